@@ -1,0 +1,66 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Dependencies point one way: codeb → Controller → Drivers → Spec.
+let package = Package(
+    name: "codeb",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "codeb", targets: ["codeb"]),
+        .library(name: "Spec", targets: ["Spec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // The codeb.yaml language: pure values, YAML decoding, validation, canonical hash. No I/O.
+        .target(
+            name: "Spec",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            plugins: ["VersionPlugin"]
+        ),
+        // Real adapters to the outside world (Docker, Caddy, stores, health probes).
+        .target(
+            name: "Drivers",
+            dependencies: [
+                "Spec",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Planner, executor, reconcile loop, HTTP API, auth.
+        .target(
+            name: "Controller",
+            dependencies: [
+                "Spec",
+                "Drivers",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The thin CLI.
+        .executableTarget(
+            name: "codeb",
+            dependencies: [
+                "Spec",
+                "Controller",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Build-time only: turns the VERSION file into Swift source, so VERSION is the single source.
+        .executableTarget(name: "codeb-version-gen", path: "Sources/codeb-version-gen"),
+        .plugin(
+            name: "VersionPlugin",
+            capability: .buildTool(),
+            dependencies: ["codeb-version-gen"],
+            path: "Sources/VersionPlugin"
+        ),
+        .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .testTarget(name: "codebTests", dependencies: ["codeb", "Spec"]),
+    ]
+)

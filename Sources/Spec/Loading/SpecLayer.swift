@@ -1,0 +1,175 @@
+/// The fields that the top level and each environment may set, as written (nothing merged or
+/// defaulted yet). An environment's layer is laid over the top level's.
+struct SpecLayer {
+    static let keys = ["image", "port", "command", "env", "resources", "healthcheck", "promote", "grace", "stopTimeout"]
+    static let resourceKeys = ["memory", "cpus"]
+    static let healthcheckKeys = ["path", "interval", "timeout", "healthyThreshold", "deadline"]
+
+    var image: Located<ImageReference>?
+    var port: Located<Port>?
+    var command: Located<[String]>?
+    var env: [EnvVarName: String] = [:]
+    var memory: Located<ByteSize>?
+    var cpus: Located<CPUCount>?
+    var healthPath: Located<HTTPPath>?
+    var healthInterval: Located<SpecDuration>?
+    var healthTimeout: Located<SpecDuration>?
+    var healthyThreshold: Located<Int>?
+    var healthDeadline: Located<SpecDuration>?
+    var promote: Located<PromotePolicy>?
+    var grace: Located<SpecDuration>?
+    var stopTimeout: Located<SpecDuration>?
+    /// The keys this layer wrote, valid or not: a required key that was written but invalid
+    /// has been reported already and must not be reported again as missing.
+    var written: Set<String> = []
+
+    /// This layer with `other` laid over it: `other` wins field by field; `env` merges key by key.
+    func overlaid(by other: SpecLayer) -> SpecLayer {
+        SpecLayer(
+            image: other.image ?? image,
+            port: other.port ?? port,
+            command: other.command ?? command,
+            env: env.merging(other.env) { _, new in new },
+            memory: other.memory ?? memory,
+            cpus: other.cpus ?? cpus,
+            healthPath: other.healthPath ?? healthPath,
+            healthInterval: other.healthInterval ?? healthInterval,
+            healthTimeout: other.healthTimeout ?? healthTimeout,
+            healthyThreshold: other.healthyThreshold ?? healthyThreshold,
+            healthDeadline: other.healthDeadline ?? healthDeadline,
+            promote: other.promote ?? promote,
+            grace: other.grace ?? grace,
+            stopTimeout: other.stopTimeout ?? stopTimeout,
+            written: written.union(other.written)
+        )
+    }
+}
+
+extension NodeReader {
+    /// Reads the layer fields present in `fields`.
+    mutating func layer(from fields: [String: Entry]) -> SpecLayer {
+        var layer = SpecLayer()
+        layer.written = Set(fields.keys)
+        if let entry = fields["image"] {
+            layer.image = value(entry.value, at: entry.path, what: "an image reference, e.g. `registry.example.com/team/app:1.2.3`") {
+                text throws(InvalidValue) in try ImageReference(parsing: text)
+            }
+        }
+        if let entry = fields["port"], let number = integer(entry.value, at: entry.path, what: "the port", range: 1...65535) {
+            layer.port = Located(value: try! Port(number.value), position: number.position, path: entry.path)
+        }
+        if let entry = fields["command"] {
+            layer.command = command(entry)
+        }
+        if let entry = fields["env"] {
+            layer.env = env(entry)
+        }
+        if let entry = fields["resources"],
+           let resources = self.fields(entry.value, at: entry.path, what: "`resources`", allowed: SpecLayer.resourceKeys) {
+            if let memory = resources["memory"] {
+                layer.memory = self.memory(memory)
+            }
+            if let cpus = resources["cpus"] {
+                layer.cpus = value(cpus.value, at: cpus.path, what: "a number of CPUs, e.g. `1` or `0.5`") {
+                    text throws(InvalidValue) in try CPUCount(parsing: text)
+                }
+            }
+        }
+        if let entry = fields["healthcheck"],
+           let health = self.fields(entry.value, at: entry.path, what: "`healthcheck`", allowed: SpecLayer.healthcheckKeys) {
+            if let path = health["path"] {
+                layer.healthPath = value(path.value, at: path.path, what: "a path such as `/health`") {
+                    text throws(InvalidValue) in try HTTPPath(parsing: text)
+                }
+            }
+            layer.healthInterval = health["interval"].flatMap { duration($0, within: .init(milliseconds: 100)...(.minutes(10))) }
+            layer.healthTimeout = health["timeout"].flatMap { duration($0, within: .init(milliseconds: 100)...(.minutes(10))) }
+            if let threshold = health["healthyThreshold"] {
+                layer.healthyThreshold = integer(threshold.value, at: threshold.path, what: "`healthyThreshold`", range: 1...100)
+            }
+            layer.healthDeadline = health["deadline"].flatMap { duration($0, within: .seconds(1)...(.hours(24))) }
+        }
+        if let entry = fields["promote"] {
+            layer.promote = value(entry.value, at: entry.path, what: "`auto` or `manual`") { text throws(InvalidValue) in
+                guard let policy = PromotePolicy(rawValue: text) else {
+                    let hint = Suggestion.closest(to: text, in: PromotePolicy.allCases.map(\.rawValue)).map { "; did you mean `\($0)`?" } ?? ""
+                    throw InvalidValue("must be `auto` or `manual`, not `\(text)`\(hint)")
+                }
+                return policy
+            }
+        }
+        layer.grace = fields["grace"].flatMap { duration($0, within: .seconds(0)...(.hours(24 * 30))) }
+        if let entry = fields["stopTimeout"], let timeout = duration(entry, within: .seconds(0)...(.hours(1))) {
+            if timeout.value.milliseconds % 1000 != 0 {
+                report(entry.path, at: timeout.position, "Docker stops containers in whole seconds; write e.g. `30s`")
+            } else {
+                layer.stopTimeout = timeout
+            }
+        }
+        return layer
+    }
+
+    private mutating func duration(_ entry: Entry, within range: ClosedRange<SpecDuration>) -> Located<SpecDuration>? {
+        let parsed = value(entry.value, at: entry.path, what: "a duration such as `30s`") { text throws(InvalidValue) in
+            try SpecDuration(parsing: text)
+        }
+        guard let parsed else { return nil }
+        guard range.contains(parsed.value) else {
+            report(entry.path, at: parsed.position, "must be from \(range.lowerBound) to \(range.upperBound), not \(parsed.value)")
+            return nil
+        }
+        return parsed
+    }
+
+    private mutating func memory(_ entry: Entry) -> Located<ByteSize>? {
+        let parsed = value(entry.value, at: entry.path, what: "a size such as `512m`") { text throws(InvalidValue) in
+            try ByteSize(parsing: text)
+        }
+        guard let parsed else { return nil }
+        guard parsed.value >= Resources.minimumMemory else {
+            let hint = parsed.value.bytes < 1 << 20 ? "; did you mean `\(parsed.value.bytes)m`?" : ""
+            report(entry.path, at: parsed.position, "is \(parsed.value.bytes) bytes; Docker needs at least 6m\(hint)")
+            return nil
+        }
+        return parsed
+    }
+
+    private mutating func command(_ entry: Entry) -> Located<[String]>? {
+        let example = "[\"node\", \"server.js\"]"
+        guard let items = list(entry.value, at: entry.path, what: "the command as a list of arguments", example: example) else {
+            return nil
+        }
+        guard !items.isEmpty else {
+            report(entry.path, at: Position(entry.value.mark), "is an empty list; remove `command` to run the image's own CMD")
+            return nil
+        }
+        var arguments: [String] = []
+        var valid = true
+        for item in items {
+            if let argument = text(item.node, at: item.path, what: "an argument") {
+                arguments.append(argument.value)
+            } else {
+                valid = false
+            }
+        }
+        return valid ? Located(value: arguments, position: Position(entry.value.mark), path: entry.path) : nil
+    }
+
+    private mutating func env(_ entry: Entry) -> [EnvVarName: String] {
+        guard let entries = pairs(entry.value, at: entry.path, what: "`env`") else { return [:] }
+        var env: [EnvVarName: String] = [:]
+        for variable in entries {
+            let name: EnvVarName
+            do {
+                name = try EnvVarName(parsing: variable.key)
+            } catch {
+                report(variable.path, at: variable.keyPosition, error.message)
+                continue
+            }
+            if let value = text(variable.value, at: variable.path, what: "a value (`\"\"` for an empty string)") {
+                env[name] = value.value
+            }
+        }
+        return env
+    }
+}

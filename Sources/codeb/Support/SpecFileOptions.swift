@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Spec
+
+/// `-f FILE` and `--var NAME=value`, shared by every command that reads a codeb.yaml.
+struct SpecFileOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("file")], help: ArgumentHelp("The spec to read; - reads standard input.", valueName: "file"))
+    var file: String = "codeb.yaml"
+
+    @Option(name: .customLong("var"), help: ArgumentHelp("Set a variable for ${NAME} (wins over the environment). Repeatable.", valueName: "NAME=value"))
+    var variables: [String] = []
+
+    func validate() throws {
+        for assignment in variables {
+            do {
+                _ = try Variables.parseAssignment(assignment)
+            } catch {
+                throw ValidationError("--var \(error.message)")
+            }
+        }
+    }
+
+    var displayName: String { file == "-" ? "<stdin>" : file }
+
+    /// Reads and loads the spec; throws `SpecError` for problems in it, `ValidationError` when unreadable.
+    func load() throws -> Spec {
+        var overrides: [String: String] = [:]
+        for assignment in variables {
+            let (name, value) = try Variables.parseAssignment(assignment)
+            overrides[name] = value
+        }
+        let variables = Variables(environment: ProcessInfo.processInfo.environment, overrides: overrides)
+        return try SpecLoader.load(try readBytes(), file: displayName, variables: variables)
+    }
+
+    /// Reads at most one byte more than the loader accepts, so a huge file is refused without
+    /// being read whole.
+    private func readBytes() throws -> [UInt8] {
+        let limit = SpecLoader.maxBytes + 1
+        let handle: FileHandle
+        if file == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            guard let opened = FileHandle(forReadingAtPath: file) else {
+                let reason = FileManager.default.fileExists(atPath: file) ? "it is not readable" : "it does not exist"
+                throw ValidationError("cannot read \(file): \(reason)")
+            }
+            handle = opened
+        }
+        defer { if file != "-" { try? handle.close() } }
+        var bytes: [UInt8] = []
+        do {
+            while bytes.count < limit, let chunk = try handle.read(upToCount: limit - bytes.count), !chunk.isEmpty {
+                bytes.append(contentsOf: chunk)
+            }
+        } catch {
+            throw ValidationError("cannot read \(displayName): \(error.localizedDescription)")
+        }
+        return bytes
+    }
+}
