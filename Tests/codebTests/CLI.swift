@@ -39,11 +39,20 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
+        // A child that stops reading early must not kill the test process with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
+        // Feed stdin and drain stderr on other threads while this one drains stdout, so no pipe
+        // can fill up and block the child. `group.wait()` orders the writes to `errorData`
+        // before the read below, which is why the unsafe capture is sound.
         let group = DispatchGroup()
+        let writer = input.fileHandleForWriting
+        group.enter()
+        DispatchQueue.global().async {
+            if let stdin { try? writer.write(contentsOf: stdin) }
+            try? writer.close()
+            group.leave()
+        }
         nonisolated(unsafe) var errorData = Data()
         group.enter()
         DispatchQueue.global().async {

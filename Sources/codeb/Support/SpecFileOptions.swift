@@ -22,7 +22,7 @@ struct SpecFileOptions: ParsableArguments {
 
     var displayName: String { file == "-" ? "<stdin>" : file }
 
-    /// Reads and loads the spec; throws `SpecError` for problems in it, `ValidationError` when unreadable.
+    /// Reads and loads the spec; throws `SpecError` for problems in it, `CLIError` when unreadable.
     func load() throws -> Spec {
         var overrides: [String: String] = [:]
         for assignment in variables {
@@ -43,7 +43,7 @@ struct SpecFileOptions: ParsableArguments {
         } else {
             guard let opened = FileHandle(forReadingAtPath: file) else {
                 let reason = FileManager.default.fileExists(atPath: file) ? "it is not readable" : "it does not exist"
-                throw ValidationError("cannot read \(file): \(reason)")
+                throw CLIError("cannot read \(file): \(reason)")
             }
             handle = opened
         }
@@ -54,7 +54,7 @@ struct SpecFileOptions: ParsableArguments {
                 bytes.append(contentsOf: chunk)
             }
         } catch {
-            throw ValidationError("cannot read \(displayName): \(error.localizedDescription)")
+            throw CLIError("cannot read \(displayName): \(error.localizedDescription)")
         }
         return bytes
     }
