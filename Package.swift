@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The codeb.yaml language: pure values, YAML decoding, validation, canonical hash. No I/O.
@@ -31,6 +33,10 @@ let package = Package(
             dependencies: [
                 "Spec",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
         // Planner, executor, reconcile loop, HTTP API, auth.
@@ -61,6 +67,14 @@ let package = Package(
             path: "Sources/VersionPlugin"
         ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .testTarget(
+            name: "DriversTests",
+            dependencies: [
+                "Drivers",
+                "Spec",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "codebTests", dependencies: ["codeb", "Spec"]),
     ]
 )

@@ -1,0 +1,45 @@
+extension DockerRuntime {
+    static func info(from summary: DockerSummaryWire) -> ContainerInfo {
+        let name = summary.Names?.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? summary.Id
+        let ports = (summary.Ports ?? []).compactMap { port -> PublishedPort? in
+            guard port.Type == "tcp", let hostPort = port.PublicPort else { return nil }
+            return PublishedPort(hostIP: port.IP ?? "", hostPort: hostPort, containerPort: port.PrivatePort)
+        }
+        // The list call reports the engine's health check only inside its status text.
+        let status = summary.Status ?? ""
+        let health: ContainerInfo.Health? = status.contains("(healthy)") ? .healthy
+            : status.contains("(unhealthy)") ? .unhealthy
+            : status.contains("(health: starting)") ? .starting : nil
+        return ContainerInfo(
+            id: summary.Id, name: name, image: summary.Image, labels: summary.Labels ?? [:],
+            state: ContainerInfo.State(rawValue: summary.State) ?? .unknown, health: health,
+            ports: Array(Set(ports)).sorted { ($0.hostPort, $0.hostIP) < ($1.hostPort, $1.hostIP) }
+        )
+    }
+
+    static func info(from inspect: DockerInspectWire) -> ContainerInfo {
+        var ports: [PublishedPort] = []
+        for (key, bindings) in inspect.NetworkSettings?.Ports ?? [:] {
+            let parts = key.split(separator: "/")
+            guard parts.count == 2, parts[1] == "tcp", let containerPort = Int(parts[0]) else { continue }
+            for binding in bindings ?? [] {
+                guard let hostPort = binding.HostPort.flatMap(Int.init) else { continue }
+                ports.append(PublishedPort(hostIP: binding.HostIp ?? "", hostPort: hostPort, containerPort: containerPort))
+            }
+        }
+        return ContainerInfo(
+            id: inspect.Id,
+            name: inspect.Name.hasPrefix("/") ? String(inspect.Name.dropFirst()) : inspect.Name,
+            image: inspect.Config.Image,
+            labels: inspect.Config.Labels ?? [:],
+            state: ContainerInfo.State(rawValue: inspect.State.Status) ?? .unknown,
+            health: inspect.State.Health.flatMap { ContainerInfo.Health(rawValue: $0.Status) },
+            exitCode: inspect.State.ExitCode,
+            ports: Array(Set(ports)).sorted { ($0.hostPort, $0.hostIP) < ($1.hostPort, $1.hostIP) },
+            memoryBytes: inspect.HostConfig?.Memory,
+            nanoCPUs: inspect.HostConfig?.NanoCpus,
+            restartPolicy: inspect.HostConfig?.RestartPolicy?.Name,
+            oomKilled: inspect.State.OOMKilled
+        )
+    }
+}

@@ -1,0 +1,112 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+
+extension DockerRuntime {
+    public func logs(_ id: String, tail: Int?) async throws -> [LogLine] {
+        let info = try await requireManaged(id, "read logs of \(id)")
+        let operation = "read logs of \(info.name)"
+        let (_, body) = try await call(operation, .GET, "/containers/\(Self.pathComponent(info.id))/logs", query: logQuery(tail: tail, follow: false))
+        var decoder = DockerLogDecoder()
+        return decoder.feed(body) + decoder.finish()
+    }
+
+    public func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let info = try await requireManaged(id, "follow logs of \(id)")
+                    let operation = "follow logs of \(info.name)"
+                    let request = makeRequest(.GET, "/containers/\(Self.pathComponent(info.id))/logs", query: logQuery(tail: tail, follow: true))
+                    let response = try await DriverHTTP.client.execute(request, deadline: .distantFuture)
+                    guard response.status.code == 200 else {
+                        throw Self.error(for: response.status.code, body: try await collect(response, operation), operation: operation)
+                    }
+                    var decoder = DockerLogDecoder()
+                    for try await chunk in response.body {
+                        for line in decoder.feed(chunk.readableBytesView) { continuation.yield(line) }
+                    }
+                    for line in decoder.finish() { continuation.yield(line) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func logQuery(tail: Int?, follow: Bool) -> [(String, String)] {
+        [("stdout", "1"), ("stderr", "1"), ("follow", follow ? "1" : "0"), ("tail", tail.map { String(max(0, $0)) } ?? "all")]
+    }
+
+    /// Managed-container events. The stream reconnects after any failure (dockerd restarting,
+    /// the socket going away) with `since=` set to the last event seen, so events that happened
+    /// while disconnected are still delivered, and drops the repeats `since` (inclusive) returns.
+    public func events(since: Date?) -> AsyncStream<ContainerEvent> {
+        let logger = self.logger
+        return AsyncStream { continuation in
+            let task = Task {
+                var cursor = Int64((since ?? Date()).timeIntervalSince1970 * 1_000_000_000)
+                var seenAtCursor: Set<String> = []
+                var backoff = Duration.milliseconds(100)
+                while !Task.isCancelled {
+                    do {
+                        let filters = #"{"type":["container"],"label":["\#(ManagedLabels.managedBy)=\#(ManagedLabels.managedByValue)"]}"#
+                        let sinceText = "\(cursor / 1_000_000_000).\(String(format: "%09lld", cursor % 1_000_000_000))"
+                        let request = makeRequest(.GET, "/events", query: [("since", sinceText), ("filters", filters)])
+                        let response = try await DriverHTTP.client.execute(request, deadline: .distantFuture)
+                        guard response.status.code == 200 else {
+                            throw Self.error(for: response.status.code, body: try await collect(response, "watch events"), operation: "watch events")
+                        }
+                        backoff = .milliseconds(100)
+                        var buffer: [UInt8] = []
+                        for try await chunk in response.body {
+                            buffer.append(contentsOf: chunk.readableBytesView)
+                            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                                let line = Data(buffer[..<newline])
+                                buffer.removeSubrange(...newline)
+                                guard let event = Self.event(from: line) else { continue }
+                                let key = "\(event.containerID)/\(event.action)/\(event.timeNano)"
+                                if event.timeNano < cursor || (event.timeNano == cursor && seenAtCursor.contains(key)) {
+                                    continue
+                                }
+                                if event.timeNano > cursor {
+                                    cursor = event.timeNano
+                                    seenAtCursor = []
+                                }
+                                seenAtCursor.insert(key)
+                                continuation.yield(event)
+                            }
+                        }
+                        logger.warning("docker event stream ended; reconnecting")
+                    } catch {
+                        if Task.isCancelled { break }
+                        logger.warning("docker event stream failed; reconnecting", metadata: ["error": "\(error)", "retryIn": "\(backoff)"])
+                    }
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func event(from line: Data) -> ContainerEvent? {
+        guard let wire = try? JSONDecoder().decode(DockerEventWire.self, from: line),
+              wire.Type == nil || wire.Type == "container",
+              let action = wire.Action,
+              let id = wire.Actor?.ID ?? wire.id
+        else { return nil }
+        let attributes = wire.Actor?.Attributes ?? [:]
+        guard ManagedLabels.isManaged(attributes) else { return nil }
+        let labels = attributes.filter { $0.key.hasPrefix("codeb.") }
+        return ContainerEvent(
+            action: action, containerID: id, name: attributes["name"], labels: labels,
+            exitCode: attributes["exitCode"].flatMap(Int.init),
+            timeNano: wire.timeNano ?? (wire.time ?? 0) * 1_000_000_000
+        )
+    }
+}

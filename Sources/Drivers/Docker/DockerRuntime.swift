@@ -1,0 +1,262 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Spec
+
+/// `ContainerRuntime` on the Docker Engine API, spoken over dockerd's unix socket with the API
+/// version pinned. No call builds a shell command.
+public struct DockerRuntime: ContainerRuntime {
+    /// The Engine API version codeb speaks (dockerd 20.10, Debian 12's, serves it; newer ones too).
+    public static let apiVersion = "1.41"
+    public static let defaultSocketPath = "/var/run/docker.sock"
+
+    public let socketPath: String
+    let endpoint: HTTPEndpoint
+    let logger: Logger
+
+    public init(socketPath: String = DockerRuntime.defaultSocketPath, logger: Logger = Logger(label: "codeb.docker")) {
+        self.socketPath = socketPath
+        self.endpoint = .unix(path: socketPath)
+        self.logger = logger
+    }
+
+    // MARK: - Engine
+
+    public func ping() async throws -> RuntimeInfo {
+        let operation = "reach dockerd"
+        let (_, pong) = try await call(operation, .GET, "/_ping", versioned: false)
+        guard String(decoding: pong, as: UTF8.self) == "OK" else {
+            throw RuntimeError(.badResponse, operation: operation, message: "/_ping answered \(String(decoding: pong.prefix(100), as: UTF8.self).debugDescription), not OK")
+        }
+        let (_, body) = try await call(operation, .GET, "/version", versioned: false)
+        let version = try decode(DockerVersionWire.self, body, operation)
+        guard Self.compare(version.ApiVersion, Self.apiVersion) >= 0 else {
+            throw RuntimeError(.unavailable, operation: operation, message: "dockerd \(version.Version) speaks API \(version.ApiVersion); codeb needs \(Self.apiVersion) or newer")
+        }
+        return RuntimeInfo(version: version.Version, apiVersion: version.ApiVersion)
+    }
+
+    // MARK: - Containers
+
+    public func listManaged() async throws -> [ContainerInfo] {
+        let filters = #"{"label":["\#(ManagedLabels.managedBy)=\#(ManagedLabels.managedByValue)"]}"#
+        let (_, body) = try await call("list managed containers", .GET, "/containers/json", query: [("all", "1"), ("filters", filters)])
+        let summaries = try decode([DockerSummaryWire].self, body, "list managed containers")
+        // The filter is the engine's; checking again here keeps the fence even if it were ignored.
+        return summaries.map(Self.info(from:)).filter(\.isManaged)
+    }
+
+    public func inspect(_ idOrName: String) async throws -> ContainerInfo? {
+        let operation = "inspect container \(idOrName)"
+        let (status, body) = try await call(operation, .GET, "/containers/\(Self.pathComponent(idOrName))/json", accept: [404])
+        guard status != 404 else { return nil }
+        return Self.info(from: try decode(DockerInspectWire.self, body, operation))
+    }
+
+    public func create(_ spec: ContainerSpec) async throws -> String {
+        let operation = "create container \(spec.name)"
+        guard Self.isValidName(spec.name) else {
+            throw RuntimeError(.engine, operation: operation, message: "`\(spec.name)` is not a valid container name")
+        }
+        var labels = spec.labels
+        labels[ManagedLabels.managedBy] = ManagedLabels.managedByValue
+        let portKey = "\(spec.containerPort)/tcp"
+        let wire = DockerCreateWire(
+            Image: spec.image,
+            Cmd: spec.command,
+            Env: spec.env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
+            Labels: labels,
+            // The engine ignores PortBindings for ports that are not exposed.
+            ExposedPorts: [portKey: .init()],
+            StopTimeout: spec.stopTimeoutSeconds,
+            HostConfig: .init(
+                PortBindings: [portKey: [.init(HostIp: spec.hostIP, HostPort: String(spec.hostPort))]],
+                Memory: spec.memoryBytes,
+                NanoCpus: spec.nanoCPUs,
+                RestartPolicy: .init(Name: "unless-stopped"),
+                Init: true,
+                LogConfig: .init(Type: "json-file", Config: ["max-size": spec.logMaxSize, "max-file": String(spec.logMaxFiles)])
+            )
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: try encoder.encode(wire))
+        let id = try decode(DockerIDWire.self, body, operation).Id
+        logger.info("created container", metadata: ["container": "\(spec.name)", "id": "\(id.prefix(12))", "image": "\(spec.image)"])
+        return id
+    }
+
+    public func start(_ id: String) async throws {
+        let info = try await requireManaged(id, "start container \(id)")
+        _ = try await call("start container \(info.name)", .POST, "/containers/\(Self.pathComponent(info.id))/start", accept: [304])
+    }
+
+    public func stop(_ id: String, timeout: Duration) async throws {
+        let info = try await requireManaged(id, "stop container \(id)")
+        let seconds = max(0, Int(timeout.components.seconds))
+        _ = try await call(
+            "stop container \(info.name)", .POST, "/containers/\(Self.pathComponent(info.id))/stop",
+            query: [("t", String(seconds))], accept: [304], timeout: .seconds(seconds + 30)
+        )
+        logger.info("stopped container", metadata: ["container": "\(info.name)"])
+    }
+
+    public func remove(_ id: String) async throws {
+        let operation = "remove container \(id)"
+        guard let info = try await inspect(id) else { return }
+        guard info.isManaged else {
+            throw RuntimeError(.notManaged, operation: operation, message: "\(info.name) does not carry \(ManagedLabels.managedBy)=codeb; codeb leaves it alone")
+        }
+        _ = try await call(operation, .DELETE, "/containers/\(Self.pathComponent(info.id))", query: [("force", "1"), ("v", "1")], accept: [404])
+        logger.info("removed container", metadata: ["container": "\(info.name)"])
+    }
+
+    // MARK: - Images
+
+    public func imageExists(_ reference: String) async throws -> Bool {
+        let (status, _) = try await call("inspect image \(reference)", .GET, "/images/\(Self.pathComponent(reference))/json", accept: [404])
+        return status != 404
+    }
+
+    public func pull(_ reference: String) async throws {
+        let operation = "pull image \(reference)"
+        let image: ImageReference
+        do {
+            image = try ImageReference(parsing: reference)
+        } catch {
+            throw RuntimeError(.imagePullFailed, operation: operation, message: error.message)
+        }
+        let repository = (image.registry.map { "\($0)/" } ?? "") + image.repository
+        // An explicit tag or digest: never let the engine pull every tag of a repository.
+        let tag = image.digest ?? image.tag ?? "latest"
+        let request = makeRequest(.POST, "/images/create", query: [("fromImage", repository), ("tag", tag)], versioned: true)
+        let response = try await execute(request, operation, timeout: .seconds(600))
+        let body = try await collect(response, operation)
+        guard response.status.code == 200 else {
+            throw Self.error(for: response.status.code, body: body, operation: operation)
+        }
+        if let message = Self.pullFailure(in: body) {
+            throw RuntimeError(.imagePullFailed, operation: operation, message: message)
+        }
+        logger.info("pulled image", metadata: ["image": "\(reference)"])
+    }
+
+    /// A failed pull still answers 200; the failure is a JSON line in the progress stream.
+    static func pullFailure(in body: Data) -> String? {
+        for line in body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            if let progress = try? JSONDecoder().decode(DockerPullLineWire.self, from: Data(line)),
+               let message = progress.errorDetail?.message ?? progress.error {
+                return message
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Helpers
+
+    /// Inspects `id` and refuses containers codeb does not manage.
+    func requireManaged(_ id: String, _ operation: String) async throws -> ContainerInfo {
+        guard let info = try await inspect(id) else {
+            throw RuntimeError(.notFound, operation: operation, message: "no such container", status: 404)
+        }
+        guard info.isManaged else {
+            throw RuntimeError(.notManaged, operation: operation, message: "\(info.name) does not carry \(ManagedLabels.managedBy)=codeb; codeb leaves it alone")
+        }
+        return info
+    }
+
+    func makeRequest(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], versioned: Bool = true) -> HTTPClientRequest {
+        let prefix = versioned ? "/v\(Self.apiVersion)" : ""
+        return DriverHTTP.request(endpoint, method, prefix + path + DriverHTTP.query(query))
+    }
+
+    func execute(_ request: HTTPClientRequest, _ operation: String, timeout: Duration) async throws -> HTTPClientResponse {
+        // Without this check a missing socket costs the whole connect timeout before failing.
+        guard FileManager.default.fileExists(atPath: socketPath) else {
+            throw RuntimeError(.unavailable, operation: operation, message: "no socket at \(socketPath); is dockerd running?")
+        }
+        do {
+            return try await DriverHTTP.client.execute(request, timeout: TimeAmount(timeout))
+        } catch let error as RuntimeError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw RuntimeError(.unavailable, operation: operation, message: "cannot reach dockerd on \(socketPath) (\(error)); is dockerd running, and may this user use its socket?")
+        }
+    }
+
+    func collect(_ response: HTTPClientResponse, _ operation: String) async throws -> Data {
+        do {
+            return try await DriverHTTP.body(response)
+        } catch {
+            throw RuntimeError(.unavailable, operation: operation, message: "the answer from dockerd broke off (\(error))")
+        }
+    }
+
+    /// One request with a collected body; statuses ≥ 300 not in `accept` become typed errors.
+    func call(
+        _ operation: String, _ method: HTTPMethod, _ path: String, query: [(String, String)] = [],
+        body: Data? = nil, accept: Set<Int> = [], timeout: Duration = .seconds(30), versioned: Bool = true
+    ) async throws -> (status: Int, body: Data) {
+        var request = makeRequest(method, path, query: query, versioned: versioned)
+        if let body {
+            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        let response = try await execute(request, operation, timeout: timeout)
+        let data = try await collect(response, operation)
+        let status = Int(response.status.code)
+        if status >= 300, !accept.contains(status) {
+            throw Self.error(for: response.status.code, body: data, operation: operation)
+        }
+        return (status, data)
+    }
+
+    static func error(for code: UInt, body: Data, operation: String) -> RuntimeError {
+        let message = (try? JSONDecoder().decode(DockerErrorWire.self, from: body).message)
+            ?? String(decoding: body.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let kind: RuntimeError.Kind
+        switch code {
+        case 404: kind = .notFound
+        case 409: kind = .conflict
+        default: kind = .engine
+        }
+        return RuntimeError(kind, operation: operation, message: message.isEmpty ? "HTTP \(code)" : message, status: Int(code))
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ operation: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw RuntimeError(.badResponse, operation: operation, message: "cannot decode dockerd's answer: \(error)")
+        }
+    }
+
+    static func pathComponent(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~:/@")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// Docker's grammar for container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+    static func isValidName(_ name: String) -> Bool {
+        guard name.count >= 2, name.count <= 255, let first = name.first, first.isASCII, first.isLetter || first.isNumber else {
+            return false
+        }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
+    }
+
+    /// Compares dotted versions numerically (`1.41` < `1.43`).
+    static func compare(_ lhs: String, _ rhs: String) -> Int {
+        let left = lhs.split(separator: ".").map { Int($0) ?? 0 }, right = rhs.split(separator: ".").map { Int($0) ?? 0 }
+        for index in 0..<max(left.count, right.count) {
+            let l = index < left.count ? left[index] : 0, r = index < right.count ? right[index] : 0
+            if l != r { return l < r ? -1 : 1 }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,135 @@
+// The Engine API's JSON, field for field. Property names mirror Docker's so the Codable
+// synthesis stays trivial; nothing outside the Docker folder sees these types.
+
+struct DockerVersionWire: Decodable {
+    var Version: String
+    var ApiVersion: String
+    var MinAPIVersion: String?
+}
+
+struct DockerErrorWire: Decodable {
+    var message: String
+}
+
+struct DockerIDWire: Decodable {
+    var Id: String
+}
+
+struct DockerSummaryWire: Decodable {
+    struct Port: Decodable {
+        var IP: String?
+        var PrivatePort: Int
+        var PublicPort: Int?
+        var `Type`: String
+    }
+
+    var Id: String
+    var Names: [String]?
+    var Image: String
+    var Labels: [String: String]?
+    var State: String
+    var Status: String?
+    var Ports: [Port]?
+}
+
+struct DockerInspectWire: Decodable {
+    struct Config: Decodable {
+        var Image: String
+        var Labels: [String: String]?
+    }
+
+    struct State: Decodable {
+        struct Health: Decodable {
+            var Status: String
+        }
+
+        var Status: String
+        var ExitCode: Int?
+        var OOMKilled: Bool?
+        var Health: Health?
+    }
+
+    struct HostConfig: Decodable {
+        struct RestartPolicy: Decodable {
+            var Name: String?
+        }
+
+        var Memory: Int64?
+        var NanoCpus: Int64?
+        var RestartPolicy: RestartPolicy?
+    }
+
+    struct NetworkSettings: Decodable {
+        struct Binding: Decodable {
+            var HostIp: String?
+            var HostPort: String?
+        }
+
+        var Ports: [String: [Binding]?]?
+    }
+
+    var Id: String
+    var Name: String
+    var Config: Config
+    var State: State
+    var HostConfig: HostConfig?
+    var NetworkSettings: NetworkSettings?
+}
+
+struct DockerCreateWire: Encodable {
+    struct HostConfig: Encodable {
+        struct Binding: Encodable {
+            var HostIp: String
+            var HostPort: String
+        }
+
+        struct RestartPolicy: Encodable {
+            var Name: String
+        }
+
+        struct LogConfig: Encodable {
+            var `Type`: String
+            var Config: [String: String]
+        }
+
+        var PortBindings: [String: [Binding]]
+        var Memory: Int64
+        var NanoCpus: Int64
+        var RestartPolicy: RestartPolicy
+        var Init: Bool
+        var LogConfig: LogConfig
+    }
+
+    struct Empty: Encodable {}
+
+    var Image: String
+    var Cmd: [String]?
+    var Env: [String]
+    var Labels: [String: String]
+    var ExposedPorts: [String: Empty]
+    var StopTimeout: Int
+    var HostConfig: HostConfig
+}
+
+struct DockerEventWire: Decodable {
+    struct Actor: Decodable {
+        var ID: String?
+        var Attributes: [String: String]?
+    }
+
+    var `Type`: String?
+    var Action: String?
+    var id: String?
+    var Actor: Actor?
+    var time: Int64?
+    var timeNano: Int64?
+}
+
+struct DockerPullLineWire: Decodable {
+    struct ErrorDetail: Decodable {
+        var message: String?
+    }
+
+    var error: String?
+    var errorDetail: ErrorDetail?
+}

@@ -1,0 +1,197 @@
+import Foundation
+
+/// The controller's view of the container engine. Every call touches only containers that carry
+/// `codeb.managed-by=codeb`; an attempt to change any other is refused with `.notManaged`.
+///
+/// `DockerRuntime` is the real implementation (Docker Engine API over its unix socket).
+public protocol ContainerRuntime: Sendable {
+    /// Checks the engine answers and speaks the pinned API version.
+    func ping() async throws -> RuntimeInfo
+
+    /// Every managed container, running or not, in one call.
+    func listManaged() async throws -> [ContainerInfo]
+
+    /// One container by ID or name, with its limits; nil when no such container exists.
+    func inspect(_ idOrName: String) async throws -> ContainerInfo?
+
+    /// Creates (does not start) a container; returns its ID. A taken name is `.conflict`.
+    func create(_ spec: ContainerSpec) async throws -> String
+
+    /// Starts a managed container; starting a running one is not an error.
+    func start(_ id: String) async throws
+
+    /// Stops a managed container: SIGTERM, then SIGKILL after `timeout`. Stopping a stopped one is not an error.
+    func stop(_ id: String, timeout: Duration) async throws
+
+    /// Removes a managed container, stopping it first if needed. Removing a missing one is not an error.
+    func remove(_ id: String) async throws
+
+    /// The last `tail` lines (all when nil) the container printed.
+    func logs(_ id: String, tail: Int?) async throws -> [LogLine]
+
+    /// The container's output as it is printed, starting with the last `tail` lines.
+    func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error>
+
+    /// Whether the image is present locally.
+    func imageExists(_ reference: String) async throws -> Bool
+
+    /// Pulls the image by its explicit tag or digest; a failed pull throws `.imagePullFailed`.
+    func pull(_ reference: String) async throws
+
+    /// Managed-container events from `since` on, surviving engine restarts; ends when cancelled.
+    func events(since: Date?) -> AsyncStream<ContainerEvent>
+}
+
+/// What the engine said about itself.
+public struct RuntimeInfo: Sendable, Hashable, Codable {
+    public var version: String
+    public var apiVersion: String
+
+    public init(version: String, apiVersion: String) {
+        self.version = version
+        self.apiVersion = apiVersion
+    }
+}
+
+/// A container to create. `create` adds `codeb.managed-by=codeb` to `labels` itself.
+public struct ContainerSpec: Sendable, Hashable, Codable {
+    public var name: String
+    public var image: String
+    /// Overrides the image's CMD when set.
+    public var command: [String]?
+    public var env: [String: String]
+    public var labels: [String: String]
+    /// The app's port inside the container.
+    public var containerPort: Int
+    /// Published on `hostIP` only (loopback by default): Caddy is the only way in from outside.
+    public var hostPort: Int
+    public var hostIP: String
+    public var memoryBytes: Int64
+    public var nanoCPUs: Int64
+    /// SIGTERM→SIGKILL time the engine itself uses, e.g. on `docker stop` or a daemon shutdown.
+    public var stopTimeoutSeconds: Int
+    /// json-file log rotation: each file's size and how many are kept.
+    public var logMaxSize: String
+    public var logMaxFiles: Int
+
+    public init(
+        name: String, image: String, command: [String]? = nil, env: [String: String] = [:],
+        labels: [String: String] = [:], containerPort: Int, hostPort: Int, hostIP: String = "127.0.0.1",
+        memoryBytes: Int64, nanoCPUs: Int64, stopTimeoutSeconds: Int = 30,
+        logMaxSize: String = "10m", logMaxFiles: Int = 3
+    ) {
+        self.name = name
+        self.image = image
+        self.command = command
+        self.env = env
+        self.labels = labels
+        self.containerPort = containerPort
+        self.hostPort = hostPort
+        self.hostIP = hostIP
+        self.memoryBytes = memoryBytes
+        self.nanoCPUs = nanoCPUs
+        self.stopTimeoutSeconds = stopTimeoutSeconds
+        self.logMaxSize = logMaxSize
+        self.logMaxFiles = logMaxFiles
+    }
+}
+
+/// A container as the engine reports it.
+public struct ContainerInfo: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Hashable, Codable {
+        case created, running, paused, restarting, removing, exited, dead, unknown
+    }
+
+    public enum Health: String, Sendable, Hashable, Codable {
+        case starting, healthy, unhealthy
+    }
+
+    public var id: String
+    public var name: String
+    public var image: String
+    public var labels: [String: String]
+    public var state: State
+    /// The engine's own health check status, when the image defines one.
+    public var health: Health?
+    public var exitCode: Int?
+    public var ports: [PublishedPort]
+    /// Only `inspect` reports limits.
+    public var memoryBytes: Int64?
+    public var nanoCPUs: Int64?
+    public var restartPolicy: String?
+    public var oomKilled: Bool?
+
+    public init(
+        id: String, name: String, image: String, labels: [String: String], state: State,
+        health: Health? = nil, exitCode: Int? = nil, ports: [PublishedPort] = [],
+        memoryBytes: Int64? = nil, nanoCPUs: Int64? = nil, restartPolicy: String? = nil, oomKilled: Bool? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.image = image
+        self.labels = labels
+        self.state = state
+        self.health = health
+        self.exitCode = exitCode
+        self.ports = ports
+        self.memoryBytes = memoryBytes
+        self.nanoCPUs = nanoCPUs
+        self.restartPolicy = restartPolicy
+        self.oomKilled = oomKilled
+    }
+
+    public var isManaged: Bool { ManagedLabels.isManaged(labels) }
+}
+
+/// A container port published on the host.
+public struct PublishedPort: Sendable, Hashable, Codable {
+    public var hostIP: String
+    public var hostPort: Int
+    public var containerPort: Int
+
+    public init(hostIP: String, hostPort: Int, containerPort: Int) {
+        self.hostIP = hostIP
+        self.hostPort = hostPort
+        self.containerPort = containerPort
+    }
+}
+
+/// One line a container printed.
+public struct LogLine: Sendable, Hashable, Codable {
+    public enum Stream: String, Sendable, Hashable, Codable {
+        case stdout, stderr
+    }
+
+    public var stream: Stream
+    public var text: String
+
+    public init(stream: Stream, text: String) {
+        self.stream = stream
+        self.text = text
+    }
+}
+
+/// Something that happened to a managed container.
+public struct ContainerEvent: Sendable, Hashable, Codable {
+    public var action: String
+    public var containerID: String
+    public var name: String?
+    public var labels: [String: String]
+    public var exitCode: Int?
+    /// Nanoseconds since 1970, as the engine stamps it.
+    public var timeNano: Int64
+
+    public init(action: String, containerID: String, name: String?, labels: [String: String], exitCode: Int?, timeNano: Int64) {
+        self.action = action
+        self.containerID = containerID
+        self.name = name
+        self.labels = labels
+        self.exitCode = exitCode
+        self.timeNano = timeNano
+    }
+
+    /// `health_status: healthy` → `health_status`; other actions as they are.
+    public var kind: String {
+        action.split(separator: ":", maxSplits: 1).first.map(String.init) ?? action
+    }
+}

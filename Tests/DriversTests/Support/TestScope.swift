@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AsyncHTTPClient
+import Drivers
+import Foundation
+import NIOCore
+import Testing
+
+/// Label every test container carries, so cleanup finds exactly what a test made.
+let testScopeLabel = "codeb.test-scope"
+
+/// What one test created on the real dockerd; removed afterwards whether the test passed or not.
+struct TestScope: Sendable {
+    let id = "t" + UUID().uuidString.prefix(8).lowercased()
+    let docker = DockerRuntime()
+
+    /// A unique container name within this run.
+    func name(_ suffix: String) -> String { "codeb-test-\(id)-\(suffix)" }
+
+    /// A container spec for the busybox test image, labelled for cleanup.
+    func webSpec(_ suffix: String, version: Int = 1, hostPort: Int, command: [String]? = nil) -> ContainerSpec {
+        ContainerSpec(
+            name: name(suffix), image: "codeb-test/web:\(version)", command: command,
+            env: ["CODEB_TEST": "1"],
+            labels: [testScopeLabel: id, ManagedLabels.project: "codeb-test", ManagedLabels.slot: "blue"],
+            containerPort: 8080, hostPort: hostPort,
+            memoryBytes: 64 << 20, nanoCPUs: 500_000_000, stopTimeoutSeconds: 2
+        )
+    }
+
+    /// Runs `body`, then removes every managed container labelled with this scope.
+    static func run(_ body: (TestScope) async throws -> Void) async throws {
+        let scope = TestScope()
+        do {
+            try await body(scope)
+        } catch {
+            await scope.cleanUp()
+            throw error
+        }
+        await scope.cleanUp()
+    }
+
+    func cleanUp() async {
+        guard let containers = try? await docker.listManaged() else { return }
+        for container in containers where container.labels[testScopeLabel] == id {
+            try? await docker.remove(container.id)
+        }
+    }
+}
+
+/// A free TCP port on loopback (the kernel picks it; closed again before use).
+enum FreePort {
+    static func next() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Polls `check` until it returns a value or `deadline` passes; the last error explains a timeout.
+func eventually<T>(
+    _ what: String, within deadline: Duration = .seconds(20), every interval: Duration = .milliseconds(100),
+    _ check: () async throws -> T?
+) async throws -> T {
+    let clock = ContinuousClock()
+    let end = clock.now + deadline
+    var lastError: (any Error)?
+    while clock.now < end {
+        do {
+            if let value = try await check() { return value }
+        } catch {
+            lastError = error
+        }
+        try await Task.sleep(for: interval)
+    }
+    throw TimedOut(what: what, lastError: lastError.map { "\($0)" })
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    var what: String
+    var lastError: String?
+    var description: String { "timed out waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? "") }
+}
+
+/// A plain GET over TCP; returns the status and body.
+func httpGet(_ url: String, host: String? = nil, timeout: Duration = .seconds(2)) async throws -> (status: Int, body: String) {
+    var request = HTTPClientRequest(url: url)
+    if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
+    let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout.components.seconds * 1000)))
+    let body = try await response.body.collect(upTo: 1 << 20)
+    return (Int(response.status.code), String(buffer: body))
+}
