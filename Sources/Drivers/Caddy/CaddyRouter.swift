@@ -1,0 +1,224 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import Spec
+
+/// `TrafficRouter` on Caddy: site files in a directory that the operator's main Caddyfile
+/// imports by absolute path, reloaded through Caddy's admin API (`POST /load` with the main
+/// Caddyfile). An actor because it owns the sites directory: batches never interleave.
+public actor CaddyRouter: TrafficRouter {
+    public struct Configuration: Sendable {
+        /// The operator's main Caddyfile; it must `import` the sites directory by absolute path.
+        public var mainCaddyfile: String
+        /// Where codeb keeps `{project}-{environment}.caddy`.
+        public var sitesDirectory: String
+        /// Caddy's admin API, TCP or unix socket.
+        public var admin: HTTPEndpoint
+        public var renderer: CaddySiteRenderer
+        /// The limit for one reload; Caddy answers `/load` once the new config runs.
+        public var reloadTimeout: Duration
+
+        public init(
+            mainCaddyfile: String = "/etc/caddy/Caddyfile", sitesDirectory: String = "/etc/caddy/sites",
+            admin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019), renderer: CaddySiteRenderer = CaddySiteRenderer(),
+            reloadTimeout: Duration = .seconds(60)
+        ) {
+            self.mainCaddyfile = mainCaddyfile
+            self.sitesDirectory = sitesDirectory
+            self.admin = admin
+            self.renderer = renderer
+            self.reloadTimeout = reloadTimeout
+        }
+    }
+
+    public nonisolated let configuration: Configuration
+    private let logger: Logger
+    private let files = FileManager.default
+
+    public init(_ configuration: Configuration, logger: Logger = Logger(label: "codeb.caddy")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public nonisolated func render(_ site: SiteConfig) -> String {
+        configuration.renderer.render(site)
+    }
+
+    // MARK: - Checks
+
+    public func check() async throws {
+        _ = try mainCaddyfileText()
+        let request = DriverHTTP.request(configuration.admin, .GET, "/config/")
+        do {
+            let response = try await DriverHTTP.client.execute(request, timeout: .seconds(5))
+            _ = try await DriverHTTP.body(response)
+            guard response.status.code == 200 else {
+                throw RouterError(.unavailable, "Caddy's admin API at \(configuration.admin) answered HTTP \(response.status.code) to GET /config/")
+            }
+        } catch let error as RouterError {
+            throw error
+        } catch {
+            throw RouterError(.unavailable, "cannot reach Caddy's admin API at \(configuration.admin) (\(error)); is Caddy running with `admin \(configuration.admin)`?")
+        }
+    }
+
+    /// Reads the main Caddyfile and checks that it imports the sites directory by absolute path.
+    private func mainCaddyfileText() throws -> String {
+        let path = configuration.mainCaddyfile
+        guard let data = files.contents(atPath: path) else {
+            throw RouterError(.misconfigured, "cannot read the main Caddyfile \(path); set --caddy-config to the file Caddy runs with")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let directory = Self.normalized(configuration.sitesDirectory)
+        let imports = text.split(whereSeparator: \.isNewline).contains { line in
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard words.count >= 2, words[0] == "import" else { return false }
+            let target = String(words[1])
+            return target.hasPrefix(directory + "/") || target == directory
+        }
+        guard imports else {
+            throw RouterError(.misconfigured, "the main Caddyfile \(path) does not import the sites directory; add the line `import \(directory)/*.caddy` (an absolute path: Caddy resolves relative imports from its own working directory)")
+        }
+        return text
+    }
+
+    private static func normalized(_ path: String) -> String {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    // MARK: - Sites
+
+    public func listSites() async throws -> [ManagedSite] {
+        let directory = configuration.sitesDirectory
+        let names: [String]
+        do {
+            names = try files.contentsOfDirectory(atPath: directory)
+        } catch {
+            if !files.fileExists(atPath: directory) { return [] }
+            throw RouterError(.fileConflict, "cannot list the sites directory \(directory): \(error.localizedDescription)")
+        }
+        var sites: [ManagedSite] = []
+        for name in names.sorted() where name.hasSuffix(".caddy") {
+            let path = directory + "/" + name
+            guard let data = files.contents(atPath: path) else { continue }
+            let content = String(decoding: data, as: UTF8.self)
+            guard let header = CaddySiteRenderer.parseHeader(content),
+                  let project = header["project"].flatMap({ try? ResourceName(parsing: $0) }),
+                  let environment = header["environment"].flatMap({ try? EnvironmentName(parsing: $0) }),
+                  name == "\(project)-\(environment).caddy"
+            else { continue }
+            sites.append(ManagedSite(
+                key: SiteKey(project: project, environment: environment),
+                revision: header["revision"].flatMap(Int.init), hash: header["hash"], path: path, content: content
+            ))
+        }
+        return sites
+    }
+
+    public func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport {
+        let mainCaddyfile = try mainCaddyfileText()
+        try createSitesDirectory()
+
+        // Work out the new content of every file and keep what was there, to restore on failure.
+        var plan: [(key: SiteKey, path: String, old: Data?, new: Data?, domains: [String])] = []
+        for change in Dictionary(changes.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last }).values.sorted(by: { $0.key < $1.key }) {
+            let path = path(for: change.key)
+            let old = files.contents(atPath: path)
+            if let old, CaddySiteRenderer.parseHeader(String(decoding: old, as: UTF8.self)) == nil {
+                throw RouterError(.fileConflict, "\(path) exists but was not written by codeb (no `\(CaddySiteRenderer.headerPrefix)` header); codeb will not overwrite or remove it")
+            }
+            let new = change.site.map { Data(configuration.renderer.render($0).utf8) }
+            let domains = change.site?.routes.flatMap { $0.domains.map(\.value) } ?? []
+            if old != new { plan.append((change.key, path, old, new, domains)) }
+        }
+        guard !plan.isEmpty else { return SiteApplyReport() }
+
+        var done: [(path: String, old: Data?)] = []
+        do {
+            for step in plan {
+                do {
+                    if let new = step.new {
+                        try AtomicFile.write(new, to: step.path)
+                    } else {
+                        try AtomicFile.remove(step.path)
+                    }
+                } catch let error as FileSystemError {
+                    throw RouterError(.fileConflict, error.message)
+                }
+                done.append((step.path, step.old))
+            }
+            let started = ContinuousClock.now
+            do {
+                try await load(mainCaddyfile)
+            } catch var error as RouterError where error.kind == .rejected {
+                // Name the files Caddy's message points at: by path (syntax errors) or by domain (conflicts).
+                let culprits = plan.filter { step in
+                    error.message.contains(step.path) || step.domains.contains { error.message.contains($0) }
+                }.map(\.path)
+                if !culprits.isEmpty {
+                    error.message += " (in \(culprits.joined(separator: ", ")))"
+                }
+                throw error
+            }
+            let elapsed = ContinuousClock.now - started
+            let report = SiteApplyReport(
+                written: plan.filter { $0.new != nil }.map(\.key),
+                removed: plan.filter { $0.new == nil }.map(\.key),
+                reloaded: true, reloadDuration: elapsed
+            )
+            logger.info("caddy reloaded", metadata: [
+                "written": "\(report.written.map(\.description))", "removed": "\(report.removed.map(\.description))",
+                "reloadMs": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+            return report
+        } catch {
+            // Put every file back as it was: disk again matches the config Caddy still runs.
+            for step in done.reversed() {
+                do {
+                    if let old = step.old { try AtomicFile.write(old, to: step.path) } else { try AtomicFile.remove(step.path) }
+                } catch {
+                    logger.error("could not restore site file", metadata: ["path": "\(step.path)", "error": "\(error)"])
+                }
+            }
+            throw error
+        }
+    }
+
+    private func path(for key: SiteKey) -> String {
+        Self.normalized(configuration.sitesDirectory) + "/\(key).caddy"
+    }
+
+    private func createSitesDirectory() throws {
+        do {
+            try files.createDirectory(atPath: configuration.sitesDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw RouterError(.fileConflict, "cannot create the sites directory \(configuration.sitesDirectory): \(error.localizedDescription)")
+        }
+    }
+
+    /// `POST /load` with the main Caddyfile; Caddy answers once the new config runs, or keeps the
+    /// old one and says why.
+    private func load(_ caddyfile: String) async throws {
+        var request = DriverHTTP.request(configuration.admin, .POST, "/load")
+        request.headers.replaceOrAdd(name: "Content-Type", value: "text/caddyfile")
+        request.body = .bytes(ByteBuffer(string: caddyfile))
+        let response: HTTPClientResponse
+        let body: Data
+        do {
+            response = try await DriverHTTP.client.execute(request, timeout: TimeAmount(configuration.reloadTimeout))
+            body = try await DriverHTTP.body(response)
+        } catch {
+            throw RouterError(.unavailable, "cannot reach Caddy's admin API at \(configuration.admin) to reload (\(error)); the site files were restored")
+        }
+        guard response.status.code == 200 else {
+            struct CaddyErrorWire: Decodable { var error: String }
+            let message = (try? JSONDecoder().decode(CaddyErrorWire.self, from: body).error)
+                ?? String(decoding: body.prefix(2000), as: UTF8.self)
+            throw RouterError(.rejected, "Caddy rejected the new configuration and keeps serving the previous one; the site files were restored. Caddy said: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+}

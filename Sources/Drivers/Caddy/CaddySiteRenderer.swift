@@ -1,0 +1,86 @@
+import Spec
+
+/// Renders a `SiteConfig` into a Caddyfile site file, and reads the header back.
+///
+/// Pure and deterministic: the same input renders byte-identically, so "has the file drifted?"
+/// is a string comparison. Everything interpolated is a validated `Hostname`, `SiteKey`, port or
+/// hash, none of which can contain whitespace, braces, quotes or line breaks.
+public struct CaddySiteRenderer: Sendable, Hashable {
+    /// How site addresses are written.
+    public enum AddressMode: Sendable, Hashable {
+        /// Bare domains: Caddy provisions HTTPS certificates itself.
+        case automaticHTTPS
+        /// `http://{domain}:{port}`: for local hosts, hosts behind a TLS-terminating balancer, and tests.
+        case plainHTTP(port: Int)
+    }
+
+    public static let headerPrefix = "# managed by codeb"
+
+    public var addressMode: AddressMode
+    /// How long Caddy keeps trying upstreams (active, then grace) for one request.
+    public var tryDuration: Duration
+    public var tryInterval: Duration
+    /// How long a failed upstream is skipped (passive health).
+    public var failDuration: Duration
+
+    public init(
+        addressMode: AddressMode = .automaticHTTPS, tryDuration: Duration = .seconds(5),
+        tryInterval: Duration = .milliseconds(250), failDuration: Duration = .seconds(10)
+    ) {
+        self.addressMode = addressMode
+        self.tryDuration = tryDuration
+        self.tryInterval = tryInterval
+        self.failDuration = failDuration
+    }
+
+    public func render(_ site: SiteConfig) -> String {
+        var lines = [
+            "\(Self.headerPrefix): project=\(site.key.project) environment=\(site.key.environment) revision=\(site.revision) hash=\(site.hash)",
+            "# codeb rewrites this file; edit codeb.yaml instead.",
+        ]
+        for route in site.routes where !route.domains.isEmpty {
+            lines.append("")
+            lines.append(route.domains.map(address).joined(separator: ", ") + " {")
+            if route.upstreams.isEmpty {
+                lines.append("\trespond \"no live version of \(site.key.project)/\(site.key.environment) yet\" 503")
+            } else {
+                lines.append("\treverse_proxy " + route.upstreams.map(\.description).joined(separator: " ") + " {")
+                lines.append("\t\tlb_policy first")
+                lines.append("\t\tlb_try_duration \(Self.caddyDuration(tryDuration))")
+                lines.append("\t\tlb_try_interval \(Self.caddyDuration(tryInterval))")
+                lines.append("\t\tfail_duration \(Self.caddyDuration(failDuration))")
+                lines.append("\t\tmax_fails 1")
+                lines.append("\t}")
+            }
+            lines.append("}")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func address(_ domain: Hostname) -> String {
+        switch addressMode {
+        case .automaticHTTPS: return domain.value
+        case .plainHTTP(let port): return "http://\(domain.value):\(port)"
+        }
+    }
+
+    /// Whole milliseconds, the unit Caddy's durations accept everywhere.
+    static func caddyDuration(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+
+    /// The header fields of a managed site file, or nil when the file is not codeb's.
+    public static func parseHeader(_ content: String) -> [String: String]? {
+        guard let first = content.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first,
+              first.hasPrefix(headerPrefix)
+        else { return nil }
+        var fields: [String: String] = [:]
+        for token in first.dropFirst(headerPrefix.count).split(separator: " ") {
+            let parts = token.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+        }
+        return fields
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes files so a reader sees the old content or the new, never a mix, even across a crash:
+/// a temporary file in the same directory, fsync, rename over the target, fsync of the directory.
+enum AtomicFile {
+    static func write(_ data: Data, to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = directory + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString.prefix(8)).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw posixError("create \(temporary)") }
+        do {
+            try data.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw posixError("write \(temporary)")
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(fd) == 0 else { throw posixError("fsync \(temporary)") }
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = posixError("rename \(temporary) to \(path)")
+            unlink(temporary)
+            throw error
+        }
+        syncDirectory(directory)
+    }
+
+    static func remove(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else { throw posixError("remove \(path)") }
+        syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    private static func syncDirectory(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    private static func posixError(_ what: String) -> FileSystemError {
+        FileSystemError(message: "cannot \(what): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// A file operation that failed, with the system's reason.
+public struct FileSystemError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,143 @@
+import Spec
+
+/// The controller's view of the reverse proxy: one site file per project/environment, changed
+/// in batches that take effect together. `CaddyRouter` is the real implementation.
+public protocol TrafficRouter: Sendable {
+    /// Checks the proxy answers and its main configuration includes the sites directory.
+    func check() async throws
+
+    /// The site files codeb manages; files without codeb's header are not listed.
+    func listSites() async throws -> [ManagedSite]
+
+    /// The exact file content `site` renders to, for comparing against what is on disk.
+    func render(_ site: SiteConfig) -> String
+
+    /// Writes and removes site files, then makes the proxy load them with **one** reload. If the
+    /// proxy rejects the result, every file is restored and the proxy keeps its old config.
+    func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport
+}
+
+/// Identifies a site file: one per project/environment.
+public struct SiteKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var project: ResourceName
+    public var environment: EnvironmentName
+
+    public init(project: ResourceName, environment: EnvironmentName) {
+        self.project = project
+        self.environment = environment
+    }
+
+    /// `{project}-{environment}`: the file name without extension.
+    public var description: String { "\(project)-\(environment)" }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }
+}
+
+/// Where a site's traffic goes: a local port, tried in order (active first, grace second).
+public struct Upstream: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// One block of a site file: the domains it answers for and where it sends them. No upstreams
+/// means the environment has no live version yet; the block answers 503 saying so.
+public struct SiteRoute: Sendable, Hashable, Codable {
+    public var domains: [Hostname]
+    public var upstreams: [Upstream]
+
+    public init(domains: [Hostname], upstreams: [Upstream]) {
+        self.domains = domains
+        self.upstreams = upstreams
+    }
+}
+
+/// Everything a site file says, and what its header records.
+public struct SiteConfig: Sendable, Hashable, Codable {
+    public var key: SiteKey
+    /// The revision and template hash that are live; written into the header.
+    public var revision: Int
+    public var hash: String
+    /// The environment's domains first, then per-slot preview domains.
+    public var routes: [SiteRoute]
+
+    public init(key: SiteKey, revision: Int, hash: String, routes: [SiteRoute]) {
+        self.key = key
+        self.revision = revision
+        self.hash = hash
+        self.routes = routes
+    }
+}
+
+/// A change for one site file: write `site`, or remove the file when nil.
+public struct SiteChange: Sendable, Hashable {
+    public var key: SiteKey
+    public var site: SiteConfig?
+
+    public static func write(_ site: SiteConfig) -> SiteChange { SiteChange(key: site.key, site: site) }
+    public static func remove(_ key: SiteKey) -> SiteChange { SiteChange(key: key, site: nil) }
+}
+
+/// A managed site file as found on disk.
+public struct ManagedSite: Sendable, Hashable {
+    public var key: SiteKey
+    public var revision: Int?
+    public var hash: String?
+    public var path: String
+    public var content: String
+
+    public init(key: SiteKey, revision: Int?, hash: String?, path: String, content: String) {
+        self.key = key
+        self.revision = revision
+        self.hash = hash
+        self.path = path
+        self.content = content
+    }
+}
+
+/// What one `apply` did.
+public struct SiteApplyReport: Sendable, Hashable {
+    public var written: [SiteKey]
+    public var removed: [SiteKey]
+    /// Whether the proxy was reloaded (false when nothing changed on disk).
+    public var reloaded: Bool
+    /// How long the reload took, when there was one.
+    public var reloadDuration: Duration?
+
+    public init(written: [SiteKey] = [], removed: [SiteKey] = [], reloaded: Bool = false, reloadDuration: Duration? = nil) {
+        self.written = written
+        self.removed = removed
+        self.reloaded = reloaded
+        self.reloadDuration = reloadDuration
+    }
+}
+
+/// Why the proxy could not be used or did not accept a change.
+public struct RouterError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// The admin API cannot be reached.
+        case unavailable
+        /// The main configuration is missing, unreadable or does not import the sites dir.
+        case misconfigured
+        /// The proxy refused the new configuration; the old one keeps serving.
+        case rejected
+        /// A file in the way is not codeb's (no managed header), or the sites dir cannot be written.
+        case fileConflict
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,173 @@
+import Drivers
+import Foundation
+import Spec
+import Testing
+
+/// Against real Caddy processes and real upstream containers.
+@Suite(.timeLimit(.minutes(2)))
+struct CaddyRouterTests {
+    static func site(_ project: String, domains: [String], upstreams: [Int], revision: Int = 1) throws -> SiteConfig {
+        SiteConfig(
+            key: SiteKey(project: try ResourceName(parsing: project), environment: .production),
+            revision: revision, hash: "sha256:r\(revision)",
+            routes: [SiteRoute(domains: try domains.map(Hostname.init(parsing:)), upstreams: upstreams.map { Upstream(port: $0) })]
+        )
+    }
+
+    /// Starts web v1 and v2 containers and returns their host ports.
+    static func upstreams(_ scope: TestScope) async throws -> (v1: Int, v2: Int) {
+        let v1 = FreePort.next(), v2 = FreePort.next()
+        try await scope.docker.start(try await scope.docker.create(scope.webSpec("v1", version: 1, hostPort: v1)))
+        try await scope.docker.start(try await scope.docker.create(scope.webSpec("v2", version: 2, hostPort: v2)))
+        for port in [v1, v2] {
+            _ = try await eventually("upstream \(port)") { try await httpGet("http://127.0.0.1:\(port)/health") }
+        }
+        return (v1, v2)
+    }
+
+    @Test func aSiteServesV1ThenSwitchesToV2() async throws {
+        try await TestScope.run { scope in
+            let (v1, v2) = try await Self.upstreams(scope)
+            try await CaddyInstance.run { caddy in
+                let router = caddy.router()
+                let first = try await router.apply([.write(try Self.site("shop", domains: ["shop.test"], upstreams: [v1]))])
+                #expect(first.reloaded)
+                #expect(try await caddy.get("shop.test").body == "codeb-test web v1\n")
+
+                let second = try await router.apply([.write(try Self.site("shop", domains: ["shop.test"], upstreams: [v2, v1], revision: 2))])
+                #expect(second.written.map(\.description) == ["shop-production"])
+                for _ in 0..<5 {
+                    #expect(try await caddy.get("shop.test").body == "codeb-test web v2\n")
+                }
+                let sites = try await router.listSites()
+                #expect(sites.map(\.key.description) == ["shop-production"])
+                #expect(sites.first?.revision == 2)
+                #expect(sites.first?.hash == "sha256:r2")
+                #expect(sites.first?.content == router.render(try Self.site("shop", domains: ["shop.test"], upstreams: [v2, v1], revision: 2)))
+            }
+        }
+    }
+
+    @Test func theGraceUpstreamAnswersWhenTheActiveOneIsDown() async throws {
+        try await TestScope.run { scope in
+            let (v1, _) = try await Self.upstreams(scope)
+            try await CaddyInstance.run { caddy in
+                let router = caddy.router()
+                let closed = FreePort.next()
+                _ = try await router.apply([.write(try Self.site("shop", domains: ["shop.test"], upstreams: [closed, v1]))])
+                #expect(try await caddy.get("shop.test").body == "codeb-test web v1\n")
+            }
+        }
+    }
+
+    @Test func aRejectedConfigLeavesTheOldOneServingAndTheFilesAsTheyWere() async throws {
+        try await TestScope.run { scope in
+            let (v1, v2) = try await Self.upstreams(scope)
+            // An operator's own site (no codeb header) already claims taken.test.
+            try await CaddyInstance.run(extraCaddyfile: "http://taken.test:{HTTP_PORT} {\n\trespond \"operator\"\n}\n") { caddy in
+                let router = caddy.router()
+                _ = try await router.apply([.write(try Self.site("shop", domains: ["shop.test"], upstreams: [v1]))])
+                let path = caddy.sitesDirectory + "/shop-production.caddy"
+                let before = try String(contentsOfFile: path, encoding: .utf8)
+                let loads = caddy.loadsCompleted()
+
+                let error = await #expect(throws: RouterError.self) {
+                    try await router.apply([
+                        .write(try Self.site("shop", domains: ["shop.test", "taken.test"], upstreams: [v2], revision: 2)),
+                        .write(try Self.site("other", domains: ["other.test"], upstreams: [v2])),
+                    ])
+                }
+                #expect(error?.kind == .rejected)
+                #expect(error?.message.contains("taken.test") == true)
+                #expect(error?.message.hasSuffix("(in \(path))") == true, "\(error?.message ?? "")")
+                #expect(try String(contentsOfFile: path, encoding: .utf8) == before)
+                #expect(FileManager.default.fileExists(atPath: caddy.sitesDirectory + "/other-production.caddy") == false)
+                #expect(caddy.loadsCompleted() == loads)
+                #expect(try await caddy.get("shop.test").body == "codeb-test web v1\n")
+            }
+        }
+    }
+
+    @Test func tenChangedSitesCostOneReload() async throws {
+        try await TestScope.run { scope in
+            let (v1, _) = try await Self.upstreams(scope)
+            try await CaddyInstance.run { caddy in
+                let router = caddy.router()
+                let loads = caddy.loadsCompleted()
+                let changes = try (0..<10).map { SiteChange.write(try Self.site("p\($0)", domains: ["p\($0).test"], upstreams: [v1])) }
+                let report = try await router.apply(changes)
+                #expect(report.reloaded)
+                #expect(report.written.count == 10)
+                #expect(caddy.loadsCompleted() == loads + 1)
+                #expect(try await router.listSites().count == 10)
+                #expect(try await caddy.get("p7.test").body == "codeb-test web v1\n")
+
+                // The same content again changes nothing and does not reload.
+                let again = try await router.apply(changes)
+                #expect(again.reloaded == false)
+                #expect(caddy.loadsCompleted() == loads + 1)
+            }
+        }
+    }
+
+    @Test func removingASiteDeletesItsFile() async throws {
+        try await CaddyInstance.run { caddy in
+            let router = caddy.router()
+            let site = try Self.site("gone", domains: ["gone.test"], upstreams: [])
+            _ = try await router.apply([.write(site)])
+            #expect(try await caddy.get("gone.test").status == 503)
+            let report = try await router.apply([.remove(site.key)])
+            #expect(report.removed == [site.key])
+            #expect(try await router.listSites().isEmpty)
+            // With no site left Caddy may close the port altogether; either way the 503 is gone.
+            #expect((try? await caddy.get("gone.test"))?.status != 503)
+        }
+    }
+
+    @Test func aFileWithoutTheHeaderIsNeverTouched() async throws {
+        try await CaddyInstance.run { caddy in
+            let router = caddy.router()
+            let path = caddy.sitesDirectory + "/shop-production.caddy"
+            let foreign = "# hand-written\nhttp://hand.test {\n\trespond \"mine\"\n}\n"
+            try foreign.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try await router.listSites().isEmpty)
+            let site = try Self.site("shop", domains: ["shop.test"], upstreams: [])
+            for change in [SiteChange.write(site), .remove(site.key)] {
+                let error = await #expect(throws: RouterError.self) { try await router.apply([change]) }
+                #expect(error?.kind == .fileConflict)
+                #expect(try String(contentsOfFile: path, encoding: .utf8) == foreign)
+            }
+        }
+    }
+
+    @Test func aMainCaddyfileWithoutTheImportIsAClearError() async throws {
+        try await CaddyInstance.run { caddy in
+            let other = caddy.directory + "/Other.caddyfile"
+            try "{\n\tadmin off\n}\nimport sites/*.caddy\n".write(toFile: other, atomically: true, encoding: .utf8)
+            let router = CaddyRouter(.init(mainCaddyfile: other, sitesDirectory: caddy.sitesDirectory, admin: caddy.admin))
+            let error = await #expect(throws: RouterError.self) { try await router.check() }
+            #expect(error?.kind == .misconfigured)
+            #expect(error?.message.contains("import \(caddy.sitesDirectory)/*.caddy") == true)
+        }
+    }
+
+    @Test func anUnreachableAdminAPIIsAClearError() async throws {
+        try await CaddyInstance.run { caddy in
+            let router = CaddyRouter(.init(mainCaddyfile: caddy.caddyfile, sitesDirectory: caddy.sitesDirectory, admin: .tcp(host: "127.0.0.1", port: FreePort.next())))
+            let error = await #expect(throws: RouterError.self) { try await router.check() }
+            #expect(error?.kind == .unavailable)
+        }
+    }
+
+    @Test func theAdminAPIWorksOverAUnixSocket() async throws {
+        try await TestScope.run { scope in
+            let (v1, _) = try await Self.upstreams(scope)
+            try await CaddyInstance.run(unixAdmin: true) { caddy in
+                let router = caddy.router()
+                try await router.check()
+                #expect(try await router.apply([.write(try Self.site("unix", domains: ["unix.test"], upstreams: [v1]))]).reloaded)
+                #expect(try await caddy.get("unix.test").body == "codeb-test web v1\n")
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Drivers
+import Spec
+import Testing
+
+@Suite struct CaddySiteRendererTests {
+    static func site(upstreams: [Upstream] = [Upstream(port: 4100), Upstream(port: 4101)]) throws -> SiteConfig {
+        SiteConfig(
+            key: SiteKey(project: try ResourceName(parsing: "shop"), environment: .production),
+            revision: 7, hash: "sha256:abc",
+            routes: [
+                SiteRoute(domains: [try Hostname(parsing: "shop.example.com"), try Hostname(parsing: "www.shop.example.com")], upstreams: upstreams),
+                SiteRoute(domains: [try Hostname(parsing: "blue-production-shop.preview.example.com")], upstreams: [Upstream(port: 4100)]),
+            ]
+        )
+    }
+
+    @Test func rendersTheDesignsSiteFile() throws {
+        let text = CaddySiteRenderer().render(try Self.site())
+        #expect(text == """
+            # managed by codeb: project=shop environment=production revision=7 hash=sha256:abc
+            # codeb rewrites this file; edit codeb.yaml instead.
+
+            shop.example.com, www.shop.example.com {
+            \treverse_proxy 127.0.0.1:4100 127.0.0.1:4101 {
+            \t\tlb_policy first
+            \t\tlb_try_duration 5s
+            \t\tlb_try_interval 250ms
+            \t\tfail_duration 10s
+            \t\tmax_fails 1
+            \t}
+            }
+
+            blue-production-shop.preview.example.com {
+            \treverse_proxy 127.0.0.1:4100 {
+            \t\tlb_policy first
+            \t\tlb_try_duration 5s
+            \t\tlb_try_interval 250ms
+            \t\tfail_duration 10s
+            \t\tmax_fails 1
+            \t}
+            }
+
+            """)
+    }
+
+    @Test func rendersByteIdenticallyForTheSameInput() throws {
+        let renderer = CaddySiteRenderer()
+        #expect(renderer.render(try Self.site()) == renderer.render(try Self.site()))
+    }
+
+    @Test func plainHTTPModeWritesSchemeAndPort() throws {
+        let text = CaddySiteRenderer(addressMode: .plainHTTP(port: 8080)).render(try Self.site())
+        #expect(text.contains("\nhttp://shop.example.com:8080, http://www.shop.example.com:8080 {\n"))
+    }
+
+    @Test func noUpstreamAnswers503() throws {
+        let text = CaddySiteRenderer().render(try Self.site(upstreams: []))
+        #expect(text.contains("respond \"no live version of shop/production yet\" 503"))
+    }
+
+    @Test func theHeaderReadsBack() throws {
+        let header = try #require(CaddySiteRenderer.parseHeader(CaddySiteRenderer().render(try Self.site())))
+        #expect(header == ["project": "shop", "environment": "production", "revision": "7", "hash": "sha256:abc"])
+        #expect(CaddySiteRenderer.parseHeader("shop.example.com {\n}\n") == nil)
+        #expect(CaddySiteRenderer.parseHeader("") == nil)
+    }
+}
