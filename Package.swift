@@ -67,13 +67,29 @@ let package = Package(
             path: "Sources/VersionPlugin"
         ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        // Helpers for tests and benchmarks that drive the real engines: scoped test containers,
+        // private Caddy processes, free ports, polling with a deadline.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Drivers",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "DriversTests",
             dependencies: [
                 "Drivers",
                 "Spec",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        .executableTarget(
+            name: "codeb-bench",
+            dependencies: ["Drivers", "Spec", "TestSupport"],
+            path: "Benchmarks/codeb-bench"
         ),
         .testTarget(name: "codebTests", dependencies: ["codeb", "Spec"]),
     ]

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Spec
+import TestSupport
 import Testing
 
 /// Against real Caddy processes and real upstream containers.

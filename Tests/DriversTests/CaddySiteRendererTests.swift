@@ -1,5 +1,6 @@
 import Drivers
 import Spec
+import TestSupport
 import Testing
 
 @Suite struct CaddySiteRendererTests {

@@ -1,5 +1,6 @@
 @testable import Drivers
 import Foundation
+import TestSupport
 import Testing
 
 /// Against the real dockerd that `.ci/setup` starts. No test here is skipped: without dockerd

@@ -1,4 +1,5 @@
 import Drivers
+import TestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Drivers
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 /// A container codeb did not create (no `codeb.managed-by`) is invisible to it and untouchable.

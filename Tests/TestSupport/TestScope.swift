@@ -5,21 +5,22 @@ import AsyncHTTPClient
 import Drivers
 import Foundation
 import NIOCore
-import Testing
 
 /// Label every test container carries, so cleanup finds exactly what a test made.
-let testScopeLabel = "codeb.test-scope"
+public let testScopeLabel = "codeb.test-scope"
 
 /// What one test created on the real dockerd; removed afterwards whether the test passed or not.
-struct TestScope: Sendable {
-    let id = "t" + UUID().uuidString.prefix(8).lowercased()
-    let docker = DockerRuntime()
+public struct TestScope: Sendable {
+    public let id = "t" + UUID().uuidString.prefix(8).lowercased()
+    public let docker = DockerRuntime()
+
+    public init() {}
 
     /// A unique container name within this run.
-    func name(_ suffix: String) -> String { "codeb-test-\(id)-\(suffix)" }
+    public func name(_ suffix: String) -> String { "codeb-test-\(id)-\(suffix)" }
 
     /// A container spec for the busybox test image, labelled for cleanup.
-    func webSpec(_ suffix: String, version: Int = 1, hostPort: Int, command: [String]? = nil) -> ContainerSpec {
+    public func webSpec(_ suffix: String, version: Int = 1, hostPort: Int, command: [String]? = nil) -> ContainerSpec {
         ContainerSpec(
             name: name(suffix), image: "codeb-test/web:\(version)", command: command,
             env: ["CODEB_TEST": "1"],
@@ -30,7 +31,7 @@ struct TestScope: Sendable {
     }
 
     /// Runs `body`, then removes every managed container labelled with this scope.
-    static func run(_ body: (TestScope) async throws -> Void) async throws {
+    public static func run(_ body: (TestScope) async throws -> Void) async throws {
         let scope = TestScope()
         do {
             try await body(scope)
@@ -41,7 +42,7 @@ struct TestScope: Sendable {
         await scope.cleanUp()
     }
 
-    func cleanUp() async {
+    public func cleanUp() async {
         guard let containers = try? await docker.listManaged() else { return }
         for container in containers where container.labels[testScopeLabel] == id {
             try? await docker.remove(container.id)
@@ -50,8 +51,8 @@ struct TestScope: Sendable {
 }
 
 /// A free TCP port on loopback (the kernel picks it; closed again before use).
-enum FreePort {
-    static func next() -> Int {
+public enum FreePort {
+    public static func next() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -66,7 +67,7 @@ enum FreePort {
 }
 
 /// Polls `check` until it returns a value or `deadline` passes; the last error explains a timeout.
-func eventually<T>(
+public func eventually<T>(
     _ what: String, within deadline: Duration = .seconds(20), every interval: Duration = .milliseconds(100),
     _ check: () async throws -> T?
 ) async throws -> T {
@@ -84,14 +85,14 @@ func eventually<T>(
     throw TimedOut(what: what, lastError: lastError.map { "\($0)" })
 }
 
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var lastError: String?
-    var description: String { "timed out waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? "") }
+public struct TimedOut: Error, CustomStringConvertible {
+    public var what: String
+    public var lastError: String?
+    public var description: String { "timed out waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? "") }
 }
 
 /// A plain GET over TCP; returns the status and body.
-func httpGet(_ url: String, host: String? = nil, timeout: Duration = .seconds(2)) async throws -> (status: Int, body: String) {
+public func httpGet(_ url: String, host: String? = nil, timeout: Duration = .seconds(2)) async throws -> (status: Int, body: String) {
     var request = HTTPClientRequest(url: url)
     if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
     let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout.components.seconds * 1000)))

@@ -1,20 +1,19 @@
 import Drivers
 import Foundation
-import Testing
 
 /// A private Caddy (the real binary `.ci/setup` installs) per test: its own admin address,
 /// sites directory and plain-HTTP port, so tests run in parallel without sharing config.
-final class CaddyInstance: Sendable {
-    let directory: String
-    let sitesDirectory: String
-    let caddyfile: String
-    let admin: HTTPEndpoint
-    let httpPort: Int
-    let logPath: String
+public final class CaddyInstance: Sendable {
+    public let directory: String
+    public let sitesDirectory: String
+    public let caddyfile: String
+    public let admin: HTTPEndpoint
+    public let httpPort: Int
+    public let logPath: String
     private let process: Process
 
     /// `extraCaddyfile` is added to the main Caddyfile; `{HTTP_PORT}` in it becomes `httpPort`.
-    init(unixAdmin: Bool = false, extraCaddyfile: String = "") async throws {
+    public init(unixAdmin: Bool = false, extraCaddyfile: String = "") async throws {
         directory = NSTemporaryDirectory() + "codeb-caddy-" + UUID().uuidString.prefix(8).lowercased()
         sitesDirectory = directory + "/sites"
         caddyfile = directory + "/Caddyfile"
@@ -41,7 +40,7 @@ final class CaddyInstance: Sendable {
         try text.write(toFile: caddyfile, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/caddy")
+        process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["run", "--config", caddyfile, "--adapter", "caddyfile"]
         process.environment = ["HOME": directory, "XDG_CONFIG_HOME": directory + "/config", "XDG_DATA_HOME": directory + "/data", "PATH": "/usr/bin:/bin"]
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -60,8 +59,13 @@ final class CaddyInstance: Sendable {
         }
     }
 
+    /// The Caddy binary: `$CODEB_CADDY`, else Debian's `/usr/bin/caddy`.
+    public static var binary: String {
+        ProcessInfo.processInfo.environment["CODEB_CADDY"] ?? "/usr/bin/caddy"
+    }
+
     /// A router for this Caddy, writing plain-HTTP sites on `httpPort`.
-    func router(renderer: CaddySiteRenderer? = nil) -> CaddyRouter {
+    public func router(renderer: CaddySiteRenderer? = nil) -> CaddyRouter {
         CaddyRouter(.init(
             mainCaddyfile: caddyfile, sitesDirectory: sitesDirectory, admin: admin,
             renderer: renderer ?? CaddySiteRenderer(addressMode: .plainHTTP(port: httpPort), tryDuration: .seconds(2))
@@ -69,17 +73,17 @@ final class CaddyInstance: Sendable {
     }
 
     /// How many config loads Caddy has completed (it logs each one).
-    func loadsCompleted() -> Int {
+    public func loadsCompleted() -> Int {
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         return log.components(separatedBy: "\"load complete\"").count - 1
     }
 
     /// GET `path` through this Caddy for `domain`.
-    func get(_ domain: String, _ path: String = "/") async throws -> (status: Int, body: String) {
+    public func get(_ domain: String, _ path: String = "/") async throws -> (status: Int, body: String) {
         try await httpGet("http://127.0.0.1:\(httpPort)\(path)", host: "\(domain):\(httpPort)")
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -88,7 +92,7 @@ final class CaddyInstance: Sendable {
     }
 
     /// Runs `body` with a fresh Caddy, stopped afterwards whether the test passed or not.
-    static func run(unixAdmin: Bool = false, extraCaddyfile: String = "", _ body: (CaddyInstance) async throws -> Void) async throws {
+    public static func run(unixAdmin: Bool = false, extraCaddyfile: String = "", _ body: (CaddyInstance) async throws -> Void) async throws {
         let caddy = try await CaddyInstance(unixAdmin: unixAdmin, extraCaddyfile: extraCaddyfile)
         do {
             try await body(caddy)

@@ -1,0 +1,98 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Forwards a unix socket to another (e.g. to dockerd's), and can cut every connection and
+/// refuse new ones for a while — a daemon restart as its clients see it, without restarting
+/// the daemon other tests are using.
+public final class UnixSocketProxy: @unchecked Sendable {
+    // @unchecked: every mutable field below is read and written only while holding `lock`.
+    private let lock = NSLock()
+    private var listener: Int32 = -1
+    private var open: Set<Int32> = []
+    public let path: String
+    public let target: String
+
+    public init(target: String) throws {
+        self.target = target
+        path = NSTemporaryDirectory() + "codeb-proxy-\(UUID().uuidString.prefix(8)).sock"
+        try resume()
+    }
+
+    /// Starts accepting connections again.
+    public func resume() throws {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0, Self.withAddress(path, { bind(fd, $0, $1) }) == 0, listen(fd, 64) == 0 else {
+            throw ProxyError(message: "cannot listen on \(path): \(String(cString: strerror(errno)))")
+        }
+        lock.withLock { listener = fd }
+        Thread.detachNewThread { [self] in acceptLoop(fd) }
+    }
+
+    /// Closes every connection and the listening socket; connecting fails until `resume()`.
+    public func cut() {
+        let (fd, connections) = lock.withLock { () -> (Int32, Set<Int32>) in
+            defer { listener = -1 }
+            return (listener, open)
+        }
+        unlink(path)
+        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+        for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }
+    }
+
+    public func stop() { cut() }
+
+    private func acceptLoop(_ fd: Int32) {
+        while true {
+            let client = accept(fd, nil, nil)
+            guard client >= 0 else { return }
+            let upstream = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            guard upstream >= 0, Self.withAddress(target, { connect(upstream, $0, $1) }) == 0 else {
+                close(client)
+                if upstream >= 0 { close(upstream) }
+                continue
+            }
+            lock.withLock { _ = open.insert(client); _ = open.insert(upstream) }
+            Thread.detachNewThread { [self] in pump(from: client, to: upstream) }
+            Thread.detachNewThread { [self] in pump(from: upstream, to: client) }
+        }
+    }
+
+    private func pump(from source: Int32, to destination: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            var offset = 0
+            while offset < count {
+                let written = buffer.withUnsafeBytes { write(destination, $0.baseAddress! + offset, count - offset) }
+                guard written > 0 else { break }
+                offset += written
+            }
+            if offset < count { break }
+        }
+        // Either side ending ends both; the other pump closes its descriptors the same way.
+        shutdown(source, Int32(SHUT_RDWR))
+        shutdown(destination, Int32(SHUT_RDWR))
+        // Each pump closes the descriptor it reads from, exactly once.
+        if lock.withLock({ open.remove(source) != nil }) { close(source) }
+    }
+
+    private static func withAddress(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.prefix(raw.count - 1).enumerated() { raw[index] = byte }
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+    }
+}
+
+public struct ProxyError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
