@@ -1,9 +1,10 @@
 # `make run` builds codeb and validates the example spec; `make test` installs and starts the
-# services the tests need (dockerd, caddy, busybox test images) and runs the whole suite.
+# services the tests need (dockerd, caddy, busybox test images) and runs the whole suite;
+# `make bench` prints the driver benchmarks (release build).
 SWIFT ?= swift
 CODEB := .build/debug/codeb
 
-.PHONY: build run test services clean
+.PHONY: build run test services bench clean
 
 build:
 	$(SWIFT) build
@@ -17,6 +18,11 @@ services:
 
 test: services
 	$(SWIFT) test --disable-xctest
+
+# Figures, not pass/fail: release build, against the real dockerd and Caddy.
+bench: services
+	$(SWIFT) build -c release --product codeb-bench
+	.build/release/codeb-bench
 
 clean:
 	rm -rf .build

@@ -88,7 +88,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "codeb-bench",
-            dependencies: ["Drivers", "Spec", "TestSupport"],
+            dependencies: [
+                "Drivers", "Spec", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Benchmarks/codeb-bench"
         ),
         .testTarget(name: "codebTests", dependencies: ["codeb", "Spec"]),

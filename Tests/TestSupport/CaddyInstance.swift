@@ -92,7 +92,10 @@ public final class CaddyInstance: Sendable {
     }
 
     /// Runs `body` with a fresh Caddy, stopped afterwards whether the test passed or not.
-    public static func run(unixAdmin: Bool = false, extraCaddyfile: String = "", _ body: (CaddyInstance) async throws -> Void) async throws {
+    public static func run(
+        isolation: isolated (any Actor)? = #isolation, unixAdmin: Bool = false, extraCaddyfile: String = "",
+        _ body: (CaddyInstance) async throws -> Void
+    ) async throws {
         let caddy = try await CaddyInstance(unixAdmin: unixAdmin, extraCaddyfile: extraCaddyfile)
         do {
             try await body(caddy)

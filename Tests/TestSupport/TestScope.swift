@@ -31,7 +31,7 @@ public struct TestScope: Sendable {
     }
 
     /// Runs `body`, then removes every managed container labelled with this scope.
-    public static func run(_ body: (TestScope) async throws -> Void) async throws {
+    public static func run(isolation: isolated (any Actor)? = #isolation, _ body: (TestScope) async throws -> Void) async throws {
         let scope = TestScope()
         do {
             try await body(scope)
@@ -68,6 +68,7 @@ public enum FreePort {
 
 /// Polls `check` until it returns a value or `deadline` passes; the last error explains a timeout.
 public func eventually<T>(
+    isolation: isolated (any Actor)? = #isolation,
     _ what: String, within deadline: Duration = .seconds(20), every interval: Duration = .milliseconds(100),
     _ check: () async throws -> T?
 ) async throws -> T {
@@ -91,11 +92,22 @@ public struct TimedOut: Error, CustomStringConvertible {
     public var description: String { "timed out waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? "") }
 }
 
+/// The client `httpGet` uses: a refused connection fails at once rather than backing off, so
+/// polling a container that is still starting sees it the moment it listens.
+let testHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    configuration.timeout = .init(connect: .seconds(2), read: nil)
+    configuration.connectionPool.retryConnectionEstablishment = false
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+}()
+
 /// A plain GET over TCP; returns the status and body.
 public func httpGet(_ url: String, host: String? = nil, timeout: Duration = .seconds(2)) async throws -> (status: Int, body: String) {
     var request = HTTPClientRequest(url: url)
     if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
-    let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout.components.seconds * 1000)))
+    let (seconds, attoseconds) = timeout.components
+    let response = try await testHTTPClient.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
     let body = try await response.body.collect(upTo: 1 << 20)
     return (Int(response.status.code), String(buffer: body))
 }

@@ -16,6 +16,17 @@ enum DriverHTTP {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
+    /// For probing apps that may not listen yet: a refused connection fails the request at once
+    /// instead of being retried with backoff (which would delay "healthy" by seconds).
+    static let probeClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(2), read: nil)
+        configuration.decompression = .disabled
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// A request to `endpoint`. Go servers (dockerd, Caddy) want a Host header, and Caddy 2.6
     /// accepts only an empty one on a unix socket, so unix requests send `Host:` empty.
     static func request(_ endpoint: HTTPEndpoint, _ method: HTTPMethod, _ pathAndQuery: String) -> HTTPClientRequest {

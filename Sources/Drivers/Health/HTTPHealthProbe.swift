@@ -14,7 +14,7 @@ public struct HTTPHealthProbe: HealthProbe {
         var request = HTTPClientRequest(url: "http://\(host):\(port)\(path)")
         request.headers.replaceOrAdd(name: "User-Agent", value: "codeb-health-probe")
         do {
-            let response = try await DriverHTTP.client.execute(request, timeout: TimeAmount(timeout))
+            let response = try await DriverHTTP.probeClient.execute(request, timeout: TimeAmount(timeout))
             // Drain (bounded) so the connection can be reused; the content does not matter.
             _ = try? await response.body.collect(upTo: 64 * 1024)
             let code = Int(response.status.code)
