@@ -112,7 +112,7 @@ struct Bench {
 
     static func site(_ name: String, upstreams: [Int], revision: Int) throws -> SiteConfig {
         SiteConfig(
-            key: SiteKey(project: try ResourceName(parsing: name), environment: .production),
+            key: EnvironmentKey(project: try ResourceName(parsing: name), environment: .production),
             revision: revision, hash: "sha256:bench\(revision)",
             routes: [SiteRoute(domains: [try Hostname(parsing: "\(name).test")], upstreams: upstreams.map { Upstream(port: $0) })]
         )

@@ -9,7 +9,7 @@ import Testing
 struct CaddyRouterTests {
     static func site(_ project: String, domains: [String], upstreams: [Int], revision: Int = 1) throws -> SiteConfig {
         SiteConfig(
-            key: SiteKey(project: try ResourceName(parsing: project), environment: .production),
+            key: EnvironmentKey(project: try ResourceName(parsing: project), environment: .production),
             revision: revision, hash: "sha256:r\(revision)",
             routes: [SiteRoute(domains: try domains.map(Hostname.init(parsing:)), upstreams: upstreams.map { Upstream(port: $0) })]
         )
@@ -36,15 +36,23 @@ struct CaddyRouterTests {
                 #expect(try await caddy.get("shop.test").body == "codeb-test web v1\n")
 
                 let second = try await router.apply([.write(try Self.site("shop", domains: ["shop.test"], upstreams: [v2, v1], revision: 2))])
-                #expect(second.written.map(\.description) == ["shop-production"])
+                #expect(second.written.map(\.stem) == ["shop-production"])
                 for _ in 0..<5 {
                     #expect(try await caddy.get("shop.test").body == "codeb-test web v2\n")
                 }
                 let sites = try await router.listSites()
-                #expect(sites.map(\.key.description) == ["shop-production"])
+                #expect(sites.map(\.key.stem) == ["shop-production"])
                 #expect(sites.first?.revision == 2)
                 #expect(sites.first?.hash == "sha256:r2")
-                #expect(sites.first?.content == router.render(try Self.site("shop", domains: ["shop.test"], upstreams: [v2, v1], revision: 2)))
+                let expected = try Self.site("shop", domains: ["shop.test"], upstreams: [v2, v1], revision: 2)
+                #expect(sites.first?.content == router.render(expected))
+                #expect(sites.first?.config == expected)
+                #expect(sites.first?.intact == true)
+
+                // A hand edit is visible as a file that no longer matches its own config.
+                let path = caddy.sitesDirectory + "/shop-production.caddy"
+                try (sites[0].content + "# tweak\n").write(toFile: path, atomically: true, encoding: .utf8)
+                #expect(try await router.listSites().first?.intact == false)
             }
         }
     }

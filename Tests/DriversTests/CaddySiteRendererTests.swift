@@ -6,7 +6,7 @@ import Testing
 @Suite struct CaddySiteRendererTests {
     static func site(upstreams: [Upstream] = [Upstream(port: 4100), Upstream(port: 4101)]) throws -> SiteConfig {
         SiteConfig(
-            key: SiteKey(project: try ResourceName(parsing: "shop"), environment: .production),
+            key: EnvironmentKey(project: try ResourceName(parsing: "shop"), environment: .production),
             revision: 7, hash: "sha256:abc",
             routes: [
                 SiteRoute(domains: [try Hostname(parsing: "shop.example.com"), try Hostname(parsing: "www.shop.example.com")], upstreams: upstreams),
@@ -20,6 +20,7 @@ import Testing
         #expect(text == """
             # managed by codeb: project=shop environment=production revision=7 hash=sha256:abc
             # codeb rewrites this file; edit codeb.yaml instead.
+            # codeb-site: {"hash":"sha256:abc","key":{"environment":"production","project":"shop"},"revision":7,"routes":[{"domains":["shop.example.com","www.shop.example.com"],"upstreams":[{"host":"127.0.0.1","port":4100},{"host":"127.0.0.1","port":4101}]},{"domains":["blue-production-shop.preview.example.com"],"upstreams":[{"host":"127.0.0.1","port":4100}]}]}
 
             shop.example.com, www.shop.example.com {
             \treverse_proxy 127.0.0.1:4100 127.0.0.1:4101 {
@@ -57,6 +58,12 @@ import Testing
     @Test func noUpstreamAnswers503() throws {
         let text = CaddySiteRenderer().render(try Self.site(upstreams: []))
         #expect(text.contains("respond \"no live version of shop/production yet\" 503"))
+    }
+
+    @Test func theSiteConfigReadsBack() throws {
+        let site = try Self.site()
+        #expect(CaddySiteRenderer.parseSite(CaddySiteRenderer().render(site)) == site)
+        #expect(CaddySiteRenderer.parseSite("# managed by codeb: project=a\n") == nil)
     }
 
     @Test func theHeaderReadsBack() throws {

@@ -111,9 +111,11 @@ public actor CaddyRouter: TrafficRouter {
                   let environment = header["environment"].flatMap({ try? EnvironmentName(parsing: $0) }),
                   name == "\(project)-\(environment).caddy"
             else { continue }
+            let config = CaddySiteRenderer.parseSite(content)
             sites.append(ManagedSite(
-                key: SiteKey(project: project, environment: environment),
-                revision: header["revision"].flatMap(Int.init), hash: header["hash"], path: path, content: content
+                key: EnvironmentKey(project: project, environment: environment),
+                revision: header["revision"].flatMap(Int.init), hash: header["hash"], path: path, content: content,
+                config: config, intact: config.map { configuration.renderer.render($0) == content } ?? false
             ))
         }
         return sites
@@ -124,7 +126,7 @@ public actor CaddyRouter: TrafficRouter {
         try createSitesDirectory()
 
         // Work out the new content of every file and keep what was there, to restore on failure.
-        var plan: [(key: SiteKey, path: String, old: Data?, new: Data?, domains: [String])] = []
+        var plan: [(key: EnvironmentKey, path: String, old: Data?, new: Data?, domains: [String])] = []
         for change in Dictionary(changes.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last }).values.sorted(by: { $0.key < $1.key }) {
             let path = path(for: change.key)
             let old = files.contents(atPath: path)
@@ -171,7 +173,7 @@ public actor CaddyRouter: TrafficRouter {
                 reloaded: true, reloadDuration: elapsed
             )
             logger.info("caddy reloaded", metadata: [
-                "written": "\(report.written.map(\.description))", "removed": "\(report.removed.map(\.description))",
+                "written": "\(report.written.map(\.stem))", "removed": "\(report.removed.map(\.stem))",
                 "reloadMs": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
             ])
             return report
@@ -188,8 +190,8 @@ public actor CaddyRouter: TrafficRouter {
         }
     }
 
-    private func path(for key: SiteKey) -> String {
-        Self.normalized(configuration.sitesDirectory) + "/\(key).caddy"
+    private func path(for key: EnvironmentKey) -> String {
+        Self.normalized(configuration.sitesDirectory) + "/\(key.stem).caddy"
     }
 
     private func createSitesDirectory() throws {

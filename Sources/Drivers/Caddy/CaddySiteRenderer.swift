@@ -1,9 +1,10 @@
+import Foundation
 import Spec
 
 /// Renders a `SiteConfig` into a Caddyfile site file, and reads the header back.
 ///
 /// Pure and deterministic: the same input renders byte-identically, so "has the file drifted?"
-/// is a string comparison. Everything interpolated is a validated `Hostname`, `SiteKey`, port or
+/// is a string comparison. Everything interpolated is a validated `Hostname`, `EnvironmentKey`, port or
 /// hash, none of which can contain whitespace, braces, quotes or line breaks.
 public struct CaddySiteRenderer: Sendable, Hashable {
     /// How site addresses are written.
@@ -15,6 +16,9 @@ public struct CaddySiteRenderer: Sendable, Hashable {
     }
 
     public static let headerPrefix = "# managed by codeb"
+    /// The line that carries the rendered `SiteConfig` as JSON, so a file can be read back and
+    /// a hand edit told apart from a different config.
+    static let sitePrefix = "# codeb-site:"
 
     public var addressMode: AddressMode
     /// How long Caddy keeps trying upstreams (active, then grace) for one request.
@@ -37,6 +41,7 @@ public struct CaddySiteRenderer: Sendable, Hashable {
         var lines = [
             "\(Self.headerPrefix): project=\(site.key.project) environment=\(site.key.environment) revision=\(site.revision) hash=\(site.hash)",
             "# codeb rewrites this file; edit codeb.yaml instead.",
+            "\(Self.sitePrefix) \(Self.encode(site))",
         ]
         for route in site.routes where !route.domains.isEmpty {
             lines.append("")
@@ -69,6 +74,22 @@ public struct CaddySiteRenderer: Sendable, Hashable {
         let (seconds, attoseconds) = duration.components
         let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+
+    /// Compact JSON with sorted keys: one line (domains and hashes hold no line breaks).
+    static func encode(_ site: SiteConfig) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // A struct of validated strings and integers always encodes.
+        return String(decoding: try! encoder.encode(site), as: UTF8.self)
+    }
+
+    /// The `SiteConfig` a managed file was rendered from, or nil when it is missing or unreadable.
+    public static func parseSite(_ content: String) -> SiteConfig? {
+        for line in content.split(separator: "\n").prefix(4) where line.hasPrefix(sitePrefix) {
+            return try? JSONDecoder().decode(SiteConfig.self, from: Data(line.dropFirst(sitePrefix.count).utf8))
+        }
+        return nil
     }
 
     /// The header fields of a managed site file, or nil when the file is not codeb's.

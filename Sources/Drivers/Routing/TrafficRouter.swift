@@ -17,22 +17,6 @@ public protocol TrafficRouter: Sendable {
     func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport
 }
 
-/// Identifies a site file: one per project/environment.
-public struct SiteKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    public var project: ResourceName
-    public var environment: EnvironmentName
-
-    public init(project: ResourceName, environment: EnvironmentName) {
-        self.project = project
-        self.environment = environment
-    }
-
-    /// `{project}-{environment}`: the file name without extension.
-    public var description: String { "\(project)-\(environment)" }
-
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }
-}
-
 /// Where a site's traffic goes: a local port, tried in order (active first, grace second).
 public struct Upstream: Sendable, Hashable, Codable, CustomStringConvertible {
     public var host: String
@@ -60,14 +44,14 @@ public struct SiteRoute: Sendable, Hashable, Codable {
 
 /// Everything a site file says, and what its header records.
 public struct SiteConfig: Sendable, Hashable, Codable {
-    public var key: SiteKey
+    public var key: EnvironmentKey
     /// The revision and template hash that are live; written into the header.
     public var revision: Int
     public var hash: String
     /// The environment's domains first, then per-slot preview domains.
     public var routes: [SiteRoute]
 
-    public init(key: SiteKey, revision: Int, hash: String, routes: [SiteRoute]) {
+    public init(key: EnvironmentKey, revision: Int, hash: String, routes: [SiteRoute]) {
         self.key = key
         self.revision = revision
         self.hash = hash
@@ -77,40 +61,46 @@ public struct SiteConfig: Sendable, Hashable, Codable {
 
 /// A change for one site file: write `site`, or remove the file when nil.
 public struct SiteChange: Sendable, Hashable {
-    public var key: SiteKey
+    public var key: EnvironmentKey
     public var site: SiteConfig?
 
     public static func write(_ site: SiteConfig) -> SiteChange { SiteChange(key: site.key, site: site) }
-    public static func remove(_ key: SiteKey) -> SiteChange { SiteChange(key: key, site: nil) }
+    public static func remove(_ key: EnvironmentKey) -> SiteChange { SiteChange(key: key, site: nil) }
 }
 
 /// A managed site file as found on disk.
 public struct ManagedSite: Sendable, Hashable {
-    public var key: SiteKey
+    public var key: EnvironmentKey
     public var revision: Int?
     public var hash: String?
     public var path: String
     public var content: String
+    /// What the file was rendered from, read back from its header.
+    public var config: SiteConfig?
+    /// Whether the file is exactly what `config` renders to; false after a hand edit.
+    public var intact: Bool
 
-    public init(key: SiteKey, revision: Int?, hash: String?, path: String, content: String) {
+    public init(key: EnvironmentKey, revision: Int?, hash: String?, path: String, content: String, config: SiteConfig?, intact: Bool) {
         self.key = key
         self.revision = revision
         self.hash = hash
         self.path = path
         self.content = content
+        self.config = config
+        self.intact = intact
     }
 }
 
 /// What one `apply` did.
 public struct SiteApplyReport: Sendable, Hashable {
-    public var written: [SiteKey]
-    public var removed: [SiteKey]
+    public var written: [EnvironmentKey]
+    public var removed: [EnvironmentKey]
     /// Whether the proxy was reloaded (false when nothing changed on disk).
     public var reloaded: Bool
     /// How long the reload took, when there was one.
     public var reloadDuration: Duration?
 
-    public init(written: [SiteKey] = [], removed: [SiteKey] = [], reloaded: Bool = false, reloadDuration: Duration? = nil) {
+    public init(written: [EnvironmentKey] = [], removed: [EnvironmentKey] = [], reloaded: Bool = false, reloadDuration: Duration? = nil) {
         self.written = written
         self.removed = removed
         self.reloaded = reloaded
