@@ -86,6 +86,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Drivers", "Spec"]),
         .executableTarget(
             name: "codeb-bench",
             dependencies: [

@@ -1,0 +1,50 @@
+import Drivers
+import Foundation
+
+/// One step the executor takes. The planner emits them in the order they must run: the
+/// executor stops at the first failure and the next pass plans again from what is then true.
+public enum Action: Sendable, Hashable, CustomStringConvertible {
+    /// Records slot state in the store. Emitted before `createContainer` for a new deploy, so a
+    /// crash between the two is adopted on restart instead of creating a second container.
+    case recordSlots([SlotRecord])
+    /// Creates and starts a slot's container. A taken name is resolved by inspecting it.
+    case createContainer(slot: SlotName, spec: ContainerSpec)
+    case startContainer(id: String, name: String)
+    case stopContainer(id: String, name: String, timeout: Duration, reason: String)
+    case removeContainer(id: String, name: String, timeout: Duration, reason: String)
+    /// Writes the environment's site file and reloads the proxy; done only once the proxy confirms.
+    case writeSite(SiteConfig)
+    case removeSite
+    case recordStatus(EnvironmentStatus)
+    /// Deletion finished: drop the environment's state and release its ports and domains.
+    case forget
+
+    public var description: String {
+        switch self {
+        case .recordSlots(let slots):
+            return "record " + slots.map { "\($0.slot)=\($0.state)\($0.revision.map { "(r\($0))" } ?? "")" }.joined(separator: " ")
+        case .createContainer(_, let spec): return "create \(spec.name) (\(spec.image), port \(spec.hostPort))"
+        case .startContainer(_, let name): return "start \(name)"
+        case .stopContainer(_, let name, _, let reason): return "stop \(name): \(reason)"
+        case .removeContainer(_, let name, _, let reason): return "remove \(name): \(reason)"
+        case .writeSite(let site): return "write site → " + (site.routes.first?.upstreams.map(\.description).joined(separator: ", ") ?? "-")
+        case .removeSite: return "remove site"
+        case .recordStatus(let status): return "status " + status.conditions.map { "\($0.kind.rawValue)=\($0.status)" }.joined(separator: " ")
+        case .forget: return "forget environment"
+        }
+    }
+}
+
+/// What a pass should do, and when to look again even if nothing happens.
+public struct Plan: Sendable, Hashable {
+    public var actions: [Action]
+    /// Look again after this long (health polling, grace deadline); nil waits for a trigger.
+    public var requeueAfter: Duration?
+
+    public init(actions: [Action] = [], requeueAfter: Duration? = nil) {
+        self.actions = actions
+        self.requeueAfter = requeueAfter
+    }
+
+    public var isEmpty: Bool { actions.isEmpty }
+}

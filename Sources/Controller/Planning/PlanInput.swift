@@ -1,0 +1,31 @@
+import Drivers
+import Foundation
+import Spec
+
+/// Everything the planner decides from: values only, gathered by one observation.
+public struct PlanInput: Sendable, Hashable {
+    public var state: EnvironmentState
+    /// Managed containers labelled with this project/environment.
+    public var containers: [ContainerInfo]
+    /// The environment's site file as found, if any.
+    public var site: ManagedSite?
+    /// Health probes taken during this observation, for slots being rolled out.
+    public var probes: [SlotName: ProbeResult]
+    public var now: Date
+    /// The controller's `--preview-domain`: slots are also served at `{slot}-{environment}-{project}.{previewDomain}`.
+    public var previewDomain: Hostname?
+
+    public init(
+        state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
+        probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil
+    ) {
+        self.state = state
+        self.containers = containers
+        self.site = site
+        self.probes = probes
+        self.now = now
+        self.previewDomain = previewDomain
+    }
+
+    public var key: EnvironmentKey { state.key }
+}

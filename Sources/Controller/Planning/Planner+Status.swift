@@ -1,0 +1,47 @@
+import Drivers
+import Foundation
+
+extension Pass {
+    /// Ready / Progressing / Degraded as this pass leaves things; nil when nothing changed
+    /// (conditions that keep their status and reason keep their `since`).
+    func statusIfChanged() -> EnvironmentStatus? {
+        guard let desired = state.desired else { return nil }
+        let generation = desired.number
+        let active = slot(in: .active).flatMap { slots[$0] }
+        let rolling = SlotName.allCases.compactMap { slots[$0] }.first { $0.hash == desired.hash && $0.state == .deployed }
+        let failed = SlotName.allCases.compactMap { slots[$0] }.first { $0.hash == desired.hash && $0.state == .failed }
+        let live = active?.hash == desired.hash
+        let repairing = creates.contains { if case .createContainer(let slot, _) = $0 { return slots[slot]?.state == .active } else { return false } }
+            || starts.contains { if case .startContainer(_, let name) = $0 { return name == containerName(slot(in: .active) ?? .blue) } else { return false } }
+
+        var conditions: [Condition] = []
+        func add(_ kind: Condition.Kind, _ status: Bool, _ reason: String, _ message: String) {
+            let previous = state.status.condition(kind)
+            let since = previous.map { $0.status == status && $0.reason == reason ? $0.since : now } ?? now
+            conditions.append(Condition(kind: kind, status: status, reason: reason, message: message, observedGeneration: generation, since: since))
+        }
+        if live, let active {
+            add(.ready, true, "Live", "revision \(active.revision ?? 0) serves on the \(active.slot) slot")
+        } else if let active {
+            add(.ready, false, "OldRevisionLive", "revision \(active.revision ?? 0) serves while revision \(generation) rolls out")
+        } else {
+            add(.ready, false, "NothingLive", "no revision serves yet")
+        }
+        if let rolling {
+            let waiting = rolling.healthyStreak >= desired.spec.template.healthcheck.healthyThreshold
+            add(.progressing, true, waiting ? "WaitingForPromotion" : "WaitingForHealth",
+                waiting ? "revision \(generation) is healthy on \(rolling.slot); run `codeb promote`" : "revision \(generation) deployed on \(rolling.slot), waiting for \(desired.spec.template.healthcheck.path)")
+        } else {
+            add(.progressing, false, live ? "RolloutComplete" : (failed != nil ? "RolloutFailed" : "Idle"), live ? "revision \(generation) is live" : "")
+        }
+        if let failed {
+            add(.degraded, true, "RolloutFailed", failed.failure ?? "revision \(generation) failed")
+        } else if repairing {
+            add(.degraded, true, "Repairing", "the active container is missing or stopped; restoring it")
+        } else {
+            add(.degraded, false, "AsExpected", "")
+        }
+        let status = EnvironmentStatus(conditions: conditions, observedGeneration: generation)
+        return status == state.status ? nil : status
+    }
+}

@@ -1,0 +1,319 @@
+import Drivers
+import Foundation
+import Spec
+
+/// The slot lifecycle of DESIGN.md as a pure function: values in, ordered actions out. No I/O,
+/// no clock reads (the time is an input), no randomness, so the API can show a plan and tests
+/// can table it. A converged world plans nothing.
+public enum Planner {
+    public static func plan(_ input: PlanInput) -> Plan {
+        var pass = Pass(input)
+        pass.run()
+        return pass.result()
+    }
+}
+
+/// The working state of one planning pass.
+struct Pass {
+    let input: PlanInput
+    let now: Date
+    let key: EnvironmentKey
+    /// Slot records as this pass decides they should become.
+    var slots: [SlotName: SlotRecord]
+    /// The container that stands for each slot after duplicates and strangers are set aside.
+    var containers: [SlotName: ContainerInfo] = [:]
+    var removals: [Action] = []
+    var stops: [Action] = []
+    var creates: [Action] = []
+    var starts: [Action] = []
+    var siteAction: Action?
+    var intentRecorded = false
+    var requeue: Duration?
+    var forget = false
+
+    init(_ input: PlanInput) {
+        self.input = input
+        self.now = input.now
+        self.key = input.state.key
+        self.slots = [.blue: input.state.blue, .green: input.state.green]
+    }
+
+    var state: EnvironmentState { input.state }
+
+    // MARK: - The pass
+
+    mutating func run() {
+        if state.deleting {
+            deleteEverything()
+            return
+        }
+        sortContainers()
+        guard let desired = state.desired else { return }
+        dropContainersThatDoNotMatchTheirRecord()
+        expireGrace()
+        advanceLifecycle(toward: desired)
+        ensureContainers()
+        planSite()
+    }
+
+    /// Delete: every container and the site file go, then the state itself.
+    mutating func deleteEverything() {
+        let timeout = state.desired.map { Duration.milliseconds($0.spec.stopTimeout.milliseconds) } ?? .seconds(30)
+        for container in input.containers.sorted(by: { $0.name < $1.name }) {
+            removals.append(.removeContainer(id: container.id, name: container.name, timeout: timeout, reason: "environment deleted"))
+        }
+        if input.site != nil { siteAction = .removeSite }
+        forget = true
+    }
+
+    /// Assigns each container to its slot; strangers and duplicates are removed.
+    mutating func sortContainers() {
+        for container in input.containers.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) {
+            guard let slot = container.labels[ManagedLabels.slot].flatMap(SlotName.init(rawValue:)),
+                  container.name == containerName(slot)
+            else {
+                removals.append(.removeContainer(id: container.id, name: container.name, timeout: .seconds(10), reason: "not a slot of \(key)"))
+                continue
+            }
+            if let kept = containers[slot] {
+                // Two containers for one slot: keep the one that matches the record.
+                let record = slots[slot]
+                let keepNew = container.labels[ManagedLabels.specHash] == record?.hash && kept.labels[ManagedLabels.specHash] != record?.hash
+                let drop = keepNew ? kept : container
+                if keepNew { containers[slot] = container }
+                removals.append(.removeContainer(id: drop.id, name: drop.name, timeout: .seconds(10), reason: "a second container for the \(slot) slot"))
+            } else {
+                containers[slot] = container
+            }
+        }
+    }
+
+    /// A container for an empty slot is an orphan; one whose template hash is not its slot's was
+    /// changed by hand. Both go; the second is recreated from the record below.
+    mutating func dropContainersThatDoNotMatchTheirRecord() {
+        for slot in SlotName.allCases {
+            guard let container = containers[slot], let record = slots[slot] else { continue }
+            if record.state == .empty {
+                removals.append(.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: "no revision is recorded for the \(slot) slot"))
+                containers[slot] = nil
+            } else if container.labels[ManagedLabels.specHash] != record.hash {
+                removals.append(.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: "it does not run the \(slot) slot's recorded template"))
+                containers[slot] = nil
+            }
+        }
+    }
+
+    /// The grace slot past its deadline is retired.
+    mutating func expireGrace() {
+        for slot in SlotName.allCases {
+            guard let record = slots[slot], record.state == .grace, let until = record.graceUntil else { continue }
+            if now >= until {
+                empty(slot, reason: "grace period over")
+            } else {
+                requeueWithin(until.timeIntervalSince(now))
+            }
+        }
+    }
+
+    mutating func advanceLifecycle(toward desired: Revision) {
+        let hash = desired.hash
+        let active = slot(in: .active)
+        let grace = slot(in: .grace)
+
+        if let active, slots[active]?.hash == hash {
+            // Live. Anything rolling out for another template is stale now.
+            let other = active.other
+            if let record = slots[other], record.state == .deployed || record.state == .failed {
+                empty(other, reason: "revision \(record.revision ?? 0) is no longer wanted")
+            }
+            return
+        }
+        if let grace, slots[grace]?.hash == hash {
+            // Rollback or a reverted spec: the warm slot takes traffic at once.
+            promote(grace, revision: desired)
+            return
+        }
+        let target = rolloutTarget(for: hash, active: active)
+        guard var record = slots[target] else { return }
+        if record.hash == hash, record.state == .failed, (record.revision ?? 0) >= desired.number {
+            // Failed for this very revision: no retry loop; a new apply retries.
+            if let container = containers[target], container.state == .running {
+                stops.append(.stopContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: "rollout failed"))
+            }
+            return
+        }
+        if record.hash == hash, record.state == .deployed {
+            gate(target, record: &record, desired: desired)
+            return
+        }
+        // Evict whatever the target holds and deploy the wanted revision into it.
+        if record.state != .empty {
+            empty(target, reason: "making room for revision \(desired.number)")
+        }
+        slots[target] = SlotRecord(
+            slot: target, state: .deployed, revision: desired.number, hash: hash, port: state.ports.port(for: target),
+            deployedAt: now
+        )
+        intentRecorded = true
+        requeueWithin(desired.spec.template.healthcheck.interval)
+    }
+
+    /// The health gate of a deployed slot: count probes, promote when healthy and allowed, fail
+    /// past the deadline.
+    mutating func gate(_ target: SlotName, record: inout SlotRecord, desired: Revision) {
+        let check = desired.spec.template.healthcheck
+        if let probe = input.probes[target] {
+            record.healthyStreak = probe.healthy ? record.healthyStreak + 1 : 0
+            record.lastProbe = probe.detail
+            slots[target] = record
+        }
+        let healthy = record.healthyStreak >= check.healthyThreshold
+        let allowed = desired.spec.promote == .auto || state.promotionApproved == desired.number
+        if healthy && allowed {
+            promote(target, revision: desired)
+            return
+        }
+        if healthy {
+            return  // waiting for `codeb promote`; nothing to poll
+        }
+        let deadline = (record.deployedAt ?? now).addingTimeInterval(Double(check.deadline.milliseconds) / 1000)
+        if now >= deadline {
+            record.state = .failed
+            record.failure = "not healthy within \(check.deadline): " + (record.lastProbe ?? "no probe answered")
+            slots[target] = record
+            if let container = containers[target] {
+                stops.append(.stopContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: "rollout failed"))
+            }
+            return
+        }
+        requeueWithin(min(check.interval.duration, .milliseconds(Int64(deadline.timeIntervalSince(now) * 1000) + 1)))
+    }
+
+    /// `slot` becomes active; the previous active slot becomes grace until now + grace.
+    mutating func promote(_ slot: SlotName, revision: Revision) {
+        if let previous = self.slot(in: .active), previous != slot, var record = slots[previous] {
+            record.state = .grace
+            record.graceUntil = now.addingTimeInterval(Double(revision.spec.grace.milliseconds) / 1000)
+            slots[previous] = record
+            if revision.spec.grace.milliseconds == 0 {
+                empty(previous, reason: "grace is 0s")
+            } else {
+                requeueWithin(revision.spec.grace)
+            }
+        }
+        guard var record = slots[slot] else { return }
+        record.state = .active
+        record.promotedAt = now
+        record.graceUntil = nil
+        record.failure = nil
+        slots[slot] = record
+    }
+
+    /// Which slot a rollout of `hash` goes to: the one already holding it, else the one that is
+    /// not active (preferring an empty one when nothing is active).
+    func rolloutTarget(for hash: String, active: SlotName?) -> SlotName {
+        if let holding = SlotName.allCases.first(where: { slots[$0]?.hash == hash && [.deployed, .failed].contains(slots[$0]?.state) }) {
+            return holding
+        }
+        if let active { return active.other }
+        if let free = SlotName.allCases.first(where: { slots[$0]?.state == .empty }) { return free }
+        return SlotName.allCases.first { slots[$0]?.state != .grace } ?? .blue
+    }
+
+    /// Empties a slot, stopping (with the drain timeout) and removing its container.
+    mutating func empty(_ slot: SlotName, reason: String) {
+        guard let record = slots[slot] else { return }
+        if let container = containers[slot] {
+            removals.append(.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: reason))
+            containers[slot] = nil
+        }
+        slots[slot] = .empty(slot, port: state.ports.port(for: slot))
+    }
+
+    /// Every slot with a revision needs its container, running — except a failed one, kept
+    /// stopped for its logs.
+    mutating func ensureContainers() {
+        for slot in SlotName.allCases {
+            guard let record = slots[slot], record.state != .empty, record.state != .failed else { continue }
+            guard let container = containers[slot] else {
+                guard let revision = state.revision(record.revision) else { continue }
+                creates.append(.createContainer(slot: slot, spec: containerSpec(slot, record: record, revision: revision)))
+                continue
+            }
+            if container.state != .running && container.state != .restarting {
+                starts.append(.startContainer(id: container.id, name: container.name))
+            }
+        }
+    }
+
+    // MARK: - Result
+
+    func result() -> Plan {
+        var actions = removals + stops
+        let changed = SlotName.allCases.compactMap { slot -> SlotRecord? in
+            slots[slot] != input.state[slot] ? slots[slot] : nil
+        }
+        if intentRecorded, !changed.isEmpty {
+            actions.append(.recordSlots(changed))
+        }
+        actions += creates + starts
+        if let siteAction { actions.append(siteAction) }
+        if !intentRecorded, !changed.isEmpty {
+            // After the site: a promotion counts only once the proxy has confirmed it.
+            actions.append(.recordSlots(changed))
+        }
+        if !forget, let status = statusIfChanged() {
+            actions.append(.recordStatus(status))
+        }
+        if forget { actions.append(.forget) }
+        return Plan(actions: actions, requeueAfter: forget ? nil : requeue)
+    }
+
+    // MARK: - Helpers
+
+    func slot(in slotState: SlotState) -> SlotName? {
+        SlotName.allCases.first { slots[$0]?.state == slotState }
+    }
+
+    func containerName(_ slot: SlotName) -> String { "\(key.stem)-\(slot)" }
+
+    func stopTimeout(_ record: SlotRecord) -> Duration {
+        let spec = state.revision(record.revision)?.spec ?? state.desired?.spec
+        return .milliseconds(spec?.stopTimeout.milliseconds ?? 30_000)
+    }
+
+    mutating func requeueWithin(_ seconds: TimeInterval) {
+        requeueWithin(.milliseconds(Int64((max(0, seconds) * 1000).rounded(.up))))
+    }
+
+    mutating func requeueWithin(_ duration: SpecDuration) {
+        requeueWithin(duration.duration)
+    }
+
+    mutating func requeueWithin(_ duration: Duration) {
+        requeue = min(requeue ?? duration, duration)
+    }
+
+    func containerSpec(_ slot: SlotName, record: SlotRecord, revision: Revision) -> ContainerSpec {
+        let template = revision.spec.template
+        return ContainerSpec(
+            name: containerName(slot),
+            image: template.image.description,
+            command: template.command,
+            env: Dictionary(uniqueKeysWithValues: template.env.map { ($0.key.value, $0.value) }),
+            labels: [
+                ManagedLabels.team: state.team.value,
+                ManagedLabels.project: key.project.value,
+                ManagedLabels.environment: key.environment.value,
+                ManagedLabels.slot: slot.rawValue,
+                ManagedLabels.specHash: revision.hash,
+                ManagedLabels.revision: String(revision.number),
+            ],
+            containerPort: template.port.value,
+            hostPort: record.port,
+            memoryBytes: template.resources.memory.bytes,
+            nanoCPUs: template.resources.cpus.nanoCPUs,
+            stopTimeoutSeconds: Int(revision.spec.stopTimeout.milliseconds / 1000)
+        )
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Spec
+
+/// Everything the store keeps about one environment.
+public struct EnvironmentState: Sendable, Hashable, Codable {
+    public var key: EnvironmentKey
+    public var team: ResourceName
+    public var ports: PortPair
+    /// Every revision, oldest first; the last one is what is wanted.
+    public var revisions: [Revision]
+    public var blue: SlotRecord
+    public var green: SlotRecord
+    /// The revision `codeb promote` approved (for `promote: manual`).
+    public var promotionApproved: Int?
+    /// Set by delete: the loop removes containers and the site, then the record itself.
+    public var deleting: Bool
+    public var status: EnvironmentStatus
+
+    public init(key: EnvironmentKey, team: ResourceName, ports: PortPair) {
+        self.key = key
+        self.team = team
+        self.ports = ports
+        self.revisions = []
+        self.blue = .empty(.blue, port: ports.blue)
+        self.green = .empty(.green, port: ports.green)
+        self.promotionApproved = nil
+        self.deleting = false
+        self.status = EnvironmentStatus()
+    }
+
+    /// The latest revision number; 0 before the first apply.
+    public var generation: Int { revisions.last?.number ?? 0 }
+
+    public var desired: Revision? { revisions.last }
+
+    public func revision(_ number: Int?) -> Revision? {
+        guard let number else { return nil }
+        return revisions.first { $0.number == number }
+    }
+
+    public subscript(slot: SlotName) -> SlotRecord {
+        get { slot == .blue ? blue : green }
+        set { if slot == .blue { blue = newValue } else { green = newValue } }
+    }
+
+    public var slots: [SlotRecord] { [blue, green] }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Spec
+
+/// One desired state of an environment, kept forever as history. A rollback is a revision too:
+/// a copy of an earlier one, so the next apply rolls forward.
+public struct Revision: Sendable, Hashable, Codable {
+    public enum Source: String, Sendable, Hashable, Codable {
+        case apply
+        case rollback
+    }
+
+    /// 1, 2, 3… per environment; the environment's generation once it is the latest.
+    public var number: Int
+    public var spec: EnvironmentSpec
+    /// `spec.template.hash`, kept so history reads without recomputing.
+    public var hash: String
+    public var source: Source
+    /// Who asked: the API key's name, or `cli` for local use.
+    public var author: String
+    public var createdAt: Date
+    /// For a rollback: the revision it copies.
+    public var rollbackOf: Int?
+
+    public init(number: Int, spec: EnvironmentSpec, source: Source, author: String, createdAt: Date, rollbackOf: Int? = nil) {
+        self.number = number
+        self.spec = spec
+        self.hash = spec.template.hash
+        self.source = source
+        self.author = author
+        self.createdAt = createdAt
+        self.rollbackOf = rollbackOf
+    }
+}

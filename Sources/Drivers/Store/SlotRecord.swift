@@ -1,0 +1,66 @@
+import Foundation
+
+/// The two slots of an environment.
+public enum SlotName: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    case blue
+    case green
+
+    public var other: SlotName { self == .blue ? .green : .blue }
+    public var description: String { rawValue }
+}
+
+/// What a slot holds.
+public enum SlotState: String, Sendable, Hashable, Codable {
+    /// No container.
+    case empty
+    /// A container of a new revision, reachable on its port, not yet serving the domains.
+    case deployed
+    /// Serving the domains.
+    case active
+    /// The previous active slot, kept warm for instant rollback until `graceUntil`.
+    case grace
+    /// A rollout that never became healthy: the container is stopped but kept for `codeb logs`.
+    case failed
+}
+
+/// The recorded state of one slot. Written before its container is created (intent), so a
+/// crash in between is adopted on restart rather than duplicated.
+public struct SlotRecord: Sendable, Hashable, Codable {
+    public var slot: SlotName
+    public var state: SlotState
+    /// The revision whose template the slot runs.
+    public var revision: Int?
+    public var hash: String?
+    /// The host port of this slot (from the environment's pair).
+    public var port: Int
+    /// Successful health probes in a row since the container was deployed.
+    public var healthyStreak: Int
+    public var lastProbe: String?
+    public var deployedAt: Date?
+    public var promotedAt: Date?
+    public var graceUntil: Date?
+    public var failure: String?
+
+    public init(
+        slot: SlotName, state: SlotState = .empty, revision: Int? = nil, hash: String? = nil, port: Int,
+        healthyStreak: Int = 0, lastProbe: String? = nil, deployedAt: Date? = nil, promotedAt: Date? = nil,
+        graceUntil: Date? = nil, failure: String? = nil
+    ) {
+        self.slot = slot
+        self.state = state
+        self.revision = revision
+        self.hash = hash
+        self.port = port
+        self.healthyStreak = healthyStreak
+        self.lastProbe = lastProbe
+        self.deployedAt = deployedAt
+        self.promotedAt = promotedAt
+        self.graceUntil = graceUntil
+        self.failure = failure
+    }
+
+    /// An empty slot on `port`.
+    public static func empty(_ slot: SlotName, port: Int) -> SlotRecord {
+        SlotRecord(slot: slot, port: port)
+    }
+}

@@ -1,0 +1,62 @@
+import Spec
+
+/// Where desired and recorded state lives. `FileStore` (embedded, one host) and, later,
+/// `PostgresStore` implement it and pass one conformance suite.
+public protocol Store: Sendable {
+    /// Every environment the store knows.
+    func keys() async throws -> [EnvironmentKey]
+
+    /// One environment, or nil.
+    func load(_ key: EnvironmentKey) async throws -> EnvironmentState?
+
+    /// Reads, changes and writes one environment atomically: no other write to any environment
+    /// happens in between, so `claims` (every other environment's ports and domains) stays true.
+    /// Setting the state to nil removes the environment. Nothing is written when `body` throws.
+    func update<T: Sendable>(
+        _ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T
+    ) async throws -> T
+
+    /// The keys of environments as they change (apply, promote, rollback, delete, slot updates).
+    func changes() -> AsyncStream<EnvironmentKey>
+}
+
+/// What other environments hold: ports and domains are each owned by one environment.
+public struct Claims: Sendable, Hashable {
+    public var ports: [Int: EnvironmentKey]
+    public var domains: [Hostname: EnvironmentKey]
+
+    public init(ports: [Int: EnvironmentKey] = [:], domains: [Hostname: EnvironmentKey] = [:]) {
+        self.ports = ports
+        self.domains = domains
+    }
+}
+
+/// Why the store could not do what was asked.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// Another controller holds the state directory (or database lease).
+        case locked
+        /// A state file cannot be read or decoded.
+        case corrupt
+        /// The disk or database refused a write.
+        case io
+        /// A domain or port is held by another environment, or a generation is stale.
+        case conflict
+        /// No such environment, or nothing to roll back to / promote.
+        case notFound
+        /// The request does not make sense in the current state (e.g. rollback without a grace slot).
+        case invalid
+        /// The environment's port range has no free pair.
+        case exhausted
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
