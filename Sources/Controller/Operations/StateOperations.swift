@@ -1,0 +1,115 @@
+import Drivers
+import Foundation
+import Spec
+
+/// The changes people and CI ask for — apply, promote, rollback, delete — as store updates.
+/// The reconcile loop then makes the world match; these never touch containers themselves.
+public struct StateOperations: Sendable {
+    public let store: any Store
+    public let time: any TimeSource
+
+    public init(store: any Store, time: any TimeSource = SystemTime()) {
+        self.store = store
+        self.time = time
+    }
+
+    /// Records `spec`'s environment `environment` as the wanted state and returns its revision.
+    /// Applying what is already wanted changes nothing (unless its rollout failed: that retries).
+    ///
+    /// - Parameter expectedGeneration: when set, the apply is refused with `.conflict` unless the
+    ///   environment's latest revision number is exactly this (optimistic concurrency).
+    @discardableResult
+    public func apply(_ spec: Spec, environment: EnvironmentName, author: String, expectedGeneration: Int? = nil) async throws -> Revision {
+        guard let resolved = spec.environment(named: environment) else {
+            let reason = environment.isPreviewInstance
+                ? "codeb.yaml has no `preview` block to create \(environment) from"
+                : "codeb.yaml has no `\(environment)` environment"
+            throw StoreError(.notFound, reason)
+        }
+        let key = EnvironmentKey(project: spec.project, environment: environment)
+        let now = time.now()
+        let team = spec.team
+        return try await store.update(key) { state, claims in
+            if let current = state {
+                guard current.team == team else {
+                    throw StoreError(.conflict, "\(key) belongs to team \(current.team)")
+                }
+                guard !current.deleting else {
+                    throw StoreError(.conflict, "\(key) is being deleted; apply again once it is gone")
+                }
+            }
+            if let expectedGeneration, expectedGeneration != (state?.generation ?? 0) {
+                throw StoreError(.conflict, "\(key) is at generation \(state?.generation ?? 0), not \(expectedGeneration); fetch it again and retry")
+            }
+            for domain in resolved.domains {
+                if let owner = claims.domains[domain] {
+                    throw StoreError(.conflict, "\(domain) is already served by \(owner); a domain belongs to one environment")
+                }
+            }
+            var current = try state ?? {
+                guard let ports = PortPair.allocate(for: environment.kind, used: Set(claims.ports.keys)) else {
+                    let range = PortPair.range(for: environment.kind)
+                    throw StoreError(.exhausted, "no free port pair left in \(range.lowerBound)–\(range.upperBound) for \(environment.kind) environments; delete one first")
+                }
+                return EnvironmentState(key: key, team: team, ports: ports)
+            }()
+            if let latest = current.desired, latest.spec == resolved {
+                let failed = current.slots.contains { $0.state == .failed && $0.revision == latest.number }
+                if !failed {
+                    state = current
+                    return latest
+                }
+            }
+            let revision = Revision(number: current.generation + 1, spec: resolved, source: .apply, author: author, createdAt: now)
+            current.revisions.append(revision)
+            state = current
+            return revision
+        }
+    }
+
+    /// Approves the latest revision for promotion (for `promote: manual`); returns its number.
+    @discardableResult
+    public func promote(_ key: EnvironmentKey, author: String) async throws -> Int {
+        try await store.update(key) { state, _ in
+            guard var current = state, let latest = current.desired, !current.deleting else {
+                throw StoreError(.notFound, "\(key) does not exist")
+            }
+            if current.slots.contains(where: { $0.state == .active && $0.revision == latest.number }) {
+                throw StoreError(.invalid, "revision \(latest.number) of \(key) is already live")
+            }
+            if let failed = current.slots.first(where: { $0.state == .failed && $0.revision == latest.number }) {
+                throw StoreError(.invalid, "revision \(latest.number) of \(key) failed its rollout (\(failed.failure ?? "unhealthy")); apply again to retry")
+            }
+            current.promotionApproved = latest.number
+            state = current
+            return latest.number
+        }
+    }
+
+    /// A new revision copied from the grace slot's: traffic returns to it at once.
+    @discardableResult
+    public func rollback(_ key: EnvironmentKey, author: String) async throws -> Revision {
+        let now = time.now()
+        return try await store.update(key) { state, _ in
+            guard var current = state, !current.deleting else {
+                throw StoreError(.notFound, "\(key) does not exist")
+            }
+            guard let grace = current.slots.first(where: { $0.state == .grace }), let previous = current.revision(grace.revision) else {
+                throw StoreError(.invalid, "\(key) has no previous version kept warm (no slot in grace) to roll back to; apply the version you want instead")
+            }
+            let revision = Revision(number: current.generation + 1, spec: previous.spec, source: .rollback, author: author, createdAt: now, rollbackOf: previous.number)
+            current.revisions.append(revision)
+            state = current
+            return revision
+        }
+    }
+
+    /// Marks the environment for deletion; the loop removes containers and the site, then the record.
+    public func delete(_ key: EnvironmentKey, author: String) async throws {
+        try await store.update(key) { state, _ in
+            guard var current = state else { throw StoreError(.notFound, "\(key) does not exist") }
+            current.deleting = true
+            state = current
+        }
+    }
+}
