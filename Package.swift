@@ -86,7 +86,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Drivers", "Spec"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Drivers", "Spec", "TestSupport"]),
         .executableTarget(
             name: "codeb-bench",
             dependencies: [

@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func applyAllocatesPortPairsPerEnvironmentKind() async throws {
-        let store = try FileStore(directory: Self.directory())
+        let store: any Store = try FileStore(directory: Self.directory())
         let operations = StateOperations(store: store)
         try await operations.apply(try Self.spec(), environment: .production, author: "t")
         try await operations.apply(try Self.spec(project: "blog"), environment: .production, author: "t")
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func theSameSpecTwiceIsOneRevisionAndAChangeIsTheNext() async throws {
-        let store = try FileStore(directory: Self.directory())
+        let store: any Store = try FileStore(directory: Self.directory())
         let operations = StateOperations(store: store)
         let first = try await operations.apply(try Self.spec(), environment: .production, author: "t")
         let again = try await operations.apply(try Self.spec(), environment: .production, author: "t")
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func aDomainBelongsToOneEnvironment() async throws {
-        let store = try FileStore(directory: Self.directory())
+        let store: any Store = try FileStore(directory: Self.directory())
         let operations = StateOperations(store: store)
         try await operations.apply(try Self.spec(domain: "shared.test"), environment: .production, author: "t")
         let error = await #expect(throws: StoreError.self) {
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func aStaleGenerationIsAConflict() async throws {
-        let store = try FileStore(directory: Self.directory())
+        let store: any Store = try FileStore(directory: Self.directory())
         let operations = StateOperations(store: store)
         try await operations.apply(try Self.spec(), environment: .production, author: "t", expectedGeneration: 0)
         let error = await #expect(throws: StoreError.self) {
@@ -78,11 +78,11 @@ import Testing
     @Test func stateSurvivesReopeningAndPortsAreReleasedOnForget() async throws {
         let directory = Self.directory()
         do {
-            let store = try FileStore(directory: directory)
+            let store: any Store = try FileStore(directory: directory)
             try await StateOperations(store: store).apply(try Self.spec(), environment: .production, author: "t")
             try await StateOperations(store: store).apply(try Self.spec(project: "blog"), environment: .production, author: "t")
         }
-        let reopened = try FileStore(directory: directory)
+        let reopened: any Store = try FileStore(directory: directory)
         #expect(try await reopened.keys().count == 2)
         #expect(try await reopened.load(Self.key("blog"))?.ports == PortPair(blue: 4102))
         try await reopened.update(Self.key()) { state, _ in state = nil }
@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test func aFullRangeIsAnErrorForThatEnvironmentOnly() async throws {
-        let store = try FileStore(directory: Self.directory())
+        let store: any Store = try FileStore(directory: Self.directory())
         // Fill the preview range (5000–5499: 250 pairs) directly through the store.
         for index in 0..<250 {
             let key = Self.key("p\(index)", try EnvironmentName(parsing: "preview-x"))
@@ -128,7 +128,7 @@ import Testing
     }
 
     @Test func rollbackNeedsAGraceSlotAndCopiesItsRevision() async throws {
-        let store = try FileStore(directory: Self.directory())
+        let store: any Store = try FileStore(directory: Self.directory())
         let operations = StateOperations(store: store)
         try await operations.apply(try Self.spec(), environment: .production, author: "t")
         let refused = await #expect(throws: StoreError.self) { try await operations.rollback(Self.key(), author: "t") }
@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func promoteApprovesTheLatestRevision() async throws {
-        let store = try FileStore(directory: Self.directory())
+        let store: any Store = try FileStore(directory: Self.directory())
         let operations = StateOperations(store: store)
         try await operations.apply(try Self.spec(), environment: .production, author: "t")
         #expect(try await operations.promote(Self.key(), author: "t") == 1)
@@ -157,7 +157,7 @@ import Testing
     }
 
     @Test func changesAreAnnounced() async throws {
-        let store = try FileStore(directory: Self.directory())
+        let store: any Store = try FileStore(directory: Self.directory())
         let changes = store.changes()
         try await StateOperations(store: store).apply(try Self.spec(), environment: .production, author: "t")
         var iterator = changes.makeAsyncIterator()
@@ -165,7 +165,7 @@ import Testing
     }
 
     @Test func concurrentAppliesLeaveAConsistentHistory() async throws {
-        let store = try FileStore(directory: Self.directory())
+        let store: any Store = try FileStore(directory: Self.directory())
         let operations = StateOperations(store: store)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for version in 1...50 {

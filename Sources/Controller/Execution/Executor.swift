@@ -1,0 +1,102 @@
+import Drivers
+import Foundation
+import Logging
+
+/// Carries out a plan through the drivers, in order, stopping at the first failure (the next
+/// pass plans again from what is then true). Every action is idempotent: running a plan twice,
+/// or after a crash half-way, converges on the same world.
+public struct Executor: Sendable {
+    public let runtime: any ContainerRuntime
+    public let router: any TrafficRouter
+    public let store: any Store
+    let logger: Logger
+
+    public init(runtime: any ContainerRuntime, router: any TrafficRouter, store: any Store, logger: Logger = Logger(label: "codeb.executor")) {
+        self.runtime = runtime
+        self.router = router
+        self.store = store
+        self.logger = logger
+    }
+
+    public func execute(_ plan: Plan, for key: EnvironmentKey) async throws {
+        for action in plan.actions {
+            var metadata: Logger.Metadata = ["project": "\(key.project)", "environment": "\(key.environment)", "action": "\(action)"]
+            do {
+                try await perform(action, key)
+                if case .recordStatus = action {} else { logger.info("done", metadata: metadata) }
+            } catch {
+                metadata["error"] = "\(error)"
+                logger.error("action failed", metadata: metadata)
+                throw ExecutionError(key: key, action: action.description, underlying: "\(error)")
+            }
+        }
+    }
+
+    private func perform(_ action: Action, _ key: EnvironmentKey) async throws {
+        switch action {
+        case .recordSlots(let records):
+            try await store.update(key) { state, _ in
+                guard state != nil else { throw StoreError(.notFound, "\(key) disappeared") }
+                for record in records { state?[record.slot] = record }
+            }
+        case .recordStatus(let status):
+            try await store.update(key) { state, _ in state?.status = status }
+        case .createContainer(_, let spec):
+            try await create(spec)
+        case .startContainer(let id, _):
+            try await runtime.start(id)
+        case .stopContainer(let id, _, let timeout, _):
+            try await runtime.stop(id, timeout: timeout)
+        case .removeContainer(let id, _, let timeout, _):
+            // Stop first with the drain timeout, so in-flight requests finish.
+            do {
+                try await runtime.stop(id, timeout: timeout)
+            } catch let error as RuntimeError where error.kind == .notFound {
+                return
+            }
+            try await runtime.remove(id)
+        case .writeSite(let site):
+            _ = try await router.apply([.write(site)])
+        case .removeSite:
+            _ = try await router.apply([.remove(key)])
+        case .forget:
+            try await store.update(key) { state, _ in state = nil }
+        }
+    }
+
+    /// Creates and starts a slot's container, pulling its image if it is not here. A container
+    /// that already has the name (a crash after creating it) is adopted when it runs the same
+    /// template, and replaced when it is codeb's but stale.
+    private func create(_ spec: ContainerSpec) async throws {
+        if try await !runtime.imageExists(spec.image) {
+            try await runtime.pull(spec.image)
+        }
+        let id: String
+        do {
+            id = try await runtime.create(spec)
+        } catch let error as RuntimeError where error.kind == .conflict {
+            guard let existing = try await runtime.inspect(spec.name) else { throw error }
+            guard existing.isManaged else {
+                throw RuntimeError(.notManaged, operation: "create container \(spec.name)", message: "a container with that name exists and is not codeb's; rename or remove it")
+            }
+            if existing.labels[ManagedLabels.specHash] == spec.labels[ManagedLabels.specHash],
+               existing.labels[ManagedLabels.slot] == spec.labels[ManagedLabels.slot] {
+                logger.info("adopting existing container", metadata: ["container": "\(spec.name)"])
+                try await runtime.start(existing.id)
+                return
+            }
+            try await runtime.remove(existing.id)
+            id = try await runtime.create(spec)
+        }
+        try await runtime.start(id)
+    }
+}
+
+/// An action that failed; the pass ends there and the key is retried with backoff.
+public struct ExecutionError: Error, Sendable, CustomStringConvertible {
+    public var key: EnvironmentKey
+    public var action: String
+    public var underlying: String
+
+    public var description: String { "\(key): \(action): \(underlying)" }
+}

@@ -1,0 +1,61 @@
+import Drivers
+import Foundation
+import Logging
+import Spec
+
+/// One reconcile pass for one environment: observe (containers by label, the site file, slot
+/// records, health probes) → plan (pure) → execute.
+public struct Reconciler: Sendable {
+    public let store: any Store
+    public let runtime: any ContainerRuntime
+    public let router: any TrafficRouter
+    public let probe: any HealthProbe
+    public let time: any TimeSource
+    public let previewDomain: Hostname?
+    let executor: Executor
+
+    public init(
+        store: any Store, runtime: any ContainerRuntime, router: any TrafficRouter, probe: any HealthProbe,
+        time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, logger: Logger = Logger(label: "codeb.reconcile")
+    ) {
+        self.store = store
+        self.runtime = runtime
+        self.router = router
+        self.probe = probe
+        self.time = time
+        self.previewDomain = previewDomain
+        self.executor = Executor(runtime: runtime, router: router, store: store, logger: logger)
+    }
+
+    /// Gathers what the planner needs for `key`; nil when the store does not know it.
+    public func observe(_ key: EnvironmentKey) async throws -> PlanInput? {
+        guard let state = try await store.load(key) else { return nil }
+        let containers = try await runtime.listManaged().filter {
+            $0.labels[ManagedLabels.project] == key.project.value && $0.labels[ManagedLabels.environment] == key.environment.value
+        }
+        let site = try await router.listSites().first { $0.key == key }
+        var probes: [SlotName: ProbeResult] = [:]
+        for record in state.slots where record.state == .deployed {
+            guard let revision = state.revision(record.revision),
+                  record.healthyStreak < revision.spec.template.healthcheck.healthyThreshold,
+                  containers.contains(where: { $0.labels[ManagedLabels.slot] == record.slot.rawValue && $0.state == .running })
+            else { continue }
+            let check = revision.spec.template.healthcheck
+            probes[record.slot] = await probe.probe(port: record.port, path: check.path.value, timeout: check.timeout.duration)
+        }
+        return PlanInput(state: state, containers: containers, site: site, probes: probes, now: time.now(), previewDomain: previewDomain)
+    }
+
+    /// The plan for `key` as things stand, without doing it (what the API's dry run shows).
+    public func plan(_ key: EnvironmentKey) async throws -> Plan? {
+        try await observe(key).map(Planner.plan)
+    }
+
+    /// One pass; returns when to look again (nil: only on a trigger).
+    @discardableResult
+    public func reconcile(_ key: EnvironmentKey) async throws -> Duration? {
+        guard let plan = try await plan(key) else { return nil }
+        try await executor.execute(plan, for: key)
+        return plan.requeueAfter
+    }
+}

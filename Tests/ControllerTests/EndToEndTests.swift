@@ -1,0 +1,206 @@
+import Controller
+import Drivers
+import Foundation
+import Spec
+import TestSupport
+import Testing
+
+/// The whole loop on the real dockerd and a real Caddy with the `codeb-test/web` images.
+/// Serialized: every environment here owns the production port pair 4100/4101.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct EndToEndTests {
+    /// One test's world: a project name of its own, a state directory, a Caddy.
+    struct World {
+        let project: String
+        let key: EnvironmentKey
+        let caddy: CaddyInstance
+        let store: FileStore
+        let docker = DockerRuntime()
+        let reconciler: Reconciler
+        var operations: StateOperations { StateOperations(store: store) }
+        var domain: String { "\(project).test" }
+
+        init(caddy: CaddyInstance, directory: String? = nil, project: String? = nil) throws {
+            self.project = project ?? "e2e" + UUID().uuidString.prefix(8).lowercased()
+            key = EnvironmentKey(project: try ResourceName(parsing: self.project), environment: .production)
+            self.caddy = caddy
+            store = try FileStore(directory: directory ?? NSTemporaryDirectory() + "codeb-e2e-" + self.project)
+            reconciler = Reconciler(store: store, runtime: docker, router: caddy.router(), probe: HTTPHealthProbe())
+        }
+
+        func spec(_ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "10s") throws -> Spec {
+            try SpecLoader.load("""
+                project: \(project)
+                team: acme
+                image: codeb-test/web:\(version)
+                port: 8080
+                resources: { memory: 64m, cpus: 0.5 }
+                healthcheck: { path: \(health), interval: 200ms, timeout: 1s, healthyThreshold: 2, deadline: \(deadline) }
+                grace: \(grace)
+                stopTimeout: 1s
+                environments:
+                  production: { domains: [\(domain)] }
+
+                """, file: "codeb.yaml")
+        }
+
+        func apply(_ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "10s") async throws {
+            try await operations.apply(try spec(version, health: health, grace: grace, deadline: deadline), environment: .production, author: "e2e")
+        }
+
+        /// Runs passes until `done` holds, as the loop would (honouring requeueAfter, capped).
+        func converge(_ what: String, within deadline: Duration = .seconds(30), _ done: () async throws -> Bool) async throws {
+            _ = try await eventually(what, within: deadline, every: .milliseconds(50)) { () -> Bool? in
+                let requeue = try await reconciler.reconcile(key)
+                if try await done() { return true }
+                try await Task.sleep(for: min(requeue ?? .milliseconds(200), .milliseconds(200)))
+                return nil
+            }
+        }
+
+        func containers() async throws -> [ContainerInfo] {
+            try await docker.listManaged().filter { $0.labels[ManagedLabels.project] == project }
+        }
+
+        func served() async -> String? {
+            try? await caddy.get(domain).body
+        }
+
+        func state() async -> EnvironmentState? { await store.load(key) }
+
+        func cleanUp() async {
+            for container in (try? await containers()) ?? [] { try? await docker.remove(container.id) }
+        }
+    }
+
+    static func run(_ body: (World) async throws -> Void) async throws {
+        try await CaddyInstance.run { caddy in
+            let world = try World(caddy: caddy)
+            do {
+                try await body(world)
+            } catch {
+                await world.cleanUp()
+                throw error
+            }
+            await world.cleanUp()
+        }
+    }
+
+    @Test func applyRolloutRollbackGraceExpiryAndRepair() async throws {
+        try await Self.run { world in
+            // v1 goes live on blue.
+            try await world.apply(1, grace: "4s")
+            try await world.converge("v1 served") { await world.served() == "codeb-test web v1\n" }
+            #expect(try await world.containers().map(\.name) == ["\(world.project)-production-blue"])
+            #expect(await world.state()?.blue.state == .active)
+
+            // v2: green deployed, healthy, switched; blue kept warm.
+            try await world.apply(2, grace: "4s")
+            try await world.converge("v2 served") { await world.served() == "codeb-test web v2\n" }
+            let state = try #require(await world.state())
+            #expect(state.green.state == .active)
+            #expect(state.blue.state == .grace)
+            let ids = Set(try await world.containers().map(\.id))
+            #expect(ids.count == 2)
+
+            // Rollback: v1 serves again at once, from the warm container.
+            try await world.operations.rollback(world.key, author: "e2e")
+            _ = try await world.reconciler.reconcile(world.key)
+            #expect(await world.served() == "codeb-test web v1\n")
+            #expect(Set(try await world.containers().map(\.id)) == ids, "no new container")
+            #expect(await world.state()?.blue.state == .active)
+
+            // The grace slot (green, v2) expires after 4 s and its container goes.
+            try await world.converge("grace expiry", within: .seconds(20)) {
+                try await world.containers().count == 1
+            }
+            #expect(await world.state()?.green.state == .empty)
+            #expect(await world.served() == "codeb-test web v1\n")
+
+            // Someone removes the active container by hand: it comes back.
+            let active = try #require(try await world.containers().first)
+            try await world.docker.remove(active.id)
+            try await world.converge("repair after rm -f") {
+                let running = try await world.containers().first?.state == .running
+                let served = await world.served()
+                return running && served == "codeb-test web v1\n"
+            }
+
+            // Someone stops it: it is started again.
+            let restored = try #require(try await world.containers().first)
+            try await world.docker.stop(restored.id, timeout: .seconds(1))
+            try await world.converge("repair after kill") { try await world.docker.inspect(restored.id)?.state == .running }
+
+            // Someone edits the site file: it is rewritten.
+            let path = world.caddy.sitesDirectory + "/\(world.key.stem).caddy"
+            let original = try String(contentsOfFile: path, encoding: .utf8)
+            try (original + "# hand edit\n").write(toFile: path, atomically: true, encoding: .utf8)
+            _ = try await world.reconciler.reconcile(world.key)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == original)
+
+            // Converged: a pass plans nothing.
+            let settle = try await world.reconciler.plan(world.key)
+            _ = try await world.reconciler.reconcile(world.key)
+            #expect(try await world.reconciler.plan(world.key)?.actions.isEmpty == true, "\(settle?.actions ?? [])")
+        }
+    }
+
+    @Test func aFailingHealthCheckFailsTheRolloutAndLeavesV1Serving() async throws {
+        try await Self.run { world in
+            try await world.apply(1)
+            try await world.converge("v1 served") { await world.served() == "codeb-test web v1\n" }
+            try await world.apply(2, health: "/missing", deadline: "2s")
+            try await world.converge("rollout failed") { await world.state()?.green.state == .failed }
+            let state = try #require(await world.state())
+            #expect(state.green.failure?.contains("404") == true)
+            #expect(state.status.condition(.degraded)?.reason == "RolloutFailed")
+            #expect(await world.served() == "codeb-test web v1\n")
+            let green = try #require(try await world.containers().first { $0.name.hasSuffix("-green") })
+            #expect(green.state == .exited, "stopped, kept for its logs")
+            // No retry loop: more passes change nothing.
+            for _ in 0..<3 { _ = try await world.reconciler.reconcile(world.key) }
+            #expect(try await world.reconciler.plan(world.key)?.actions.isEmpty == true)
+        }
+    }
+
+    @Test func aRestartMidRolloutFinishesWithoutADuplicateContainer() async throws {
+        try await CaddyInstance.run { caddy in
+            let directory = NSTemporaryDirectory() + "codeb-e2e-restart-" + UUID().uuidString.prefix(8).lowercased()
+            var project = ""
+            do {
+                let first = try World(caddy: caddy, directory: directory)
+                project = first.project
+                try await first.apply(1)
+                // The pass is cut right after the intent is recorded and the container created,
+                // before anything else: as if the controller died there.
+                let plan = try #require(try await first.reconciler.plan(first.key))
+                let executor = Executor(runtime: first.docker, router: caddy.router(), store: first.store)
+                try await executor.execute(Plan(actions: Array(plan.actions.prefix(2))), for: first.key)
+                #expect(try await first.containers().count == 1)
+            }
+            // A new controller on the same state directory.
+            let second = try World(caddy: caddy, directory: directory, project: project)
+            do {
+                try await second.converge("v1 served after restart") { await second.served() == "codeb-test web v1\n" }
+                #expect(try await second.containers().count == 1)
+            } catch {
+                await second.cleanUp()
+                throw error
+            }
+            await second.cleanUp()
+        }
+    }
+
+    @Test func deleteRemovesContainersSiteAndPorts() async throws {
+        try await Self.run { world in
+            try await world.apply(1)
+            try await world.converge("v1 served") { await world.served() == "codeb-test web v1\n" }
+            try await world.operations.delete(world.key, author: "e2e")
+            _ = try await world.reconciler.reconcile(world.key)
+            #expect(try await world.containers().isEmpty)
+            #expect(FileManager.default.fileExists(atPath: world.caddy.sitesDirectory + "/\(world.key.stem).caddy") == false)
+            #expect(await world.state() == nil)
+            #expect(await world.store.keys().isEmpty, "ports and domains released with the record")
+        }
+    }
+}
