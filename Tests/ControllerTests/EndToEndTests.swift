@@ -203,4 +203,30 @@ struct EndToEndTests {
             #expect(await world.store.keys().isEmpty, "ports and domains released with the record")
         }
     }
+
+    @Test func theRunningLoopRollsOutOnApplyAndRepairsOnDockerEvents() async throws {
+        try await Self.run { world in
+            // The resync is an hour away: whatever happens here is triggered by the store and by Docker.
+            let loop = ReconcileLoop(reconciler: world.reconciler, workers: 2, resync: .seconds(3600))
+            let running = Task { await loop.run() }
+            defer { running.cancel() }
+            try await Task.sleep(for: .milliseconds(200))
+
+            try await world.apply(1)
+            _ = try await eventually("v1 served by the loop", within: .seconds(30)) {
+                await world.served() == "codeb-test web v1\n" ? true : nil
+            }
+            let active = try #require(try await world.containers().first)
+            try await world.docker.remove(active.id)
+            _ = try await eventually("the loop to repair the removed container", within: .seconds(30)) {
+                let containers = try await world.containers()
+                return containers.count == 1 && containers[0].id != active.id && containers[0].state == .running ? true : nil
+            }
+            _ = try await eventually("v1 served again", within: .seconds(30)) {
+                await world.served() == "codeb-test web v1\n" ? true : nil
+            }
+            running.cancel()
+            await running.value
+        }
+    }
 }

@@ -12,11 +12,14 @@ public struct Reconciler: Sendable {
     public let probe: any HealthProbe
     public let time: any TimeSource
     public let previewDomain: Hostname?
+    /// Where each executed action is reported, when set.
+    public let events: EventFeed?
     let executor: Executor
 
     public init(
         store: any Store, runtime: any ContainerRuntime, router: any TrafficRouter, probe: any HealthProbe,
-        time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, logger: Logger = Logger(label: "codeb.reconcile")
+        time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
+        logger: Logger = Logger(label: "codeb.reconcile")
     ) {
         self.store = store
         self.runtime = runtime
@@ -24,6 +27,7 @@ public struct Reconciler: Sendable {
         self.probe = probe
         self.time = time
         self.previewDomain = previewDomain
+        self.events = events
         self.executor = Executor(runtime: runtime, router: router, store: store, logger: logger)
     }
 
@@ -56,6 +60,13 @@ public struct Reconciler: Sendable {
     public func reconcile(_ key: EnvironmentKey) async throws -> Duration? {
         guard let plan = try await plan(key) else { return nil }
         try await executor.execute(plan, for: key)
+        if let events {
+            let now = time.now()
+            for action in plan.actions {
+                if case .recordStatus = action { continue }
+                events.record(ControllerEvent(time: now, key: key, level: .info, message: action.description))
+            }
+        }
         return plan.requeueAfter
     }
 }

@@ -1,0 +1,112 @@
+import Dispatch
+import Drivers
+import Foundation
+import Logging
+import Spec
+
+/// Level-triggered reconciliation: keys come from a jittered resync timer, store changes, Docker
+/// events for managed containers and the planner's own `requeueAfter`; a bounded number of
+/// workers take them from a `WorkQueue`, one pass per key at a time, backing off on errors.
+public struct ReconcileLoop: Sendable {
+    public typealias Pass = @Sendable (EnvironmentKey) async throws -> Duration?
+
+    public let store: any Store
+    public let runtime: (any ContainerRuntime)?
+    public let queue: WorkQueue<EnvironmentKey>
+    public let workers: Int
+    public let resync: Duration
+    public let events: EventFeed
+    let pass: Pass
+    let logger: Logger
+
+    public init(
+        store: any Store, runtime: (any ContainerRuntime)?, workers: Int = 4, resync: Duration = .seconds(30),
+        queue: WorkQueue<EnvironmentKey> = WorkQueue(), events: EventFeed = EventFeed(),
+        logger: Logger = Logger(label: "codeb.loop"), pass: @escaping Pass
+    ) {
+        self.store = store
+        self.runtime = runtime
+        self.queue = queue
+        self.workers = max(1, workers)
+        self.resync = resync
+        self.events = events
+        self.pass = pass
+        self.logger = logger
+    }
+
+    /// A loop whose passes are a `Reconciler`'s.
+    public init(reconciler: Reconciler, workers: Int = 4, resync: Duration = .seconds(30)) {
+        self.init(store: reconciler.store, runtime: reconciler.runtime, workers: workers, resync: resync, events: reconciler.events ?? EventFeed()) { key in
+            try await reconciler.reconcile(key)
+        }
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.watchStore() }
+            if let runtime { group.addTask { await self.watchContainers(runtime) } }
+            group.addTask { await self.resyncForever() }
+            for _ in 0..<workers {
+                group.addTask { await self.work() }
+            }
+            // Wait for cancellation, then release the workers blocked on the queue.
+            await withTaskCancellationHandler {
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            } onCancel: {
+                Task { await queue.shutDown() }
+            }
+            await queue.shutDown()
+            group.cancelAll()
+        }
+    }
+
+    private func work() async {
+        while let key = await queue.next() {
+            do {
+                let requeue = try await pass(key)
+                await queue.done(key)
+                if let requeue { await queue.add(key, after: requeue) }
+            } catch {
+                let delay = await queue.failed(key)
+                logger.warning("reconcile failed; retrying", metadata: ["key": "\(key)", "error": "\(error)", "retryIn": "\(delay)"])
+                events.record(ControllerEvent(time: Date(), key: key, level: .warning, message: "\(error)"))
+            }
+        }
+    }
+
+    private func watchStore() async {
+        for await key in store.changes() {
+            await queue.add(key)
+        }
+    }
+
+    private func watchContainers(_ runtime: any ContainerRuntime) async {
+        for await event in runtime.events(since: Date()) {
+            guard let project = event.labels[ManagedLabels.project].flatMap({ try? ResourceName(parsing: $0) }),
+                  let environment = event.labels[ManagedLabels.environment].flatMap({ try? EnvironmentName(parsing: $0) })
+            else { continue }
+            await queue.add(EnvironmentKey(project: project, environment: environment))
+        }
+    }
+
+    /// Every key now and then every `resync` (±10 % jitter), from a `DispatchSourceTimer`.
+    private func resyncForever() async {
+        let (ticks, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "codeb.resync"))
+        let interval = resync
+        timer.setEventHandler {
+            continuation.yield()
+            // Jitter each period so several controllers do not resync in lockstep.
+            let next = interval * Double.random(in: 0.9..<1.1)
+            timer.schedule(deadline: .now() + .milliseconds(Int(next.components.seconds * 1000 + next.components.attoseconds / 1_000_000_000_000_000)), leeway: .milliseconds(100))
+        }
+        timer.schedule(deadline: .now(), leeway: .milliseconds(100))
+        timer.resume()
+        defer { timer.cancel() }
+        for await _ in ticks {
+            guard let keys = try? await store.keys() else { continue }
+            for key in keys { await queue.add(key) }
+        }
+    }
+}
