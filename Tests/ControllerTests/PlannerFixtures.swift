@@ -32,7 +32,10 @@ enum Fixture {
         return state
     }
 
-    static func hash(_ version: Int) -> String { spec(version).template.hash }
+    /// Hashes of versions 0…9, computed once (hashing is the costly part of a simulated pass).
+    static let hashes = (0...9).map { spec($0).template.hash }
+
+    static func hash(_ version: Int) -> String { hashes[version] }
 
     static func record(_ slot: SlotName, _ state: SlotState, revision: Int, version: Int, streak: Int = 0,
                        deployedAt: Date = t0, graceUntil: Date? = nil, failure: String? = nil) -> SlotRecord {

@@ -253,11 +253,14 @@ struct Pass {
         let changed = SlotName.allCases.compactMap { slot -> SlotRecord? in
             slots[slot] != input.state[slot] ? slots[slot] : nil
         }
-        if intentRecorded, !changed.isEmpty {
-            actions.append(.recordSlots(changed))
+        if intentRecorded {
+            // A deploy may reuse the port of an evicted grace slot: the site must stop naming
+            // that port as a fallback before a new, unproven container can answer on it.
+            if let siteAction { actions.append(siteAction) }
+            if !changed.isEmpty { actions.append(.recordSlots(changed)) }
         }
         actions += creates + starts
-        if let siteAction { actions.append(siteAction) }
+        if !intentRecorded, let siteAction { actions.append(siteAction) }
         if !intentRecorded, !changed.isEmpty {
             // After the site: a promotion counts only once the proxy has confirmed it.
             actions.append(.recordSlots(changed))
