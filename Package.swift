@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "codeb-bench",
             dependencies: [
-                "Drivers", "Spec", "TestSupport",
+                "Controller", "Drivers", "Spec", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

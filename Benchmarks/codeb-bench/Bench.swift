@@ -1,4 +1,4 @@
-// codeb's driver benchmarks, against the real dockerd and Caddy (`make bench` starts them).
+// codeb's benchmarks, against the real dockerd and Caddy (`make bench` starts them).
 // Prints figures — median, p95, n — and ratios against a floor measured in the same run.
 // Nothing here passes or fails.
 import AsyncHTTPClient
@@ -11,7 +11,7 @@ import TestSupport
 @main
 struct Bench {
     static func main() async throws {
-        print("codeb driver benchmarks — \(machineDescription())")
+        print("codeb benchmarks — \(machineDescription())")
         print("dockerd \(try await DockerRuntime().ping().version), caddy \(CaddyInstance.binary)")
         print("")
         try await TestScope.run { scope in
@@ -26,6 +26,13 @@ struct Bench {
             try await CaddyInstance.run { caddy in
                 try await failuresPerReload(caddy, upstreams: [v1, v2])
             }
+        }
+        ControllerBench.planner()
+        try await CaddyInstance.run { caddy in
+            try await ControllerBench.noOpPass(caddy)
+        }
+        try await CaddyInstance.run { caddy in
+            try await ControllerBench.applyToServed(caddy)
         }
     }
 

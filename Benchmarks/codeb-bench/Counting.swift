@@ -1,0 +1,92 @@
+import Drivers
+import Foundation
+import Synchronization
+
+/// Counts what a reconcile pass asks of the world, by wrapping the real drivers.
+final class Counters: Sendable {
+    struct Values {
+        var dockerReads = 0
+        var dockerWrites = 0
+        var siteApplies = 0
+        var reloads = 0
+        var storeWrites = 0
+        var dockerWriteTime = Duration.zero
+        var siteApplyTime = Duration.zero
+    }
+
+    let values = Mutex(Values())
+    func add(_ change: @Sendable (inout Values) -> Void) { values.withLock { change(&$0) } }
+    func reset() -> Values {
+        values.withLock { current in
+            let taken = current
+            current = Values()
+            return taken
+        }
+    }
+}
+
+struct CountingRuntime: ContainerRuntime {
+    let base: any ContainerRuntime
+    let counters: Counters
+
+    func read<T>(_ body: () async throws -> T) async rethrows -> T { counters.add { $0.dockerReads += 1 }; return try await body() }
+    func write<T>(_ body: () async throws -> T) async rethrows -> T {
+        let start = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - start
+            counters.add { $0.dockerWrites += 1; $0.dockerWriteTime += elapsed }
+        }
+        return try await body()
+    }
+
+    func ping() async throws -> RuntimeInfo { try await read { try await base.ping() } }
+    func listManaged() async throws -> [ContainerInfo] { try await read { try await base.listManaged() } }
+    func inspect(_ idOrName: String) async throws -> ContainerInfo? { try await read { try await base.inspect(idOrName) } }
+    func create(_ spec: ContainerSpec) async throws -> String { try await write { try await base.create(spec) } }
+    func start(_ id: String) async throws { try await write { try await base.start(id) } }
+    func stop(_ id: String, timeout: Duration) async throws { try await write { try await base.stop(id, timeout: timeout) } }
+    func remove(_ id: String) async throws { try await write { try await base.remove(id) } }
+    func logs(_ id: String, tail: Int?) async throws -> [LogLine] { try await read { try await base.logs(id, tail: tail) } }
+    func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail) }
+    func imageExists(_ reference: String) async throws -> Bool { try await read { try await base.imageExists(reference) } }
+    func pull(_ reference: String) async throws { try await write { try await base.pull(reference) } }
+    func events(since: Date?) -> AsyncStream<ContainerEvent> { base.events(since: since) }
+}
+
+struct CountingRouter: TrafficRouter {
+    let base: any TrafficRouter
+    let counters: Counters
+
+    func check() async throws { try await base.check() }
+    func listSites() async throws -> [ManagedSite] { try await base.listSites() }
+    func render(_ site: SiteConfig) -> String { base.render(site) }
+    func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport {
+        let start = ContinuousClock.now
+        let report = try await base.apply(changes)
+        let elapsed = ContinuousClock.now - start
+        counters.add {
+            $0.siteApplies += 1
+            $0.siteApplyTime += elapsed
+            $0.reloads += report.reloaded ? 1 : 0
+        }
+        return report
+    }
+}
+
+struct CountingStore: Store {
+    let base: any Store
+    let counters: Counters
+
+    func keys() async throws -> [EnvironmentKey] { try await base.keys() }
+    func load(_ key: EnvironmentKey) async throws -> EnvironmentState? { try await base.load(key) }
+    func changes() -> AsyncStream<EnvironmentKey> { base.changes() }
+    func update<T: Sendable>(_ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T) async throws -> T {
+        let counters = self.counters
+        return try await base.update(key) { state, claims in
+            let before = state
+            let result = try body(&state, claims)
+            if state != before { counters.add { $0.storeWrites += 1 } }
+            return result
+        }
+    }
+}
