@@ -172,3 +172,15 @@ struct DockerRuntimeTests {
         #expect(DockerRuntime.pullFailure(in: Data(#"{"status":"Downloaded newer image"}"#.utf8)) == nil)
     }
 }
+
+@Suite struct RecentKeysTests {
+    @Test func repeatsAreRecognisedWithinCapacityAndForgottenBeyondIt() {
+        var recent = RecentKeys(capacity: 3)
+        var results: [Bool] = []
+        for key in ["a", "a", "b", "c", "d", "a", "c"] {
+            results.append(recent.insert(key))
+        }
+        // "d" evicts "a", so "a" is new again; "c" is still remembered.
+        #expect(results == [true, false, true, true, true, true, false])
+    }
+}

@@ -42,19 +42,23 @@ extension DockerRuntime {
     }
 
     /// Managed-container events. The stream reconnects after any failure (dockerd restarting,
-    /// the socket going away) with `since=` set to the last event seen, so events that happened
-    /// while disconnected are still delivered, and drops the repeats `since` (inclusive) returns.
+    /// the socket going away) with `since=` a little before the newest event seen, so events that
+    /// happened while disconnected are still delivered; repeats are recognised and dropped. (dockerd
+    /// may publish events slightly out of timestamp order, so only exact repeats are dropped.)
     public func events(since: Date?) -> AsyncStream<ContainerEvent> {
         let logger = self.logger
         return AsyncStream { continuation in
             let task = Task {
-                var cursor = Int64((since ?? Date()).timeIntervalSince1970 * 1_000_000_000)
-                var seenAtCursor: Set<String> = []
+                var newest = Int64((since ?? Date()).timeIntervalSince1970 * 1_000_000_000)
+                var recent = RecentKeys(capacity: 10_000)
                 var backoff = Duration.milliseconds(100)
+                var reconnecting = false
                 while !Task.isCancelled {
                     do {
                         let filters = #"{"type":["container"],"label":["\#(ManagedLabels.managedBy)=\#(ManagedLabels.managedByValue)"]}"#
-                        let sinceText = "\(cursor / 1_000_000_000).\(String(format: "%09lld", cursor % 1_000_000_000))"
+                        // After a break, look back a second to catch events published out of order.
+                        let from = reconnecting ? newest - 1_000_000_000 : newest
+                        let sinceText = "\(from / 1_000_000_000).\(String(format: "%09lld", from % 1_000_000_000))"
                         let request = makeRequest(.GET, "/events", query: [("since", sinceText), ("filters", filters)])
                         let response = try await DriverHTTP.client.execute(request, deadline: .distantFuture)
                         guard response.status.code == 200 else {
@@ -67,16 +71,10 @@ extension DockerRuntime {
                             while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                                 let line = Data(buffer[..<newline])
                                 buffer.removeSubrange(...newline)
-                                guard let event = Self.event(from: line) else { continue }
-                                let key = "\(event.containerID)/\(event.action)/\(event.timeNano)"
-                                if event.timeNano < cursor || (event.timeNano == cursor && seenAtCursor.contains(key)) {
-                                    continue
-                                }
-                                if event.timeNano > cursor {
-                                    cursor = event.timeNano
-                                    seenAtCursor = []
-                                }
-                                seenAtCursor.insert(key)
+                                guard let event = Self.event(from: line),
+                                      recent.insert("\(event.containerID)/\(event.action)/\(event.timeNano)")
+                                else { continue }
+                                newest = max(newest, event.timeNano)
                                 continuation.yield(event)
                             }
                         }
@@ -85,6 +83,7 @@ extension DockerRuntime {
                         if Task.isCancelled { break }
                         logger.warning("docker event stream failed; reconnecting", metadata: ["error": "\(error)", "retryIn": "\(backoff)"])
                     }
+                    reconnecting = true
                     try? await Task.sleep(for: backoff)
                     backoff = min(backoff * 2, .seconds(5))
                 }
@@ -108,5 +107,30 @@ extension DockerRuntime {
             exitCode: attributes["exitCode"].flatMap(Int.init),
             timeNano: wire.timeNano ?? (wire.time ?? 0) * 1_000_000_000
         )
+    }
+}
+
+/// The last `capacity` keys seen, for dropping repeated events after a reconnect.
+struct RecentKeys {
+    private var keys: Set<String> = []
+    private var order: [String] = []
+    private var next = 0
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Adds `key`; false when it was already there.
+    mutating func insert(_ key: String) -> Bool {
+        guard keys.insert(key).inserted else { return false }
+        if order.count < capacity {
+            order.append(key)
+        } else {
+            keys.remove(order[next])
+            order[next] = key
+            next = (next + 1) % capacity
+        }
+        return true
     }
 }
