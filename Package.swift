@@ -45,6 +45,7 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "Drivers",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -6,10 +6,10 @@ import Glibc
 /// Writes files so a reader sees the old content or the new, never a mix, even across a crash:
 /// a temporary file in the same directory, fsync, rename over the target, fsync of the directory.
 enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws {
+    static func write(_ data: Data, to path: String, permissions: mode_t = 0o644) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = directory + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString.prefix(8)).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw posixError("create \(temporary)") }
         do {
             try data.withUnsafeBytes { buffer in

@@ -1,0 +1,49 @@
+import Drivers
+import Foundation
+import Spec
+
+/// Who is calling: the key's team and role, and its public id for the audit log.
+public struct Principal: Sendable, Hashable {
+    public var keyID: String
+    public var team: ResourceName
+    public var role: Role
+
+    public init(keyID: String, team: ResourceName, role: Role) {
+        self.keyID = keyID
+        self.team = team
+        self.role = role
+    }
+}
+
+/// Turns a presented key into a principal: parsed, hashed, and compared in constant time
+/// against the stored hashes of its team's live keys.
+public struct Authenticator: Sendable {
+    public let keys: any KeyStore
+    public let time: any TimeSource
+
+    public init(keys: any KeyStore, time: any TimeSource = SystemTime()) {
+        self.keys = keys
+        self.time = time
+    }
+
+    /// The principal for `presented`, or nil for a malformed, unknown or revoked key.
+    public func authenticate(_ presented: String) async throws -> Principal? {
+        guard let key = APIKey(parsing: presented) else { return nil }
+        let hash = key.hash
+        var match: KeyRecord?
+        // Compare against every live key of the team, without stopping early.
+        for record in try await keys.keys() where record.team == key.team && record.revokedAt == nil {
+            if constantTimeEquals(record.hash, hash) { match = record }
+        }
+        guard let match, match.role == key.role.rawValue else { return nil }
+        return Principal(keyID: match.id, team: key.team, role: key.role)
+    }
+
+    /// Creates and stores a key; returns it — the only time its text exists.
+    public func createKey(team: ResourceName, role: Role, name: String, createdBy: String) async throws -> (key: APIKey, record: KeyRecord) {
+        let key = APIKey.generate(team: team, role: role)
+        let record = KeyRecord(id: key.id, hash: key.hash, team: team, role: role.rawValue, name: name, createdAt: time.now(), createdBy: createdBy)
+        try await keys.add(record)
+        return (key, record)
+    }
+}
