@@ -1,0 +1,22 @@
+import Hummingbird
+
+/// The request context of the controller's API: Hummingbird's core storage plus the caller,
+/// once `AuthMiddleware` has authenticated them.
+public struct APIContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var principal: Principal?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        principal = nil
+    }
+
+    /// The caller, who must hold at least `role`; otherwise 403 (or 401 without a key).
+    func require(_ role: Role) throws -> Principal {
+        guard let principal else { throw APIError.unauthorized() }
+        guard principal.role >= role else {
+            throw APIError(.forbidden, code: "forbidden", "this needs a \(role) key; yours is \(principal.role)")
+        }
+        return principal
+    }
+}

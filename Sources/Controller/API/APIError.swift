@@ -1,0 +1,73 @@
+import Drivers
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Spec
+
+/// An API failure, answered as `{"error": {"code", "message", "details"}}` with its status.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var details: [SpecProblem]?
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, details: [SpecProblem]? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    static func unauthorized() -> APIError {
+        APIError(.unauthorized, code: "unauthorized", "send a valid key as `Authorization: Bearer codeb_…`")
+    }
+
+    static func notFound(_ what: String) -> APIError {
+        APIError(.notFound, code: "not_found", "\(what) does not exist")
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try JSONBody.response(ErrorBody(error: .init(code: code, message: message, details: details)), status: status)
+    }
+
+    /// Maps the store's and drivers' errors onto statuses.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError: return error
+        case let error as SpecError:
+            return APIError(.badRequest, code: "invalid_spec", "the spec has \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")", details: error.problems)
+        case let error as StoreError:
+            switch error.kind {
+            case .notFound: return APIError(.notFound, code: "not_found", error.message)
+            case .conflict: return APIError(.conflict, code: "conflict", error.message)
+            case .invalid: return APIError(.unprocessableContent, code: "invalid_state", error.message)
+            case .exhausted: return APIError(.conflict, code: "ports_exhausted", error.message)
+            case .locked, .io, .corrupt: return APIError(.serviceUnavailable, code: "store_unavailable", error.message)
+            }
+        default:
+            return APIError(.internalServerError, code: "internal", "\(error)")
+        }
+    }
+}
+
+/// `{"error": {"code", "message", "details"}}`.
+public struct ErrorBody: Codable, Sendable {
+    public struct Inner: Codable, Sendable {
+        public var code: String
+        public var message: String
+        public var details: [SpecProblem]?
+    }
+
+    public var error: Inner
+}
+
+enum JSONBody {
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

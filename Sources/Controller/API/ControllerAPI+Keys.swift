@@ -1,0 +1,64 @@
+import Drivers
+import Foundation
+import Hummingbird
+import Spec
+
+extension ControllerAPI {
+    struct CreateKeyRequest: Decodable {
+        var team: String?
+        var role: Role
+        var name: String?
+    }
+
+    func listKeys(_ context: APIContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let keys = try await keys.keys().filter { principal.role == .owner || $0.team == principal.team }
+        return try JSONBody.response(keys.map { KeyView($0) })
+    }
+
+    func createKey(_ request: Request, _ context: APIContext) async throws -> Response {
+        try await audited("keys.create", target: "-", context) {
+            let principal = try context.require(.admin)
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let input: CreateKeyRequest
+            do {
+                input = try JSONDecoder().decode(CreateKeyRequest.self, from: body)
+            } catch {
+                throw APIError(.badRequest, code: "bad_request", "the body must be {\"role\": \"member\", \"team\": \"…\", \"name\": \"…\"}")
+            }
+            var team = principal.team
+            if let text = input.team {
+                do {
+                    team = try ResourceName(parsing: text)
+                } catch let error as InvalidValue {
+                    throw APIError(.badRequest, code: "bad_request", "team: \(error.message)")
+                }
+            }
+            // Admins manage their own team's keys below owner; owners manage any team's.
+            guard principal.role == .owner || (team == principal.team && input.role < .owner) else {
+                throw APIError(.forbidden, code: "forbidden", "an \(principal.role) key can create keys only for its own team and below owner")
+            }
+            let (key, record) = try await authenticator.createKey(team: team, role: input.role, name: input.name ?? "api", createdBy: principal.keyID)
+            return try JSONBody.response(KeyView(record, key: key.text), status: .created)
+        }
+    }
+
+    func revokeKey(_ context: APIContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? "-"
+        return try await audited("keys.revoke", target: id, context) {
+            let principal = try context.require(.admin)
+            guard let record = try await keys.keys().first(where: { $0.id == id && $0.revokedAt == nil }),
+                  principal.role == .owner || record.team == principal.team
+            else { throw APIError.notFound("key \(id)") }
+            _ = try await keys.revoke(id: id, at: time.now())
+            return try JSONBody.response(["revoked": id])
+        }
+    }
+
+    func auditLog(_ request: Request, _ context: APIContext) async throws -> Response {
+        let principal = try context.require(.admin)
+        let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 200
+        let entries = try await keys.auditLog(team: principal.role == .owner ? nil : principal.team.value, limit: min(max(limit, 1), 5000))
+        return try JSONBody.response(entries)
+    }
+}

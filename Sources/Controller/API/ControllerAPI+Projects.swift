@@ -1,0 +1,169 @@
+import Drivers
+import Foundation
+import Hummingbird
+import Spec
+
+extension ControllerAPI {
+    /// `POST /v1/apply` body.
+    struct ApplyRequest: Decodable {
+        /// The codeb.yaml (or JSON) text as committed.
+        var spec: String
+        /// The name problems are reported under.
+        var file: String?
+        /// Values for `${NAME}`: the client sends only the names the spec uses.
+        var variables: [String: String]?
+        /// Which environments to apply; all but the `preview` block when absent.
+        var environments: [String]?
+        var dryRun: Bool?
+        var expectedGeneration: Int?
+    }
+
+    struct ApplyResult: Encodable {
+        struct Environment: Encodable {
+            var environment: String
+            var revision: Int
+            var created: Bool
+            var changes: [String]
+        }
+        var project: String
+        var team: String
+        var dryRun: Bool
+        var environments: [Environment]
+    }
+
+    func apply(_ request: Request, _ context: APIContext) async throws -> Response {
+        let body = try await request.body.collect(upTo: SpecLoader.maxBytes * 2 + 64 * 1024)
+        let input: ApplyRequest
+        do {
+            input = try JSONDecoder().decode(ApplyRequest.self, from: body)
+        } catch {
+            throw APIError(.badRequest, code: "bad_request", "the body must be JSON {\"spec\": \"<codeb.yaml text>\", \"variables\": {…}}: \(error)")
+        }
+        let spec: Spec
+        do {
+            spec = try SpecLoader.load(input.spec, file: input.file ?? "codeb.yaml", variables: Variables(input.variables ?? [:]))
+        } catch {
+            throw APIError.from(error)
+        }
+        let dryRun = input.dryRun ?? false
+        return try await audited(dryRun ? "apply.dry-run" : "apply", target: spec.project.value, context) {
+            let principal = try context.require(.member)
+            guard spec.team == principal.team else {
+                throw APIError(.forbidden, code: "forbidden", "your key is for team \(principal.team); the spec names team \(spec.team)")
+            }
+            var names: [EnvironmentName] = []
+            for text in input.environments ?? spec.orderedEnvironments.map(\.name.value).filter({ $0 != "preview" }) {
+                do {
+                    names.append(try EnvironmentName(parsing: text))
+                } catch let error as InvalidValue {
+                    throw APIError(.badRequest, code: "bad_request", "environment \(text): \(error.message)")
+                }
+            }
+            var results: [ApplyResult.Environment] = []
+            for name in names {
+                let key = EnvironmentKey(project: spec.project, environment: name)
+                let current = try await store.load(key)
+                if let current, current.team != principal.team {
+                    throw APIError(.conflict, code: "conflict", "the project name \(spec.project) is taken")
+                }
+                guard let wanted = spec.environment(named: name) else {
+                    throw APIError(.notFound, code: "not_found", "codeb.yaml defines no environment \(name)")
+                }
+                let changes = Self.changes(from: current?.desired?.spec, to: wanted)
+                if dryRun {
+                    let same = current?.desired?.spec == wanted
+                    results.append(.init(environment: name.value, revision: same ? current?.generation ?? 0 : (current?.generation ?? 0) + 1, created: !same, changes: changes))
+                } else {
+                    let before = current?.generation ?? 0
+                    let revision = try await operations.apply(spec, environment: name, author: principal.keyID, expectedGeneration: input.expectedGeneration)
+                    results.append(.init(environment: name.value, revision: revision.number, created: revision.number > before, changes: changes))
+                }
+            }
+            return try JSONBody.response(ApplyResult(project: spec.project.value, team: spec.team.value, dryRun: dryRun, environments: results), status: dryRun ? .ok : .accepted)
+        }
+    }
+
+    /// What an apply changes, field by field, for people to read. Env values are not shown.
+    static func changes(from old: EnvironmentSpec?, to new: EnvironmentSpec) -> [String] {
+        guard let old else { return ["new environment: image \(new.template.image), port \(new.template.port), domains \(new.domains.map(\.value).joined(separator: ", "))"] }
+        var changes: [String] = []
+        func compare<T: Equatable>(_ name: String, _ a: T, _ b: T, _ show: (T) -> String) {
+            if a != b { changes.append("\(name): \(show(a)) → \(show(b))") }
+        }
+        compare("image", old.template.image, new.template.image) { $0.description }
+        compare("command", old.template.command, new.template.command) { $0?.joined(separator: " ") ?? "(image default)" }
+        compare("port", old.template.port, new.template.port) { $0.description }
+        compare("memory", old.template.resources.memory, new.template.resources.memory) { $0.description }
+        compare("cpus", old.template.resources.cpus, new.template.resources.cpus) { $0.description }
+        compare("healthcheck", old.template.healthcheck, new.template.healthcheck) { "\($0.path) every \($0.interval), \($0.healthyThreshold) in a row within \($0.deadline)" }
+        compare("domains", old.domains, new.domains) { $0.map(\.value).joined(separator: ", ") }
+        compare("promote", old.promote, new.promote) { $0.rawValue }
+        compare("grace", old.grace, new.grace) { $0.description }
+        compare("stopTimeout", old.stopTimeout, new.stopTimeout) { $0.description }
+        let oldEnv = old.template.env, newEnv = new.template.env
+        for name in Set(oldEnv.keys).union(newEnv.keys).sorted() where oldEnv[name] != newEnv[name] {
+            changes.append(oldEnv[name] == nil ? "env \(name): added" : newEnv[name] == nil ? "env \(name): removed" : "env \(name): changed")
+        }
+        return changes
+    }
+
+    func listProjects(_ context: APIContext) async throws -> Response {
+        let principal = try context.require(.viewer)
+        var projects: [String: ProjectView] = [:]
+        for key in try await store.keys() {
+            guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
+            projects[key.project.value, default: ProjectView(project: key.project.value, team: state.team.value, environments: [])].environments.append(EnvironmentView(state))
+        }
+        return try JSONBody.response(projects.values.sorted { $0.project < $1.project })
+    }
+
+    func getProject(_ context: APIContext) async throws -> Response {
+        let principal = try context.require(.viewer)
+        guard let name = context.parameters.get("project").flatMap({ try? ResourceName(parsing: $0) }) else {
+            throw APIError.notFound("that project")
+        }
+        var environments: [EnvironmentView] = []
+        for key in try await store.keys() where key.project == name {
+            guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
+            environments.append(EnvironmentView(state))
+        }
+        guard !environments.isEmpty else { throw APIError.notFound("project \(name)") }
+        return try JSONBody.response(ProjectView(project: name.value, team: principal.team.value, environments: environments))
+    }
+
+    func history(_ context: APIContext) async throws -> Response {
+        let principal = try context.require(.viewer)
+        let state = try await ownedEnvironment(context, principal)
+        return try JSONBody.response(state.revisions.reversed().map(RevisionView.init))
+    }
+
+    func promote(_ context: APIContext) async throws -> Response {
+        let target = (try? environmentKey(context).description) ?? "-"
+        return try await audited("promote", target: target, context) {
+            let principal = try context.require(.member)
+            let state = try await ownedEnvironment(context, principal)
+            let number = try await operations.promote(state.key, author: principal.keyID)
+            return try JSONBody.response(["promoted": number], status: .accepted)
+        }
+    }
+
+    func rollback(_ context: APIContext) async throws -> Response {
+        let target = (try? environmentKey(context).description) ?? "-"
+        return try await audited("rollback", target: target, context) {
+            let principal = try context.require(.member)
+            let state = try await ownedEnvironment(context, principal)
+            let revision = try await operations.rollback(state.key, author: principal.keyID)
+            return try JSONBody.response(RevisionView(revision), status: .accepted)
+        }
+    }
+
+    func delete(_ context: APIContext) async throws -> Response {
+        let target = (try? environmentKey(context).description) ?? "-"
+        return try await audited("delete", target: target, context) {
+            let principal = try context.require(.member)
+            let state = try await ownedEnvironment(context, principal)
+            try await operations.delete(state.key, author: principal.keyID)
+            return try JSONBody.response(["deleting": state.key.description], status: .accepted)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Drivers
+import Foundation
+import Hummingbird
+import Logging
+import Spec
+
+/// The controller's HTTP API (JSON; `Authorization: Bearer codeb_{team}_{role}_{token}`).
+/// Every mutation, allowed or refused, is written to the audit log.
+public struct ControllerAPI: Sendable {
+    public let store: any Store
+    public let keys: any KeyStore
+    public let operations: StateOperations
+    public let authenticator: Authenticator
+    public let reconciler: Reconciler?
+    /// Checks behind `/readyz`: name → a check that throws when that dependency is down.
+    public let readiness: [String: @Sendable () async throws -> Void]
+    public let time: any TimeSource
+    let logger: Logger
+
+    public init(
+        store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil, time: any TimeSource = SystemTime(),
+        readiness: [String: @Sendable () async throws -> Void] = [:], logger: Logger = Logger(label: "codeb.api")
+    ) {
+        self.store = store
+        self.keys = keys
+        self.operations = StateOperations(store: store, time: time)
+        self.authenticator = Authenticator(keys: keys, time: time)
+        self.reconciler = reconciler
+        self.readiness = readiness
+        self.time = time
+        self.logger = logger
+    }
+
+    /// The routes, ready for a Hummingbird `Application`.
+    public func routes() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: AuthMiddleware(authenticator: authenticator))
+        router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
+        router.get("/readyz") { _, _ in try await self.ready() }
+        router.post("/v1/apply") { request, context in try await self.apply(request, context) }
+        router.get("/v1/projects") { _, context in try await self.listProjects(context) }
+        router.get("/v1/projects/:project") { _, context in try await self.getProject(context) }
+        router.get("/v1/projects/:project/environments/:environment/history") { _, context in try await self.history(context) }
+        router.post("/v1/projects/:project/environments/:environment/promote") { _, context in try await self.promote(context) }
+        router.post("/v1/projects/:project/environments/:environment/rollback") { _, context in try await self.rollback(context) }
+        router.delete("/v1/projects/:project/environments/:environment") { _, context in try await self.delete(context) }
+        router.get("/v1/keys") { _, context in try await self.listKeys(context) }
+        router.post("/v1/keys") { request, context in try await self.createKey(request, context) }
+        router.delete("/v1/keys/:id") { _, context in try await self.revokeKey(context) }
+        router.get("/v1/audit") { request, context in try await self.auditLog(request, context) }
+        return router
+    }
+
+    func ready() async throws -> Response {
+        var checks: [String: String] = [:]
+        var ok = true
+        do {
+            _ = try await store.keys()
+            checks["store"] = "ok"
+        } catch {
+            checks["store"] = "\(error)"
+            ok = false
+        }
+        for (name, check) in readiness.sorted(by: { $0.key < $1.key }) {
+            do {
+                try await check()
+                checks[name] = "ok"
+            } catch {
+                checks[name] = "\(error)"
+                ok = false
+            }
+        }
+        return try JSONBody.response(["ready": ok ? "true" : "false"].merging(checks) { a, _ in a }, status: ok ? .ok : .serviceUnavailable)
+    }
+
+    /// Runs a mutation and records it in the audit log whatever the outcome.
+    func audited(_ action: String, target: String, _ context: APIContext, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            let response = try await body()
+            await record(action, target: target, context, result: "ok")
+            return response
+        } catch {
+            let apiError = APIError.from(error)
+            let result = apiError.status == .forbidden || apiError.status == .unauthorized ? "denied" : "error"
+            await record(action, target: target, context, result: result, detail: apiError.message)
+            throw apiError
+        }
+    }
+
+    func record(_ action: String, target: String, _ context: APIContext, result: String, detail: String = "") async {
+        let entry = AuditEntry(
+            time: time.now(), keyID: context.principal?.keyID ?? "-", team: context.principal?.team.value ?? "-",
+            action: action, target: target, result: result, detail: detail
+        )
+        do {
+            try await keys.audit(entry)
+        } catch {
+            logger.error("cannot write the audit log", metadata: ["error": "\(error)", "action": "\(action)"])
+        }
+    }
+
+    /// The environment named in the path, if the caller's team owns it (another team's is 404).
+    func ownedEnvironment(_ context: APIContext, _ principal: Principal) async throws -> EnvironmentState {
+        let key = try environmentKey(context)
+        guard let state = try await store.load(key), state.team == principal.team, !state.deleting else {
+            throw APIError.notFound(key.description)
+        }
+        return state
+    }
+
+    func environmentKey(_ context: APIContext) throws -> EnvironmentKey {
+        guard let project = context.parameters.get("project").flatMap({ try? ResourceName(parsing: $0) }),
+              let environment = context.parameters.get("environment").flatMap({ try? EnvironmentName(parsing: $0) })
+        else { throw APIError.notFound("that environment") }
+        return EnvironmentKey(project: project, environment: environment)
+    }
+}

@@ -1,0 +1,168 @@
+@testable import Controller
+import Drivers
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Spec
+import Testing
+
+/// Every endpoint × every kind of caller × own team / another team, asserting the status.
+@Suite struct RoleMatrixTests {
+    enum Caller: String, CaseIterable, Sendable {
+        case none, malformed, unknown, revoked, viewer, member, admin, owner
+
+        var role: Role? { Role(rawValue: rawValue) }
+    }
+
+    enum Target: String, CaseIterable, Sendable {
+        case own, other
+    }
+
+    struct Endpoint: Sendable, CustomTestStringConvertible {
+        var name: String
+        var method: HTTPRequest.Method
+        /// The path for a target; `{key}` becomes a key id of that team.
+        var path: @Sendable (Target) -> String
+        var body: (@Sendable (Target) -> String)?
+        /// nil: open to everyone.
+        var minimum: Role?
+        /// Status for an allowed caller, by target and role.
+        var expected: @Sendable (Target, Role) -> HTTPResponse.Status
+        var testDescription: String { name }
+    }
+
+    static func specJSON(team: String, project: String, version: Int = 2) -> String {
+        let yaml = "project: \(project)\nteam: \(team)\nimage: codeb-test/web:\(version)\nport: 8080\nenvironments:\n  production: { domains: [\(project).test] }\n"
+        let data = try! JSONEncoder().encode(["spec": yaml])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static let project: @Sendable (Target) -> String = { $0 == .own ? "shop" : "rival" }
+
+    static let endpoints: [Endpoint] = [
+        Endpoint(name: "GET /healthz", method: .get, path: { _ in "/healthz" }, minimum: nil, expected: { _, _ in .ok }),
+        Endpoint(name: "GET /v1/projects", method: .get, path: { _ in "/v1/projects" }, minimum: .viewer, expected: { _, _ in .ok }),
+        Endpoint(name: "GET project", method: .get, path: { "/v1/projects/\(project($0))" }, minimum: .viewer,
+                 expected: { target, _ in target == .own ? .ok : .notFound }),
+        Endpoint(name: "GET history", method: .get, path: { "/v1/projects/\(project($0))/environments/production/history" }, minimum: .viewer,
+                 expected: { target, _ in target == .own ? .ok : .notFound }),
+        Endpoint(name: "POST apply", method: .post, path: { _ in "/v1/apply" },
+                 body: { specJSON(team: $0 == .own ? "acme" : "other", project: project($0)) }, minimum: .member,
+                 expected: { target, _ in target == .own ? .accepted : .forbidden }),
+        Endpoint(name: "POST promote", method: .post, path: { "/v1/projects/\(project($0))/environments/production/promote" }, minimum: .member,
+                 expected: { target, _ in target == .own ? .accepted : .notFound }),
+        Endpoint(name: "POST rollback", method: .post, path: { "/v1/projects/\(project($0))/environments/production/rollback" }, minimum: .member,
+                 expected: { target, _ in target == .own ? .unprocessableContent : .notFound }),
+        Endpoint(name: "DELETE environment", method: .delete, path: { "/v1/projects/\(project($0))/environments/production" }, minimum: .member,
+                 expected: { target, _ in target == .own ? .accepted : .notFound }),
+        Endpoint(name: "GET keys", method: .get, path: { _ in "/v1/keys" }, minimum: .admin, expected: { _, _ in .ok }),
+        Endpoint(name: "POST keys", method: .post, path: { _ in "/v1/keys" },
+                 body: { $0 == .own ? #"{"role":"member"}"# : #"{"team":"other","role":"member"}"# }, minimum: .admin,
+                 expected: { target, role in target == .own || role == .owner ? .created : .forbidden }),
+        Endpoint(name: "DELETE key", method: .delete, path: { "/v1/keys/{key-\($0.rawValue)}" }, minimum: .admin,
+                 expected: { target, role in target == .own || role == .owner ? .ok : .notFound }),
+        Endpoint(name: "GET audit", method: .get, path: { _ in "/v1/audit" }, minimum: .admin, expected: { _, _ in .ok }),
+    ]
+
+    /// A fresh controller state: project shop (team acme) and rival (team other), keys of each role.
+    struct World {
+        let directory: String
+        let api: ControllerAPI
+        var callers: [Caller: String] = [:]
+        var keyIDs: [Target: String] = [:]
+        var allKeys: [String] = []
+
+        init() async throws {
+            directory = NSTemporaryDirectory() + "codeb-matrix-" + UUID().uuidString.prefix(8)
+            let store = try FileStore(directory: directory)
+            let keys = try FileKeyStore(directory: directory)
+            api = ControllerAPI(store: store, keys: keys)
+            let acme = try ResourceName(parsing: "acme"), other = try ResourceName(parsing: "other")
+            for role in Role.allCases {
+                callers[Caller(rawValue: role.rawValue)!] = try await api.authenticator.createKey(team: acme, role: role, name: "\(role)", createdBy: "t").key.text
+            }
+            let revoked = try await api.authenticator.createKey(team: acme, role: .owner, name: "revoked", createdBy: "t")
+            _ = try keys.revoke(id: revoked.record.id, at: Date())
+            callers[.revoked] = revoked.key.text
+            callers[.unknown] = APIKey.generate(team: acme, role: .owner).text
+            callers[.malformed] = "codeb_acme_owner_not-a-key"
+            keyIDs[.own] = try await api.authenticator.createKey(team: acme, role: .viewer, name: "target", createdBy: "t").record.id
+            let rival = try await api.authenticator.createKey(team: other, role: .member, name: "rival", createdBy: "t")
+            keyIDs[.other] = rival.record.id
+            allKeys = Array(callers.values) + [rival.key.text]
+            try await api.operations.apply(try SpecLoader.load("project: shop\nteam: acme\nimage: codeb-test/web:1\nport: 8080\nenvironments:\n  production: { domains: [shop.test] }\n", file: "f"), environment: .production, author: "t")
+            try await api.operations.apply(try SpecLoader.load("project: rival\nteam: other\nimage: codeb-test/web:1\nport: 8080\nenvironments:\n  production: { domains: [rival.test] }\n", file: "f"), environment: .production, author: "t")
+        }
+    }
+
+    static func expectedStatus(_ endpoint: Endpoint, _ caller: Caller, _ target: Target) -> HTTPResponse.Status {
+        guard let minimum = endpoint.minimum else { return endpoint.expected(target, .viewer) }
+        guard let role = caller.role else { return .unauthorized }
+        guard role >= minimum else { return .forbidden }
+        return endpoint.expected(target, role)
+    }
+
+    @Test(arguments: endpoints, Caller.allCases)
+    func statusCodes(_ endpoint: Endpoint, _ caller: Caller) async throws {
+        for target in Target.allCases {
+            let world = try await World()
+            let app = Application(router: world.api.routes())
+            var path = endpoint.path(target)
+            for (name, id) in world.keyIDs { path = path.replacingOccurrences(of: "{key-\(name.rawValue)}", with: id) }
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if let key = world.callers[caller] { headers[.authorization] = "Bearer \(key)" }
+            let body = endpoint.body.map { ByteBuffer(string: $0(target)) }
+            let expected = Self.expectedStatus(endpoint, caller, target)
+            let keysToHide = world.allKeys
+            let (uri, fields) = (path, headers)
+            try await app.test(.router) { client in
+                try await client.execute(uri: uri, method: endpoint.method, headers: fields, body: body) { response in
+                    let text = String(buffer: response.body)
+                    #expect(response.status == expected, "\(endpoint.name) as \(caller) on \(target): \(text)")
+                    if response.status.code >= 400 {
+                        let error = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+                        #expect(!error.error.code.isEmpty)
+                    }
+                    for key in keysToHide { #expect(!text.contains(key), "a key leaked into a response") }
+                }
+            }
+            // Keys never reach the state directory (keys.json, audit log, environment files).
+            let enumerator = FileManager.default.enumerator(atPath: world.directory)
+            while let file = enumerator?.nextObject() as? String {
+                let content = (try? String(contentsOfFile: world.directory + "/" + file, encoding: .utf8)) ?? ""
+                for key in keysToHide { #expect(!content.contains(key), "a key leaked into \(file)") }
+            }
+        }
+    }
+
+    @Test func everyMutationIsAudited() async throws {
+        let world = try await World()
+        let app = Application(router: world.api.routes())
+        try await app.test(.router) { client in
+            let member = try #require(world.callers[.member]), viewer = try #require(world.callers[.viewer])
+            try await client.execute(uri: "/v1/projects/shop/environments/production/promote", method: .post, headers: [.authorization: "Bearer \(member)"]) { #expect($0.status == .accepted) }
+            try await client.execute(uri: "/v1/projects/shop/environments/production/promote", method: .post, headers: [.authorization: "Bearer \(viewer)"]) { #expect($0.status == .forbidden) }
+            try await client.execute(uri: "/v1/projects/shop/environments/production/rollback", method: .post, headers: [.authorization: "Bearer \(member)"]) { #expect($0.status == .unprocessableContent) }
+        }
+        let log = try await world.api.keys.auditLog(team: "acme", limit: 10)
+        #expect(log.map(\.result) == ["ok", "denied", "error"])
+        #expect(log.allSatisfy { $0.target == "shop/production" })
+        #expect(log[1].keyID != "-")
+    }
+
+    @Test func aBadSpecAnswers400WithEveryLocatedProblem() async throws {
+        let world = try await World()
+        let app = Application(router: world.api.routes())
+        let body = try JSONEncoder().encode(["spec": "project: Shop\nteam: acme\nimage: app:1\nport: 0\nenvironments: { production: {} }\n"])
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/apply", method: .post, headers: [.authorization: "Bearer \(world.callers[.member]!)"], body: ByteBuffer(bytes: body)) { response in
+                #expect(response.status == .badRequest)
+                let error = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+                #expect(error.error.code == "invalid_spec")
+                #expect(error.error.details?.map(\.path) == ["project", "port"])
+            }
+        }
+    }
+}
