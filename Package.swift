@@ -59,8 +59,13 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "Controller",
+                "Drivers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // Build-time only: turns the VERSION file into Swift source, so VERSION is the single source.

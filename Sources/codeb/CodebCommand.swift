@@ -8,6 +8,6 @@ struct CodebCommand: AsyncParsableCommand {
         commandName: "codeb",
         abstract: "Deploy codeb.yaml specs with blue/green slots, health-gated promotion and instant rollback.",
         version: CodebVersion.current,
-        subcommands: [ValidateCommand.self, KeysCommand.self, VersionCommand.self]
+        subcommands: [ValidateCommand.self, ControllerCommand.self, KeysCommand.self, VersionCommand.self]
     )
 }

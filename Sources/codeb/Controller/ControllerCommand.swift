@@ -1,0 +1,102 @@
+import ArgumentParser
+import Controller
+import Drivers
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Spec
+
+/// `codeb controller`: the daemon — the reconcile loop and the HTTP API, until SIGTERM.
+struct ControllerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "Run the codeb controller: the reconcile loop and the HTTP API.",
+        discussion: """
+            Every option can also be set in the config file (--config, default /etc/codeb/controller.yaml, \
+            same names: `listen: 127.0.0.1:9101`) or as CODEB_<NAME> in the environment \
+            (CODEB_STATE_DIR, CODEB_CADDY_HTTP_PORT, …). Flags win over the environment, which wins over the file.
+            """
+    )
+
+    @Option(help: "The config file (YAML); missing is fine unless given explicitly.")
+    var config: String?
+
+    @Option(help: "host:port for the API. [default: 127.0.0.1:9101]")
+    var listen: String?
+
+    @Option(name: .customLong("state-dir"), help: "The file store's directory. [default: /var/lib/codeb]")
+    var stateDir: String?
+
+    @Option(name: .customLong("docker-socket"), help: "dockerd's socket. [default: /var/run/docker.sock]")
+    var dockerSocket: String?
+
+    @Option(name: .customLong("caddy-config"), help: "The main Caddyfile Caddy runs with; it must import the sites dir. [default: /etc/caddy/Caddyfile]")
+    var caddyConfig: String?
+
+    @Option(name: .customLong("caddy-admin"), help: "Caddy's admin API: host:port or a unix socket path. [default: 127.0.0.1:2019]")
+    var caddyAdmin: String?
+
+    @Option(name: .customLong("caddy-sites"), help: "Where codeb writes site files. [default: /etc/caddy/sites]")
+    var caddySites: String?
+
+    @Option(name: .customLong("caddy-http-port"), help: "Serve sites as plain HTTP on this port instead of automatic HTTPS.")
+    var caddyHTTPPort: Int?
+
+    @Option(help: "Seconds between full resyncs. [default: 30]")
+    var resync: Int?
+
+    @Option(help: "Reconcile workers. [default: 4]")
+    var workers: Int?
+
+    @Option(name: .customLong("preview-domain"), help: "Serve every slot at {slot}-{environment}-{project}.<domain> too.")
+    var previewDomain: String?
+
+    func run() async throws {
+        let settings = try ControllerSettings.resolve(flags: self)
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "codeb.controller")
+        logger.logLevel = .info
+
+        let store = try FileStore(directory: settings.stateDir)
+        let keys = try FileKeyStore(directory: settings.stateDir)
+        let runtime = DockerRuntime(socketPath: settings.dockerSocket)
+        let renderer = CaddySiteRenderer(addressMode: settings.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
+        let router = CaddyRouter(.init(mainCaddyfile: settings.caddyConfig, sitesDirectory: settings.caddySites, admin: settings.caddyAdmin, renderer: renderer))
+        let events = EventFeed()
+        let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(), previewDomain: settings.previewDomain, events: events)
+
+        do {
+            let info = try await runtime.ping()
+            logger.info("dockerd reachable", metadata: ["version": "\(info.version)", "api": "\(info.apiVersion)"])
+        } catch {
+            logger.warning("dockerd is not reachable yet; /readyz reports it", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await router.check()
+        } catch {
+            logger.warning("Caddy is not usable yet; /readyz reports it", metadata: ["error": "\(error)"])
+        }
+
+        let api = ControllerAPI(store: store, keys: keys, reconciler: reconciler, readiness: [
+            "docker": { _ = try await runtime.ping() },
+            "caddy": { try await router.check() },
+        ])
+        let app = Application(
+            router: api.routes(),
+            configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "codeb/\(CodebVersion.current)"),
+            logger: logger
+        )
+        let loop = ReconcileLoop(reconciler: reconciler, workers: settings.workers, resync: .seconds(settings.resync))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: ReconcileService(loop: loop)), .init(service: app)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        logger.info("codeb controller \(CodebVersion.current) listening", metadata: ["listen": "\(settings.listenHost):\(settings.listenPort)", "stateDir": "\(settings.stateDir)"])
+        try await group.run()
+        logger.info("codeb controller stopped")
+    }
+}

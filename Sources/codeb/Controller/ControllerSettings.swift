@@ -1,0 +1,88 @@
+import ArgumentParser
+import Drivers
+import Foundation
+import Spec
+import Yams
+
+/// The controller's settings after merging defaults, the config file, `CODEB_*` variables and
+/// flags (in rising precedence), each checked with a clear error.
+struct ControllerSettings {
+    var listenHost = "127.0.0.1"
+    var listenPort = 9101
+    var stateDir = FileStore.defaultDirectory
+    var dockerSocket = DockerRuntime.defaultSocketPath
+    var caddyConfig = "/etc/caddy/Caddyfile"
+    var caddyAdmin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019)
+    var caddySites = "/etc/caddy/sites"
+    var caddyHTTPPort: Int?
+    var resync = 30
+    var workers = 4
+    var previewDomain: Hostname?
+
+    static let names = ["listen", "state-dir", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain"]
+
+    static func resolve(flags: ControllerCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControllerSettings {
+        var values: [String: String] = [:]
+        let explicit = flags.config ?? environment["CODEB_CONFIG"]
+        let path = explicit ?? "/etc/codeb/controller.yaml"
+        if let data = FileManager.default.contents(atPath: path) {
+            let node: Node?
+            do {
+                node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw ValidationError("\(path) is not valid YAML: \(error)")
+            }
+            if let mapping = node?.mapping {
+                for (key, value) in mapping {
+                    guard let name = key.string, names.contains(name) else {
+                        throw ValidationError("\(path): unknown setting `\(key.string ?? "?")`; settings are \(names.joined(separator: ", "))")
+                    }
+                    values[name] = value.string ?? ""
+                }
+            }
+        } else if explicit != nil {
+            throw ValidationError("cannot read the config file \(path)")
+        }
+        for name in names {
+            let variable = "CODEB_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+            if let value = environment[variable] { values[name] = value }
+        }
+        let flagValues: [String: String?] = [
+            "listen": flags.listen, "state-dir": flags.stateDir, "docker-socket": flags.dockerSocket,
+            "caddy-config": flags.caddyConfig, "caddy-admin": flags.caddyAdmin, "caddy-sites": flags.caddySites,
+            "caddy-http-port": flags.caddyHTTPPort.map(String.init), "resync": flags.resync.map(String.init),
+            "workers": flags.workers.map(String.init), "preview-domain": flags.previewDomain,
+        ]
+        for (name, value) in flagValues { if let value { values[name] = value } }
+
+        var settings = ControllerSettings()
+        if let listen = values["listen"] {
+            guard case .tcp(let host, let port)? = try? HTTPEndpoint(parsing: listen) else {
+                throw ValidationError("listen: `\(listen)` is not host:port, e.g. 127.0.0.1:9101")
+            }
+            settings.listenHost = host
+            settings.listenPort = port
+        }
+        if let value = values["state-dir"] { settings.stateDir = value }
+        if let value = values["docker-socket"] { settings.dockerSocket = value }
+        if let value = values["caddy-config"] { settings.caddyConfig = value }
+        if let value = values["caddy-sites"] { settings.caddySites = value }
+        if let value = values["caddy-admin"] {
+            do { settings.caddyAdmin = try HTTPEndpoint(parsing: value) } catch { throw ValidationError("caddy-admin: \(error)") }
+        }
+        func number(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = values[name] else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw ValidationError("\(name): `\(text)` is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        settings.caddyHTTPPort = try number("caddy-http-port", 1...65535)
+        settings.resync = try number("resync", 1...86400) ?? settings.resync
+        settings.workers = try number("workers", 1...64) ?? settings.workers
+        if let value = values["preview-domain"] {
+            do { settings.previewDomain = try Hostname(parsing: value) } catch { throw ValidationError("preview-domain: \(error.message)") }
+        }
+        return settings
+    }
+}
