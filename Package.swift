@@ -66,6 +66,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
         // Build-time only: turns the VERSION file into Swift source, so VERSION is the single source.
@@ -112,6 +115,6 @@ let package = Package(
             ],
             path: "Benchmarks/codeb-bench"
         ),
-        .testTarget(name: "codebTests", dependencies: ["codeb", "Spec"]),
+        .testTarget(name: "codebTests", dependencies: ["codeb", "Spec", "Drivers", "TestSupport"]),
     ]
 )

@@ -8,6 +8,9 @@ struct CodebCommand: AsyncParsableCommand {
         commandName: "codeb",
         abstract: "Deploy codeb.yaml specs with blue/green slots, health-gated promotion and instant rollback.",
         version: CodebVersion.current,
-        subcommands: [ValidateCommand.self, ControllerCommand.self, KeysCommand.self, VersionCommand.self]
+        subcommands: [
+            ValidateCommand.self, ApplyCommand.self, StatusCommand.self, PromoteCommand.self, RollbackCommand.self,
+            DeleteCommand.self, HistoryCommand.self, KeysCommand.self, ControllerCommand.self, VersionCommand.self,
+        ]
     )
 }

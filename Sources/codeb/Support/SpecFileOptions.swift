@@ -35,7 +35,25 @@ struct SpecFileOptions: ParsableArguments {
 
     /// Reads at most one byte more than the loader accepts, so a huge file is refused without
     /// being read whole.
-    private func readBytes() throws -> [UInt8] {
+    /// The values of the variables `text` refers to (`${NAME}` / `${NAME:-…}`) that are set here:
+    /// the controller gets those, not this machine's whole environment.
+    func referencedVariables(in text: String) -> [String: String] {
+        var overrides: [String: String] = [:]
+        for assignment in variables {
+            if let (name, value) = try? Variables.parseAssignment(assignment) { overrides[name] = value }
+        }
+        let all = Variables(environment: ProcessInfo.processInfo.environment, overrides: overrides).values
+        var names: Set<String> = []
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            rest = rest[start.upperBound...]
+            let name = rest.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+            if !name.isEmpty { names.insert(String(name)) }
+        }
+        return all.filter { names.contains($0.key) }
+    }
+
+    func readBytes() throws -> [UInt8] {
         let limit = SpecLoader.maxBytes + 1
         let handle: FileHandle
         if file == "-" {

@@ -1,0 +1,60 @@
+import AsyncHTTPClient
+import Controller
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Talks to the controller's API; turns its error bodies into one clear sentence.
+struct APIClient: Sendable {
+    let base: String
+    let token: String
+
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// Sends a request; returns the status and body, or throws `CLIError` for a transport failure.
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data) {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)")
+        request.headers.replaceOrAdd(name: "User-Agent", value: "codeb-cli")
+        if let body {
+            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        do {
+            let response = try await Self.http.execute(request, timeout: .seconds(60))
+            var buffer = try await response.body.collect(upTo: 64 << 20)
+            return (Int(response.status.code), buffer.readData(length: buffer.readableBytes) ?? Data())
+        } catch {
+            throw CLIError("cannot reach the controller at \(base) (\(error)); is `codeb controller` running there?")
+        }
+    }
+
+    /// Sends and decodes a success; an error answer becomes its message.
+    func call<T: Decodable>(_ method: HTTPMethod, _ path: String, body: Data? = nil, as type: T.Type) async throws -> T {
+        let (status, data) = try await send(method, path, body: body)
+        guard (200..<300).contains(status) else { throw Self.failure(status, data) }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(type, from: data)
+        } catch {
+            throw CLIError("the controller answered something this codeb does not understand (\(error)); are the versions the same?")
+        }
+    }
+
+    static func failure(_ status: Int, _ data: Data) -> Error {
+        guard let body = try? JSONDecoder().decode(ErrorBody.self, from: data) else {
+            return CLIError("the controller answered HTTP \(status)")
+        }
+        if let details = body.error.details, !details.isEmpty {
+            return CLIError(([body.error.message + ":"] + details.map(\.description)).joined(separator: "\n"))
+        }
+        return CLIError(body.error.message)
+    }
+}

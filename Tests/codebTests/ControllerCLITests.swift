@@ -1,0 +1,104 @@
+import Drivers
+import Foundation
+import TestSupport
+import Testing
+
+/// The CLI against a real `codeb controller` process, on the real dockerd and a real Caddy.
+/// Uses the staging port range so it never meets the production-range end-to-end tests.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct ControllerCLITests {
+    static func spec(project: String, version: Int, health: String = "/health") -> String {
+        """
+        project: \(project)
+        team: acme
+        image: codeb-test/web:\(version)
+        port: 8080
+        resources: { memory: 64m, cpus: 0.5 }
+        healthcheck: { path: \(health), interval: 200ms, timeout: 1s, healthyThreshold: 2, deadline: 3s }
+        stopTimeout: 1s
+        environments:
+          staging: { domains: [\(project).test] }
+
+        """
+    }
+
+    @Test func applyWaitFailRollbackStatusAndShutdown() async throws {
+        try await CaddyInstance.run { caddy in
+            let project = "cli" + UUID().uuidString.prefix(8).lowercased()
+            let directory = NSTemporaryDirectory() + "codeb-cli-" + project
+            let created = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory])
+            #expect(created.status == 0)
+            let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let port = FreePort.next()
+            let controller = Process()
+            controller.executableURL = PackagePaths.binary
+            controller.arguments = [
+                "controller", "--listen", "127.0.0.1:\(port)", "--state-dir", directory, "--config", directory + "/controller.yaml",
+                "--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
+                "--caddy-http-port", "\(caddy.httpPort)", "--resync", "5",
+            ]
+            let log = directory + "/controller.log"
+            try "# defaults\n".write(toFile: directory + "/controller.yaml", atomically: true, encoding: .utf8)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            controller.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            controller.standardOutput = controller.standardError
+            try controller.run()
+            defer {
+                if controller.isRunning { controller.terminate() }
+                Task { await Self.removeContainers(project) }
+            }
+            _ = try await eventually("the controller's /healthz") { try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200 ? true : nil }
+
+            var environment = ProcessInfo.processInfo.environment
+            environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
+            environment["CODEB_TOKEN"] = token
+            let file = directory + "/codeb.yaml"
+            func apply(_ version: Int, health: String = "/health") throws -> CLI.Result {
+                try Self.spec(project: project, version: version, health: health).write(toFile: file, atomically: true, encoding: .utf8)
+                return try CLI.run(["apply", "-f", file, "--wait", "--timeout", "60s"], environment: environment)
+            }
+
+            let first = try apply(1)
+            #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+            #expect(first.stdout.contains("\(project)/staging: created revision 1"))
+            #expect(first.stdout.contains("live: revision 1"))
+            #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
+
+            let failing = try apply(2, health: "/missing")
+            #expect(failing.status == 3, "\(failing.stdout)\(failing.stderr)")
+            #expect(failing.stdout.contains("rollout failed"))
+            #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
+
+            let second = try apply(2)
+            #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+            #expect(try await caddy.get("\(project).test").body == "codeb-test web v2\n")
+
+            let rollback = try CLI.run(["rollback", project, "--env", "staging"], environment: environment)
+            #expect(rollback.status == 0, "\(rollback.stderr)")
+            _ = try await eventually("v1 served after rollback") {
+                (try? await caddy.get("\(project).test"))?.body == "codeb-test web v1\n" ? true : nil
+            }
+
+            let status = try CLI.run(["status", project], environment: environment)
+            #expect(status.status == 0)
+            #expect(status.stdout.contains("staging"))
+            #expect(status.stdout.contains("active"))
+
+            let denied = try CLI.run(["status"], environment: environment.merging(["CODEB_TOKEN": "codeb_acme_member_" + String(repeating: "0", count: 40)]) { $1 })
+            #expect(denied.status == 1)
+            #expect(denied.stderr.contains("unknown or revoked"))
+
+            controller.terminate()  // SIGTERM
+            controller.waitUntilExit()
+            #expect(controller.terminationStatus == 0)
+            await Self.removeContainers(project)
+        }
+    }
+
+    static func removeContainers(_ project: String) async {
+        let docker = DockerRuntime()
+        for container in (try? await docker.listManaged()) ?? [] where container.labels[ManagedLabels.project] == project {
+            try? await docker.remove(container.id)
+        }
+    }
+}
