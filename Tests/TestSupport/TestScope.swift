@@ -106,6 +106,9 @@ let testHTTPClient: HTTPClient = {
 public func httpGet(_ url: String, host: String? = nil, timeout: Duration = .seconds(2)) async throws -> (status: Int, body: String) {
     var request = HTTPClientRequest(url: url)
     if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
+    // A new connection each time: a pooled keep-alive connection may have been closed by a
+    // Caddy reload in between, which is the client's business, not what a test measures.
+    request.headers.replaceOrAdd(name: "Connection", value: "close")
     let (seconds, attoseconds) = timeout.components
     let response = try await testHTTPClient.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
     let body = try await response.body.collect(upTo: 1 << 20)
