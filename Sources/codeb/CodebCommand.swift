@@ -9,8 +9,8 @@ struct CodebCommand: AsyncParsableCommand {
         abstract: "Deploy codeb.yaml specs with blue/green slots, health-gated promotion and instant rollback.",
         version: CodebVersion.current,
         subcommands: [
-            ValidateCommand.self, ApplyCommand.self, StatusCommand.self, PromoteCommand.self, RollbackCommand.self,
-            DeleteCommand.self, HistoryCommand.self, KeysCommand.self, ControllerCommand.self, VersionCommand.self,
+            ValidateCommand.self, ApplyCommand.self, DiffCommand.self, StatusCommand.self, PromoteCommand.self, RollbackCommand.self,
+            DeleteCommand.self, HistoryCommand.self, LogsCommand.self, EventsCommand.self, KeysCommand.self, ControllerCommand.self, VersionCommand.self,
         ]
     )
 }

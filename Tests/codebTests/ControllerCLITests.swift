@@ -64,6 +64,21 @@ struct ControllerCLITests {
             #expect(first.stdout.contains("live: revision 1"))
             #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
 
+            let same = try CLI.run(["diff", "-f", file], environment: environment)
+            #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+            try Self.spec(project: project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)
+            let changed = try CLI.run(["diff", "-f", file], environment: environment)
+            #expect(changed.status == 2)
+            #expect(changed.stdout.contains("image: codeb-test/web:1 → codeb-test/web:2"))
+
+            let logs = try CLI.run(["logs", project, "--env", "staging", "--tail", "5"], environment: environment)
+            #expect(logs.status == 0, "\(logs.stderr)")
+
+            let events = try CLI.run(["events", "--project", project], environment: environment)
+            #expect(events.status == 0)
+            #expect(events.stdout.contains("\(project)/staging"))
+            #expect(events.stdout.contains("create \(project)-staging-blue"))
+
             let failing = try apply(2, health: "/missing")
             #expect(failing.status == 3, "\(failing.stdout)\(failing.stderr)")
             #expect(failing.stdout.contains("rollout failed"))

@@ -44,6 +44,8 @@ public struct ControllerAPI: Sendable {
         router.post("/v1/projects/:project/environments/:environment/promote") { _, context in try await self.promote(context) }
         router.post("/v1/projects/:project/environments/:environment/rollback") { _, context in try await self.rollback(context) }
         router.delete("/v1/projects/:project/environments/:environment") { _, context in try await self.delete(context) }
+        router.get("/v1/projects/:project/environments/:environment/logs") { request, context in try await self.logs(request, context) }
+        router.get("/v1/events") { request, context in try await self.events(request, context) }
         router.get("/v1/keys") { _, context in try await self.listKeys(context) }
         router.post("/v1/keys") { request, context in try await self.createKey(request, context) }
         router.delete("/v1/keys/:id") { _, context in try await self.revokeKey(context) }

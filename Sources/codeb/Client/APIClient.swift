@@ -48,6 +48,25 @@ struct APIClient: Sendable {
         }
     }
 
+    /// Streams a response body chunk by chunk (logs -f, events -f) until the server ends it.
+    func stream(_ path: String, _ chunk: (Data) throws -> Void) async throws {
+        var request = HTTPClientRequest(url: base + path)
+        request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)")
+        let response: HTTPClientResponse
+        do {
+            response = try await Self.http.execute(request, deadline: .distantFuture)
+        } catch {
+            throw CLIError("cannot reach the controller at \(base) (\(error)); is `codeb controller` running there?")
+        }
+        guard response.status.code == 200 else {
+            var buffer = try await response.body.collect(upTo: 1 << 20)
+            throw Self.failure(Int(response.status.code), buffer.readData(length: buffer.readableBytes) ?? Data())
+        }
+        for try await var buffer in response.body {
+            try chunk(buffer.readData(length: buffer.readableBytes) ?? Data())
+        }
+    }
+
     static func failure(_ status: Int, _ data: Data) -> Error {
         guard let body = try? JSONDecoder().decode(ErrorBody.self, from: data) else {
             return CLIError("the controller answered HTTP \(status)")

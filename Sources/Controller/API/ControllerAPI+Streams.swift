@@ -1,0 +1,82 @@
+import Drivers
+import Foundation
+import Hummingbird
+import NIOCore
+import Spec
+
+extension ControllerAPI {
+    /// `GET …/logs?tail=100&follow=1&slot=blue`: a slot's container output as text lines
+    /// (`stdout|stderr text`), streamed while `follow` is set. Default slot: the active one,
+    /// else the one being rolled out, else a failed one.
+    func logs(_ request: Request, _ context: APIContext) async throws -> Response {
+        let principal = try context.require(.member)
+        let state = try await ownedEnvironment(context, principal)
+        guard let runtime = reconciler?.runtime else {
+            throw APIError(.serviceUnavailable, code: "unavailable", "this controller has no container runtime")
+        }
+        let query = request.uri.queryParameters
+        let tail = query.get("tail").flatMap(Int.init) ?? 100
+        let follow = query.get("follow") == "1" || query.get("follow") == "true"
+        let slot: SlotName
+        if let name = query.get("slot") {
+            guard let chosen = SlotName(rawValue: String(name)) else { throw APIError(.badRequest, code: "bad_request", "slot is blue or green") }
+            slot = chosen
+        } else {
+            let order: [SlotState] = [.active, .deployed, .failed, .grace]
+            guard let found = order.lazy.compactMap({ wanted in state.slots.first { $0.state == wanted } }).first else {
+                throw APIError(.notFound, code: "not_found", "\(state.key) has no container")
+            }
+            slot = found.slot
+        }
+        let name = "\(state.key.stem)-\(slot)"
+        if !follow {
+            let lines: [LogLine]
+            do {
+                lines = try await runtime.logs(name, tail: tail)
+            } catch let error as RuntimeError where error.kind == .notFound {
+                throw APIError(.notFound, code: "not_found", "the \(slot) slot of \(state.key) has no container")
+            }
+            let text = lines.map { "\($0.stream.rawValue)|\($0.text)\n" }.joined()
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        let stream = runtime.followLogs(name, tail: tail)
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody { writer in
+            for try await line in stream {
+                try await writer.write(ByteBuffer(string: "\(line.stream.rawValue)|\(line.text)\n"))
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// `GET /v1/events?project=shop&follow=1`: the controller's recent events for the caller's
+    /// team as JSON, or with `follow` as Server-Sent Events that keep coming.
+    func events(_ request: Request, _ context: APIContext) async throws -> Response {
+        let principal = try context.require(.viewer)
+        guard let feed = reconciler?.events else { return try JSONBody.response([ControllerEvent]()) }
+        let query = request.uri.queryParameters
+        let project: String? = query.get("project").map { String($0) }
+        let store = self.store
+        let team = principal.team
+        @Sendable func visible(_ event: ControllerEvent) async -> Bool {
+            if let project, event.key.project.value != project { return false }
+            return (try? await store.load(event.key))?.team == team
+        }
+        var recent: [ControllerEvent] = []
+        for event in feed.recent(project: project) where await visible(event) { recent.append(event) }
+        guard query.get("follow") == "1" || query.get("follow") == "true" else {
+            return try JSONBody.response(recent)
+        }
+        let live = feed.subscribe()
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        let backlog = try recent.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody(contentLength: nil) { writer in
+            for line in backlog { try await writer.write(ByteBuffer(string: "data: \(line)\n\n")) }
+            for await event in live where await visible(event) {
+                try await writer.write(ByteBuffer(string: "data: \(String(decoding: try encoder.encode(event), as: UTF8.self))\n\n"))
+            }
+            try await writer.finish(nil)
+        })
+    }
+}
