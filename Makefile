@@ -1,4 +1,4 @@
-# `make run` builds codeb and validates the example spec; `make test` installs and starts the
+# `make run` brings up dockerd, Caddy and a controller and deploys examples/hello; `make test` installs and starts the
 # services the tests need (dockerd, caddy, busybox test images) and runs the whole suite;
 # `make bench` prints the driver benchmarks (release build).
 SWIFT ?= swift
@@ -9,9 +9,9 @@ CODEB := .build/debug/codeb
 build:
 	$(SWIFT) build
 
-run: build
-	$(CODEB) validate -f examples/hello/codeb.yaml
-	$(CODEB) validate -f examples/web-app/codeb.yaml --var GIT_SHA=0123abc
+# The main job: services, a controller on loopback, hello applied, served, upgraded, rolled back.
+run:
+	bash examples/quickstart.sh
 
 services:
 	bash .ci/setup
