@@ -103,6 +103,12 @@ struct ControllerCLITests {
             #expect(denied.status == 1)
             #expect(denied.stderr.contains("unknown or revoked"))
 
+            let metrics = try await httpGet("http://127.0.0.1:\(port)/metrics")
+            #expect(metrics.status == 200)
+            for name in ["codeb_reconciles_total", "codeb_reconcile_seconds", "codeb_caddy_reloads_total", "codeb_docker_request_seconds", "codeb_switches_total", "codeb_rollouts_total", "codeb_slots", "codeb_queue_depth"] {
+                #expect(metrics.body.contains(name), "\(name) missing from /metrics")
+            }
+
             controller.terminate()  // SIGTERM
             controller.waitUntilExit()
             #expect(controller.terminationStatus == 0)

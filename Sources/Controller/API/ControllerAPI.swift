@@ -2,6 +2,7 @@ import Drivers
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Spec
 
 /// The controller's HTTP API (JSON; `Authorization: Bearer codeb_{team}_{role}_{token}`).
@@ -15,12 +16,16 @@ public struct ControllerAPI: Sendable {
     /// Checks behind `/readyz`: name → a check that throws when that dependency is down.
     public let readiness: [String: @Sendable () async throws -> Void]
     public let time: any TimeSource
+    /// Renders `/metrics` (Prometheus text); nil answers 404.
+    public let metrics: (@Sendable () async -> String)?
     let logger: Logger
 
     public init(
         store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil, time: any TimeSource = SystemTime(),
-        readiness: [String: @Sendable () async throws -> Void] = [:], logger: Logger = Logger(label: "codeb.api")
+        readiness: [String: @Sendable () async throws -> Void] = [:], metrics: (@Sendable () async -> String)? = nil,
+        logger: Logger = Logger(label: "codeb.api")
     ) {
+        self.metrics = metrics
         self.store = store
         self.keys = keys
         self.operations = StateOperations(store: store, time: time)
@@ -37,6 +42,10 @@ public struct ControllerAPI: Sendable {
         router.add(middleware: AuthMiddleware(authenticator: authenticator))
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await self.ready() }
+        router.get("/metrics") { _, _ -> Response in
+            guard let metrics = self.metrics else { throw APIError.notFound("/metrics") }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: await metrics())))
+        }
         router.post("/v1/apply") { request, context in try await self.apply(request, context) }
         router.get("/v1/projects") { _, context in try await self.listProjects(context) }
         router.get("/v1/projects/:project") { _, context in try await self.getProject(context) }

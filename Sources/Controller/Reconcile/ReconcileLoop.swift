@@ -2,6 +2,7 @@ import Dispatch
 import Drivers
 import Foundation
 import Logging
+import Metrics
 import Spec
 
 /// Level-triggered reconciliation: keys come from a jittered resync timer, store changes, Docker
@@ -63,11 +64,17 @@ public struct ReconcileLoop: Sendable {
 
     private func work() async {
         while let key = await queue.next() {
+            let started = ContinuousClock.now
+            Gauge(label: "codeb_queue_depth").record(await queue.depth)
             do {
                 let requeue = try await pass(key)
+                Counter(label: "codeb_reconciles_total", dimensions: [("result", "ok")]).increment()
+                Timer(label: "codeb_reconcile_seconds").recordInterval(since: started)
                 await queue.done(key)
                 if let requeue { await queue.add(key, after: requeue) }
             } catch {
+                Counter(label: "codeb_reconciles_total", dimensions: [("result", "error")]).increment()
+                Timer(label: "codeb_reconcile_seconds").recordInterval(since: started)
                 let delay = await queue.failed(key)
                 logger.warning("reconcile failed; retrying", metadata: ["key": "\(key)", "error": "\(error)", "retryIn": "\(delay)"])
                 events.record(ControllerEvent(time: Date(), key: key, level: .warning, message: "\(error)"))
@@ -108,5 +115,12 @@ public struct ReconcileLoop: Sendable {
             guard let keys = try? await store.keys() else { continue }
             for key in keys { await queue.add(key) }
         }
+    }
+}
+
+extension Timer {
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Logging
+import Metrics
 import Spec
 
 /// One reconcile pass for one environment: observe (containers by label, the site file, slot
@@ -55,11 +56,30 @@ public struct Reconciler: Sendable {
         try await observe(key).map(Planner.plan)
     }
 
+    /// Switches and rollout outcomes, read off the slot records a plan wrote.
+    static func count(_ plan: Plan) {
+        for action in plan.actions {
+            guard case .recordSlots(let records) = action else { continue }
+            for record in records {
+                switch record.state {
+                case .active:
+                    Counter(label: "codeb_switches_total").increment()
+                    Counter(label: "codeb_rollouts_total", dimensions: [("outcome", "live")]).increment()
+                case .failed:
+                    Counter(label: "codeb_rollouts_total", dimensions: [("outcome", "failed")]).increment()
+                default:
+                    break
+                }
+            }
+        }
+    }
+
     /// One pass; returns when to look again (nil: only on a trigger).
     @discardableResult
     public func reconcile(_ key: EnvironmentKey) async throws -> Duration? {
         guard let plan = try await plan(key) else { return nil }
         try await executor.execute(plan, for: key)
+        Self.count(plan)
         if let events {
             let now = time.now()
             for action in plan.actions {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOFoundationCompat
 import Spec
@@ -156,7 +157,10 @@ public actor CaddyRouter: TrafficRouter {
             let started = ContinuousClock.now
             do {
                 try await load(mainCaddyfile)
+                Counter(label: "codeb_caddy_reloads_total", dimensions: [("result", "ok")]).increment()
+                Timer(label: "codeb_caddy_reload_seconds").recordInterval(since: started)
             } catch var error as RouterError where error.kind == .rejected {
+                Counter(label: "codeb_caddy_reloads_total", dimensions: [("result", "rejected")]).increment()
                 // Name the files Caddy's message points at: by path (syntax errors) or by domain (conflicts).
                 let culprits = plan.filter { step in
                     error.message.contains(step.path) || step.domains.contains { error.message.contains($0) }

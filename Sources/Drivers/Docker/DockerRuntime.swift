@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
@@ -207,13 +208,20 @@ public struct DockerRuntime: ContainerRuntime {
             request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let response = try await execute(request, operation, timeout: timeout)
-        let data = try await collect(response, operation)
-        let status = Int(response.status.code)
-        if status >= 300, !accept.contains(status) {
-            throw Self.error(for: response.status.code, body: data, operation: operation)
+        let started = ContinuousClock.now
+        do {
+            let response = try await execute(request, operation, timeout: timeout)
+            let data = try await collect(response, operation)
+            let status = Int(response.status.code)
+            Timer(label: "codeb_docker_request_seconds", dimensions: [("method", "\(method)")]).recordInterval(since: started)
+            if status >= 300, !accept.contains(status) {
+                throw Self.error(for: response.status.code, body: data, operation: operation)
+            }
+            return (status, data)
+        } catch let error as RuntimeError {
+            Counter(label: "codeb_docker_errors_total", dimensions: [("kind", error.kind.rawValue)]).increment()
+            throw error
         }
-        return (status, data)
     }
 
     static func error(for code: UInt, body: Data, operation: String) -> RuntimeError {
@@ -258,5 +266,13 @@ public struct DockerRuntime: ContainerRuntime {
             if l != r { return l < r ? -1 : 1 }
         }
         return 0
+    }
+}
+
+extension Timer {
+    /// Records the time since `start` (a `ContinuousClock` instant).
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -4,6 +4,8 @@ import Drivers
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import Spec
 
@@ -55,6 +57,8 @@ struct ControllerCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try ControllerSettings.resolve(flags: self)
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger = Logger(label: "codeb.controller")
         logger.logLevel = .info
 
@@ -81,7 +85,17 @@ struct ControllerCommand: AsyncParsableCommand {
         let api = ControllerAPI(store: store, keys: keys, reconciler: reconciler, readiness: [
             "docker": { _ = try await runtime.ping() },
             "caddy": { try await router.check() },
-        ])
+        ], metrics: {
+            // Slots by state, counted from the store when scraped.
+            var counts: [SlotState: Int] = [:]
+            for key in await store.keys() {
+                for slot in await store.load(key)?.slots ?? [] { counts[slot.state, default: 0] += 1 }
+            }
+            for state in [SlotState.empty, .deployed, .active, .grace, .failed] {
+                Gauge(label: "codeb_slots", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
+            }
+            return registry.emitToString()
+        })
         let app = Application(
             router: api.routes(),
             configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "codeb/\(CodebVersion.current)"),

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Controller
+import Foundation
+import NIOHTTP1
+
+/// `codeb keys list`: the team's keys (an owner sees every team's), never the keys themselves.
+struct KeysListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List API keys (admin).")
+    @OptionGroup var client: ClientOptions
+    @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
+
+    func run() async throws {
+        let keys = try await client.client().call(.GET, "/v1/keys", as: [KeyView].self)
+        if output == .json { return print(try JSONOutput.encode(keys)) }
+        let formatter = ISO8601DateFormatter()
+        var rows = [["ID", "TEAM", "ROLE", "NAME", "CREATED", "REVOKED"]]
+        for key in keys {
+            rows.append([key.id, key.team, key.role, key.name, formatter.string(from: key.createdAt), key.revokedAt.map(formatter.string(from:)) ?? "-"])
+        }
+        print(TextTable.render(rows))
+    }
+}
+
+/// `codeb keys revoke ID`: the key stops working at once.
+struct KeysRevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke an API key by its id (admin).")
+    @Argument(help: "The key's id, as `codeb keys list` shows it.") var id: String
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        _ = try await client.client().call(.DELETE, "/v1/keys/\(id)", as: [String: String].self)
+        print("revoked \(id)")
+    }
+}
