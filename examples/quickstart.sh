@@ -58,4 +58,5 @@ $CODEB status hello
 step "done"
 echo "controller pid $(cat "$DEMO_DIR/controller.pid"), log $DEMO_DIR/controller.log"
 echo "try: CODEB_SERVER=$CODEB_SERVER CODEB_TOKEN=\$(cat $DEMO_DIR/token) $CODEB status"
-echo "stop: kill \$(cat $DEMO_DIR/controller.pid)"
+echo "stop: CODEB_SERVER=$CODEB_SERVER CODEB_TOKEN=\$(cat $DEMO_DIR/token) $CODEB delete hello --env production && sleep 2 && kill \$(cat $DEMO_DIR/controller.pid)"
+echo "(the demo holds ports 4100/4101; stop it before \`make test\`)"

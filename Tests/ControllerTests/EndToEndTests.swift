@@ -74,6 +74,7 @@ struct EndToEndTests {
     }
 
     static func run(_ body: (World) async throws -> Void) async throws {
+        try requireProductionPortsFree()
         try await CaddyInstance.run { caddy in
             let world = try World(caddy: caddy)
             do {
@@ -83,6 +84,21 @@ struct EndToEndTests {
                 throw error
             }
             await world.cleanUp()
+        }
+    }
+
+    /// These tests own 4100/4101; something else holding them (e.g. the quickstart's hello) is
+    /// named plainly instead of surfacing as a Docker bind error deep in a rollout.
+    static func requireProductionPortsFree() throws {
+        for port in [4100, 4101] where !FreePort.isFree(port) {
+            throw PortsBusy(port: port)
+        }
+    }
+
+    struct PortsBusy: Error, CustomStringConvertible {
+        var port: Int
+        var description: String {
+            "127.0.0.1:\(port) is in use; these tests need the production port pair 4100/4101. Stop what holds it (the quickstart: `codeb delete hello --env production`)."
         }
     }
 
@@ -164,6 +180,7 @@ struct EndToEndTests {
     }
 
     @Test func aRestartMidRolloutFinishesWithoutADuplicateContainer() async throws {
+        try Self.requireProductionPortsFree()
         try await CaddyInstance.run { caddy in
             let directory = NSTemporaryDirectory() + "codeb-e2e-restart-" + UUID().uuidString.prefix(8).lowercased()
             var project = ""
