@@ -1,0 +1,40 @@
+@testable import codeb
+import Drivers
+import Foundation
+import Testing
+
+@Suite struct ControllerSettingsTests {
+    @Test func theExampleConfigIsAccepted() throws {
+        let path = PackagePaths.root.appending(path: "examples/controller.yaml").path
+        let command = try ControllerCommand.parse(["--config", path])
+        let settings = try ControllerSettings.resolve(flags: command, environment: [:])
+        #expect(settings.listenPort == 9101)
+        #expect(settings.caddySites == "/etc/caddy/sites")
+        #expect(settings.caddyAdmin == .tcp(host: "127.0.0.1", port: 2019))
+        #expect(settings.caddyHTTPPort == nil)
+    }
+
+    @Test func flagsWinOverTheEnvironmentWhichWinsOverTheFile() throws {
+        let file = NSTemporaryDirectory() + "codeb-settings-\(UUID().uuidString.prefix(6)).yaml"
+        try "workers: 2\nresync: 10\nstate-dir: /from/file\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let command = try ControllerCommand.parse(["--config", file, "--workers", "8"])
+        let settings = try ControllerSettings.resolve(flags: command, environment: ["CODEB_WORKERS": "4", "CODEB_RESYNC": "20"])
+        #expect(settings.workers == 8)
+        #expect(settings.resync == 20)
+        #expect(settings.stateDir == "/from/file")
+    }
+
+    @Test(arguments: [["--listen", "nowhere"], ["--caddy-http-port", "0"], ["--preview-domain", "Bad Domain"], ["--workers", "1000"]])
+    func badSettingsAreClearErrors(_ arguments: [String]) throws {
+        let command = try ControllerCommand.parse(arguments + ["--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
+        #expect(throws: (any Error).self) { try ControllerSettings.resolve(flags: command, environment: [:]) }
+    }
+
+    @Test func anUnknownSettingInTheFileIsNamed() throws {
+        let file = NSTemporaryDirectory() + "codeb-settings-\(UUID().uuidString.prefix(6)).yaml"
+        try "listen: 127.0.0.1:9101\nlisten_port: 1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let command = try ControllerCommand.parse(["--config", file])
+        let error = #expect(throws: (any Error).self) { try ControllerSettings.resolve(flags: command, environment: [:]) }
+        #expect("\(error!)".contains("listen_port"))
+    }
+}
