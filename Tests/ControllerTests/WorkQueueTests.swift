@@ -119,4 +119,21 @@ struct ReconcileLoopTests {
         // The resync at start may add one more pass for the key; the point is the change and the requeues arrived.
         #expect(passes.withLock { $0 } >= 3)
     }
+
+    @Test func drainingLetsThePassInProgressFinish() async throws {
+        let store: any Store = try FileStore(directory: NSTemporaryDirectory() + "codeb-loop-" + UUID().uuidString.prefix(8))
+        let state = Mutex((started: false, finished: false))
+        let loop = ReconcileLoop(store: store, runtime: nil, workers: 1, resync: .seconds(3600)) { _ in
+            state.withLock { $0.started = true }
+            try await Task.sleep(for: .milliseconds(300))
+            state.withLock { $0.finished = true }
+            return nil
+        }
+        let task = Task { await loop.run() }
+        await loop.queue.add(Self.key("slow"))
+        while !state.withLock({ $0.started }) { try await Task.sleep(for: .milliseconds(10)) }
+        await loop.drain()
+        await task.value
+        #expect(state.withLock { $0.finished }, "the pass in progress ran to its end")
+    }
 }

@@ -1,7 +1,8 @@
 import ServiceLifecycle
 
 /// The loop as a swift-service-lifecycle `Service`: on graceful shutdown (SIGTERM) it stops
-/// taking new keys; a pass in progress finishes before `run` returns.
+/// taking new keys, and a pass in progress finishes before `run` returns, so a rollout step is
+/// never cut in half by a deploy of codeb itself.
 public struct ReconcileService: Service {
     public let loop: ReconcileLoop
 
@@ -10,8 +11,11 @@ public struct ReconcileService: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
+        let loop = self.loop
+        await withGracefulShutdownHandler {
             await loop.run()
+        } onGracefulShutdown: {
+            Task { await loop.drain() }
         }
     }
 }

@@ -42,24 +42,30 @@ public struct ReconcileLoop: Sendable {
         }
     }
 
-    /// Runs until the task is cancelled.
+    /// Runs until the queue is shut down (graceful: passes in progress finish first) or the task
+    /// is cancelled (which also shuts the queue down).
     public func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.watchStore() }
-            if let runtime { group.addTask { await self.watchContainers(runtime) } }
-            group.addTask { await self.resyncForever() }
-            for _ in 0..<workers {
-                group.addTask { await self.work() }
+        await withTaskGroup(of: Void.self) { watchers in
+            watchers.addTask { await self.watchStore() }
+            if let runtime { watchers.addTask { await self.watchContainers(runtime) } }
+            watchers.addTask { await self.resyncForever() }
+            await withTaskGroup(of: Void.self) { workers in
+                for _ in 0..<self.workers {
+                    workers.addTask { await self.work() }
+                }
+                await withTaskCancellationHandler {
+                    await workers.waitForAll()
+                } onCancel: {
+                    Task { await queue.shutDown() }
+                }
             }
-            // Wait for cancellation, then release the workers blocked on the queue.
-            await withTaskCancellationHandler {
-                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-            } onCancel: {
-                Task { await queue.shutDown() }
-            }
-            await queue.shutDown()
-            group.cancelAll()
+            watchers.cancelAll()
         }
+    }
+
+    /// Stops handing out keys; `run` returns once the passes in progress have finished.
+    public func drain() async {
+        await queue.shutDown()
     }
 
     private func work() async {
