@@ -116,6 +116,67 @@ struct ControllerCLITests {
         }
     }
 
+    /// Starts `codeb controller` for `caddy`, state in `directory`; returns the process and its port.
+    static func startController(_ caddy: CaddyInstance, _ directory: String) async throws -> (Process, Int) {
+        let port = FreePort.next()
+        let controller = Process()
+        controller.executableURL = PackagePaths.binary
+        try "# defaults\n".write(toFile: directory + "/controller.yaml", atomically: true, encoding: .utf8)
+        controller.arguments = [
+            "controller", "--listen", "127.0.0.1:\(port)", "--state-dir", directory, "--config", directory + "/controller.yaml",
+            "--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
+            "--caddy-http-port", "\(caddy.httpPort)", "--resync", "5",
+        ]
+        let log = directory + "/controller-\(port).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        controller.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        controller.standardOutput = controller.standardError
+        try controller.run()
+        _ = try await eventually("the controller's /healthz") { try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200 ? true : nil }
+        return (controller, port)
+    }
+
+    @Test func sigtermDuringARolloutLosesNothing() async throws {
+        try await CaddyInstance.run { caddy in
+            let project = "sig" + UUID().uuidString.prefix(8).lowercased()
+            let directory = NSTemporaryDirectory() + "codeb-cli-" + project
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let token = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            var (controller, port) = try await Self.startController(caddy, directory)
+            defer {
+                if controller.isRunning { controller.terminate() }
+            }
+            var environment = ProcessInfo.processInfo.environment
+            environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
+            environment["CODEB_TOKEN"] = token
+            // A slow health gate (15 probes 200 ms apart) leaves time to stop the controller mid-rollout.
+            let file = directory + "/codeb.yaml"
+            try Self.spec(project: project, version: 1).replacingOccurrences(of: "healthyThreshold: 2, deadline: 3s", with: "healthyThreshold: 15, deadline: 60s")
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            let applied = try CLI.run(["apply", "-f", file], environment: environment)
+            #expect(applied.status == 0, "\(applied.stderr)")
+            _ = try await eventually("the rollout to start") {
+                let status = try CLI.run(["status", project, "-o", "json"], environment: environment)
+                return status.stdout.contains("\"deployed\"") ? true : nil
+            }
+            controller.terminate()  // SIGTERM mid-rollout
+            controller.waitUntilExit()
+            #expect(controller.terminationStatus == 0)
+
+            (controller, port) = try await Self.startController(caddy, directory)
+            environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
+            _ = try await eventually("the restarted controller to finish the rollout", within: .seconds(60)) {
+                (try? await caddy.get("\(project).test"))?.body == "codeb-test web v1\n" ? true : nil
+            }
+            let containers = try await DockerRuntime().listManaged().filter { $0.labels[ManagedLabels.project] == project }
+            #expect(containers.count == 1, "no duplicate container")
+            controller.terminate()
+            controller.waitUntilExit()
+            await Self.removeContainers(project)
+        }
+    }
+
     static func removeContainers(_ project: String) async {
         let docker = DockerRuntime()
         for container in (try? await docker.listManaged()) ?? [] where container.labels[ManagedLabels.project] == project {

@@ -106,7 +106,14 @@ struct Pass {
     /// The grace slot past its deadline is retired.
     mutating func expireGrace() {
         for slot in SlotName.allCases {
-            guard let record = slots[slot], record.state == .grace, let until = record.graceUntil else { continue }
+            guard var record = slots[slot], record.state == .grace, var until = record.graceUntil else { continue }
+            // After the clock went backwards, grace ends no later than a full grace from now.
+            let grace = Double((state.desired?.spec.grace.milliseconds) ?? 0) / 1000
+            if until.timeIntervalSince(now) > grace, let desired = state.desired, desired.spec.grace.milliseconds > 0 {
+                until = now.addingTimeInterval(grace)
+                record.graceUntil = until
+                slots[slot] = record
+            }
             if now >= until {
                 empty(slot, reason: "grace period over")
             } else {
@@ -162,9 +169,17 @@ struct Pass {
     /// past the deadline.
     mutating func gate(_ target: SlotName, record: inout SlotRecord, desired: Revision) {
         let check = desired.spec.template.healthcheck
+        // The clock went backwards past the deploy: count the deadline from now, not from a
+        // moment that has not come yet (which would stretch it by the size of the jump).
+        if let deployedAt = record.deployedAt, deployedAt > now {
+            record.deployedAt = now
+            if let probed = record.lastProbeAt, probed > now { record.lastProbeAt = now }
+            slots[target] = record
+        }
         if let probe = input.probes[target] {
             record.healthyStreak = probe.healthy ? record.healthyStreak + 1 : 0
             record.lastProbe = probe.detail
+            record.lastProbeAt = now
             slots[target] = record
         }
         let healthy = record.healthyStreak >= check.healthyThreshold
@@ -186,7 +201,10 @@ struct Pass {
             }
             return
         }
-        requeueWithin(min(check.interval.duration, .milliseconds(Int64(deadline.timeIntervalSince(now) * 1000) + 1)))
+        // Look again when the next probe is due (probes are spaced by the interval), or at the deadline.
+        let sinceProbe = record.lastProbeAt.map { max(0, now.timeIntervalSince($0)) } ?? Double(check.interval.milliseconds) / 1000
+        let nextProbe = max(0.01, Double(check.interval.milliseconds) / 1000 - (input.probes[target] == nil ? sinceProbe : 0))
+        requeueWithin(min(nextProbe, max(0.001, deadline.timeIntervalSince(now))))
     }
 
     /// `slot` becomes active; the previous active slot becomes grace until now + grace.

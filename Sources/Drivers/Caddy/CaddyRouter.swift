@@ -51,7 +51,8 @@ public actor CaddyRouter: TrafficRouter {
 
     public func check() async throws {
         _ = try mainCaddyfileText()
-        let request = DriverHTTP.request(configuration.admin, .GET, "/config/")
+        var request = DriverHTTP.request(configuration.admin, .GET, "/config/")
+        request.headers.replaceOrAdd(name: "Connection", value: "close")
         do {
             let response = try await DriverHTTP.client.execute(request, timeout: .seconds(5))
             _ = try await DriverHTTP.body(response)
@@ -211,6 +212,9 @@ public actor CaddyRouter: TrafficRouter {
     private func load(_ caddyfile: String) async throws {
         var request = DriverHTTP.request(configuration.admin, .POST, "/load")
         request.headers.replaceOrAdd(name: "Content-Type", value: "text/caddyfile")
+        // A fresh connection per reload: a POST is not retried, and Caddy may close an idle
+        // pooled connection at any moment (it restarts servers on load).
+        request.headers.replaceOrAdd(name: "Connection", value: "close")
         request.body = .bytes(ByteBuffer(string: caddyfile))
         let response: HTTPClientResponse
         let body: Data

@@ -36,6 +36,9 @@ public struct SlotRecord: Sendable, Hashable, Codable {
     /// Successful health probes in a row since the container was deployed.
     public var healthyStreak: Int
     public var lastProbe: String?
+    /// When the last probe counted; probes are spaced by the health check's interval however
+    /// often the slot is reconciled.
+    public var lastProbeAt: Date?
     public var deployedAt: Date?
     public var promotedAt: Date?
     public var graceUntil: Date?
