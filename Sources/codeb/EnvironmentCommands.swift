@@ -70,6 +70,22 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 }
 
+/// `codeb get PROJECT`: one project, as `status PROJECT` shows it.
+struct GetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show one project's environments and slots.")
+    @Argument(help: "The project.") var project: String
+    @OptionGroup var client: ClientOptions
+    @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
+
+    func run() async throws {
+        var status = StatusCommand()
+        status.project = project
+        status.client = client
+        status.output = output
+        try await status.run()
+    }
+}
+
 /// `codeb status [PROJECT]`: every project of the key's team, or one, as a table.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show projects, environments and slots.")

@@ -82,6 +82,7 @@ struct ControllerCLITests {
             let failing = try apply(2, health: "/missing")
             #expect(failing.status == 3, "\(failing.stdout)\(failing.stderr)")
             #expect(failing.stdout.contains("rollout failed"))
+            #expect(failing.stdout.contains("last lines of \(project)-staging-green"))
             #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
 
             let second = try apply(2)
@@ -94,7 +95,7 @@ struct ControllerCLITests {
                 (try? await caddy.get("\(project).test"))?.body == "codeb-test web v1\n" ? true : nil
             }
 
-            let status = try CLI.run(["status", project], environment: environment)
+            let status = try CLI.run(["get", project], environment: environment)
             #expect(status.status == 0)
             #expect(status.stdout.contains("staging"))
             #expect(status.stdout.contains("active"))

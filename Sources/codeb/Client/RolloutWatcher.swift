@@ -32,6 +32,16 @@ struct RolloutWatcher {
                     done.insert(name)
                 } else if let failed {
                     print("\(project)/\(name): rollout failed: \(failed.failure ?? "unhealthy")")
+                    // The failed slot's last output usually says why.
+                    if let (status, body) = try? await api.send(.GET, "/v1/projects/\(project)/environments/\(name)/logs?tail=20&slot=\(failed.slot.rawValue)"),
+                       status == 200 {
+                        print("last lines of \(project)-\(name)-\(failed.slot):")
+                        let lines = String(decoding: body, as: UTF8.self).split(separator: "\n")
+                        if lines.isEmpty { print("  (the container printed nothing)") }
+                        for line in lines {
+                            print("  " + (line.split(separator: "|", maxSplits: 1).last.map(String.init) ?? String(line)))
+                        }
+                    }
                     throw ExitCode(3)
                 } else if let deployed {
                     let waiting = environment.status.condition(Condition.Kind.progressing)?.reason == "WaitingForPromotion"
