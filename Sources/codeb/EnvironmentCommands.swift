@@ -102,25 +102,28 @@ struct StatusCommand: AsyncParsableCommand {
             projects = try await api.call(.GET, "/v1/projects", as: [ProjectView].self)
         }
         if output == .json { return print(try JSONOutput.encode(projects)) }
-        var rows = [["PROJECT", "ENVIRONMENT", "REVISION", "READY", "SLOT", "STATE", "PORT", "HEALTH", "GRACE LEFT"]]
+        var rows = [["PROJECT", "ENVIRONMENT", "REVISION", "READY", "SLOT", "STATE", "IMAGE", "PORT", "HEALTH", "AGE", "GRACE LEFT"]]
         let now = Date()
         for project in projects {
             for environment in project.environments {
                 let ready = environment.status.condition(.ready)
                 for slot in environment.slots where slot.state != .empty {
                     let grace = slot.graceUntil.map { Self.left($0.timeIntervalSince(now)) } ?? "-"
+                    let age = slot.deployedAt.map { Self.left(now.timeIntervalSince($0)) } ?? "-"
                     rows.append([project.project, environment.environment, "\(slot.revision ?? 0)/\(environment.generation)",
                                  ready.map { $0.status ? "yes" : "no (\($0.reason))" } ?? "-", slot.slot.rawValue, slot.state.rawValue,
-                                 "\(slot.port)", slot.state == .failed ? (slot.failure ?? "failed") : (slot.lastProbe ?? "-"), grace])
+                                 environment.images[slot.slot.rawValue] ?? "-", "\(slot.port)",
+                                 slot.state == .failed ? (slot.failure ?? "failed") : (slot.lastProbe ?? "-"), age, grace])
                 }
                 if environment.slots.allSatisfy({ $0.state == .empty }) {
-                    rows.append([project.project, environment.environment, "-/\(environment.generation)", ready.map { $0.status ? "yes" : "no (\($0.reason))" } ?? "-", "-", "empty", "-", "-", "-"])
+                    rows.append([project.project, environment.environment, "-/\(environment.generation)", ready.map { $0.status ? "yes" : "no (\($0.reason))" } ?? "-", "-", "empty", "-", "-", "-", "-", "-"])
                 }
             }
         }
         print(TextTable.render(rows))
     }
 
+    /// `2h5m`, `4m10s`, `12s`: a time span for tables.
     static func left(_ seconds: TimeInterval) -> String {
         guard seconds > 0 else { return "expiring" }
         let total = Int(seconds)

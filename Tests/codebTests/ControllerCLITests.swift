@@ -99,6 +99,7 @@ struct ControllerCLITests {
             #expect(status.status == 0)
             #expect(status.stdout.contains("staging"))
             #expect(status.stdout.contains("active"))
+            #expect(status.stdout.contains("codeb-test/web:1"))
 
             let denied = try CLI.run(["status"], environment: environment.merging(["CODEB_TOKEN": "codeb_acme_member_" + String(repeating: "0", count: 40)]) { $1 })
             #expect(denied.status == 1)
@@ -113,6 +114,11 @@ struct ControllerCLITests {
             controller.terminate()  // SIGTERM
             controller.waitUntilExit()
             #expect(controller.terminationStatus == 0)
+            // The key reached the controller on every request; it must never reach its log.
+            let logText = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(!logText.contains(token))
+            #expect(!logText.contains(String(token.suffix(40))))
+            #expect(logText.contains("revision="), "rollout lines carry the revision")
             await Self.removeContainers(project)
         }
     }

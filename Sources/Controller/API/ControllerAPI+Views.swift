@@ -31,10 +31,17 @@ public struct EnvironmentView: Sendable, Codable, Hashable {
     public var promote: String?
     public var latest: RevisionView?
     public var slots: [SlotRecord]
+    /// The image each non-empty slot runs, by slot name.
+    public var images: [String: String]
     public var status: EnvironmentStatus
     public var deleting: Bool
 
     init(_ state: EnvironmentState) {
+        var images: [String: String] = [:]
+        for slot in state.slots {
+            if let revision = state.revision(slot.revision) { images[slot.slot.rawValue] = revision.spec.template.image.description }
+        }
+        self.images = images
         environment = state.key.environment.value
         generation = state.generation
         domains = state.desired?.spec.domains.map(\.value) ?? []

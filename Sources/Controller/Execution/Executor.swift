@@ -18,9 +18,11 @@ public struct Executor: Sendable {
         self.logger = logger
     }
 
-    public func execute(_ plan: Plan, for key: EnvironmentKey) async throws {
+    /// Runs `plan`; `revision` (the wanted one) goes on every log line about the rollout.
+    public func execute(_ plan: Plan, for key: EnvironmentKey, revision: Int? = nil) async throws {
         for action in plan.actions {
             var metadata: Logger.Metadata = ["project": "\(key.project)", "environment": "\(key.environment)", "action": "\(action)"]
+            if let revision { metadata["revision"] = "\(revision)" }
             do {
                 try await perform(action, key)
                 if case .recordStatus = action {} else { logger.info("done", metadata: metadata) }

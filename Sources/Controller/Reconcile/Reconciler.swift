@@ -80,8 +80,9 @@ public struct Reconciler: Sendable {
     /// One pass; returns when to look again (nil: only on a trigger).
     @discardableResult
     public func reconcile(_ key: EnvironmentKey) async throws -> Duration? {
-        guard let plan = try await plan(key) else { return nil }
-        try await executor.execute(plan, for: key)
+        guard let input = try await observe(key) else { return nil }
+        let plan = Planner.plan(input)
+        try await executor.execute(plan, for: key, revision: input.state.generation)
         Self.count(plan)
         if let events {
             let now = time.now()
