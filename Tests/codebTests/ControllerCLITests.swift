@@ -62,6 +62,7 @@ struct ControllerCLITests {
             #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
             #expect(first.stdout.contains("\(project)/staging: created revision 1"))
             #expect(first.stdout.contains("live: revision 1"))
+            #expect(first.stdout.contains("health 0/2") || first.stdout.contains("health 1/2") || first.stdout.contains("revision 1: starting"))
             #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
 
             let same = try CLI.run(["diff", "-f", file], environment: environment)

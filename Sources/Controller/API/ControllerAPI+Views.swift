@@ -29,6 +29,8 @@ public struct EnvironmentView: Sendable, Codable, Hashable {
     public var domains: [String]
     public var ports: PortPair
     public var promote: String?
+    /// Healthy probes in a row the latest revision needs.
+    public var healthyThreshold: Int?
     public var latest: RevisionView?
     public var slots: [SlotRecord]
     /// The image each non-empty slot runs, by slot name.
@@ -47,6 +49,7 @@ public struct EnvironmentView: Sendable, Codable, Hashable {
         domains = state.desired?.spec.domains.map(\.value) ?? []
         ports = state.ports
         promote = state.desired?.spec.promote.rawValue
+        healthyThreshold = state.desired?.spec.template.healthcheck.healthyThreshold
         latest = state.desired.map(RevisionView.init)
         slots = state.slots
         status = state.status

@@ -46,7 +46,8 @@ struct RolloutWatcher {
                 } else if let deployed {
                     let waiting = environment.status.condition(Condition.Kind.progressing)?.reason == "WaitingForPromotion"
                     let threshold = waiting ? " (healthy; waiting for `codeb promote`)" : ""
-                    line = "revision \(revision) on \(deployed.slot): health \(deployed.healthyStreak) ok in a row\(threshold)"
+                    let needed = environment.healthyThreshold.map { "/\($0)" } ?? ""
+                    line = "revision \(revision) on \(deployed.slot): health \(deployed.healthyStreak)\(needed)\(threshold)"
                 } else {
                     line = "revision \(revision): starting"
                 }
