@@ -29,40 +29,12 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "How long --wait waits, e.g. 10m.")
     var timeout: String = "10m"
 
-    struct Answer: Decodable {
-        struct Environment: Decodable {
-            var environment: String
-            var revision: Int
-            var created: Bool
-            var changes: [String]
-        }
-        var project: String
-        var team: String
-        var dryRun: Bool
-        var environments: [Environment]
-    }
-
     func run() async throws {
         let limit: SpecDuration
         do { limit = try SpecDuration(parsing: timeout) } catch { throw ValidationError("--timeout: \(error.message)") }
-        // Validate locally first: problems show with this machine's file name and variables.
-        let loaded: Spec
-        do {
-            loaded = try spec.load()
-        } catch let error as SpecError {
-            for problem in error.problems { printError(problem.description) }
-            throw ExitCode(2)
-        }
-        let text = String(decoding: try spec.readBytes(), as: UTF8.self)
-        let body: [String: AnyEncodable] = [
-            "spec": AnyEncodable(text),
-            "file": AnyEncodable(spec.displayName),
-            "variables": AnyEncodable(spec.referencedVariables(in: text)),
-            "environments": AnyEncodable(environments.isEmpty ? nil : environments),
-            "dryRun": AnyEncodable(dryRun),
-        ]
+        let (loaded, body) = try spec.applyRequest(environments: environments, dryRun: dryRun, problemStatus: 2)
         let api = try client.client()
-        let answer = try await api.call(.POST, "/v1/apply", body: try JSONEncoder().encode(body), as: Answer.self)
+        let answer = try await api.call(.POST, "/v1/apply", body: body, as: ApplyResult.self)
         for environment in answer.environments {
             let verb = dryRun ? (environment.created ? "would create" : "unchanged at") : (environment.created ? "created" : "unchanged at")
             print("\(answer.project)/\(environment.environment): \(verb) revision \(environment.revision)")
@@ -71,11 +43,4 @@ struct ApplyCommand: AsyncParsableCommand {
         guard wait, !dryRun else { return }
         try await RolloutWatcher(api: api, project: loaded.project.value, targets: answer.environments.map { ($0.environment, $0.revision) }, limit: limit.duration).run()
     }
-}
-
-/// Encodes any Encodable (for building a JSON object of mixed values).
-struct AnyEncodable: Encodable {
-    let encodeValue: (any Encoder) throws -> Void
-    init<T: Encodable>(_ value: T) { encodeValue = value.encode }
-    func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOHTTP1
+import Controller
 import Spec
 
 /// `codeb diff -f codeb.yaml`: what an apply would change; exit 0 without changes, 2 with.
@@ -18,21 +19,8 @@ struct DiffCommand: AsyncParsableCommand {
     var environments: [String] = []
 
     func run() async throws {
-        do {
-            _ = try spec.load()
-        } catch let error as SpecError {
-            for problem in error.problems { printError(problem.description) }
-            throw ExitCode(1)
-        }
-        let text = String(decoding: try spec.readBytes(), as: UTF8.self)
-        let body: [String: AnyEncodable] = [
-            "spec": AnyEncodable(text),
-            "file": AnyEncodable(spec.displayName),
-            "variables": AnyEncodable(spec.referencedVariables(in: text)),
-            "environments": AnyEncodable(environments.isEmpty ? nil : environments),
-            "dryRun": AnyEncodable(true),
-        ]
-        let answer = try await client.client().call(.POST, "/v1/apply", body: try JSONEncoder().encode(body), as: ApplyCommand.Answer.self)
+        let (_, body) = try spec.applyRequest(environments: environments, dryRun: true, problemStatus: 1)
+        let answer = try await client.client().call(.POST, "/v1/apply", body: body, as: ApplyResult.self)
         var changed = false
         for environment in answer.environments {
             if environment.created {

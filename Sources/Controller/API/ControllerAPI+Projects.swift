@@ -4,33 +4,6 @@ import Hummingbird
 import Spec
 
 extension ControllerAPI {
-    /// `POST /v1/apply` body.
-    struct ApplyRequest: Decodable {
-        /// The codeb.yaml (or JSON) text as committed.
-        var spec: String
-        /// The name problems are reported under.
-        var file: String?
-        /// Values for `${NAME}`: the client sends only the names the spec uses.
-        var variables: [String: String]?
-        /// Which environments to apply; all but the `preview` block when absent.
-        var environments: [String]?
-        var dryRun: Bool?
-        var expectedGeneration: Int?
-    }
-
-    struct ApplyResult: Encodable {
-        struct Environment: Encodable {
-            var environment: String
-            var revision: Int
-            var created: Bool
-            var changes: [String]
-        }
-        var project: String
-        var team: String
-        var dryRun: Bool
-        var environments: [Environment]
-    }
-
     func apply(_ request: Request, _ context: APIContext) async throws -> Response {
         let body = try await request.body.collect(upTo: SpecLoader.maxBytes * 2 + 64 * 1024)
         let input: ApplyRequest

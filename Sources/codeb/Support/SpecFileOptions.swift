@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Controller
 import Spec
 
 /// `-f FILE` and `--var NAME=value`, shared by every command that reads a codeb.yaml.
@@ -35,6 +36,24 @@ struct SpecFileOptions: ParsableArguments {
 
     /// Reads at most one byte more than the loader accepts, so a huge file is refused without
     /// being read whole.
+    /// Validates the spec here (problems print with this machine's file name; exit `problemStatus`)
+    /// and builds the request that sends it with only the variables it uses.
+    func applyRequest(environments: [String], dryRun: Bool, problemStatus: Int32) throws -> (spec: Spec, body: Data) {
+        let loaded: Spec
+        do {
+            loaded = try load()
+        } catch let error as SpecError {
+            for problem in error.problems { printError(problem.description) }
+            throw ExitCode(problemStatus)
+        }
+        let text = String(decoding: try readBytes(), as: UTF8.self)
+        let request = ApplyRequest(
+            spec: text, file: displayName, variables: referencedVariables(in: text),
+            environments: environments.isEmpty ? nil : environments, dryRun: dryRun
+        )
+        return (loaded, try JSONEncoder().encode(request))
+    }
+
     /// The values of the variables `text` refers to (`${NAME}` / `${NAME:-…}`) that are set here:
     /// the controller gets those, not this machine's whole environment.
     func referencedVariables(in text: String) -> [String: String] {
