@@ -39,6 +39,7 @@ struct ApplyCommand: AsyncParsableCommand {
             let verb = dryRun ? (environment.created ? "would create" : "unchanged at") : (environment.created ? "created" : "unchanged at")
             print("\(answer.project)/\(environment.environment): \(verb) revision \(environment.revision)")
             for change in environment.changes where environment.created { print("  \(change)") }
+            for action in environment.actions ?? [] { print("  plan: \(action)") }
         }
         guard wait, !dryRun else { return }
         try await RolloutWatcher(api: api, project: loaded.project.value, targets: answer.environments.map { ($0.environment, $0.revision) }, limit: limit.duration).run()

@@ -165,4 +165,24 @@ import Testing
             }
         }
     }
+
+    @Test func aBareYAMLBodyIsAcceptedWithOptionsInTheQuery() async throws {
+        let world = try await World()
+        let app = Application(router: world.api.routes())
+        let yaml = "project: shop\nteam: acme\nimage: codeb-test/web:3\nport: 8080\nenvironments:\n  production: { domains: [shop.test] }\n"
+        try await app.test(.router) { client in
+            let headers: HTTPFields = [.authorization: "Bearer \(world.callers[.member]!)", .contentType: "application/yaml"]
+            try await client.execute(uri: "/v1/apply?dryRun=1&environment=production", method: .post, headers: headers, body: ByteBuffer(string: yaml)) { response in
+                #expect(response.status == .ok)
+                let result = try JSONDecoder().decode(ApplyResult.self, from: Data(buffer: response.body))
+                #expect(result.dryRun)
+                #expect(result.environments.map(\.revision) == [2])
+                #expect(result.environments.first?.changes == ["image: codeb-test/web:1 → codeb-test/web:3"])
+            }
+            try await client.execute(uri: "/v1/apply", method: .post, headers: headers, body: ByteBuffer(string: yaml)) { response in
+                #expect(response.status == .accepted)
+            }
+        }
+        #expect(try await world.api.store.load(EnvironmentKey(project: .init(parsing: "shop"), environment: .production))?.generation == 2)
+    }
 }

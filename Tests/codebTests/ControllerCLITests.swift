@@ -65,6 +65,14 @@ struct ControllerCLITests {
             #expect(first.stdout.contains("health 0/2") || first.stdout.contains("health 1/2") || first.stdout.contains("revision 1: starting"))
             #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
 
+            try Self.spec(project: project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)
+            let dry = try CLI.run(["apply", "-f", file, "--dry-run"], environment: environment)
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stdout.contains("would create revision 2"))
+            #expect(dry.stdout.contains("plan: record green=deployed(r2)"))
+            #expect(dry.stdout.contains("plan: create \(project)-staging-green"))
+            try Self.spec(project: project, version: 1).write(toFile: file, atomically: true, encoding: .utf8)
+
             let same = try CLI.run(["diff", "-f", file], environment: environment)
             #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
             try Self.spec(project: project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)

@@ -29,6 +29,9 @@ public struct ApplyResult: Codable, Sendable {
         /// Whether the apply made (or, in a dry run, would make) a new revision.
         public var created: Bool
         public var changes: [String]
+        /// In a dry run: the planner's next pass if the revision were stored (when the
+        /// controller can observe the host).
+        public var actions: [String]?
     }
 
     public var project: String

@@ -7,10 +7,23 @@ extension ControllerAPI {
     func apply(_ request: Request, _ context: APIContext) async throws -> Response {
         let body = try await request.body.collect(upTo: SpecLoader.maxBytes * 2 + 64 * 1024)
         let input: ApplyRequest
-        do {
-            input = try JSONDecoder().decode(ApplyRequest.self, from: body)
-        } catch {
-            throw APIError(.badRequest, code: "bad_request", "the body must be JSON {\"spec\": \"<codeb.yaml text>\", \"variables\": {…}}: \(error)")
+        let contentType = request.headers[.contentType] ?? ""
+        if contentType.contains("yaml") {
+            // A bare codeb.yaml (curl --data-binary @codeb.yaml -H 'Content-Type: application/yaml');
+            // options come from the query: ?dryRun=1&environment=production.
+            let query = request.uri.queryParameters
+            let environments = query.getAll("environment").map { String($0) }
+            input = ApplyRequest(
+                spec: String(buffer: body), environments: environments.isEmpty ? nil : environments,
+                dryRun: query.get("dryRun").map { $0 == "1" || $0 == "true" },
+                expectedGeneration: query.get("expectedGeneration").flatMap { Int(String($0)) }
+            )
+        } else {
+            do {
+                input = try JSONDecoder().decode(ApplyRequest.self, from: body)
+            } catch {
+                throw APIError(.badRequest, code: "bad_request", "the body must be a codeb.yaml (Content-Type: application/yaml) or JSON {\"spec\": \"<codeb.yaml text>\", \"variables\": {…}}: \(error)")
+            }
         }
         let spec: Spec
         do {
@@ -45,14 +58,36 @@ extension ControllerAPI {
                 let changes = Self.changes(from: current?.desired?.spec, to: wanted)
                 if dryRun {
                     let same = current?.desired?.spec == wanted
-                    results.append(.init(environment: name.value, revision: same ? current?.generation ?? 0 : (current?.generation ?? 0) + 1, created: !same, changes: changes))
+                    let number = same ? current?.generation ?? 0 : (current?.generation ?? 0) + 1
+                    results.append(.init(environment: name.value, revision: number, created: !same, changes: changes,
+                                         actions: try await plannedActions(key, wanted, team: spec.team, number: number, author: principal.keyID)))
                 } else {
                     let before = current?.generation ?? 0
                     let revision = try await operations.apply(spec, environment: name, author: principal.keyID, expectedGeneration: input.expectedGeneration)
-                    results.append(.init(environment: name.value, revision: revision.number, created: revision.number > before, changes: changes))
+                    results.append(.init(environment: name.value, revision: revision.number, created: revision.number > before, changes: changes, actions: nil))
                 }
             }
             return try JSONBody.response(ApplyResult(project: spec.project.value, team: spec.team.value, dryRun: dryRun, environments: results), status: dryRun ? .ok : .accepted)
+        }
+    }
+
+    /// The planner's next pass as if `wanted` were stored as revision `number`: observed from the
+    /// real host, planned, not executed. Nil when this controller cannot observe (no reconciler).
+    func plannedActions(_ key: EnvironmentKey, _ wanted: EnvironmentSpec, team: ResourceName, number: Int, author: String) async throws -> [String]? {
+        guard let reconciler else { return nil }
+        var input: PlanInput
+        if let observed = try await reconciler.observe(key) {
+            input = observed
+        } else {
+            // A new environment: its ports are not allocated yet, so the plan shows the range's first pair.
+            input = PlanInput(state: EnvironmentState(key: key, team: team, ports: PortPair(blue: PortPair.range(for: key.environment.kind).lowerBound)), now: time.now())
+        }
+        if input.state.desired?.spec != wanted {
+            input.state.revisions.append(Revision(number: number, spec: wanted, source: .apply, author: author, createdAt: input.now))
+        }
+        return Planner.plan(input).actions.compactMap { action in
+            if case .recordStatus = action { return nil }
+            return action.description
         }
     }
 
