@@ -37,4 +37,11 @@ import Testing
         let error = #expect(throws: (any Error).self) { try ControllerSettings.resolve(flags: command, environment: [:]) }
         #expect("\(error!)".contains("listen_port"))
     }
+
+    @Test func aDatabaseURLIsRefusedClearlyUntilThePostgresStoreExists() throws {
+        let result = try CLI.run(["controller", "--database-url", "postgres://u:p@127.0.0.1/codeb", "--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no PostgreSQL store yet"))
+        #expect(!result.stderr.contains("u:p@"), "the URL's password is not echoed")
+    }
 }

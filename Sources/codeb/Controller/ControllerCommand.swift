@@ -30,6 +30,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "The file store's directory. [default: /var/lib/codeb]")
     var stateDir: String?
 
+    @Option(name: .customLong("database-url"), help: "PostgreSQL for shared state across hosts (postgres://…); not available yet: the file store is used.")
+    var databaseURL: String?
+
     @Option(name: .customLong("docker-socket"), help: "dockerd's socket. [default: /var/run/docker.sock]")
     var dockerSocket: String?
 
@@ -56,6 +59,9 @@ struct ControllerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ControllerSettings.resolve(flags: self)
+        if settings.databaseURL != nil {
+            throw CLIError("--database-url: this codeb has no PostgreSQL store yet; leave it unset to keep state in --state-dir (\(settings.stateDir))")
+        }
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

@@ -10,6 +10,7 @@ struct ControllerSettings {
     var listenHost = "127.0.0.1"
     var listenPort = 9101
     var stateDir = FileStore.defaultDirectory
+    var databaseURL: String?
     var dockerSocket = DockerRuntime.defaultSocketPath
     var caddyConfig = "/etc/caddy/Caddyfile"
     var caddyAdmin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019)
@@ -19,7 +20,7 @@ struct ControllerSettings {
     var workers = 4
     var previewDomain: Hostname?
 
-    static let names = ["listen", "state-dir", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain"]
+    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain"]
 
     static func resolve(flags: ControllerCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControllerSettings {
         var values: [String: String] = [:]
@@ -48,7 +49,7 @@ struct ControllerSettings {
             if let value = environment[variable] { values[name] = value }
         }
         let flagValues: [String: String?] = [
-            "listen": flags.listen, "state-dir": flags.stateDir, "docker-socket": flags.dockerSocket,
+            "listen": flags.listen, "state-dir": flags.stateDir, "database-url": flags.databaseURL, "docker-socket": flags.dockerSocket,
             "caddy-config": flags.caddyConfig, "caddy-admin": flags.caddyAdmin, "caddy-sites": flags.caddySites,
             "caddy-http-port": flags.caddyHTTPPort.map(String.init), "resync": flags.resync.map(String.init),
             "workers": flags.workers.map(String.init), "preview-domain": flags.previewDomain,
@@ -64,6 +65,7 @@ struct ControllerSettings {
             settings.listenPort = port
         }
         if let value = values["state-dir"] { settings.stateDir = value }
+        if let value = values["database-url"], !value.isEmpty { settings.databaseURL = value }
         if let value = values["docker-socket"] { settings.dockerSocket = value }
         if let value = values["caddy-config"] { settings.caddyConfig = value }
         if let value = values["caddy-sites"] { settings.caddySites = value }
