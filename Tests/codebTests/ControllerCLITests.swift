@@ -133,10 +133,11 @@ struct ControllerCLITests {
     }
 
     /// Starts `codeb controller` for `caddy`, state in `directory`; returns the process and its port.
-    static func startController(_ caddy: CaddyInstance, _ directory: String) async throws -> (Process, Int) {
+    static func startController(_ caddy: CaddyInstance, _ directory: String, environment: [String: String] = [:]) async throws -> (Process, Int) {
         let port = FreePort.next()
         let controller = Process()
         controller.executableURL = PackagePaths.binary
+        controller.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         try "# defaults\n".write(toFile: directory + "/controller.yaml", atomically: true, encoding: .utf8)
         controller.arguments = [
             "controller", "--listen", "127.0.0.1:\(port)", "--state-dir", directory, "--config", directory + "/controller.yaml",
@@ -190,6 +191,34 @@ struct ControllerCLITests {
             controller.terminate()
             controller.waitUntilExit()
             await Self.removeContainers(project)
+        }
+    }
+
+    @Test func underSystemdItSignalsReadyWatchdogAndStopping() async throws {
+        try await CaddyInstance.run { caddy in
+            let directory = NSTemporaryDirectory() + "codeb-cli-notify-" + UUID().uuidString.prefix(8).lowercased()
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let listener = try NotifyListener("@codeb-test-notify-\(UUID().uuidString.prefix(8))")
+            let (controller, _) = try await Self.startController(caddy, directory, environment: [
+                "NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "1000000",
+            ])
+            defer { if controller.isRunning { controller.terminate() } }
+            var messages: [String] = []
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !messages.contains(where: { $0.hasPrefix("WATCHDOG=1") }), ContinuousClock.now < deadline {
+                if let message = listener.receive() { messages.append(message) }
+            }
+            #expect(messages.contains { $0.hasPrefix("READY=1") })
+            #expect(messages.contains("WATCHDOG=1"))
+            let ready = messages.firstIndex { $0.hasPrefix("READY=1") } ?? .max
+            let watchdog = messages.firstIndex { $0 == "WATCHDOG=1" } ?? -1
+            #expect(ready < watchdog, "ready before the first watchdog ping")
+            controller.terminate()
+            var stopping = false
+            while !stopping, let message = listener.receive() { stopping = message == "STOPPING=1" }
+            #expect(stopping)
+            controller.waitUntilExit()
+            #expect(controller.terminationStatus == 0)
         }
     }
 

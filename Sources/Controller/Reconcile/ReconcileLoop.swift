@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import Logging
 import Metrics
+import Synchronization
 import Spec
 
 /// Level-triggered reconciliation: keys come from a jittered resync timer, store changes, Docker
@@ -17,6 +18,8 @@ public struct ReconcileLoop: Sendable {
     public let workers: Int
     public let resync: Duration
     public let events: EventFeed
+    /// Which passes are running and since when: what the systemd watchdog asks about.
+    public let monitor = LoopMonitor()
     let pass: Pass
     let logger: Logger
 
@@ -71,6 +74,8 @@ public struct ReconcileLoop: Sendable {
     private func work() async {
         while let key = await queue.next() {
             let started = ContinuousClock.now
+            monitor.begin(key, at: started)
+            defer { monitor.end(key) }
             Gauge(label: "codeb_queue_depth").record(await queue.depth)
             do {
                 let requeue = try await pass(key)
@@ -128,5 +133,26 @@ extension Timer {
     func recordInterval(since start: ContinuousClock.Instant) {
         let (seconds, attoseconds) = (ContinuousClock.now - start).components
         recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Tracks passes in progress, so a watchdog can tell a busy loop from a wedged one.
+public final class LoopMonitor: Sendable {
+    private let running = Mutex<[EnvironmentKey: ContinuousClock.Instant]>([:])
+
+    public init() {}
+
+    func begin(_ key: EnvironmentKey, at instant: ContinuousClock.Instant) {
+        running.withLock { $0[key] = instant }
+    }
+
+    func end(_ key: EnvironmentKey) {
+        _ = running.withLock { $0.removeValue(forKey: key) }
+    }
+
+    /// How long the oldest pass in progress has been running (zero when idle).
+    public func longestRunningPass() -> Duration {
+        let oldest = running.withLock { $0.values.min() }
+        return oldest.map { ContinuousClock.now - $0 } ?? .zero
     }
 }

@@ -108,9 +108,21 @@ struct ControllerCommand: AsyncParsableCommand {
             logger: logger
         )
         let loop = ReconcileLoop(reconciler: reconciler, workers: settings.workers, resync: .seconds(settings.resync))
+        let systemd = SystemdService(notifier: SystemdNotifier(), ready: {
+            do {
+                _ = await store.keys()
+                _ = try await runtime.ping()
+                try await router.check()
+                return true
+            } catch {
+                return false
+            }
+        }, monitor: loop.monitor, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: ReconcileService(loop: loop)), .init(service: app)],
+                services: [.init(service: ReconcileService(loop: loop)), .init(service: app),
+                           // Its job may end early (no systemd, or no watchdog): that must not stop the daemon.
+                           .init(service: systemd, successTerminationBehavior: .ignore)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
