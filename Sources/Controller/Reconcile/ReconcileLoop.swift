@@ -129,12 +129,6 @@ public struct ReconcileLoop: Sendable {
     }
 }
 
-extension Timer {
-    func recordInterval(since start: ContinuousClock.Instant) {
-        let (seconds, attoseconds) = (ContinuousClock.now - start).components
-        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
 
 /// Tracks passes in progress, so a watchdog can tell a busy loop from a wedged one.
 public final class LoopMonitor: Sendable {

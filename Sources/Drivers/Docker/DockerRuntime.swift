@@ -268,11 +268,3 @@ public struct DockerRuntime: ContainerRuntime {
         return 0
     }
 }
-
-extension Timer {
-    /// Records the time since `start` (a `ContinuousClock` instant).
-    func recordInterval(since start: ContinuousClock.Instant) {
-        let (seconds, attoseconds) = (ContinuousClock.now - start).components
-        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
