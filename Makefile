@@ -2,7 +2,6 @@
 # services the tests need (dockerd, caddy, busybox test images) and runs the whole suite;
 # `make bench` prints the driver benchmarks (release build).
 SWIFT ?= swift
-CODEB := .build/debug/codeb
 
 .PHONY: build run test services bench clean
 

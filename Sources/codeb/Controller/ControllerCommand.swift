@@ -30,7 +30,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "The file store's directory. [default: /var/lib/codeb]")
     var stateDir: String?
 
-    @Option(name: .customLong("database-url"), help: "PostgreSQL for shared state across hosts (postgres://…); not available yet: the file store is used.")
+    @Option(name: .customLong("database-url"), help: "PostgreSQL for shared state across hosts (postgres://…); refused for now: this codeb has only the file store.")
     var databaseURL: String?
 
     @Option(name: .customLong("docker-socket"), help: "dockerd's socket. [default: /var/run/docker.sock]")
