@@ -38,6 +38,9 @@ public struct StateOperations: Sendable {
                     throw StoreError(.conflict, "\(key) is being deleted; apply again once it is gone")
                 }
             }
+            if let owner = claims.projectTeam, owner != team {
+                throw StoreError(.conflict, "project \(key.project) belongs to team \(owner); pick another project name")
+            }
             if let expectedGeneration, expectedGeneration != (state?.generation ?? 0) {
                 throw StoreError(.conflict, "\(key) is at generation \(state?.generation ?? 0), not \(expectedGeneration); fetch it again and retry")
             }

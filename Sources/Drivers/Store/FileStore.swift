@@ -107,6 +107,9 @@ public actor FileStore: Store {
             for domain in state.desired?.spec.domains ?? [] {
                 claims.domains[domain] = other
             }
+            if other.project == key.project {
+                claims.projectTeam = state.team
+            }
         }
         return claims
     }

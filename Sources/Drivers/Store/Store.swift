@@ -1,7 +1,7 @@
 import Spec
 
-/// Where desired and recorded state lives. `FileStore` (embedded, one host) and, later,
-/// `PostgresStore` implement it and pass one conformance suite.
+/// Where desired and recorded state lives. `FileStore` (embedded, one host) and `PostgresStore`
+/// (shared by several controllers) implement it and pass one conformance suite.
 public protocol Store: Sendable {
     /// Every environment the store knows.
     func keys() async throws -> [EnvironmentKey]
@@ -20,14 +20,18 @@ public protocol Store: Sendable {
     func changes() -> AsyncStream<EnvironmentKey>
 }
 
-/// What other environments hold: ports and domains are each owned by one environment.
+/// What other environments hold: ports and domains are each owned by one environment, and a
+/// project by one team.
 public struct Claims: Sendable, Hashable {
     public var ports: [Int: EnvironmentKey]
     public var domains: [Hostname: EnvironmentKey]
+    /// The team of the project's other environments, if it has any.
+    public var projectTeam: ResourceName?
 
-    public init(ports: [Int: EnvironmentKey] = [:], domains: [Hostname: EnvironmentKey] = [:]) {
+    public init(ports: [Int: EnvironmentKey] = [:], domains: [Hostname: EnvironmentKey] = [:], projectTeam: ResourceName? = nil) {
         self.ports = ports
         self.domains = domains
+        self.projectTeam = projectTeam
     }
 }
 

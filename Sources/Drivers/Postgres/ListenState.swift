@@ -1,0 +1,32 @@
+import Synchronization
+
+/// Whether the LISTEN connection is up; read by /readyz, written by the listener.
+final class ListenState: Sendable {
+    private let up = Atomic<Bool>(false)
+    var isUp: Bool { up.load(ordering: .relaxed) }
+    func set(_ value: Bool) { up.store(value, ordering: .relaxed) }
+}
+
+/// A one-shot signal: `wait()` returns once `fire()` was called (before or after).
+final class StopSignal: Sendable {
+    private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func fire() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.fired = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let fired = state.withLock { state -> Bool in
+                if !state.fired { state.waiters.append(continuation) }
+                return state.fired
+            }
+            if fired { continuation.resume() }
+        }
+    }
+}

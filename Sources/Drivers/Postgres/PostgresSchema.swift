@@ -1,0 +1,165 @@
+import Logging
+import PostgresNIO
+
+/// The database schema as numbered migrations. Each runs once, inside one transaction with the
+/// others still missing, under an advisory lock so two controllers starting together do not
+/// both migrate; `schema_migrations` records what ran. Migrations are append-only: a released
+/// one is never edited, a change is a new number.
+public enum PostgresSchema {
+    public struct Migration: Sendable {
+        public var version: Int
+        public var name: String
+        public var statements: [String]
+    }
+
+    /// The newest version this codeb knows.
+    public static var currentVersion: Int { migrations.last?.version ?? 0 }
+
+    /// An arbitrary constant: the advisory lock key that serializes migrations.
+    static let migrationLock = 0x636F_6465_6200
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "initial", statements: [
+            """
+            CREATE TABLE teams (
+                name text PRIMARY KEY,
+                created_at timestamptz NOT NULL DEFAULT now())
+            """,
+            // A project belongs to the team that first applied it; its environments follow.
+            """
+            CREATE TABLE projects (
+                name text PRIMARY KEY,
+                team text NOT NULL REFERENCES teams(name),
+                created_at timestamptz NOT NULL DEFAULT now())
+            """,
+            """
+            CREATE TABLE environments (
+                project text NOT NULL REFERENCES projects(name),
+                environment text NOT NULL,
+                team text NOT NULL REFERENCES teams(name),
+                blue_port integer NOT NULL,
+                green_port integer NOT NULL,
+                promotion_approved integer,
+                deleting boolean NOT NULL DEFAULT false,
+                status jsonb NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (project, environment))
+            """,
+            // History: every revision is kept while its environment exists. `data` is the exact
+            // stored value (spec included, under `spec`); the columns are for queries.
+            """
+            CREATE TABLE revisions (
+                project text NOT NULL,
+                environment text NOT NULL,
+                number integer NOT NULL CHECK (number > 0),
+                template_hash text NOT NULL,
+                source text NOT NULL,
+                author text NOT NULL,
+                created_at timestamptz NOT NULL,
+                rollback_of integer,
+                data jsonb NOT NULL,
+                PRIMARY KEY (project, environment, number),
+                FOREIGN KEY (project, environment) REFERENCES environments ON DELETE CASCADE)
+            """,
+            """
+            CREATE TABLE slots (
+                project text NOT NULL,
+                environment text NOT NULL,
+                slot text NOT NULL CHECK (slot IN ('blue', 'green')),
+                state text NOT NULL,
+                revision integer,
+                port integer NOT NULL,
+                data jsonb NOT NULL,
+                PRIMARY KEY (project, environment, slot),
+                FOREIGN KEY (project, environment) REFERENCES environments ON DELETE CASCADE)
+            """,
+            // The unique keys are what guarantee one owner per port and per domain, whatever
+            // two controllers do at the same moment.
+            """
+            CREATE TABLE ports (
+                port integer PRIMARY KEY,
+                project text NOT NULL,
+                environment text NOT NULL,
+                FOREIGN KEY (project, environment) REFERENCES environments ON DELETE CASCADE)
+            """,
+            """
+            CREATE TABLE domains (
+                domain text PRIMARY KEY,
+                project text NOT NULL,
+                environment text NOT NULL,
+                FOREIGN KEY (project, environment) REFERENCES environments ON DELETE CASCADE)
+            """,
+            """
+            CREATE TABLE api_keys (
+                id text PRIMARY KEY,
+                hash text NOT NULL UNIQUE,
+                team text NOT NULL REFERENCES teams(name),
+                role text NOT NULL,
+                name text NOT NULL,
+                created_at timestamptz NOT NULL,
+                created_by text NOT NULL,
+                revoked_at timestamptz)
+            """,
+            """
+            CREATE TABLE audit_log (
+                id bigserial PRIMARY KEY,
+                at timestamptz NOT NULL,
+                key_id text NOT NULL,
+                team text NOT NULL,
+                action text NOT NULL,
+                target text NOT NULL,
+                result text NOT NULL,
+                detail text NOT NULL)
+            """,
+            "CREATE INDEX audit_log_team ON audit_log (team, id)",
+            // One row per committed change of an environment, for catching up after a lost
+            // LISTEN connection and for operators reading what happened when.
+            """
+            CREATE TABLE events (
+                id bigserial PRIMARY KEY,
+                at timestamptz NOT NULL DEFAULT now(),
+                project text NOT NULL,
+                environment text NOT NULL,
+                generation integer NOT NULL,
+                controller text NOT NULL)
+            """,
+            // Which controller acts on an environment, until when (database time).
+            """
+            CREATE TABLE leases (
+                project text NOT NULL,
+                environment text NOT NULL,
+                holder text NOT NULL,
+                node text NOT NULL,
+                expires_at timestamptz NOT NULL,
+                PRIMARY KEY (project, environment))
+            """,
+        ]),
+    ]
+
+    /// Brings the database to `currentVersion`; refuses a database that is newer.
+    public static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied = 0
+            for try await version in try await connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger).decode(Int.self) {
+                applied = version
+            }
+            guard applied <= currentVersion else {
+                throw StoreError(.invalid, "the database schema is at version \(applied), newer than this codeb understands (\(currentVersion)); upgrade codeb on this host before starting it")
+            }
+            for migration in migrations where migration.version > applied {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+                logger.info("database migrated", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,325 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Spec
+
+/// The shared store: environments, their history, slots, ports, domains, keys and the audit log
+/// in PostgreSQL, for teams that run controllers on several hosts.
+///
+/// `update` is one transaction that takes a per-environment advisory lock, reads the state and
+/// every other environment's claims, runs the body and writes what changed. Two updates of one
+/// environment therefore queue; two environments claiming one port or domain at once are settled
+/// by the tables' unique keys: the loser's transaction rolls back and runs again, and its body
+/// then sees the winner's claim. Every committed change is recorded in `events` and announced
+/// with `NOTIFY codeb_changes`, so every controller's `changes()` sees it at once.
+///
+/// `run()` (a `Service`) drives the connection pool and the LISTEN connection; it must run for
+/// as long as the store is used.
+public final class PostgresStore: Store, Service {
+    /// The NOTIFY channel; the payload is `project/environment`.
+    public static let channel = "codeb_changes"
+    /// First key of the two-key advisory locks that serialize updates of one environment.
+    static let environmentLockClass: Int32 = 0x636F_6462
+
+    public let database: PostgresDatabase
+    /// Names this controller in `events` and `leases`.
+    public let controllerID: String
+    let logger: Logger
+    private let feed = ChangeFeed<EnvironmentKey>()
+    private let listening = ListenState()
+
+    public init(database: PostgresDatabase, controllerID: String = UUID().uuidString.lowercased(), logger: Logger = Logger(label: "codeb.store")) {
+        self.database = database
+        self.controllerID = controllerID
+        self.logger = logger
+    }
+
+    /// Whether the LISTEN connection is up (changes by other controllers arrive at once).
+    public var isListening: Bool { listening.isUp }
+
+    // MARK: Store
+
+    public func keys() async throws -> [EnvironmentKey] {
+        try await database.run { [database, logger] in
+            var keys: [EnvironmentKey] = []
+            let rows = try await database.client.query("SELECT project, environment FROM environments ORDER BY project, environment", logger: logger)
+            for try await (project, environment) in rows.decode((String, String).self) {
+                keys.append(try Self.key(project, environment))
+            }
+            return keys
+        }
+    }
+
+    public func load(_ key: EnvironmentKey) async throws -> EnvironmentState? {
+        try await database.run { [database, logger] in
+            try await database.client.withConnection { connection in
+                try await Self.load(key, on: connection, logger: logger)
+            }
+        }
+    }
+
+    public func update<T: Sendable>(
+        _ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T
+    ) async throws -> T {
+        let (result, changed) = try await withoutActuallyEscaping(body) { body in
+            try await database.run { [database, logger, controllerID] in
+                var attempt = 0
+                while true {
+                    attempt += 1
+                    do {
+                        return try await database.client.withTransaction(logger: logger) { connection in
+                            try await Self.transact(key, body, controllerID: controllerID, on: connection, logger: logger)
+                        }
+                    } catch let error as PostgresTransactionError {
+                        let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
+                        if let failure = cause as? PSQLError, Self.isRetryable(failure), attempt < 8 {
+                            // Another environment took the same port or domain a moment ago, or
+                            // the two transactions deadlocked: run again against the new state.
+                            continue
+                        }
+                        throw cause
+                    }
+                }
+            }
+        }
+        if changed { feed.publish(key) }
+        return result
+    }
+
+    public func changes() -> AsyncStream<EnvironmentKey> {
+        feed.subscribe()
+    }
+
+    // MARK: Service
+
+    /// Runs the pool and the LISTEN connection until cancelled, `stop()`ped or shut down.
+    public func run() async {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await self.database.client.run() }
+                    group.addTask { await self.listen() }
+                    group.addTask { await self.stopSignal.wait() }
+                    _ = await group.next()
+                    group.cancelAll()
+                }
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        } onCancel: {
+            self.stop()
+        }
+    }
+
+    private let stopSignal = StopSignal()
+
+    /// Ends `run()`.
+    public func stop() {
+        stopSignal.fire()
+    }
+
+    /// Applies migrations; call once `run()` has started.
+    public func migrate() async throws {
+        try await database.run { [database, logger] in
+            try await PostgresSchema.migrate(database.client, logger: logger)
+        }
+    }
+
+    private func listen() async {
+        var backoff: Duration = .milliseconds(200)
+        while !Task.isCancelled {
+            do {
+                let connection = try await database.connect()
+                defer { Task { try? await connection.close() } }
+                try await connection.listen(on: Self.channel) { notifications in
+                    backoff = .milliseconds(200)
+                    listening.set(true)
+                    logger.debug("listening for changes", metadata: ["channel": "\(Self.channel)"])
+                    // Anything committed while the connection was down: a level-triggered loop
+                    // only needs the keys.
+                    for key in (try? await keys()) ?? [] { feed.publish(key) }
+                    for try await notification in notifications {
+                        if let key = Self.key(payload: notification.payload) { feed.publish(key) }
+                    }
+                }
+            } catch {
+                if !Task.isCancelled {
+                    logger.warning("change feed from PostgreSQL interrupted", metadata: ["error": "\(database.explain(error))"])
+                }
+            }
+            listening.set(false)
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(5))
+        }
+    }
+
+    // MARK: Transactions
+
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        // unique_violation, serialization_failure, deadlock_detected
+        ["23505", "40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "")
+    }
+
+    private static func transact<T: Sendable>(
+        _ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T,
+        controllerID: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> (T, Bool) {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(environmentLockClass), hashtext(\(key.description)))", logger: logger)
+        let old = try await load(key, on: connection, logger: logger)
+        let claims = try await claims(excluding: key, on: connection, logger: logger)
+        var state = old
+        let result = try body(&state, claims)
+        guard state != old else { return (result, false) }
+        if let state, state.key != key {
+            throw StoreError(.invalid, "an update of \(key) tried to store \(state.key)")
+        }
+        try await write(key, old: old, new: state, on: connection, logger: logger)
+        let project = key.project.value, environment = key.environment.value
+        try await connection.query("""
+            INSERT INTO events (project, environment, generation, controller)
+            VALUES (\(project), \(environment), \(state?.generation ?? 0), \(controllerID))
+            """, logger: logger)
+        try await connection.query("SELECT pg_notify(\(channel), \(key.description))", logger: logger)
+        return (result, true)
+    }
+
+    static func load(_ key: EnvironmentKey, on connection: PostgresConnection, logger: Logger) async throws -> EnvironmentState? {
+        let project = key.project.value, environment = key.environment.value
+        let rows = try await connection.query("""
+            SELECT e.team, e.blue_port, e.green_port, e.promotion_approved, e.deleting, e.status::text,
+                coalesce((SELECT json_agg(r.data ORDER BY r.number) FROM revisions r
+                          WHERE r.project = e.project AND r.environment = e.environment), '[]')::text,
+                coalesce((SELECT json_object_agg(s.slot, s.data) FROM slots s
+                          WHERE s.project = e.project AND s.environment = e.environment), '{}')::text
+            FROM environments e WHERE e.project = \(project) AND e.environment = \(environment)
+            """, logger: logger)
+        for try await row in rows.decode((String, Int, Int, Int?, Bool, String, String, String).self) {
+            let (team, bluePort, greenPort, approved, deleting, status, revisions, slots) = row
+            do {
+                let decoder = JSONDecoder()
+                var ports = PortPair(blue: bluePort)
+                ports.green = greenPort
+                var state = EnvironmentState(key: key, team: try ResourceName(parsing: team), ports: ports)
+                state.revisions = try decoder.decode([Revision].self, from: Data(revisions.utf8))
+                let records = try decoder.decode([String: SlotRecord].self, from: Data(slots.utf8))
+                if let blue = records["blue"] { state.blue = blue }
+                if let green = records["green"] { state.green = green }
+                state.promotionApproved = approved
+                state.deleting = deleting
+                state.status = try decoder.decode(EnvironmentStatus.self, from: Data(status.utf8))
+                return state
+            } catch {
+                throw StoreError(.corrupt, "the database row of \(key) cannot be read (\(error)); restore it from a backup or delete it")
+            }
+        }
+        return nil
+    }
+
+    private static func claims(excluding key: EnvironmentKey, on connection: PostgresConnection, logger: Logger) async throws -> Claims {
+        let project = key.project.value, environment = key.environment.value
+        let rows = try await connection.query("""
+            SELECT 'port', port::text, project, environment FROM ports
+                WHERE NOT (project = \(project) AND environment = \(environment))
+            UNION ALL
+            SELECT 'domain', domain, project, environment FROM domains
+                WHERE NOT (project = \(project) AND environment = \(environment))
+            UNION ALL
+            (SELECT 'team', team, project, environment FROM environments
+                WHERE project = \(project) AND environment <> \(environment) LIMIT 1)
+            """, logger: logger)
+        var claims = Claims()
+        for try await (kind, value, otherProject, otherEnvironment) in rows.decode((String, String, String, String).self) {
+            let owner = try Self.key(otherProject, otherEnvironment)
+            switch kind {
+            case "port": if let port = Int(value) { claims.ports[port] = owner }
+            case "domain": if let domain = try? Hostname(parsing: value) { claims.domains[domain] = owner }
+            default: claims.projectTeam = try? ResourceName(parsing: value)
+            }
+        }
+        return claims
+    }
+
+    private static func write(_ key: EnvironmentKey, old: EnvironmentState?, new: EnvironmentState?, on connection: PostgresConnection, logger: Logger) async throws {
+        let project = key.project.value, environment = key.environment.value
+        guard let new else {
+            try await connection.query("DELETE FROM environments WHERE project = \(project) AND environment = \(environment)", logger: logger)
+            try await connection.query("""
+                DELETE FROM projects p WHERE p.name = \(project)
+                AND NOT EXISTS (SELECT FROM environments e WHERE e.project = p.name)
+                """, logger: logger)
+            return
+        }
+        let encoder = JSONEncoder()
+        let team = new.team.value
+        if old == nil {
+            try await connection.query("INSERT INTO teams (name) VALUES (\(team)) ON CONFLICT DO NOTHING", logger: logger)
+            try await connection.query("INSERT INTO projects (name, team) VALUES (\(project), \(team)) ON CONFLICT DO NOTHING", logger: logger)
+        }
+        let status = String(decoding: try encoder.encode(new.status), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO environments (project, environment, team, blue_port, green_port, promotion_approved, deleting, status, updated_at)
+            VALUES (\(project), \(environment), \(team), \(new.ports.blue), \(new.ports.green), \(new.promotionApproved), \(new.deleting), \(status)::jsonb, now())
+            ON CONFLICT (project, environment) DO UPDATE SET
+                team = EXCLUDED.team, blue_port = EXCLUDED.blue_port, green_port = EXCLUDED.green_port,
+                promotion_approved = EXCLUDED.promotion_approved, deleting = EXCLUDED.deleting,
+                status = EXCLUDED.status, updated_at = now()
+            """, logger: logger)
+        let before = Dictionary((old?.revisions ?? []).map { ($0.number, $0) }, uniquingKeysWith: { $1 })
+        for revision in new.revisions where before[revision.number] != revision {
+            let data = String(decoding: try encoder.encode(revision), as: UTF8.self)
+            try await connection.query("""
+                INSERT INTO revisions (project, environment, number, template_hash, source, author, created_at, rollback_of, data)
+                VALUES (\(project), \(environment), \(revision.number), \(revision.hash), \(revision.source.rawValue),
+                        \(revision.author), \(revision.createdAt), \(revision.rollbackOf), \(data)::jsonb)
+                ON CONFLICT (project, environment, number) DO UPDATE SET
+                    template_hash = EXCLUDED.template_hash, source = EXCLUDED.source, author = EXCLUDED.author,
+                    created_at = EXCLUDED.created_at, rollback_of = EXCLUDED.rollback_of, data = EXCLUDED.data
+                """, logger: logger)
+        }
+        let kept = new.revisions.map(\.number)
+        if before.keys.contains(where: { !kept.contains($0) }) {
+            try await connection.query("""
+                DELETE FROM revisions WHERE project = \(project) AND environment = \(environment) AND NOT (number = ANY(\(kept)))
+                """, logger: logger)
+        }
+        for slot in SlotName.allCases where old?[slot] != new[slot] {
+            let record = new[slot]
+            let data = String(decoding: try encoder.encode(record), as: UTF8.self)
+            try await connection.query("""
+                INSERT INTO slots (project, environment, slot, state, revision, port, data)
+                VALUES (\(project), \(environment), \(slot.rawValue), \(record.state.rawValue), \(record.revision), \(record.port), \(data)::jsonb)
+                ON CONFLICT (project, environment, slot) DO UPDATE SET
+                    state = EXCLUDED.state, revision = EXCLUDED.revision, port = EXCLUDED.port, data = EXCLUDED.data
+                """, logger: logger)
+        }
+        if old?.ports != new.ports {
+            try await connection.query("DELETE FROM ports WHERE project = \(project) AND environment = \(environment)", logger: logger)
+            try await connection.query("""
+                INSERT INTO ports (port, project, environment)
+                VALUES (\(new.ports.blue), \(project), \(environment)), (\(new.ports.green), \(project), \(environment))
+                """, logger: logger)
+        }
+        let oldDomains = Set(old?.desired?.spec.domains ?? []), newDomains = Set(new.desired?.spec.domains ?? [])
+        if oldDomains != newDomains {
+            try await connection.query("DELETE FROM domains WHERE project = \(project) AND environment = \(environment)", logger: logger)
+            for domain in newDomains.sorted(by: { $0.description < $1.description }) {
+                try await connection.query("INSERT INTO domains (domain, project, environment) VALUES (\(domain.description), \(project), \(environment))", logger: logger)
+            }
+        }
+    }
+
+    static func key(_ project: String, _ environment: String) throws -> EnvironmentKey {
+        do {
+            return EnvironmentKey(project: try ResourceName(parsing: project), environment: try EnvironmentName(parsing: environment))
+        } catch {
+            throw StoreError(.corrupt, "the database holds an environment named \(project)/\(environment), which is not a valid name (\(error.message))")
+        }
+    }
+
+    static func key(payload: String) -> EnvironmentKey? {
+        let parts = payload.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        return try? key(parts[0], parts[1])
+    }
+}

@@ -1,0 +1,280 @@
+@testable import Controller
+import Drivers
+import Foundation
+import Spec
+import Testing
+import TestSupport
+
+/// One behaviour, every store: each test runs against the file store and the PostgreSQL store.
+/// A difference between them is a bug in one of them.
+@Suite struct StoreConformanceTests {
+    static func spec(project: String = "shop", team: String = "acme", version: Int = 1, domain: String? = nil) throws -> Spec {
+        try SpecLoader.load("""
+            project: \(project)
+            team: \(team)
+            image: codeb-test/web:\(version)
+            port: 8080
+            environments:
+              production: { domains: [\(domain ?? "\(project).test")] }
+              staging: {}
+              preview: {}
+
+            """, file: "codeb.yaml")
+    }
+
+    static func key(_ project: String = "shop", _ environment: EnvironmentName = .production) -> EnvironmentKey {
+        EnvironmentKey(project: try! ResourceName(parsing: project), environment: environment)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func applyAllocatesPortPairsPerEnvironmentKind(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            try await operations.apply(try Self.spec(), environment: .production, author: "t")
+            try await operations.apply(try Self.spec(project: "blog"), environment: .production, author: "t")
+            try await operations.apply(try Self.spec(), environment: .staging, author: "t")
+            try await operations.apply(try Self.spec(), environment: try EnvironmentName(parsing: "preview-pr-1"), author: "t")
+            #expect(try await store.load(Self.key())?.ports == PortPair(blue: 4100))
+            #expect(try await store.load(Self.key("blog"))?.ports == PortPair(blue: 4102))
+            #expect(try await store.load(Self.key("shop", .staging))?.ports == PortPair(blue: 4500))
+            #expect(try await store.load(Self.key("shop", try EnvironmentName(parsing: "preview-pr-1")))?.ports == PortPair(blue: 5000))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theSameSpecTwiceIsOneRevisionAndAChangeIsTheNext(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            let first = try await operations.apply(try Self.spec(), environment: .production, author: "t")
+            let again = try await operations.apply(try Self.spec(), environment: .production, author: "t")
+            let second = try await operations.apply(try Self.spec(version: 2), environment: .production, author: "t")
+            #expect(first.number == 1)
+            #expect(again.number == 1)
+            #expect(second.number == 2)
+            #expect(try await store.load(Self.key())?.revisions.map(\.number) == [1, 2])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aDomainBelongsToOneEnvironment(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            try await operations.apply(try Self.spec(domain: "shared.test"), environment: .production, author: "t")
+            let error = await #expect(throws: StoreError.self) {
+                try await operations.apply(try Self.spec(project: "thief", domain: "shared.test"), environment: .production, author: "t")
+            }
+            #expect(error?.kind == .conflict)
+            #expect(error?.message.contains("shop/production") == true)
+            #expect(try await store.load(Self.key("thief")) == nil, "nothing written")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aStaleGenerationIsAConflict(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            try await operations.apply(try Self.spec(), environment: .production, author: "t", expectedGeneration: 0)
+            let error = await #expect(throws: StoreError.self) {
+                try await operations.apply(try Self.spec(version: 2), environment: .production, author: "t", expectedGeneration: 0)
+            }
+            #expect(error?.kind == .conflict)
+            #expect(try await store.load(Self.key())?.generation == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func stateSurvivesReopeningAndPortsAreReleasedOnForget(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            do {
+                let store = try await harness.open()
+                try await StateOperations(store: store).apply(try Self.spec(), environment: .production, author: "t")
+                try await StateOperations(store: store).apply(try Self.spec(project: "blog"), environment: .production, author: "t")
+            }
+            let reopened = try await harness.open()
+            #expect(try await reopened.keys() == [Self.key("blog"), Self.key()])
+            #expect(try await reopened.load(Self.key("blog"))?.ports == PortPair(blue: 4102))
+            try await reopened.update(Self.key()) { state, _ in state = nil }
+            #expect(try await reopened.load(Self.key()) == nil)
+            try await StateOperations(store: reopened).apply(try Self.spec(project: "next"), environment: .production, author: "t")
+            #expect(try await reopened.load(Self.key("next"))?.ports == PortPair(blue: 4100))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aFullRangeIsAnErrorForThatEnvironmentOnly(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            // Fill the preview range (5000–5499: 250 pairs) directly through the store.
+            for index in 0..<250 {
+                let key = Self.key("p\(index)", try EnvironmentName(parsing: "preview-x"))
+                try await store.update(key) { state, _ in
+                    state = EnvironmentState(key: key, team: try ResourceName(parsing: "acme"), ports: PortPair(blue: 5000 + 2 * index))
+                }
+            }
+            let operations = StateOperations(store: store)
+            let error = await #expect(throws: StoreError.self) {
+                try await operations.apply(try Self.spec(), environment: try EnvironmentName(parsing: "preview-pr-9"), author: "t")
+            }
+            #expect(error?.kind == .exhausted)
+            // Production has its own range and is unaffected.
+            try await operations.apply(try Self.spec(), environment: .production, author: "t")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func rollbackNeedsAGraceSlotAndCopiesItsRevision(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            try await operations.apply(try Self.spec(), environment: .production, author: "t")
+            let refused = await #expect(throws: StoreError.self) { try await operations.rollback(Self.key(), author: "t") }
+            #expect(refused?.kind == .invalid)
+
+            try await operations.apply(try Self.spec(version: 2), environment: .production, author: "t")
+            try await store.update(Self.key()) { state, _ in
+                let (old, new) = (state?.revision(1)?.hash, state?.revision(2)?.hash)
+                state?.blue = SlotRecord(slot: .blue, state: .grace, revision: 1, hash: old, port: 4100)
+                state?.green = SlotRecord(slot: .green, state: .active, revision: 2, hash: new, port: 4101)
+            }
+            let rollback = try await operations.rollback(Self.key(), author: "alice")
+            #expect(rollback.number == 3)
+            #expect(rollback.source == .rollback)
+            #expect(rollback.rollbackOf == 1)
+            #expect(rollback.hash == (try await store.load(Self.key())?.revision(1)?.hash))
+            #expect(rollback.author == "alice")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func promoteApprovesTheLatestRevision(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            try await operations.apply(try Self.spec(), environment: .production, author: "t")
+            #expect(try await operations.promote(Self.key(), author: "t") == 1)
+            #expect(try await store.load(Self.key())?.promotionApproved == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func changesAreAnnounced(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let changes = store.changes()
+            try await StateOperations(store: store).apply(try Self.spec(), environment: .production, author: "t")
+            var iterator = changes.makeAsyncIterator()
+            #expect(await iterator.next() == Self.key())
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentAppliesLeaveAConsistentHistory(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for version in 1...100 {
+                    group.addTask { try await operations.apply(try Self.spec(version: version), environment: .production, author: "t") }
+                }
+                try await group.waitForAll()
+            }
+            let numbers = try #require(try await store.load(Self.key())).revisions.map(\.number)
+            #expect(numbers == Array(1...100))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func whatWasStoredIsWhatLoads(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            try await operations.apply(try Self.spec(), environment: .production, author: "alice")
+            try await operations.apply(try Self.spec(version: 2), environment: .production, author: "bob")
+            let stored = try await store.update(Self.key()) { state, _ -> EnvironmentState? in
+                let (old, new) = (state?.revision(1)?.hash, state?.revision(2)?.hash)
+                state?.blue = SlotRecord(slot: .blue, state: .grace, revision: 1, hash: old, port: 4100)
+                state?.blue.graceUntil = Date(timeIntervalSinceReferenceDate: 812_345_678.123_456_7)
+                state?.green = SlotRecord(slot: .green, state: .active, revision: 2, hash: new, port: 4101)
+                state?.green.healthyStreak = 3
+                state?.promotionApproved = 2
+                state?.status.observedGeneration = 2
+                return state
+            }
+            #expect(try await store.load(Self.key()) == stored)
+            if kind == .postgres {
+                #expect(try await harness.open().load(Self.key()) == stored, "a second controller reads the same value")
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func twoEnvironmentsClaimingOneDomainAtOnceExactlyOneWins(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let first = try await harness.open()
+            // Two controllers for PostgreSQL; the file store has one writer per directory.
+            let stores = [first, kind == .postgres ? try await harness.open() : first]
+            let results = await withTaskGroup(of: Result<String, any Error>.self) { group in
+                for (index, project) in ["left", "right"].enumerated() {
+                    group.addTask {
+                        let operations = StateOperations(store: stores[index])
+                        do {
+                            try await operations.apply(try Self.spec(project: project, domain: "contested.test"), environment: .production, author: "t")
+                            return .success(project)
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let winners = results.compactMap { try? $0.get() }
+            #expect(winners.count == 1)
+            let loser = results.compactMap { result -> StoreError? in
+                if case .failure(let error) = result { return error as? StoreError }
+                return nil
+            }
+            #expect(loser.map(\.kind) == [.conflict])
+            let keys = try await stores[0].keys()
+            #expect(keys == [Self.key(winners.first ?? "")], "the loser wrote nothing")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aProjectBelongsToTheTeamThatCreatedIt(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            try await operations.apply(try Self.spec(), environment: .production, author: "t")
+            let error = await #expect(throws: StoreError.self) {
+                try await operations.apply(try Self.spec(team: "rivals"), environment: .staging, author: "t")
+            }
+            #expect(error?.kind == .conflict)
+            #expect(error?.message.contains("belongs to team acme") == true)
+            #expect(try await store.keys() == [Self.key()])
+            try await store.update(Self.key()) { state, _ in state = nil }
+            try await operations.apply(try Self.spec(team: "rivals"), environment: .staging, author: "t")
+            #expect(try await store.load(Self.key("shop", .staging))?.team.value == "rivals", "a project with no environment left is free")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aFailedBodyWritesNothingAndAnnouncesNothing(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            try await StateOperations(store: store).apply(try Self.spec(), environment: .production, author: "t")
+            let before = try await store.load(Self.key())
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) {
+                try await store.update(Self.key()) { state, _ in
+                    state?.deleting = true
+                    throw Refused()
+                }
+            }
+            #expect(try await store.load(Self.key()) == before)
+        }
+    }
+}

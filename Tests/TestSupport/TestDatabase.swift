@@ -1,0 +1,73 @@
+import Drivers
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A PostgreSQL database of its own for one test, on the server `.ci/setup` starts
+/// (`CODEB_TEST_DATABASE_URL`, default the CI cluster on 127.0.0.1:55432). The server must be
+/// there: a test that needs it fails, with the reason, when it is not.
+public struct TestDatabase: Sendable {
+    public static var serverURL: String {
+        ProcessInfo.processInfo.environment["CODEB_TEST_DATABASE_URL"] ?? "postgres://codeb:codeb-ci@127.0.0.1:55432/postgres?sslmode=disable"
+    }
+
+    public let name: String
+    public let url: DatabaseURL
+
+    /// Creates an empty database named after a fresh random suffix.
+    public static func create() async throws -> TestDatabase {
+        let server = try DatabaseURL(serverURL)
+        let name = "codeb_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        try await execute("CREATE DATABASE \(name)", on: server)
+        var url = server
+        url.database = name
+        return TestDatabase(name: name, url: url)
+    }
+
+    /// Drops the database, closing whatever is still connected to it.
+    public func drop() async {
+        guard let server = try? DatabaseURL(Self.serverURL) else { return }
+        try? await Self.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: server)
+    }
+
+    /// Runs one statement in this database.
+    public func execute(_ sql: String) async throws {
+        try await Self.execute(sql, on: url)
+    }
+
+    static func execute(_ sql: String, on url: DatabaseURL) async throws {
+        let database = PostgresDatabase(url: url, deadline: .seconds(20))
+        let connection = try await database.connect()
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "codeb.test"))
+        } catch {
+            try? await connection.close()
+            throw database.explain(error)
+        }
+        try await connection.close()
+    }
+}
+
+/// A running `PostgresStore` on a test database, migrated; `stop()` ends its tasks.
+public struct RunningPostgresStore: Sendable {
+    public let store: PostgresStore
+    let task: Task<Void, Never>
+
+    public static func start(_ url: DatabaseURL, controllerID: String = UUID().uuidString.lowercased()) async throws -> RunningPostgresStore {
+        let store = PostgresStore(database: PostgresDatabase(url: url), controllerID: controllerID)
+        let task = Task { await store.run() }
+        do {
+            try await store.migrate()
+        } catch {
+            store.stop()
+            await task.value
+            throw error
+        }
+        return RunningPostgresStore(store: store, task: task)
+    }
+
+    public func stop() async {
+        store.stop()
+        await task.value
+    }
+}
