@@ -11,6 +11,11 @@ public struct TestDatabase: Sendable {
         ProcessInfo.processInfo.environment["CODEB_TEST_DATABASE_URL"] ?? "postgres://codeb:codeb-ci@127.0.0.1:55432/postgres?sslmode=disable"
     }
 
+    /// The server's unix socket, for tests that put a cuttable proxy in front of it.
+    public static var serverSocket: String {
+        ProcessInfo.processInfo.environment["CODEB_TEST_DATABASE_SOCKET"] ?? "/tmp/codeb-ci/pg-run/.s.PGSQL.55432"
+    }
+
     public let name: String
     public let url: DatabaseURL
 
@@ -33,6 +38,23 @@ public struct TestDatabase: Sendable {
     /// Runs one statement in this database.
     public func execute(_ sql: String) async throws {
         try await Self.execute(sql, on: url)
+    }
+
+    /// Runs one query in this database; the first column of each row, as text.
+    public func query(_ sql: String) async throws -> [String] {
+        let database = PostgresDatabase(url: url, deadline: .seconds(20))
+        let connection = try await database.connect()
+        var values: [String] = []
+        do {
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "codeb.test")).decode(String.self) {
+                values.append(value)
+            }
+        } catch {
+            try? await connection.close()
+            throw database.explain(error)
+        }
+        try await connection.close()
+        return values
     }
 
     static func execute(_ sql: String, on url: DatabaseURL) async throws {

@@ -14,9 +14,10 @@ public final class UnixSocketProxy: @unchecked Sendable {
     public let path: String
     public let target: String
 
-    public init(target: String) throws {
+    /// Listens on `path` (default: a fresh name in the temp directory) and forwards to `target`.
+    public init(target: String, path: String? = nil) throws {
         self.target = target
-        path = NSTemporaryDirectory() + "codeb-proxy-\(UUID().uuidString.prefix(8)).sock"
+        self.path = path ?? NSTemporaryDirectory() + "codeb-proxy-\(UUID().uuidString.prefix(8)).sock"
         try resume()
     }
 

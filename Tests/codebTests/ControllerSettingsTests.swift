@@ -38,10 +38,14 @@ import Testing
         #expect("\(error!)".contains("listen_port"))
     }
 
-    @Test func aDatabaseURLIsRefusedClearlyUntilThePostgresStoreExists() throws {
-        let result = try CLI.run(["controller", "--database-url", "postgres://u:p@127.0.0.1/codeb", "--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
+    @Test(arguments: [
+        ("mysql://u:secret@127.0.0.1/codeb", "must look like postgres://"),
+        ("postgres://u:secret@127.0.0.1/codeb?sslmode=maybe", "sslmode"),
+    ])
+    func aMalformedDatabaseURLStopsTheDaemonWithOneSentence(url: String, expected: String) throws {
+        let result = try CLI.run(["controller", "--database-url", url, "--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("no PostgreSQL store yet"))
-        #expect(!result.stderr.contains("u:p@"), "the URL's password is not echoed")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+        #expect(!result.stderr.contains("secret"), "the URL's password is not echoed")
     }
 }

@@ -15,7 +15,14 @@ struct AuthMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw APIError.unauthorized()
         }
-        guard let principal = try await authenticator.authenticate(String(header.dropFirst("Bearer ".count))) else {
+        let found: Principal?
+        do {
+            found = try await authenticator.authenticate(String(header.dropFirst("Bearer ".count)))
+        } catch {
+            // The key store is unreachable: say so (503), rather than a bare 500.
+            throw APIError.from(error)
+        }
+        guard let principal = found else {
             throw APIError(.unauthorized, code: "unauthorized", "the key is unknown or revoked")
         }
         var context = context

@@ -62,27 +62,41 @@ public struct ControllerAPI: Sendable {
         return router
     }
 
+    /// Every check at once, each given `readinessBudget`: a dependency that hangs makes the
+    /// answer "not ready", never a slow answer.
     func ready() async throws -> Response {
-        var checks: [String: String] = [:]
-        var ok = true
-        do {
-            _ = try await store.keys()
-            checks["store"] = "ok"
-        } catch {
-            checks["store"] = "\(error)"
-            ok = false
-        }
-        for (name, check) in readiness.sorted(by: { $0.key < $1.key }) {
-            do {
-                try await check()
-                checks[name] = "ok"
-            } catch {
-                checks[name] = "\(error)"
-                ok = false
+        var all = readiness
+        all["store"] = { [store] in _ = try await store.keys() }
+        let budget = Self.readinessBudget
+        let checks = await withTaskGroup(of: (String, String).self) { group in
+            for (name, check) in all {
+                group.addTask {
+                    await withTaskGroup(of: String?.self) { race in
+                        race.addTask {
+                            do {
+                                try await check()
+                                return "ok"
+                            } catch {
+                                return "\(error)"
+                            }
+                        }
+                        race.addTask {
+                            try? await Task.sleep(for: budget)
+                            return Task.isCancelled ? nil : "no answer within \(budget)"
+                        }
+                        let first = await race.next() ?? nil
+                        race.cancelAll()
+                        return (name, first ?? "cancelled")
+                    }
+                }
             }
+            return await group.reduce(into: [String: String]()) { $0[$1.0] = $1.1 }
         }
+        let ok = checks.values.allSatisfy { $0 == "ok" }
         return try JSONBody.response(["ready": ok ? "true" : "false"].merging(checks) { a, _ in a }, status: ok ? .ok : .serviceUnavailable)
     }
+
+    static let readinessBudget: Duration = .milliseconds(1500)
 
     /// Runs a mutation and records it in the audit log whatever the outcome.
     func audited(_ action: String, target: String, _ context: APIContext, _ body: () async throws -> Response) async throws -> Response {

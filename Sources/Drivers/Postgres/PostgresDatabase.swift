@@ -14,7 +14,7 @@ public struct PostgresDatabase: Sendable {
     public var deadline: Duration
     let logger: Logger
 
-    public init(url: DatabaseURL, deadline: Duration = .seconds(5), maximumConnections: Int = 10, logger: Logger = Logger(label: "codeb.postgres")) {
+    public init(url: DatabaseURL, deadline: Duration = .seconds(15), maximumConnections: Int = 10, logger: Logger = Logger(label: "codeb.postgres")) {
         self.url = url
         self.deadline = deadline
         self.logger = logger
@@ -32,7 +32,11 @@ public struct PostgresDatabase: Sendable {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(3)
         configuration.options.keepAliveBehavior = .init(frequency: .seconds(15))
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool logs every failed connection attempt at info: one line a second while the
+        // database is away. Our own warnings say it once per retry with the reason.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .warning)
+        client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
     }
 
     /// One direct connection, for LISTEN and for checks that must see the real error at once.

@@ -27,7 +27,8 @@ public final class PostgresStore: Store, Service {
     public let controllerID: String
     let logger: Logger
     private let feed = ChangeFeed<EnvironmentKey>()
-    private let listening = ListenState()
+    private let listening = Flag()
+    private let migrated = Flag()
 
     public init(database: PostgresDatabase, controllerID: String = UUID().uuidString.lowercased(), logger: Logger = Logger(label: "codeb.store")) {
         self.database = database
@@ -38,10 +39,37 @@ public final class PostgresStore: Store, Service {
     /// Whether the LISTEN connection is up (changes by other controllers arrive at once).
     public var isListening: Bool { listening.isUp }
 
+    /// Whether `migrate()` has succeeded; until then every operation is refused.
+    public var isMigrated: Bool { migrated.isUp }
+
+    /// Connects, checks the schema and the change feed: the daemon's /readyz check.
+    public func check() async throws {
+        try await database.ping()
+        // The pool too: after an outage it reconnects with its own backoff.
+        try await database.run { [database, logger] in
+            try await database.client.withConnection { connection in
+                _ = try await connection.query("SELECT 1", logger: logger)
+            }
+        }
+        guard isMigrated else {
+            throw StoreError(.io, "the database schema at \(database.url) is not set up yet; codeb retries the migration")
+        }
+        guard isListening else {
+            throw StoreError(.io, "not listening for changes at \(database.url) yet; codeb reconnects")
+        }
+    }
+
+    private func requireSchema() throws {
+        guard isMigrated else {
+            throw StoreError(.io, "the database at \(database.url) is not ready (schema not migrated yet); codeb retries, try again shortly")
+        }
+    }
+
     // MARK: Store
 
     public func keys() async throws -> [EnvironmentKey] {
-        try await database.run { [database, logger] in
+        try requireSchema()
+        return try await database.run { [database, logger] in
             var keys: [EnvironmentKey] = []
             let rows = try await database.client.query("SELECT project, environment FROM environments ORDER BY project, environment", logger: logger)
             for try await (project, environment) in rows.decode((String, String).self) {
@@ -52,7 +80,8 @@ public final class PostgresStore: Store, Service {
     }
 
     public func load(_ key: EnvironmentKey) async throws -> EnvironmentState? {
-        try await database.run { [database, logger] in
+        try requireSchema()
+        return try await database.run { [database, logger] in
             try await database.client.withConnection { connection in
                 try await Self.load(key, on: connection, logger: logger)
             }
@@ -62,6 +91,7 @@ public final class PostgresStore: Store, Service {
     public func update<T: Sendable>(
         _ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T
     ) async throws -> T {
+        try requireSchema()
         let (result, changed) = try await withoutActuallyEscaping(body) { body in
             try await database.run { [database, logger, controllerID] in
                 var attempt = 0
@@ -124,12 +154,14 @@ public final class PostgresStore: Store, Service {
         try await database.run { [database, logger] in
             try await PostgresSchema.migrate(database.client, logger: logger)
         }
+        migrated.set(true)
     }
 
     private func listen() async {
         var backoff: Duration = .milliseconds(200)
         while !Task.isCancelled {
             do {
+                try requireSchema()
                 let connection = try await database.connect()
                 defer { Task { try? await connection.close() } }
                 try await connection.listen(on: Self.channel) { notifications in
@@ -144,7 +176,7 @@ public final class PostgresStore: Store, Service {
                     }
                 }
             } catch {
-                if !Task.isCancelled {
+                if !Task.isCancelled, isMigrated {
                     logger.warning("change feed from PostgreSQL interrupted", metadata: ["error": "\(database.explain(error))"])
                 }
             }
@@ -194,8 +226,9 @@ public final class PostgresStore: Store, Service {
                           WHERE s.project = e.project AND s.environment = e.environment), '{}')::text
             FROM environments e WHERE e.project = \(project) AND e.environment = \(environment)
             """, logger: logger)
-        for try await row in rows.decode((String, Int, Int, Int?, Bool, String, String, String).self) {
-            let (team, bluePort, greenPort, approved, deleting, status, revisions, slots) = row
+        var found: (String, Int, Int, Int?, Bool, String, String, String)?
+        for try await row in rows.decode((String, Int, Int, Int?, Bool, String, String, String).self) { found = row }
+        if let (team, bluePort, greenPort, approved, deleting, status, revisions, slots) = found {
             do {
                 let decoder = JSONDecoder()
                 var ports = PortPair(blue: bluePort)

@@ -1,7 +1,7 @@
 /// The fields that the top level and each environment may set, as written (nothing merged or
 /// defaulted yet). An environment's layer is laid over the top level's.
 struct SpecLayer {
-    static let keys = ["image", "port", "command", "env", "resources", "healthcheck", "promote", "grace", "stopTimeout"]
+    static let keys = ["image", "port", "command", "env", "resources", "healthcheck", "promote", "grace", "stopTimeout", "nodes"]
     static let resourceKeys = ["memory", "cpus"]
     static let healthcheckKeys = ["path", "interval", "timeout", "healthyThreshold", "deadline"]
 
@@ -19,6 +19,7 @@ struct SpecLayer {
     var promote: Located<PromotePolicy>?
     var grace: Located<SpecDuration>?
     var stopTimeout: Located<SpecDuration>?
+    var nodes: Located<[NodeName]>?
     /// The keys this layer wrote, valid or not: a required key that was written but invalid
     /// has been reported already and must not be reported again as missing.
     var written: Set<String> = []
@@ -40,6 +41,7 @@ struct SpecLayer {
             promote: other.promote ?? promote,
             grace: other.grace ?? grace,
             stopTimeout: other.stopTimeout ?? stopTimeout,
+            nodes: other.nodes ?? nodes,
             written: written.union(other.written)
         )
     }
@@ -106,7 +108,35 @@ extension NodeReader {
                 layer.stopTimeout = timeout
             }
         }
+        if let entry = fields["nodes"] {
+            layer.nodes = nodes(entry)
+        }
         return layer
+    }
+
+    /// `nodes: [app-1, app-2]`: distinct node names, at most 16.
+    private mutating func nodes(_ entry: Entry) -> Located<[NodeName]>? {
+        guard let items = list(entry.value, at: entry.path, what: "the nodes", example: "[app-1, app-2]") else { return nil }
+        guard !items.isEmpty else {
+            report(entry.path, at: Position(entry.value.mark), "lists no node; remove `nodes` to run on any host")
+            return nil
+        }
+        guard items.count <= 16 else {
+            report(entry.path, at: Position(entry.value.mark), "lists \(items.count) nodes; at most 16")
+            return nil
+        }
+        var names: [NodeName] = []
+        for item in items {
+            guard let name = value(item.node, at: item.path, what: "a node name such as `app-1`", { text throws(InvalidValue) in
+                try NodeName(parsing: text)
+            }) else { continue }
+            if names.contains(name.value) {
+                report(item.path, at: name.position, "`\(name.value)` is listed twice")
+                continue
+            }
+            names.append(name.value)
+        }
+        return Located(value: names, position: Position(entry.value.mark), path: entry.path)
     }
 
     private mutating func duration(_ entry: Entry, within range: ClosedRange<SpecDuration>) -> Located<SpecDuration>? {

@@ -212,7 +212,8 @@ public enum SpecLoader {
             domains: domains,
             promote: layer.promote?.value ?? .auto,
             grace: layer.grace?.value ?? EnvironmentSpec.defaultGrace,
-            stopTimeout: layer.stopTimeout?.value ?? EnvironmentSpec.defaultStopTimeout
+            stopTimeout: layer.stopTimeout?.value ?? EnvironmentSpec.defaultStopTimeout,
+            nodes: layer.nodes?.value ?? []
         )
     }
 

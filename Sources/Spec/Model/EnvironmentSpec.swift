@@ -11,6 +11,9 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     public var grace: SpecDuration
     /// How long a retired slot gets between SIGTERM and SIGKILL to drain requests.
     public var stopTimeout: SpecDuration
+    /// The hosts this environment may run on; it runs on one of them at a time (whichever
+    /// controller holds its lease). Empty: any host.
+    public var nodes: [NodeName]
 
     public static let defaultGrace = SpecDuration.hours(48)
     public static let defaultStopTimeout = SpecDuration.seconds(30)
@@ -21,7 +24,8 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         domains: [Hostname] = [],
         promote: PromotePolicy = .auto,
         grace: SpecDuration = EnvironmentSpec.defaultGrace,
-        stopTimeout: SpecDuration = EnvironmentSpec.defaultStopTimeout
+        stopTimeout: SpecDuration = EnvironmentSpec.defaultStopTimeout,
+        nodes: [NodeName] = []
     ) {
         self.name = name
         self.template = template
@@ -29,5 +33,27 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         self.promote = promote
         self.grace = grace
         self.stopTimeout = stopTimeout
+        self.nodes = nodes
+    }
+
+    /// Whether a controller on `node` may run this environment.
+    public func runs(on node: NodeName) -> Bool {
+        nodes.isEmpty || nodes.contains(node)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, template, domains, promote, grace, stopTimeout, nodes
+    }
+
+    /// State written before `nodes` existed decodes with no nodes (any host).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(EnvironmentName.self, forKey: .name)
+        template = try container.decode(SlotTemplate.self, forKey: .template)
+        domains = try container.decode([Hostname].self, forKey: .domains)
+        promote = try container.decode(PromotePolicy.self, forKey: .promote)
+        grace = try container.decode(SpecDuration.self, forKey: .grace)
+        stopTimeout = try container.decode(SpecDuration.self, forKey: .stopTimeout)
+        nodes = try container.decodeIfPresent([NodeName].self, forKey: .nodes) ?? []
     }
 }

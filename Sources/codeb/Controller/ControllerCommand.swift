@@ -30,7 +30,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "The file store's directory. [default: /var/lib/codeb]")
     var stateDir: String?
 
-    @Option(name: .customLong("database-url"), help: "PostgreSQL for shared state across hosts (postgres://…); refused for now: this codeb has only the file store.")
+    @Option(name: .customLong("database-url"), help: "Keep state in PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DATABASE), shared by the controllers of several hosts, instead of --state-dir.")
     var databaseURL: String?
 
     @Option(name: .customLong("docker-socket"), help: "dockerd's socket. [default: /var/run/docker.sock]")
@@ -59,17 +59,15 @@ struct ControllerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ControllerSettings.resolve(flags: self)
-        if settings.databaseURL != nil {
-            throw CLIError("--database-url: this codeb has no PostgreSQL store yet; leave it unset to keep state in --state-dir (\(settings.stateDir))")
-        }
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger = Logger(label: "codeb.controller")
         logger.logLevel = .info
 
-        let store = try FileStore(directory: settings.stateDir)
-        let keys = try FileKeyStore(directory: settings.stateDir)
+        let backend = try StateBackend.open(databaseURL: settings.databaseURL, stateDirectory: settings.stateDir)
+        let store = backend.store
+        let keys = backend.keys
         let runtime = DockerRuntime(socketPath: settings.dockerSocket)
         let renderer = CaddySiteRenderer(addressMode: settings.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
         let router = CaddyRouter(.init(mainCaddyfile: settings.caddyConfig, sitesDirectory: settings.caddySites, admin: settings.caddyAdmin, renderer: renderer))
@@ -88,14 +86,18 @@ struct ControllerCommand: AsyncParsableCommand {
             logger.warning("Caddy is not usable yet; /readyz reports it", metadata: ["error": "\(error)"])
         }
 
-        let api = ControllerAPI(store: store, keys: keys, reconciler: reconciler, readiness: [
+        var readiness: [String: @Sendable () async throws -> Void] = [
             "docker": { _ = try await runtime.ping() },
             "caddy": { try await router.check() },
-        ], metrics: {
+        ]
+        if let postgres = backend.postgres {
+            readiness["database"] = { try await postgres.check() }
+        }
+        let api = ControllerAPI(store: store, keys: keys, reconciler: reconciler, readiness: readiness, metrics: {
             // Slots by state, counted from the store when scraped.
             var counts: [SlotState: Int] = [:]
-            for key in await store.keys() {
-                for slot in await store.load(key)?.slots ?? [] { counts[slot.state, default: 0] += 1 }
+            for key in (try? await store.keys()) ?? [] {
+                for slot in (try? await store.load(key))?.slots ?? [] { counts[slot.state, default: 0] += 1 }
             }
             for state in [SlotState.empty, .deployed, .active, .grace, .failed] {
                 Gauge(label: "codeb_slots", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
@@ -110,7 +112,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let loop = ReconcileLoop(reconciler: reconciler, workers: settings.workers, resync: .seconds(settings.resync))
         let systemd = SystemdService(notifier: SystemdNotifier(), ready: {
             do {
-                _ = await store.keys()
+                _ = try await store.keys()
                 _ = try await runtime.ping()
                 try await router.check()
                 return true
@@ -118,16 +120,23 @@ struct ControllerCommand: AsyncParsableCommand {
                 return false
             }
         }, monitor: loop.monitor, logger: logger)
+        // The store first: services stop in reverse order, so it outlives the loop's drain.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let postgres = backend.postgres {
+            services.append(.init(service: postgres))
+            services.append(.init(service: SchemaMigrationService(store: postgres, logger: logger), successTerminationBehavior: .ignore))
+        }
+        services += [.init(service: ReconcileService(loop: loop)), .init(service: app),
+                     // Its job may end early (no systemd, or no watchdog): that must not stop the daemon.
+                     .init(service: systemd, successTerminationBehavior: .ignore)]
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: ReconcileService(loop: loop)), .init(service: app),
-                           // Its job may end early (no systemd, or no watchdog): that must not stop the daemon.
-                           .init(service: systemd, successTerminationBehavior: .ignore)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        logger.info("codeb controller \(CodebVersion.current) listening", metadata: ["listen": "\(settings.listenHost):\(settings.listenPort)", "stateDir": "\(settings.stateDir)"])
+        logger.info("codeb controller \(CodebVersion.current) listening", metadata: ["listen": "\(settings.listenHost):\(settings.listenPort)", "state": "\(backend.location)"])
         try await group.run()
         logger.info("codeb controller stopped")
     }

@@ -10,7 +10,7 @@ struct KeysCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Create an API key and print it (it is shown only this once).",
-        discussion: "Run on the controller host; the key's SHA-256 goes into the state directory's keys.json."
+        discussion: "Run on the controller host; the key's SHA-256 goes into the state directory's keys.json, or into the database with --database-url."
     )
 
     @Option(help: "The team the key belongs to.")
@@ -25,6 +25,9 @@ struct KeysCreateCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "The controller's state directory.")
     var stateDirectory: String = FileStore.defaultDirectory
 
+    @Option(name: .customLong("database-url"), help: "The controllers' PostgreSQL database (postgres://…), when they keep state there. Also CODEB_DATABASE_URL.")
+    var databaseURL: String?
+
     func run() async throws {
         let teamName: ResourceName
         do {
@@ -32,12 +35,18 @@ struct KeysCreateCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--team: \(error.message)")
         }
-        let keys: any KeyStore = try FileKeyStore(directory: stateDirectory)
-        let authenticator = Authenticator(keys: keys)
-        let user = ProcessInfo.processInfo.environment["USER"] ?? "root"
-        let (key, record) = try await authenticator.createKey(team: teamName, role: role, name: name, createdBy: "local:\(user)")
-        try await keys.audit(AuditEntry(time: Date(), keyID: "local:\(user)", team: teamName.value, action: "keys.create", target: record.id, result: "ok", detail: "role \(role), name \(name)"))
-        print(key.text)
+        let url = databaseURL ?? ProcessInfo.processInfo.environment["CODEB_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let backend = try StateBackend.open(databaseURL: url, stateDirectory: stateDirectory, keysOnly: true)
+        let keys = backend.keys
+        let (role, name) = (self.role, self.name)
+        let text = try await backend.withRunning {
+            let authenticator = Authenticator(keys: keys)
+            let user = ProcessInfo.processInfo.environment["USER"] ?? "root"
+            let (key, record) = try await authenticator.createKey(team: teamName, role: role, name: name, createdBy: "local:\(user)")
+            try await keys.audit(AuditEntry(time: Date(), keyID: "local:\(user)", team: teamName.value, action: "keys.create", target: record.id, result: "ok", detail: "role \(role), name \(name)"))
+            return key.text
+        }
+        print(text)
     }
 }
 

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Whether the LISTEN connection is up; read by /readyz, written by the listener.
-final class ListenState: Sendable {
+/// A flag one task sets and others read (the LISTEN connection is up, the schema is migrated).
+final class Flag: Sendable {
     private let up = Atomic<Bool>(false)
     var isUp: Bool { up.load(ordering: .relaxed) }
     func set(_ value: Bool) { up.store(value, ordering: .relaxed) }

@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Spec
+
+/// API keys (hashes only) and the audit log in PostgreSQL, shared by every controller and by
+/// `codeb keys create` on any host. Needs the schema `PostgresStore.migrate()` creates.
+public struct PostgresKeyStore: KeyStore {
+    public let database: PostgresDatabase
+    let logger: Logger
+
+    public init(database: PostgresDatabase, logger: Logger = Logger(label: "codeb.keys")) {
+        self.database = database
+        self.logger = logger
+    }
+
+    public func keys() async throws -> [KeyRecord] {
+        try await database.run { [database, logger] in
+            let rows = try await database.client.query("""
+                SELECT id, hash, team, role, name, created_at, created_by, revoked_at FROM api_keys ORDER BY created_at, id
+                """, logger: logger)
+            var keys: [KeyRecord] = []
+            for try await (id, hash, team, role, name, createdAt, createdBy, revokedAt) in rows.decode((String, String, String, String, String, Date, String, Date?).self) {
+                guard let team = try? ResourceName(parsing: team) else {
+                    throw StoreError(.corrupt, "api key \(id) names team \(team), which is not a valid name; revoke it")
+                }
+                keys.append(KeyRecord(id: id, hash: hash, team: team, role: role, name: name, createdAt: createdAt, createdBy: createdBy, revokedAt: revokedAt))
+            }
+            return keys
+        }
+    }
+
+    public func add(_ key: KeyRecord) async throws {
+        try await database.run { [database, logger] in
+            try await database.client.withTransaction(logger: logger) { connection in
+                try await connection.query("INSERT INTO teams (name) VALUES (\(key.team.value)) ON CONFLICT DO NOTHING", logger: logger)
+                try await connection.query("""
+                    INSERT INTO api_keys (id, hash, team, role, name, created_at, created_by, revoked_at)
+                    VALUES (\(key.id), \(key.hash), \(key.team.value), \(key.role), \(key.name), \(key.createdAt), \(key.createdBy), \(key.revokedAt))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func revoke(id: String, at time: Date) async throws -> KeyRecord? {
+        try await database.run { [database, logger] in
+            let rows = try await database.client.query("""
+                UPDATE api_keys SET revoked_at = \(time) WHERE id = \(id) AND revoked_at IS NULL
+                RETURNING id, hash, team, role, name, created_at, created_by, revoked_at
+                """, logger: logger)
+            var revoked: KeyRecord?
+            for try await (id, hash, team, role, name, createdAt, createdBy, revokedAt) in rows.decode((String, String, String, String, String, Date, String, Date?).self) {
+                revoked = KeyRecord(id: id, hash: hash, team: try ResourceName(parsing: team), role: role, name: name, createdAt: createdAt, createdBy: createdBy, revokedAt: revokedAt)
+            }
+            return revoked
+        }
+    }
+
+    public func audit(_ entry: AuditEntry) async throws {
+        try await database.run { [database, logger] in
+            try await database.client.withConnection { connection in
+                _ = try await connection.query("""
+                    INSERT INTO audit_log (at, key_id, team, action, target, result, detail)
+                    VALUES (\(entry.time), \(entry.keyID), \(entry.team), \(entry.action), \(entry.target), \(entry.result), \(entry.detail))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func auditLog(team: String?, limit: Int) async throws -> [AuditEntry] {
+        try await database.run { [database, logger] in
+            let rows = try await database.client.query("""
+                SELECT at, key_id, team, action, target, result, detail FROM (
+                    SELECT * FROM audit_log WHERE \(team) IS NULL OR team = \(team) ORDER BY id DESC LIMIT \(limit)
+                ) newest ORDER BY id
+                """, logger: logger)
+            var entries: [AuditEntry] = []
+            for try await (at, keyID, team, action, target, result, detail) in rows.decode((Date, String, String, String, String, String, String).self) {
+                entries.append(AuditEntry(time: at, keyID: keyID, team: team, action: action, target: target, result: result, detail: detail))
+            }
+            return entries
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Drivers
+import Foundation
+import Spec
+import Testing
+import TestSupport
+
+/// What only the PostgreSQL store does; shared behaviour is in `StoreConformanceTests`.
+@Suite struct PostgresStoreTests {
+    static let key = EnvironmentKey(project: try! ResourceName(parsing: "shop"), environment: .production)
+
+    static func put(_ store: some Store, _ key: EnvironmentKey = key, blue: Int = 4100) async throws {
+        try await store.update(key) { state, _ in
+            if state == nil {
+                state = EnvironmentState(key: key, team: try ResourceName(parsing: "acme"), ports: PortPair(blue: blue))
+            }
+            state?.status.observedGeneration += 1
+        }
+    }
+
+    @Test func aChangeThroughOneControllerWakesTheOtherAtOnce() async throws {
+        let database = try await TestDatabase.create()
+        defer { Task { await database.drop() } }
+        let writer = try await RunningPostgresStore.start(database.url)
+        let reader = try await RunningPostgresStore.start(database.url)
+        defer { Task { await writer.stop(); await reader.stop() } }
+        _ = try await eventually("the reader to listen") { reader.store.isListening ? true : nil }
+        var changes = reader.store.changes().makeAsyncIterator()
+        try await Self.put(writer.store)
+        // Level-triggered: the reader may first replay keys it saw on connecting; the change must follow.
+        var seen: EnvironmentKey?
+        while seen != Self.key { seen = await changes.next() }
+        #expect(seen == Self.key)
+        #expect(try await reader.store.load(Self.key)?.status.observedGeneration == 1)
+    }
+
+    @Test func migrationsRunOnceEvenWhenControllersStartTogether() async throws {
+        let database = try await TestDatabase.create()
+        defer { Task { await database.drop() } }
+        let stores = try await withThrowingTaskGroup(of: RunningPostgresStore.self) { group in
+            for _ in 0..<4 { group.addTask { try await RunningPostgresStore.start(database.url) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for store in stores { try await store.store.migrate() }
+        let versions = try await database.query("SELECT count(*)::text FROM schema_migrations")
+        #expect(versions == ["\(PostgresSchema.currentVersion)"])
+        for store in stores { await store.stop() }
+    }
+
+    @Test func aDatabaseWithANewerSchemaIsRefused() async throws {
+        let database = try await TestDatabase.create()
+        defer { Task { await database.drop() } }
+        let first = try await RunningPostgresStore.start(database.url)
+        await first.stop()
+        try await database.execute("INSERT INTO schema_migrations (version, name) VALUES (\(PostgresSchema.currentVersion + 1), 'from the future')")
+        let error = await #expect(throws: StoreError.self) { try await RunningPostgresStore.start(database.url) }
+        #expect(error?.kind == .invalid)
+        #expect(error?.message.contains("newer than this codeb") == true)
+        #expect(error?.message.contains("upgrade codeb") == true)
+    }
+
+    @Test func aWrongPasswordIsOneSentenceWithoutThePassword() async throws {
+        var url = try DatabaseURL(TestDatabase.serverURL)
+        url.password = "not-the-password-7f3a"
+        let error = await #expect(throws: StoreError.self) { try await PostgresDatabase(url: url).ping() }
+        #expect(error?.message.contains("refused user \(url.user)") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("not-the-password-7f3a") == false)
+    }
+
+    @Test func aStoppedServerIsOneSentence() async throws {
+        var url = try DatabaseURL(TestDatabase.serverURL)
+        url.port = FreePort.next()
+        let error = await #expect(throws: StoreError.self) { try await PostgresDatabase(url: url, deadline: .seconds(3)).ping() }
+        #expect(error?.message.contains("cannot reach PostgreSQL at") == true, "\(error?.message ?? "")")
+    }
+
+    @Test func aStoreThatIsNotMigratedRefusesWork() async throws {
+        let database = try await TestDatabase.create()
+        defer { Task { await database.drop() } }
+        let store = PostgresStore(database: PostgresDatabase(url: database.url))
+        let error = await #expect(throws: StoreError.self) { try await store.keys() }
+        #expect(error?.message.contains("not ready") == true)
+    }
+
+    @Test(arguments: [
+        ("postgres://u:p@db.internal:6543/codeb", "db.internal", 6543, nil as String?, "u", "p" as String?, "codeb", DatabaseURL.TLSMode.prefer),
+        ("postgresql://u@db/codeb?sslmode=require", "db", 5432, nil, "u", nil, "codeb", .require),
+        ("postgres://u:p%40ss@/codeb?host=/run/postgresql", "", 5432, "/run/postgresql/.s.PGSQL.5432", "u", "p@ss", "codeb", .prefer),
+        ("postgres://u:p@h/codeb?sslmode=disable&port=7000", "h", 7000, nil, "u", "p", "codeb", .disable),
+    ])
+    func databaseURLsParse(text: String, host: String, port: Int, socket: String?, user: String, password: String?, database: String, tls: DatabaseURL.TLSMode) throws {
+        let url = try DatabaseURL(text)
+        #expect(url.host == host)
+        #expect(url.port == port)
+        #expect(url.socketPath == socket)
+        #expect(url.user == user)
+        #expect(url.password == password)
+        #expect(url.database == database)
+        #expect(url.tls == tls)
+        #expect(!url.description.contains(":\(password ?? "\u{0}")@"), "the description never shows the password")
+    }
+
+    @Test(arguments: [
+        ("mysql://u:secret@h/db", "must look like"),
+        ("postgres://u:secret@h", "one database"),
+        ("postgres://u:secret@h/db?sslmode=sometimes", "sslmode"),
+        ("postgres://u:secret@h:99999/db", "port"),
+        ("postgres://u:secret@h/db?application=x", "unknown parameter"),
+    ])
+    func badDatabaseURLsAreRefusedWithoutThePassword(text: String, expected: String) {
+        let error = #expect(throws: StoreError.self) { try DatabaseURL(text) }
+        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("secret") == false)
+    }
+}
