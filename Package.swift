@@ -122,6 +122,7 @@ let package = Package(
                 "Controller", "Drivers", "Spec", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks/codeb-bench"
         ),

@@ -14,6 +14,10 @@ struct Bench {
         print("codeb benchmarks — \(machineDescription())")
         print("dockerd \(try await DockerRuntime().ping().version), caddy \(CaddyInstance.binary)")
         print("")
+        if CommandLine.arguments.contains("--stores") {
+            try await StoreBench.run()
+            return
+        }
         try await TestScope.run { scope in
             try await containerStartToFirst200(scope)
             let v1 = FreePort.next(), v2 = FreePort.next()
@@ -34,6 +38,7 @@ struct Bench {
         try await CaddyInstance.run { caddy in
             try await ControllerBench.applyToServed(caddy)
         }
+        try await StoreBench.run()
     }
 
     /// create + start → the first HTTP 200 from the container's published port.

@@ -157,6 +157,12 @@ let invalidCases: [InvalidCase] = [
     .init("grace negative", swap: "port: 3000", with: "port: 3000\ngrace: -1h", path: "grace", line: 5),
     .init("grace too long", swap: "port: 3000", with: "port: 3000\ngrace: 1000d", path: "grace", line: 5),
     .init("stop timeout not whole seconds", swap: "port: 3000", with: "port: 3000\nstopTimeout: 1500ms", path: "stopTimeout", line: 5),
+    // Nodes.
+    .init("nodes a string", swap: "port: 3000", with: "port: 3000\nnodes: app-1", path: "nodes", line: 5),
+    .init("nodes empty", swap: "port: 3000", with: "port: 3000\nnodes: []", path: "nodes", line: 5),
+    .init("node upper case", swap: "port: 3000", with: "port: 3000\nnodes: [App-1]", path: "nodes[0]", line: 5),
+    .init("node with a dot", swap: "port: 3000", with: "port: 3000\nnodes: [app-1.example.com]", path: "nodes[0]", line: 5),
+    .init("node twice", swap: "port: 3000", with: "port: 3000\nnodes: [app-1, app-1]", path: "nodes[1]", line: 5),
     // Command.
     .init("command a string", swap: "port: 3000", with: "port: 3000\ncommand: node server.js", path: "command", line: 5),
     .init("command empty", swap: "port: 3000", with: "port: 3000\ncommand: []", path: "command", line: 5),

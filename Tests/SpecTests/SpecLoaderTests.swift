@@ -54,6 +54,19 @@ import Testing
         #expect(production.stopTimeout == .seconds(30))
     }
 
+    @Test func nodesAreInheritedAndAnEnvironmentMayNameItsOwn() throws {
+        let yaml = Self.full.replacingOccurrences(of: "stopTimeout: 30s\n", with: "stopTimeout: 30s\nnodes: [app-1, app-2]\n")
+            .replacingOccurrences(of: "    grace: 1h\n", with: "    grace: 1h\n    nodes: [build-1]\n")
+        let spec = try load(yaml)
+        let production = try #require(spec.environments[.production])
+        #expect(production.nodes.map(\.value) == ["app-1", "app-2"])
+        #expect(production.runs(on: try NodeName(parsing: "app-2")))
+        #expect(!production.runs(on: try NodeName(parsing: "build-1")))
+        #expect(try #require(spec.environments[.preview]).nodes.map(\.value) == ["build-1"])
+        #expect(try #require(load(Self.full).environments[.production]).runs(on: try NodeName(parsing: "anywhere")), "no nodes: any host")
+        #expect(production.template.hash == (try #require(load(Self.full).environments[.production])).template.hash, "placement is not part of the template")
+    }
+
     @Test func environmentsInheritAndMergeTheTopLevel() throws {
         let staging = try #require(try load(Self.full).environments[.staging])
         // env merges key by key.

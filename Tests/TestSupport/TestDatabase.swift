@@ -29,6 +29,13 @@ public struct TestDatabase: Sendable {
         return TestDatabase(name: name, url: url)
     }
 
+    /// This database's URL as `--database-url` takes it (password included).
+    public var connectionString: String {
+        var components = URLComponents(string: Self.serverURL)!
+        components.path = "/" + name
+        return components.string!
+    }
+
     /// Drops the database, closing whatever is still connected to it.
     public func drop() async {
         guard let server = try? DatabaseURL(Self.serverURL) else { return }

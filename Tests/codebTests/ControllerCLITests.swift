@@ -133,7 +133,7 @@ struct ControllerCLITests {
     }
 
     /// Starts `codeb controller` for `caddy`, state in `directory`; returns the process and its port.
-    static func startController(_ caddy: CaddyInstance, _ directory: String, environment: [String: String] = [:]) async throws -> (Process, Int) {
+    static func startController(_ caddy: CaddyInstance, _ directory: String, environment: [String: String] = [:], arguments: [String] = []) async throws -> (Process, Int) {
         let port = FreePort.next()
         let controller = Process()
         controller.executableURL = PackagePaths.binary
@@ -143,7 +143,7 @@ struct ControllerCLITests {
             "controller", "--listen", "127.0.0.1:\(port)", "--state-dir", directory, "--config", directory + "/controller.yaml",
             "--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
             "--caddy-http-port", "\(caddy.httpPort)", "--resync", "5",
-        ]
+        ] + arguments
         let log = directory + "/controller-\(port).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         controller.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

@@ -14,11 +14,14 @@ public struct PlanInput: Sendable, Hashable {
     public var now: Date
     /// The controller's `--preview-domain`: slots are also served at `{slot}-{environment}-{project}.{previewDomain}`.
     public var previewDomain: Hostname?
+    /// The controller's node, put on the containers it creates.
+    public var node: NodeName?
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
-        probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil
+        probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil
     ) {
+        self.node = node
         self.state = state
         self.containers = containers
         self.site = site

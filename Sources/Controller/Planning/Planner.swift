@@ -11,6 +11,18 @@ public enum Planner {
         pass.run()
         return pass.result()
     }
+
+    /// The environment runs on another node (another controller holds its lease, or its
+    /// `nodes` no longer name this one): this host's containers and site file for it go; the
+    /// store, which belongs to the holder, is not touched.
+    public static func retire(_ input: PlanInput, reason: String) -> Plan {
+        let timeout = input.state.desired.map { Duration.milliseconds($0.spec.stopTimeout.milliseconds) } ?? .seconds(30)
+        var actions: [Action] = input.containers.sorted { $0.name < $1.name }.map {
+            .removeContainer(id: $0.id, name: $0.name, timeout: timeout, reason: reason)
+        }
+        if input.site != nil { actions.append(.removeSite) }
+        return Plan(actions: actions, requeueAfter: nil)
+    }
 }
 
 /// The working state of one planning pass.
@@ -317,19 +329,21 @@ struct Pass {
 
     func containerSpec(_ slot: SlotName, record: SlotRecord, revision: Revision) -> ContainerSpec {
         let template = revision.spec.template
+        var labels = [
+            ManagedLabels.team: state.team.value,
+            ManagedLabels.project: key.project.value,
+            ManagedLabels.environment: key.environment.value,
+            ManagedLabels.slot: slot.rawValue,
+            ManagedLabels.specHash: revision.hash,
+            ManagedLabels.revision: String(revision.number),
+        ]
+        if let node = input.node { labels[ManagedLabels.node] = node.value }
         return ContainerSpec(
             name: containerName(slot),
             image: template.image.description,
             command: template.command,
             env: Dictionary(uniqueKeysWithValues: template.env.map { ($0.key.value, $0.value) }),
-            labels: [
-                ManagedLabels.team: state.team.value,
-                ManagedLabels.project: key.project.value,
-                ManagedLabels.environment: key.environment.value,
-                ManagedLabels.slot: slot.rawValue,
-                ManagedLabels.specHash: revision.hash,
-                ManagedLabels.revision: String(revision.number),
-            ],
+            labels: labels,
             containerPort: template.port.value,
             hostPort: record.port,
             memoryBytes: template.resources.memory.bytes,

@@ -15,13 +15,16 @@ public struct Reconciler: Sendable {
     public let previewDomain: Hostname?
     /// Where each executed action is reported, when set.
     public let events: EventFeed?
+    /// Decides whether this controller acts on an environment (several controllers, one store).
+    public let leases: any LeaseKeeper
     let executor: Executor
 
     public init(
         store: any Store, runtime: any ContainerRuntime, router: any TrafficRouter, probe: any HealthProbe,
         time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
-        logger: Logger = Logger(label: "codeb.reconcile")
+        leases: any LeaseKeeper = SoleController(node: .local), logger: Logger = Logger(label: "codeb.reconcile")
     ) {
+        self.leases = leases
         self.store = store
         self.runtime = runtime
         self.router = router
@@ -35,8 +38,15 @@ public struct Reconciler: Sendable {
     /// Gathers what the planner needs for `key`; nil when the store does not know it.
     public func observe(_ key: EnvironmentKey) async throws -> PlanInput? {
         guard let state = try await store.load(key) else { return nil }
+        return try await observe(state)
+    }
+
+    func observe(_ state: EnvironmentState) async throws -> PlanInput {
+        let key = state.key
+        let node = leases.node.value
         let containers = try await runtime.listManaged().filter {
             $0.labels[ManagedLabels.project] == key.project.value && $0.labels[ManagedLabels.environment] == key.environment.value
+                && ManagedLabels.belongs($0.labels, to: node)
         }
         let site = try await router.listSites().first { $0.key == key }
         var probes: [SlotName: ProbeResult] = [:]
@@ -51,7 +61,7 @@ public struct Reconciler: Sendable {
             let check = revision.spec.template.healthcheck
             probes[record.slot] = await probe.probe(port: record.port, path: check.path.value, timeout: check.timeout.duration)
         }
-        return PlanInput(state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain)
+        return PlanInput(state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node)
     }
 
     /// The plan for `key` as things stand, without doing it (what the API's dry run shows).
@@ -80,17 +90,39 @@ public struct Reconciler: Sendable {
     /// One pass; returns when to look again (nil: only on a trigger).
     @discardableResult
     public func reconcile(_ key: EnvironmentKey) async throws -> Duration? {
-        guard let input = try await observe(key) else { return nil }
+        guard let state = try await store.load(key) else { return nil }
+        // Deletion is finished by whichever controller holds the lease, wherever it ran.
+        let placedHere = state.deleting || (state.desired?.spec.runs(on: leases.node) ?? true)
+        var elsewhere: String?
+        if placedHere {
+            if case .heldElsewhere(let node) = try await leases.acquire(key) { elsewhere = "runs on \(node)" }
+        } else {
+            try await leases.release(key)
+            elsewhere = "not placed on \(leases.node)"
+        }
+        if let reason = elsewhere {
+            let input = try await observe(state)
+            let plan = Planner.retire(input, reason: reason)
+            try await executor.execute(plan, for: key, revision: state.generation)
+            record(plan, key)
+            // Look again within the lease's lifetime: the holder may die.
+            return placedHere ? leases.leaseTTL / 2 : nil
+        }
+        let input = try await observe(state)
         let plan = Planner.plan(input)
         try await executor.execute(plan, for: key, revision: input.state.generation)
         Self.count(plan)
-        if let events {
-            let now = time.now()
-            for action in plan.actions {
-                if case .recordStatus = action { continue }
-                events.record(ControllerEvent(time: now, key: key, level: .info, message: action.description))
-            }
-        }
+        record(plan, key)
+        if plan.actions.contains(.forget) { try await leases.release(key) }
         return plan.requeueAfter
+    }
+
+    private func record(_ plan: Plan, _ key: EnvironmentKey) {
+        guard let events else { return }
+        let now = time.now()
+        for action in plan.actions {
+            if case .recordStatus = action { continue }
+            events.record(ControllerEvent(time: now, key: key, level: .info, message: action.description))
+        }
     }
 }

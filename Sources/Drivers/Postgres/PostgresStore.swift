@@ -25,14 +25,23 @@ public final class PostgresStore: Store, Service {
     public let database: PostgresDatabase
     /// Names this controller in `events` and `leases`.
     public let controllerID: String
+    /// This controller's host, named in its leases.
+    public let node: NodeName
+    /// How long a lease lasts unless renewed.
+    public let leaseTTL: Duration
     let logger: Logger
     private let feed = ChangeFeed<EnvironmentKey>()
     private let listening = Flag()
     private let migrated = Flag()
 
-    public init(database: PostgresDatabase, controllerID: String = UUID().uuidString.lowercased(), logger: Logger = Logger(label: "codeb.store")) {
+    public init(
+        database: PostgresDatabase, controllerID: String = UUID().uuidString.lowercased(), node: NodeName = NodeName.local,
+        leaseTTL: Duration = .seconds(10), logger: Logger = Logger(label: "codeb.store")
+    ) {
         self.database = database
         self.controllerID = controllerID
+        self.node = node
+        self.leaseTTL = leaseTTL
         self.logger = logger
     }
 
@@ -59,7 +68,7 @@ public final class PostgresStore: Store, Service {
         }
     }
 
-    private func requireSchema() throws {
+    func requireSchema() throws {
         guard isMigrated else {
             throw StoreError(.io, "the database at \(database.url) is not ready (schema not migrated yet); codeb retries, try again shortly")
         }
@@ -128,9 +137,19 @@ public final class PostgresStore: Store, Service {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await self.database.client.run() }
+                    group.addTask {
+                        // Detached: PostgresClient.run() closes the pool on graceful shutdown by
+                        // itself, and this store must outlive the loop's drain and hand its
+                        // leases back first. It stops when this task is cancelled.
+                        let pool = Task.detached { await self.database.client.run() }
+                        await withTaskCancellationHandler { await pool.value } onCancel: { pool.cancel() }
+                    }
                     group.addTask { await self.listen() }
-                    group.addTask { await self.stopSignal.wait() }
+                    group.addTask { await self.renewLeases() }
+                    group.addTask {
+                        await self.stopSignal.wait()
+                        await self.releaseAll()
+                    }
                     _ = await group.next()
                     group.cancelAll()
                 }

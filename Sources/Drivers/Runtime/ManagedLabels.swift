@@ -9,6 +9,14 @@ public enum ManagedLabels {
     public static let slot = "codeb.slot"
     public static let specHash = "codeb.spec-hash"
     public static let revision = "codeb.revision"
+    /// The controller node that created it. Controllers sharing one Docker host each see only
+    /// their own (and unlabelled ones, from before the label existed).
+    public static let node = "codeb.node"
+
+    /// Whether a controller on `node` owns the container with `labels`.
+    public static func belongs(_ labels: [String: String], to node: String) -> Bool {
+        labels[self.node].map { $0 == node } ?? true
+    }
 
     /// Whether `labels` mark a container as codeb's.
     public static func isManaged(_ labels: [String: String]) -> Bool {

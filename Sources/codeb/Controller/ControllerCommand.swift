@@ -57,6 +57,12 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("preview-domain"), help: "Serve every slot at {slot}-{environment}-{project}.<domain> too.")
     var previewDomain: String?
 
+    @Option(help: "This host's name among the controllers sharing --database-url; a spec's `nodes` names these. [default: the host name]")
+    var node: String?
+
+    @Option(name: .customLong("lease-ttl"), help: "Seconds a controller holds an environment without renewing; bounds a takeover after a crash. [default: 10]")
+    var leaseTTL: Int?
+
     func run() async throws {
         let settings = try ControllerSettings.resolve(flags: self)
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -65,14 +71,14 @@ struct ControllerCommand: AsyncParsableCommand {
         var logger = Logger(label: "codeb.controller")
         logger.logLevel = .info
 
-        let backend = try StateBackend.open(databaseURL: settings.databaseURL, stateDirectory: settings.stateDir)
+        let backend = try StateBackend.open(databaseURL: settings.databaseURL, stateDirectory: settings.stateDir, node: settings.node, leaseTTL: .seconds(settings.leaseTTL))
         let store = backend.store
         let keys = backend.keys
         let runtime = DockerRuntime(socketPath: settings.dockerSocket)
         let renderer = CaddySiteRenderer(addressMode: settings.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
         let router = CaddyRouter(.init(mainCaddyfile: settings.caddyConfig, sitesDirectory: settings.caddySites, admin: settings.caddyAdmin, renderer: renderer))
         let events = EventFeed()
-        let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(), previewDomain: settings.previewDomain, events: events)
+        let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(), previewDomain: settings.previewDomain, events: events, leases: backend.leases)
 
         do {
             let info = try await runtime.ping()
@@ -136,7 +142,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 logger: logger
             )
         )
-        logger.info("codeb controller \(CodebVersion.current) listening", metadata: ["listen": "\(settings.listenHost):\(settings.listenPort)", "state": "\(backend.location)"])
+        logger.info("codeb controller \(CodebVersion.current) listening", metadata: ["listen": "\(settings.listenHost):\(settings.listenPort)", "state": "\(backend.location)", "node": "\(settings.node)"])
         try await group.run()
         logger.info("codeb controller stopped")
     }

@@ -19,8 +19,10 @@ struct ControllerSettings {
     var resync = 30
     var workers = 4
     var previewDomain: Hostname?
+    var node: NodeName = .local
+    var leaseTTL = 10
 
-    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain"]
+    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl"]
 
     static func resolve(flags: ControllerCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControllerSettings {
         var values: [String: String] = [:]
@@ -53,6 +55,7 @@ struct ControllerSettings {
             "caddy-config": flags.caddyConfig, "caddy-admin": flags.caddyAdmin, "caddy-sites": flags.caddySites,
             "caddy-http-port": flags.caddyHTTPPort.map(String.init), "resync": flags.resync.map(String.init),
             "workers": flags.workers.map(String.init), "preview-domain": flags.previewDomain,
+            "node": flags.node, "lease-ttl": flags.leaseTTL.map(String.init),
         ]
         for (name, value) in flagValues { if let value { values[name] = value } }
 
@@ -85,6 +88,10 @@ struct ControllerSettings {
         if let value = values["preview-domain"] {
             do { settings.previewDomain = try Hostname(parsing: value) } catch { throw ValidationError("preview-domain: \(error.message)") }
         }
+        if let value = values["node"] {
+            do { settings.node = try NodeName(parsing: value) } catch { throw ValidationError("node: \(error.message)") }
+        }
+        settings.leaseTTL = try number("lease-ttl", 2...600) ?? settings.leaseTTL
         return settings
     }
 }

@@ -2,6 +2,7 @@ import Drivers
 import Foundation
 import Logging
 import ServiceLifecycle
+import Spec
 
 /// Where the controller (and `codeb keys create`) keeps state: PostgreSQL when a database URL is
 /// set, else the file store in the state directory.
@@ -10,15 +11,19 @@ struct StateBackend: Sendable {
     let keys: any KeyStore
     /// The PostgreSQL store, which must run as a service; nil for the file store.
     let postgres: PostgresStore?
+    /// Who acts on which environment: the PostgreSQL store's leases, or always this controller.
+    let leases: any LeaseKeeper
     /// Where, for the startup log line.
     let location: String
 
     /// Opens the stores. `keysOnly` leaves the file store closed, so a one-shot command does not
     /// need (or take) the state directory's lock that a running controller holds.
-    static func open(databaseURL: String?, stateDirectory: String, keysOnly: Bool = false, controllerID: String = UUID().uuidString.lowercased()) throws -> StateBackend {
+    static func open(
+        databaseURL: String?, stateDirectory: String, keysOnly: Bool = false, node: NodeName = .local, leaseTTL: Duration = .seconds(10)
+    ) throws -> StateBackend {
         guard let databaseURL else {
             let store: any Store = keysOnly ? NoStore() : try FileStore(directory: stateDirectory)
-            return StateBackend(store: store, keys: try FileKeyStore(directory: stateDirectory), postgres: nil, location: stateDirectory)
+            return StateBackend(store: store, keys: try FileKeyStore(directory: stateDirectory), postgres: nil, leases: SoleController(node: node), location: stateDirectory)
         }
         let url: DatabaseURL
         do {
@@ -27,8 +32,8 @@ struct StateBackend: Sendable {
             throw CLIError(error.message)
         }
         let database = PostgresDatabase(url: url)
-        let store = PostgresStore(database: database, controllerID: controllerID)
-        return StateBackend(store: store, keys: PostgresKeyStore(database: database), postgres: store, location: url.description)
+        let store = PostgresStore(database: database, node: node, leaseTTL: leaseTTL)
+        return StateBackend(store: store, keys: PostgresKeyStore(database: database), postgres: store, leases: store, location: url.description)
     }
 
     /// For one-shot commands: runs the PostgreSQL store around `body`, checking the connection and

@@ -1,0 +1,121 @@
+import AsyncHTTPClient
+import Controller
+import Drivers
+import Foundation
+import Hummingbird
+import NIOCore
+import Spec
+import TestSupport
+
+/// The two stores side by side: apply latency through the real HTTP API, and the store's share
+/// of a no-op resync over 1,000 environments.
+enum StoreBench {
+    static func run() async throws {
+        let fileDirectory = NSTemporaryDirectory() + "codeb-bench-" + UUID().uuidString.prefix(8)
+        let file = try FileStore(directory: fileDirectory)
+        let fileKeys = try FileKeyStore(directory: fileDirectory)
+        let database = try await TestDatabase.create()
+        let postgres = try await RunningPostgresStore.start(database.url)
+        let postgresKeys = PostgresKeyStore(database: postgres.store.database)
+
+        let (fileApply, healthz) = try await applyThroughAPI(store: file, keys: fileKeys)
+        let (postgresApply, _) = try await applyThroughAPI(store: postgres.store, keys: postgresKeys)
+        print("7. apply through the HTTP API (POST /v1/apply, a new revision each time, no reconcile loop running)")
+        print("   " + fileApply.line("file store"))
+        print("   " + postgresApply.line("PostgreSQL store (\(postgres.store.database.url.host):\(postgres.store.database.url.port))"))
+        print("   " + healthz.line("floor: GET /healthz through the same client"))
+        print(String(format: "   ratio: file / floor = %.1f, PostgreSQL / floor = %.1f, PostgreSQL / file = %.2f",
+                     fileApply.median / healthz.median, postgresApply.median / healthz.median, postgresApply.median / fileApply.median))
+        print("")
+
+        let (fileResync, _) = try await resyncStoreShare(file, leases: SoleController(node: .local))
+        let (postgresResync, postgresAcquire) = try await resyncStoreShare(postgres.store, leases: postgres.store)
+        print("8. the store's share of a no-op resync over 1,000 environments (keys, then load + lease per environment)")
+        print("   " + fileResync.line("file store: whole resync"))
+        print("   " + postgresResync.line("PostgreSQL: whole resync"))
+        print("   " + postgresAcquire.line("PostgreSQL: of which lease renewals"))
+        print(String(format: "   per environment: file %.1f µs, PostgreSQL %.1f µs; ratio PostgreSQL / file = %.0f",
+                     fileResync.median / 1000 * 1e6, postgresResync.median / 1000 * 1e6, postgresResync.median / fileResync.median))
+        print("")
+        await postgres.stop()
+        await database.drop()
+    }
+
+    /// 200 applies through a real Hummingbird server on loopback; returns (applies, GET /healthz floor).
+    static func applyThroughAPI(store: any Store, keys: any KeyStore) async throws -> (Stats, Stats) {
+        let api = ControllerAPI(store: store, keys: keys)
+        let port = FreePort.next()
+        let app = Application(router: api.routes(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        let server = Task { try await app.runService() }
+        defer { server.cancel() }
+        _ = try await eventually("the bench API") { try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200 ? true : nil }
+        let (key, _) = try await Authenticator(keys: keys).createKey(team: try ResourceName(parsing: "bench"), role: .member, name: "bench", createdBy: "bench")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        let project = "api" + UUID().uuidString.prefix(6).lowercased()
+        var applies: [Double] = [], floors: [Double] = []
+        for round in 0..<220 {
+            let spec = """
+                project: \(project)
+                team: bench
+                image: codeb-test/web:1
+                port: 8080
+                env: { ROUND: "\(round)" }
+                environments:
+                  production: { domains: [\(project).test] }
+
+                """
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/apply")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(key.text)")
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(ApplyRequest(spec: spec, environments: ["production"]))))
+            let (status, elapsed) = try await time {
+                let response = try await client.execute(request, timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 1 << 20)
+                return response.status.code
+            }
+            guard status == 200 else { throw BenchFailure("apply answered HTTP \(status)") }
+            let (_, floor) = try await time {
+                let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 1 << 20)
+            }
+            if round >= 20 {  // the first 20 warm up connections and caches
+                applies.append(elapsed)
+                floors.append(floor)
+            }
+        }
+        return (Stats(applies), Stats(floors))
+    }
+
+    /// 1,000 environments, then 20 resyncs of what a converged pass asks of the store.
+    static func resyncStoreShare(_ store: any Store, leases: any LeaseKeeper) async throws -> (Stats, Stats) {
+        let team = try ResourceName(parsing: "bench")
+        let suffix = UUID().uuidString.prefix(4).lowercased()
+        for index in 0..<1000 {
+            let key = EnvironmentKey(project: try ResourceName(parsing: "p\(suffix)-\(index)"), environment: .staging)
+            try await store.update(key) { state, _ in
+                state = EnvironmentState(key: key, team: team, ports: PortPair(blue: 20000 + 2 * index))
+            }
+        }
+        var passes: [Double] = [], renewals: [Double] = []
+        for _ in 0..<20 {
+            var leaseTime = 0.0
+            let (_, elapsed) = try await time {
+                for key in try await store.keys() where key.project.value.hasPrefix("p\(suffix)-") {
+                    _ = try await store.load(key)
+                    let (_, acquire) = try await time { try await leases.acquire(key) }
+                    leaseTime += acquire
+                }
+            }
+            passes.append(elapsed)
+            renewals.append(leaseTime)
+        }
+        return (Stats(passes), Stats(renewals))
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
