@@ -80,7 +80,7 @@ struct CountingStore: Store {
     func keys() async throws -> [EnvironmentKey] { try await base.keys() }
     func load(_ key: EnvironmentKey) async throws -> EnvironmentState? { try await base.load(key) }
     func changes() -> AsyncStream<EnvironmentKey> { base.changes() }
-    func update<T: Sendable>(_ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T) async throws -> T {
+    func update<T: Sendable>(_ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T) async throws -> T {
         let counters = self.counters
         return try await base.update(key) { state, claims in
             let before = state

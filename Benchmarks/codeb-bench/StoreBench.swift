@@ -75,7 +75,7 @@ enum StoreBench {
                 _ = try await response.body.collect(upTo: 1 << 20)
                 return response.status.code
             }
-            guard status == 200 else { throw BenchFailure("apply answered HTTP \(status)") }
+            guard status == 202 else { throw BenchFailure("apply answered HTTP \(status)") }
             let (_, floor) = try await time {
                 let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(30))
                 _ = try await response.body.collect(upTo: 1 << 20)

@@ -90,17 +90,28 @@ public struct PostgresDatabase: Sendable {
             || error is PostgresTransactionError || String(reflecting: type(of: error)).contains("ConnectionPool")
     }
 
+    /// Runs `body` in its own task and returns its result, or fails once `deadline` has passed —
+    /// without waiting for `body`, which is cancelled and left to finish on its own: a query
+    /// stuck on a dead connection must not hold the caller (a task group would wait for it).
     private func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let deadline = self.deadline
         let url = self.url
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                throw StoreError(.io, "PostgreSQL at \(url) did not answer within \(deadline.components.seconds) s; is it running and reachable?")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        let race = DeadlineRace<T>()
+        let work = Task {
+            do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
+        }
+        let timer = Task {
+            try? await Task.sleep(for: deadline)
+            race.finish(.failure(StoreError(.io, "PostgreSQL at \(url) did not answer within \(deadline.components.seconds) s; is it running and reachable?")))
+        }
+        defer {
+            work.cancel()
+            timer.cancel()
+        }
+        return try await withTaskCancellationHandler {
+            try await race.value()
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
         }
     }
 

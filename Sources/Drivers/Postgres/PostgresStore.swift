@@ -98,27 +98,25 @@ public final class PostgresStore: Store, Service {
     }
 
     public func update<T: Sendable>(
-        _ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T
+        _ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T
     ) async throws -> T {
         try requireSchema()
-        let (result, changed) = try await withoutActuallyEscaping(body) { body in
-            try await database.run { [database, logger, controllerID] in
-                var attempt = 0
-                while true {
-                    attempt += 1
-                    do {
-                        return try await database.client.withTransaction(logger: logger) { connection in
-                            try await Self.transact(key, body, controllerID: controllerID, on: connection, logger: logger)
-                        }
-                    } catch let error as PostgresTransactionError {
-                        let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
-                        if let failure = cause as? PSQLError, Self.isRetryable(failure), attempt < 8 {
-                            // Another environment took the same port or domain a moment ago, or
-                            // the two transactions deadlocked: run again against the new state.
-                            continue
-                        }
-                        throw cause
+        let (result, changed) = try await database.run { [database, logger, controllerID] in
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    return try await database.client.withTransaction(logger: logger) { connection in
+                        try await Self.transact(key, body, controllerID: controllerID, on: connection, logger: logger)
                     }
+                } catch let error as PostgresTransactionError {
+                    let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
+                    if let failure = cause as? PSQLError, Self.isRetryable(failure), attempt < 8 {
+                        // Another environment took the same port or domain a moment ago, or
+                        // the two transactions deadlocked: run again against the new state.
+                        continue
+                    }
+                    throw cause
                 }
             }
         }
@@ -213,7 +211,7 @@ public final class PostgresStore: Store, Service {
     }
 
     private static func transact<T: Sendable>(
-        _ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T,
+        _ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T,
         controllerID: String, on connection: PostgresConnection, logger: Logger
     ) async throws -> (T, Bool) {
         try await connection.query("SELECT pg_advisory_xact_lock(\(environmentLockClass), hashtext(\(key.description)))", logger: logger)

@@ -81,7 +81,7 @@ public actor FileStore: Store {
     }
 
     public func update<T: Sendable>(
-        _ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T
+        _ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T
     ) throws -> T {
         var state = cache[key]
         let result = try body(&state, claims(excluding: key))

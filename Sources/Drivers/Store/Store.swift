@@ -13,7 +13,7 @@ public protocol Store: Sendable {
     /// happens in between, so `claims` (every other environment's ports and domains) stays true.
     /// Setting the state to nil removes the environment. Nothing is written when `body` throws.
     func update<T: Sendable>(
-        _ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T
+        _ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T
     ) async throws -> T
 
     /// The keys of environments as they change (apply, promote, rollback, delete, slot updates).

@@ -61,7 +61,7 @@ struct StateBackend: Sendable {
 private struct NoStore: Store {
     func keys() async throws -> [EnvironmentKey] { [] }
     func load(_ key: EnvironmentKey) async throws -> EnvironmentState? { nil }
-    func update<T: Sendable>(_ key: EnvironmentKey, _ body: @Sendable (inout EnvironmentState?, Claims) throws -> T) async throws -> T {
+    func update<T: Sendable>(_ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T) async throws -> T {
         throw StoreError(.invalid, "this command does not open the state directory's store")
     }
     func changes() -> AsyncStream<EnvironmentKey> { AsyncStream { $0.finish() } }
