@@ -1,9 +1,10 @@
 # `make run` brings up dockerd, Caddy and a controller and deploys examples/hello; `make test` installs and starts the
-# services the tests need (dockerd, caddy, busybox test images) and runs the whole suite;
+# services the tests need (dockerd, caddy, PostgreSQL, busybox test images) and runs the whole suite;
+# `make install` installs codeb on this host (scripts/install.sh; `make uninstall` keeps the state);
 # `make bench` prints the driver benchmarks (release build).
 SWIFT ?= swift
 
-.PHONY: build run test services bench clean
+.PHONY: build run test services bench clean install uninstall
 
 build:
 	$(SWIFT) build
@@ -15,13 +16,22 @@ run:
 services:
 	bash .ci/setup
 
+# The suite, then the install walkthrough (install into a scratch root, systemd-analyze verify,
+# the controller as the unit starts it, hello served, uninstall).
 test: services
 	$(SWIFT) test --disable-xctest
+	bash .ci/walkthrough
 
 # Figures, not pass/fail: release build, against the real dockerd and Caddy.
 bench: services
 	$(SWIFT) build -c release --product codeb-bench
 	.build/release/codeb-bench
+
+install:
+	bash scripts/install.sh
+
+uninstall:
+	bash scripts/install.sh --uninstall
 
 clean:
 	rm -rf .build
