@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// The files a platform team copies: the Grafana dashboard, the CI workflow, shell completions.
+@Suite struct OperationsFilesTests {
+    /// Every metric name the controller registers, read from the sources (`label: "codeb_…"`).
+    static let metricNames: Set<String> = {
+        var names: Set<String> = []
+        let sources = PackagePaths.root.appending(path: "Sources")
+        for path in (try? FileManager.default.subpathsOfDirectory(atPath: sources.path)) ?? [] where path.hasSuffix(".swift") {
+            guard let text = try? String(contentsOf: sources.appending(path: path), encoding: .utf8) else { continue }
+            for match in text.matches(of: /label: "(codeb_[a-z_]+)"/) { names.insert(String(match.1)) }
+        }
+        return names
+    }()
+
+    @Test func theDashboardChartsEveryMetricAndNoOther() throws {
+        let url = PackagePaths.root.appending(path: "examples/grafana/codeb-dashboard.json")
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        var charted: Set<String> = []
+        for panel in panels {
+            for target in panel["targets"] as? [[String: Any]] ?? [] {
+                let expr = try #require(target["expr"] as? String)
+                for match in expr.matches(of: /(codeb_[a-z_]+)/) {
+                    var name = String(match.1)
+                    for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+                    charted.insert(name)
+                }
+            }
+        }
+        #expect(Self.metricNames.count >= 10)
+        #expect(charted.subtracting(Self.metricNames).isEmpty, "charted but never registered: \(charted.subtracting(Self.metricNames))")
+        #expect(Self.metricNames.subtracting(charted).isEmpty, "registered but not charted: \(Self.metricNames.subtracting(charted))")
+    }
+
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScriptsNameTheCommands(shell: String) throws {
+        let result = try CLI.run(["--generate-completion-script", shell])
+        #expect(result.status == 0)
+        for command in ["apply", "rollback", "promote", "controller", "keys"] {
+            #expect(result.stdout.contains(command), "\(shell) completion lacks \(command)")
+        }
+    }
+
+    @Test func theCIWorkflowDeploysOnMergeAndRunsPreviewsForPullRequests() throws {
+        let text = try String(contentsOf: PackagePaths.root.appending(path: "examples/ci/deploy.yml"), encoding: .utf8)
+        #expect(text.contains("codeb apply -f codeb.yaml"))
+        #expect(text.contains("--wait"))
+        #expect(text.contains("--env preview-pr-${{ github.event.number }}"))
+        #expect(text.contains("codeb delete"), "the preview goes when the pull request closes")
+    }
+}
