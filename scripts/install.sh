@@ -9,7 +9,8 @@
 # (only if missing, never overwritten), the state directory /var/lib/codeb (0700, codeb), the
 # Caddy sites directory /etc/caddy/sites (codeb:caddy, 2750), the system user codeb (in the
 # docker group), and once: an owner API key for --team (default ops) in /etc/codeb/owner.key (0600).
-# Run as root. With --root the files go under DIR and no user is created (for tests and images).
+# Run as root. With --root the files go under DIR and no user is created (for tests and images);
+# an existing codeb user still owns what it should.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,8 +76,11 @@ if real_root; then
   fi
   if getent group docker >/dev/null; then usermod -aG docker codeb; else log "no docker group yet: install docker.io, then run this again"; fi
   OWNER=codeb
+elif getent passwd codeb >/dev/null; then
+  OWNER=codeb
+  log "scratch root $ROOT: files owned by the existing user codeb"
 else
-  log "scratch root $ROOT: no user created; files stay owned by root"
+  log "scratch root $ROOT: no user codeb here; files stay owned by root"
 fi
 
 # --- configuration (never overwritten) ------------------------------------------------------
