@@ -53,7 +53,7 @@ import Testing
         environment["GIT_SHA"] = nil
         let result = try CLI.run(["validate", "-f", "examples/web-app/codeb.yaml"], environment: environment)
         #expect(result.status == 2)
-        #expect(result.stderr.hasPrefix("examples/web-app/codeb.yaml:5:39: image: `${GIT_SHA}` is not set"))
+        #expect(result.stderr.hasPrefix("examples/web-app/codeb.yaml:6:39: image: `${GIT_SHA}` is not set"))
     }
 
     @Test func jsonOutputCarriesTheSpecOrTheProblems() throws {
