@@ -71,22 +71,11 @@ public struct ControllerAPI: Sendable {
         let checks = await withTaskGroup(of: (String, String).self) { group in
             for (name, check) in all {
                 group.addTask {
-                    await withTaskGroup(of: String?.self) { race in
-                        race.addTask {
-                            do {
-                                try await check()
-                                return "ok"
-                            } catch {
-                                return "\(error)"
-                            }
-                        }
-                        race.addTask {
-                            try? await Task.sleep(for: budget)
-                            return Task.isCancelled ? nil : "no answer within \(budget)"
-                        }
-                        let first = await race.next() ?? nil
-                        race.cancelAll()
-                        return (name, first ?? "cancelled")
+                    do {
+                        try await withDeadline(budget, timeout: { ReadinessTimeout(budget: budget) }, check)
+                        return (name, "ok")
+                    } catch {
+                        return (name, "\(error)")
                     }
                 }
             }
@@ -97,6 +86,11 @@ public struct ControllerAPI: Sendable {
     }
 
     static let readinessBudget: Duration = .milliseconds(1500)
+
+    struct ReadinessTimeout: Error, CustomStringConvertible {
+        let budget: Duration
+        var description: String { "no answer within \(budget)" }
+    }
 
     /// Runs a mutation and records it in the audit log whatever the outcome.
     func audited(_ action: String, target: String, _ context: APIContext, _ body: () async throws -> Response) async throws -> Response {
