@@ -73,53 +73,42 @@ public struct PostgresDatabase: Sendable {
         }
     }
 
-    /// Runs `body` on a pooled connection within the deadline; database and network errors are
-    /// translated, anything else (a body's own error) passes through unchanged.
+    /// Runs `body` on a pooled connection within the deadline. Database and network errors are
+    /// translated; a caller's own error, boxed in `PassThrough`, comes out unchanged.
     func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
             return try await withDeadline(body)
         } catch let error as PostgresTransactionError {
-            throw explain(error.closureError ?? error.commitError ?? error.beginError ?? error)
-        } catch let error where Self.isDatabaseError(error) {
+            try Self.rethrowPassThrough(error.cause)
+            throw explain(error.cause)
+        } catch {
+            try Self.rethrowPassThrough(error)
             throw explain(error)
         }
     }
 
-    static func isDatabaseError(_ error: any Error) -> Bool {
-        error is PSQLError || error is IOError || error is NIOConnectionError || error is ChannelError
-            || error is PostgresTransactionError || String(reflecting: type(of: error)).contains("ConnectionPool")
+    /// Carries an error that is not the database's (a store update's body refused) through `run`.
+    struct PassThrough: Error {
+        let error: any Error
     }
 
-    /// Runs `body` in its own task and returns its result, or fails once `deadline` has passed —
-    /// without waiting for `body`, which is cancelled and left to finish on its own: a query
-    /// stuck on a dead connection must not hold the caller (a task group would wait for it).
+    private static func rethrowPassThrough(_ error: any Error) throws {
+        if let boxed = error as? PassThrough { throw boxed.error }
+        if error is CancellationError { throw error }
+    }
+
     private func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let deadline = self.deadline
-        let url = self.url
-        let race = DeadlineRace<T>()
-        let work = Task {
-            do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
-        }
-        let timer = Task {
-            try? await Task.sleep(for: deadline)
-            race.finish(.failure(StoreError(.io, "PostgreSQL at \(url) did not answer within \(deadline.components.seconds) s; is it running and reachable?")))
-        }
-        defer {
-            work.cancel()
-            timer.cancel()
-        }
-        return try await withTaskCancellationHandler {
-            try await race.value()
-        } onCancel: {
-            race.finish(.failure(CancellationError()))
-        }
+        let (deadline, url) = (self.deadline, self.url)
+        return try await Drivers.withDeadline(deadline, timeout: {
+            StoreError(.io, "PostgreSQL at \(url) did not answer within \(deadline.components.seconds) s; is it running and reachable?")
+        }, body)
     }
 
     /// One sentence for an error from PostgresNIO, NIO or the pool. Never includes the password.
     public func explain(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
-        if let error = error as? PostgresTransactionError, let cause = error.closureError ?? error.commitError ?? error.beginError {
-            return explain(cause)
+        if let error = error as? PostgresTransactionError, !(error.cause is PostgresTransactionError) {
+            return explain(error.cause)
         }
         if let error = error as? PSQLError {
             if let state = error.serverInfo?[.sqlState] {
@@ -164,4 +153,9 @@ public struct PostgresDatabase: Sendable {
         if error is ChannelError { return "connection failed (\(error))" }
         return "\(error)"
     }
+}
+
+extension PostgresTransactionError {
+    /// What failed: the transaction's body, its COMMIT, or its BEGIN.
+    var cause: any Error { closureError ?? commitError ?? beginError ?? self }
 }

@@ -20,12 +20,7 @@ public struct PostgresKeyStore: KeyStore {
                 SELECT id, hash, team, role, name, created_at, created_by, revoked_at FROM api_keys ORDER BY created_at, id
                 """, logger: logger)
             var keys: [KeyRecord] = []
-            for try await (id, hash, team, role, name, createdAt, createdBy, revokedAt) in rows.decode((String, String, String, String, String, Date, String, Date?).self) {
-                guard let team = try? ResourceName(parsing: team) else {
-                    throw StoreError(.corrupt, "api key \(id) names team \(team), which is not a valid name; revoke it")
-                }
-                keys.append(KeyRecord(id: id, hash: hash, team: team, role: role, name: name, createdAt: createdAt, createdBy: createdBy, revokedAt: revokedAt))
-            }
+            for try await row in rows.decode(Self.Row.self) { keys.append(try Self.record(row)) }
             return keys
         }
     }
@@ -49,9 +44,7 @@ public struct PostgresKeyStore: KeyStore {
                 RETURNING id, hash, team, role, name, created_at, created_by, revoked_at
                 """, logger: logger)
             var revoked: KeyRecord?
-            for try await (id, hash, team, role, name, createdAt, createdBy, revokedAt) in rows.decode((String, String, String, String, String, Date, String, Date?).self) {
-                revoked = KeyRecord(id: id, hash: hash, team: try ResourceName(parsing: team), role: role, name: name, createdAt: createdAt, createdBy: createdBy, revokedAt: revokedAt)
-            }
+            for try await row in rows.decode(Self.Row.self) { revoked = try Self.record(row) }
             return revoked
         }
     }
@@ -80,5 +73,16 @@ public struct PostgresKeyStore: KeyStore {
             }
             return entries
         }
+    }
+
+    /// `id, hash, team, role, name, created_at, created_by, revoked_at`, as both queries select them.
+    typealias Row = (String, String, String, String, String, Date, String, Date?)
+
+    static func record(_ row: Row) throws -> KeyRecord {
+        let (id, hash, team, role, name, createdAt, createdBy, revokedAt) = row
+        guard let team = try? ResourceName(parsing: team) else {
+            throw StoreError(.corrupt, "api key \(id) names team \(team), which is not a valid name; revoke it")
+        }
+        return KeyRecord(id: id, hash: hash, team: team, role: role, name: name, createdAt: createdAt, createdBy: createdBy, revokedAt: revokedAt)
     }
 }

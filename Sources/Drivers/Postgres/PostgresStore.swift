@@ -110,13 +110,12 @@ public final class PostgresStore: Store, Service {
                         try await Self.transact(key, body, controllerID: controllerID, on: connection, logger: logger)
                     }
                 } catch let error as PostgresTransactionError {
-                    let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
-                    if let failure = cause as? PSQLError, Self.isRetryable(failure), attempt < 8 {
+                    if let failure = error.cause as? PSQLError, Self.isRetryable(failure), attempt < 8 {
                         // Another environment took the same port or domain a moment ago, or
                         // the two transactions deadlocked: run again against the new state.
                         continue
                     }
-                    throw cause
+                    throw error.cause
                 }
             }
         }
@@ -218,7 +217,12 @@ public final class PostgresStore: Store, Service {
         let old = try await load(key, on: connection, logger: logger)
         let claims = try await claims(excluding: key, on: connection, logger: logger)
         var state = old
-        let result = try body(&state, claims)
+        let result: T
+        do {
+            result = try body(&state, claims)
+        } catch {
+            throw PostgresDatabase.PassThrough(error: error)
+        }
         guard state != old else { return (result, false) }
         if let state, state.key != key {
             throw StoreError(.invalid, "an update of \(key) tried to store \(state.key)")
