@@ -16,29 +16,37 @@ struct StateBackend: Sendable {
     /// Where, for the startup log line.
     let location: String
 
-    /// Opens the stores. `keysOnly` leaves the file store closed, so a one-shot command does not
-    /// need (or take) the state directory's lock that a running controller holds.
-    static func open(
-        databaseURL: String?, stateDirectory: String, keysOnly: Bool = false, node: NodeName = .local, leaseTTL: Duration = .seconds(10)
-    ) throws -> StateBackend {
+    /// Opens the stores for the daemon.
+    static func open(databaseURL: String?, stateDirectory: String, node: NodeName = .local, leaseTTL: Duration = .seconds(10)) throws -> StateBackend {
         guard let databaseURL else {
-            let store: any Store = keysOnly ? NoStore() : try FileStore(directory: stateDirectory)
-            return StateBackend(store: store, keys: try FileKeyStore(directory: stateDirectory), postgres: nil, leases: SoleController(node: node), location: stateDirectory)
+            return StateBackend(store: try FileStore(directory: stateDirectory), keys: try FileKeyStore(directory: stateDirectory), postgres: nil, leases: SoleController(node: node), location: stateDirectory)
         }
+        let store = try postgres(databaseURL, node: node, leaseTTL: leaseTTL)
+        return StateBackend(store: store, keys: PostgresKeyStore(database: store.database), postgres: store, leases: store, location: store.database.url.description)
+    }
+
+    /// Only the key store, for one-shot commands: the file store stays closed, so they do not
+    /// need (or take) the state directory's lock that a running controller holds. The PostgreSQL
+    /// store, when returned, must run around the work (`withRunning`).
+    static func keys(databaseURL: String?, stateDirectory: String) throws -> (keys: any KeyStore, postgres: PostgresStore?) {
+        guard let databaseURL else { return (try FileKeyStore(directory: stateDirectory), nil) }
+        let store = try postgres(databaseURL)
+        return (PostgresKeyStore(database: store.database), store)
+    }
+
+    private static func postgres(_ databaseURL: String, node: NodeName = .local, leaseTTL: Duration = .seconds(10)) throws -> PostgresStore {
         let url: DatabaseURL
         do {
             url = try DatabaseURL(databaseURL)
         } catch let error as StoreError {
             throw CLIError(error.message)
         }
-        let database = PostgresDatabase(url: url)
-        let store = PostgresStore(database: database, node: node, leaseTTL: leaseTTL)
-        return StateBackend(store: store, keys: PostgresKeyStore(database: database), postgres: store, leases: store, location: url.description)
+        return PostgresStore(database: PostgresDatabase(url: url), node: node, leaseTTL: leaseTTL)
     }
 
-    /// For one-shot commands: runs the PostgreSQL store around `body`, checking the connection and
-    /// schema first so a wrong password or a stopped server is one sentence, not a hang.
-    func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    /// For one-shot commands: runs the PostgreSQL store (if any) around `body`, checking the
+    /// connection and schema first so a wrong password or a stopped server is one sentence, not a hang.
+    static func withRunning<T: Sendable>(_ postgres: PostgresStore?, _ body: @Sendable () async throws -> T) async throws -> T {
         guard let postgres else { return try await body() }
         let task = Task { await postgres.run() }
         defer { postgres.stop() }
@@ -55,16 +63,6 @@ struct StateBackend: Sendable {
             throw CLIError(error.message)
         }
     }
-}
-
-/// Stands in for the file store where a command needs only keys.
-private struct NoStore: Store {
-    func keys() async throws -> [EnvironmentKey] { [] }
-    func load(_ key: EnvironmentKey) async throws -> EnvironmentState? { nil }
-    func update<T: Sendable>(_ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T) async throws -> T {
-        throw StoreError(.invalid, "this command does not open the state directory's store")
-    }
-    func changes() -> AsyncStream<EnvironmentKey> { AsyncStream { $0.finish() } }
 }
 
 /// Migrates the schema once the store runs, retrying while the database is unreachable; a

@@ -36,10 +36,9 @@ struct KeysCreateCommand: AsyncParsableCommand {
             throw ValidationError("--team: \(error.message)")
         }
         let url = databaseURL ?? ProcessInfo.processInfo.environment["CODEB_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        let backend = try StateBackend.open(databaseURL: url, stateDirectory: stateDirectory, keysOnly: true)
-        let keys = backend.keys
+        let (keys, postgres) = try StateBackend.keys(databaseURL: url, stateDirectory: stateDirectory)
         let (role, name) = (self.role, self.name)
-        let text = try await backend.withRunning {
+        let text = try await StateBackend.withRunning(postgres) {
             let authenticator = Authenticator(keys: keys)
             let user = ProcessInfo.processInfo.environment["USER"] ?? "root"
             let (key, record) = try await authenticator.createKey(team: teamName, role: role, name: name, createdBy: "local:\(user)")
