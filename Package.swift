@@ -88,7 +88,7 @@ let package = Package(
             dependencies: ["codeb-version-gen"],
             path: "Sources/VersionPlugin"
         ),
-        .testTarget(name: "SpecTests", dependencies: ["Spec", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "TestSupport", .product(name: "Yams", package: "Yams")]),
         // Helpers for tests and benchmarks that drive the real engines: scoped test containers,
         // private Caddy processes, free ports, polling with a deadline.
         .target(

@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import Spec
 import Testing
+import TestSupport
 
 /// A fake host that carries out the planner's actions, driven by random applies, rollbacks,
 /// promotions, container crashes, hand removals, controller restarts (plans cut short) and clock
@@ -104,7 +105,7 @@ import Testing
     }
 
     static func simulate(seed: UInt64) -> (converged: Bool, failures: [String]) {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let unhealthy: Set<Int> = random.next() % 3 == 0 ? [Int(random.next() % 4) + 1] : []
         var world = World(unhealthy: unhealthy)
         var failures: [String] = []
@@ -167,18 +168,5 @@ import Testing
             if !failures.isEmpty { break }
         }
         #expect(unconverged.isEmpty, "did not converge within 60 passes: seeds \(unconverged.prefix(10))")
-    }
-}
-
-/// Deterministic, so a failing seed reproduces.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -44,11 +44,20 @@ public struct TestDatabase: Sendable {
 
     /// Runs one statement in this database.
     public func execute(_ sql: String) async throws {
-        try await Self.execute(sql, on: url)
+        _ = try await Self.run(sql, on: url)
     }
 
     /// Runs one query in this database; the first column of each row, as text.
     public func query(_ sql: String) async throws -> [String] {
+        try await Self.run(sql, on: url)
+    }
+
+    static func execute(_ sql: String, on url: DatabaseURL) async throws {
+        _ = try await run(sql, on: url)
+    }
+
+    /// One statement on a connection of its own; the first column of each row, as text.
+    private static func run(_ sql: String, on url: DatabaseURL) async throws -> [String] {
         let database = PostgresDatabase(url: url, deadline: .seconds(20))
         let connection = try await database.connect()
         var values: [String] = []
@@ -62,18 +71,6 @@ public struct TestDatabase: Sendable {
         }
         try await connection.close()
         return values
-    }
-
-    static func execute(_ sql: String, on url: DatabaseURL) async throws {
-        let database = PostgresDatabase(url: url, deadline: .seconds(20))
-        let connection = try await database.connect()
-        do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "codeb.test"))
-        } catch {
-            try? await connection.close()
-            throw database.explain(error)
-        }
-        try await connection.close()
     }
 }
 
