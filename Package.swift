@@ -126,6 +126,11 @@ let package = Package(
             ],
             path: "Benchmarks/codeb-bench"
         ),
-        .testTarget(name: "codebTests", dependencies: ["codeb", "Spec", "Drivers", "TestSupport"]),
+        .testTarget(name: "codebTests", dependencies: [
+            "codeb", "Spec", "Drivers", "Controller", "TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
     ]
 )

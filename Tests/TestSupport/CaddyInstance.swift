@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import Synchronization
 
 /// A private Caddy (the real binary `.ci/setup` installs) per test: its own admin address,
 /// sites directory and plain-HTTP port, so tests run in parallel without sharing config.
@@ -10,7 +11,7 @@ public final class CaddyInstance: Sendable {
     public let admin: HTTPEndpoint
     public let httpPort: Int
     public let logPath: String
-    private let process: Process
+    private let process: Mutex<Process?>
 
     /// `extraCaddyfile` is added to the main Caddyfile; `{HTTP_PORT}` in it becomes `httpPort`.
     public init(unixAdmin: Bool = false, extraCaddyfile: String = "") async throws {
@@ -39,24 +40,40 @@ public final class CaddyInstance: Sendable {
             """
         try text.write(toFile: caddyfile, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["run", "--config", caddyfile, "--adapter", "caddyfile"]
-        process.environment = ["HOME": directory, "XDG_CONFIG_HOME": directory + "/config", "XDG_DATA_HOME": directory + "/data", "PATH": "/usr/bin:/bin"]
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        let router = CaddyRouter(.init(mainCaddyfile: caddyfile, sitesDirectory: sitesDirectory, admin: admin))
+        process = Mutex(nil)
         do {
-            _ = try await eventually("Caddy's admin API on \(admin)") {
-                try await router.check()
-                return true
-            }
+            try await start()
         } catch {
             stop()
             throw error
         }
+    }
+
+    /// Starts Caddy (again) with the main Caddyfile, as systemd would after a crash, and waits
+    /// for its admin API.
+    public func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["run", "--config", caddyfile, "--adapter", "caddyfile"]
+        process.environment = ["HOME": directory, "XDG_CONFIG_HOME": directory + "/config", "XDG_DATA_HOME": directory + "/data", "PATH": "/usr/bin:/bin"]
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process.withLock { $0 = process }
+        let router = CaddyRouter(.init(mainCaddyfile: caddyfile, sitesDirectory: sitesDirectory, admin: admin))
+        _ = try await eventually("Caddy's admin API on \(admin)") {
+            try await router.check()
+            return true
+        }
+    }
+
+    /// Stops the Caddy process and keeps its directory, so `start()` brings it back.
+    public func kill() {
+        guard let process = process.withLock({ $0 }), process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
     }
 
     /// The Caddy binary: `$CODEB_CADDY`, else Debian's `/usr/bin/caddy`.
@@ -84,10 +101,7 @@ public final class CaddyInstance: Sendable {
     }
 
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        kill()
         try? FileManager.default.removeItem(atPath: directory)
     }
 

@@ -55,6 +55,9 @@ extension ControllerAPI {
         guard let feed = reconciler?.events else { return try JSONBody.response([ControllerEvent]()) }
         let query = request.uri.queryParameters
         let project: String? = query.get("project").map { String($0) }
+        if let project, (try? ResourceName(parsing: project)) == nil {
+            throw APIError(.badRequest, code: "bad_request", "project=\(project.debugDescription.prefix(80)) is not a project name (lowercase letters, digits and '-')")
+        }
         let store = self.store
         let team = principal.team
         @Sendable func visible(_ event: ControllerEvent) async -> Bool {

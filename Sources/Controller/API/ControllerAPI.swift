@@ -39,6 +39,7 @@ public struct ControllerAPI: Sendable {
     /// The routes, ready for a Hummingbird `Application`.
     public func routes() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        router.add(middleware: ErrorBodyMiddleware())
         router.add(middleware: AuthMiddleware(authenticator: authenticator))
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await self.ready() }

@@ -16,11 +16,15 @@ public struct PlanInput: Sendable, Hashable {
     public var previewDomain: Hostname?
     /// The controller's node, put on the containers it creates.
     public var node: NodeName?
+    /// Why the proxy on this host is not serving (Caddy down), or nil: reported as Degraded.
+    public var proxyProblem: String?
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
-        probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil
+        probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil,
+        proxyProblem: String? = nil
     ) {
+        self.proxyProblem = proxyProblem
         self.node = node
         self.state = state
         self.containers = containers

@@ -34,7 +34,9 @@ extension Pass {
         } else {
             add(.progressing, false, live ? "RolloutComplete" : (failed != nil ? "RolloutFailed" : "Idle"), live ? "revision \(generation) is live" : "")
         }
-        if let failed {
+        if let proxyProblem = input.proxyProblem {
+            add(.degraded, true, "ProxyUnavailable", proxyProblem)
+        } else if let failed {
             add(.degraded, true, "RolloutFailed", failed.failure ?? "revision \(generation) failed")
         } else if repairing {
             add(.degraded, true, "Repairing", "the active container is missing or stopped; restoring it")

@@ -22,12 +22,18 @@ public struct ReconcileLoop: Sendable {
     public let monitor = LoopMonitor()
     let pass: Pass
     let logger: Logger
+    /// The proxy to check every `proxyCheck`, and where to record what was seen.
+    let proxy: (router: any TrafficRouter, health: ProxyHealth)?
+    let proxyCheck: Duration
 
     public init(
         store: any Store, runtime: (any ContainerRuntime)?, workers: Int = 4, resync: Duration = .seconds(30),
         queue: WorkQueue<EnvironmentKey> = WorkQueue(), events: EventFeed = EventFeed(),
-        logger: Logger = Logger(label: "codeb.loop"), pass: @escaping Pass
+        logger: Logger = Logger(label: "codeb.loop"), proxy: (router: any TrafficRouter, health: ProxyHealth)? = nil,
+        proxyCheck: Duration = .seconds(2), pass: @escaping Pass
     ) {
+        self.proxy = proxy
+        self.proxyCheck = proxyCheck
         self.store = store
         self.runtime = runtime
         self.queue = queue
@@ -39,8 +45,11 @@ public struct ReconcileLoop: Sendable {
     }
 
     /// A loop whose passes are a `Reconciler`'s.
-    public init(reconciler: Reconciler, workers: Int = 4, resync: Duration = .seconds(30)) {
-        self.init(store: reconciler.store, runtime: reconciler.runtime, workers: workers, resync: resync, events: reconciler.events ?? EventFeed()) { key in
+    public init(reconciler: Reconciler, workers: Int = 4, resync: Duration = .seconds(30), proxyCheck: Duration = .seconds(2)) {
+        self.init(
+            store: reconciler.store, runtime: reconciler.runtime, workers: workers, resync: resync, events: reconciler.events ?? EventFeed(),
+            proxy: (reconciler.router, reconciler.proxyHealth), proxyCheck: proxyCheck
+        ) { key in
             try await reconciler.reconcile(key)
         }
     }
@@ -52,6 +61,7 @@ public struct ReconcileLoop: Sendable {
             watchers.addTask { await self.watchStore() }
             if let runtime { watchers.addTask { await self.watchContainers(runtime) } }
             watchers.addTask { await self.resyncForever() }
+            if let proxy { watchers.addTask { await self.watchProxy(proxy.router, proxy.health) } }
             await withTaskGroup(of: Void.self) { workers in
                 for _ in 0..<self.workers {
                     workers.addTask { await self.work() }
@@ -109,6 +119,23 @@ public struct ReconcileLoop: Sendable {
     }
 
     /// Every key now and then every `resync` (±10 % jitter), from a `DispatchSourceTimer`.
+    /// Caddy going away changes no file and no container, so nothing else would notice: check
+    /// it on a short timer and, when it goes or comes back, look at every environment again
+    /// (their Degraded condition says so; a failed site write is retried).
+    private func watchProxy(_ router: any TrafficRouter, _ health: ProxyHealth) async {
+        while !Task.isCancelled {
+            if await health.check(router) {
+                if let problem = health.current {
+                    logger.error("the proxy is unavailable", metadata: ["error": "\(problem)"])
+                } else {
+                    logger.info("the proxy is available again")
+                }
+                for key in (try? await store.keys()) ?? [] { await queue.add(key) }
+            }
+            try? await Task.sleep(for: proxyCheck)
+        }
+    }
+
     private func resyncForever() async {
         let (ticks, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "codeb.resync"))

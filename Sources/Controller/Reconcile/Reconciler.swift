@@ -17,14 +17,18 @@ public struct Reconciler: Sendable {
     public let events: EventFeed?
     /// Decides whether this controller acts on an environment (several controllers, one store).
     public let leases: any LeaseKeeper
+    /// The proxy as last checked; the loop's proxy watch keeps it current.
+    public let proxyHealth: ProxyHealth
     let executor: Executor
 
     public init(
         store: any Store, runtime: any ContainerRuntime, router: any TrafficRouter, probe: any HealthProbe,
         time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
-        leases: any LeaseKeeper = SoleController(node: .local), logger: Logger = Logger(label: "codeb.reconcile")
+        leases: any LeaseKeeper = SoleController(node: .local), proxyHealth: ProxyHealth = ProxyHealth(),
+        logger: Logger = Logger(label: "codeb.reconcile")
     ) {
         self.leases = leases
+        self.proxyHealth = proxyHealth
         self.store = store
         self.runtime = runtime
         self.router = router
@@ -61,7 +65,7 @@ public struct Reconciler: Sendable {
             let check = revision.spec.template.healthcheck
             probes[record.slot] = await probe.probe(port: record.port, path: check.path.value, timeout: check.timeout.duration)
         }
-        return PlanInput(state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node)
+        return PlanInput(state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node, proxyProblem: proxyHealth.current)
     }
 
     /// The plan for `key` as things stand, without doing it (what the API's dry run shows).

@@ -51,7 +51,17 @@ enum AtomicFile {
     }
 
     private static func posixError(_ what: String) -> FileSystemError {
-        FileSystemError(message: "cannot \(what): \(String(cString: strerror(errno)))")
+        let code = errno
+        return FileSystemError(message: "cannot \(what): \(String(cString: strerror(code)))" + advice(code))
+    }
+
+    /// What an operator does about the errors a full or read-only disk gives.
+    static func advice(_ code: Int32) -> String {
+        switch code {
+        case ENOSPC, EDQUOT: "; the file system is full: free space there and try again (nothing was changed)"
+        case EROFS: "; the file system is mounted read-only: remount it read-write and try again (nothing was changed)"
+        default: ""
+        }
     }
 }
 

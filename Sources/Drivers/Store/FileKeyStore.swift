@@ -23,8 +23,10 @@ public struct FileKeyStore: KeyStore {
 
     private func locked<T>(_ body: () throws -> T) throws -> T {
         let path = directory + "/keys.lock"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StoreError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Keys must still be readable (every request authenticates) on a read-only state dir.
+        if descriptor < 0, errno == EROFS { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
+        guard descriptor >= 0 else { throw StoreError(.io, "cannot open \(path): \(String(cString: strerror(errno)))" + AtomicFile.advice(errno)) }
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX) == 0 else { throw StoreError(.io, "cannot lock \(path): \(String(cString: strerror(errno)))") }
         defer { flock(descriptor, LOCK_UN) }
@@ -78,9 +80,13 @@ public struct FileKeyStore: KeyStore {
             let descriptor = open(auditPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             guard descriptor >= 0 else { throw StoreError(.io, "cannot open \(auditPath): \(String(cString: strerror(errno)))") }
             defer { close(descriptor) }
+            let end = lseek(descriptor, 0, SEEK_END)
             let written = line.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             guard written == line.count, fsync(descriptor) == 0 else {
-                throw StoreError(.io, "cannot append to \(auditPath): \(String(cString: strerror(errno)))")
+                let code = errno
+                // A partial line (a full disk) would merge with the next entry: cut it off.
+                if end >= 0 { _ = ftruncate(descriptor, end) }
+                throw StoreError(.io, "cannot append to \(auditPath): \(String(cString: strerror(code)))" + AtomicFile.advice(code))
             }
         }
     }

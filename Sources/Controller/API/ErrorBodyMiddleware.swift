@@ -1,0 +1,39 @@
+import HTTPTypes
+import Hummingbird
+
+/// Every error leaves the API as an `ErrorBody`, the framework's own included (413 for an
+/// oversized body, 404 for an unknown route), so clients — the CLI, CI scripts, assistants —
+/// parse one shape and always get a sentence.
+struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            throw APIError(error.status, code: Self.code(error.status), error.body ?? Self.message(error.status, request))
+        } catch let error as any HTTPResponseError {
+            // NIOTooManyBytesError (413) and the like answer with a bare status.
+            throw APIError(error.status, code: Self.code(error.status), Self.message(error.status, request))
+        }
+    }
+
+    static func code(_ status: HTTPResponse.Status) -> String {
+        switch status {
+        case .contentTooLarge: "too_large"
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .unauthorized: "unauthorized"
+        default: status.code < 500 ? "bad_request" : "internal"
+        }
+    }
+
+    static func message(_ status: HTTPResponse.Status, _ request: Request) -> String {
+        switch status {
+        case .contentTooLarge: "the request body is too large: a codeb.yaml may be at most 256 KiB"
+        case .notFound: "no endpoint \(request.method) \(request.uri.path); see the API reference in README.md"
+        case .methodNotAllowed: "\(request.uri.path) does not take \(request.method)"
+        default: "the request failed: \(status)"
+        }
+    }
+}
