@@ -24,7 +24,9 @@ public struct Executor: Sendable {
             var metadata: Logger.Metadata = ["project": "\(key.project)", "environment": "\(key.environment)", "action": "\(action)"]
             if let revision { metadata["revision"] = "\(revision)" }
             do {
+                CrashPoint.check(action.crashSteps.before)
                 try await perform(action, key)
+                CrashPoint.check(action.crashSteps.after)
                 if case .recordStatus = action {} else { logger.info("done", metadata: metadata) }
             } catch {
                 metadata["error"] = "\(error)"
@@ -56,6 +58,7 @@ public struct Executor: Sendable {
             } catch let error as RuntimeError where error.kind == .notFound {
                 return
             }
+            CrashPoint.check(.stoppedNotRemoved)
             try await runtime.remove(id)
         case .writeSite(let site):
             _ = try await router.apply([.write(site)])
@@ -90,6 +93,7 @@ public struct Executor: Sendable {
             try await runtime.remove(existing.id)
             id = try await runtime.create(spec)
         }
+        CrashPoint.check(.createdNotStarted)
         try await runtime.start(id)
     }
 }
