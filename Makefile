@@ -16,15 +16,18 @@ run:
 services:
 	bash .ci/setup
 
-# The suite, then the install walkthrough (install into a scratch root, systemd-analyze verify,
+# The suite in parallel; then, alone, the `Isolated` suites (they restart dockerd and load the
+# machine); then the install walkthrough (install into a scratch root, systemd-analyze verify,
 # the controller as the unit starts it, hello served, uninstall).
 test: services
-	$(SWIFT) test --disable-xctest
+	$(SWIFT) test --disable-xctest --skip Isolated
+	$(SWIFT) test --disable-xctest --filter Isolated
 	bash .ci/walkthrough
 
 # Figures, not pass/fail: release build, against the real dockerd and Caddy.
 bench: services
 	$(SWIFT) build -c release --product codeb-bench
+	$(SWIFT) build -c release --product codeb
 	.build/release/codeb-bench
 
 install:
