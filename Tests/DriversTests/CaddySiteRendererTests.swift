@@ -27,7 +27,7 @@ import Testing
             \t\tlb_policy first
             \t\tlb_try_duration 5s
             \t\tlb_try_interval 250ms
-            \t\tfail_duration 10s
+            \t\tfail_duration 1s
             \t\tmax_fails 1
             \t}
             }
@@ -37,7 +37,7 @@ import Testing
             \t\tlb_policy first
             \t\tlb_try_duration 5s
             \t\tlb_try_interval 250ms
-            \t\tfail_duration 10s
+            \t\tfail_duration 1s
             \t\tmax_fails 1
             \t}
             }

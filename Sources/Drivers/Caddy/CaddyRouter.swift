@@ -216,14 +216,25 @@ public actor CaddyRouter: TrafficRouter {
         // pooled connection at any moment (it restarts servers on load).
         request.headers.replaceOrAdd(name: "Connection", value: "close")
         request.body = .bytes(ByteBuffer(string: caddyfile))
-        let response: HTTPClientResponse
-        let body: Data
-        do {
-            response = try await DriverHTTP.client.execute(request, timeout: TimeAmount(configuration.reloadTimeout))
-            body = try await DriverHTTP.body(response)
-        } catch {
-            throw RouterError(.unavailable, "cannot reach Caddy's admin API at \(configuration.admin) to reload (\(error)); the site files were restored")
+        var response: HTTPClientResponse?
+        var body = Data()
+        // A connection Caddy resets mid-request (seen about once in a few hundred loads under
+        // concurrent passes) is retried once: `/load` of the whole config is idempotent.
+        for attempt in 1...2 where response == nil {
+            do {
+                let answer = try await DriverHTTP.client.execute(request, timeout: TimeAmount(configuration.reloadTimeout))
+                body = try await DriverHTTP.body(answer)
+                response = answer
+            } catch {
+                guard attempt == 2 else {
+                    logger.warning("Caddy's admin API dropped a reload; retrying once", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
+                throw RouterError(.unavailable, "cannot reach Caddy's admin API at \(configuration.admin) to reload (\(error)); the site files were restored")
+            }
         }
+        guard let response else { throw RouterError(.unavailable, "Caddy's admin API at \(configuration.admin) did not answer the reload") }
         guard response.status.code == 200 else {
             struct CaddyErrorWire: Decodable { var error: String }
             let message = (try? JSONDecoder().decode(CaddyErrorWire.self, from: body).error)

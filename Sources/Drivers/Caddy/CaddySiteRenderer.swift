@@ -24,12 +24,14 @@ public struct CaddySiteRenderer: Sendable, Hashable {
     /// How long Caddy keeps trying upstreams (active, then grace) for one request.
     public var tryDuration: Duration
     public var tryInterval: Duration
-    /// How long a failed upstream is skipped (passive health).
+    /// How long a failed upstream is skipped (passive health). Short, because Caddy keeps this
+    /// across reloads: a repaired active container gets its traffic back (from the grace slot)
+    /// within it, and a refused connect on loopback costs next to nothing.
     public var failDuration: Duration
 
     public init(
         addressMode: AddressMode = .automaticHTTPS, tryDuration: Duration = .seconds(5),
-        tryInterval: Duration = .milliseconds(250), failDuration: Duration = .seconds(10)
+        tryInterval: Duration = .milliseconds(250), failDuration: Duration = .seconds(1)
     ) {
         self.addressMode = addressMode
         self.tryDuration = tryDuration
