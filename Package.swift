@@ -116,10 +116,12 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        // Counts heap allocations for the planner benchmark (defines malloc & co. in codeb-bench only).
+        .target(name: "CMallocCounter", path: "Benchmarks/CMallocCounter"),
         .executableTarget(
             name: "codeb-bench",
             dependencies: [
-                "Controller", "Drivers", "Spec", "TestSupport",
+                "Controller", "Drivers", "Spec", "TestSupport", "CMallocCounter",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

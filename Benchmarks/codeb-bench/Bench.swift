@@ -2,6 +2,7 @@
 // Prints figures — median, p95, n — and ratios against a floor measured in the same run.
 // Nothing here passes or fails.
 import AsyncHTTPClient
+import CMallocCounter
 import Drivers
 import Foundation
 import NIOCore
@@ -11,6 +12,8 @@ import TestSupport
 @main
 struct Bench {
     static func main() async throws {
+        // Line-buffered, so the figures printed so far survive a failure later in the run.
+        codeb_line_buffered_stdout()
         print("codeb benchmarks — \(machineDescription())")
         print("dockerd \(try await DockerRuntime().ping().version), caddy \(CaddyInstance.binary)")
         print("")
@@ -18,17 +21,16 @@ struct Bench {
             try await StoreBench.run()
             return
         }
+        // The floors first: a container's start and a Caddy reload, measured directly.
+        var floors = LiveBench.Floors(start200: Stats([]), reload: Stats([]))
         try await TestScope.run { scope in
-            try await containerStartToFirst200(scope)
+            floors.start200 = try await containerStartToFirst200(scope)
             let v1 = FreePort.next(), v2 = FreePort.next()
             try await scope.docker.start(try await scope.docker.create(scope.webSpec("v1", version: 1, hostPort: v1)))
             try await scope.docker.start(try await scope.docker.create(scope.webSpec("v2", version: 2, hostPort: v2)))
             for port in [v1, v2] { _ = try await eventually("upstream") { try await httpGet("http://127.0.0.1:\(port)/health") } }
             try await CaddyInstance.run { caddy in
-                try await reloadLatency(caddy, upstreams: [v1, v2])
-            }
-            try await CaddyInstance.run { caddy in
-                try await failuresPerReload(caddy, upstreams: [v1, v2])
+                floors.reload = try await reloadLatency(caddy, upstreams: [v1, v2])
             }
         }
         ControllerBench.planner()
@@ -36,13 +38,16 @@ struct Bench {
             try await ControllerBench.noOpPass(caddy)
         }
         try await CaddyInstance.run { caddy in
-            try await ControllerBench.applyToServed(caddy)
+            try await LiveBench.run(caddy, floors: floors)
+        }
+        try await CaddyInstance.run { caddy in
+            try await FootprintBench.run(caddy)
         }
         try await StoreBench.run()
     }
 
     /// create + start → the first HTTP 200 from the container's published port.
-    static func containerStartToFirst200(_ scope: TestScope) async throws {
+    static func containerStartToFirst200(_ scope: TestScope) async throws -> Stats {
         let n = 20
         var total: [Double] = [], api: [Double] = [], get: [Double] = []
         for index in 0..<n {
@@ -62,17 +67,18 @@ struct Bench {
             try await scope.docker.remove(id)
         }
         let totals = Stats(total), apis = Stats(api), gets = Stats(get)
-        print("1. container create+start → first HTTP 200 (codeb-test/web, busybox httpd)")
+        print("floor A. container create+start → first HTTP 200 (codeb-test/web, busybox httpd)")
         print("   " + totals.line("create+start → 200"))
         print("   " + apis.line("engine create+start calls alone"))
         print("   " + gets.line("floor: one GET to a running container"))
         print(String(format: "   ratio: total / engine calls = %.2f; the rest is process start until httpd answers", totals.median / apis.median))
         print("")
+        return totals
     }
 
     /// Reload latency with 50 sites: a changed site (a real reload) against `/load` of the same
     /// config (Caddy adapts it, finds it unchanged and stops: the admin API + adapter floor).
-    static func reloadLatency(_ caddy: CaddyInstance, upstreams: [Int]) async throws {
+    static func reloadLatency(_ caddy: CaddyInstance, upstreams: [Int]) async throws -> Stats {
         let router = caddy.router()
         let sites = try (0..<50).map { try site("s\($0)", upstreams: upstreams, revision: 1) }
         _ = try await router.apply(sites.map(SiteChange.write))
@@ -84,42 +90,12 @@ struct Bench {
             floors.append(try await unchangedLoad(caddy.admin, caddyfile))
         }
         let reload = Stats(reloads), floor = Stats(floors)
-        print("2. Caddy reload latency, 50 sites (\(CaddyInstance.binary))")
+        print("floor B. Caddy reload latency, 50 sites (\(CaddyInstance.binary))")
         print("   " + reload.line("one changed site → POST /load answered"))
         print("   " + floor.line("floor: POST /load of an unchanged config"))
         print(String(format: "   ratio: reload / floor = %.2f", reload.median / floor.median))
         print("")
-    }
-
-    /// New-connection GETs through Caddy at a steady rate while Caddy reloads 50 times; the same
-    /// load for the same time without reloads is the floor.
-    static func failuresPerReload(_ caddy: CaddyInstance, upstreams: [Int]) async throws {
-        let router = caddy.router()
-        _ = try await router.apply([.write(try site("load", upstreams: upstreams, revision: 1))])
-        let rate = Double(ProcessInfo.processInfo.environment["CODEB_BENCH_RATE"] ?? "") ?? 600
-        let generator = LoadGenerator(port: caddy.httpPort, host: "load.test:\(caddy.httpPort)", rate: rate)
-        generator.start()
-        try await Task.sleep(for: .seconds(1))
-        _ = generator.reset()
-        let reloads = 50
-        let started = ContinuousClock.now
-        for round in 0..<reloads {
-            let order = round.isMultiple(of: 2) ? upstreams.reversed() : upstreams
-            _ = try await router.apply([.write(try site("load", upstreams: Array(order), revision: 2 + round))])
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let window = seconds(ContinuousClock.now - started)
-        let during = generator.reset()
-        try await Task.sleep(for: .seconds(window))
-        let baseline = generator.stop()
-        print("3. new-connection GETs through Caddy at a target \(Int(rate)) req/s during \(reloads) reloads")
-        print(String(format: "   during reloads: %d requests in %.1f s (%.0f req/s), %d failed = %.2f failed per reload (%.3f%%)",
-                     during.sent, window, Double(during.sent) / window, during.failed,
-                     Double(during.failed) / Double(reloads), 100 * Double(during.failed) / Double(max(during.sent, 1))))
-        if !during.failures.isEmpty { print("   failures: \(during.failures.sorted { $0.key < $1.key })") }
-        print(String(format: "   floor, same load without reloads: %d requests in %.1f s, %d failed", baseline.sent, window, baseline.failed))
-        if !baseline.failures.isEmpty { print("   floor failures: \(baseline.failures)") }
-        print("")
+        return reload
     }
 
     static func site(_ name: String, upstreams: [Int], revision: Int) throws -> SiteConfig {

@@ -10,6 +10,7 @@ final class Counters: Sendable {
         var siteApplies = 0
         var reloads = 0
         var storeWrites = 0
+        var failedPasses = 0
         var dockerWriteTime = Duration.zero
         var siteApplyTime = Duration.zero
     }

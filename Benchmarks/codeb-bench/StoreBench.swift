@@ -20,7 +20,7 @@ enum StoreBench {
 
         let (fileApply, healthz) = try await applyThroughAPI(store: file, keys: fileKeys)
         let (postgresApply, _) = try await applyThroughAPI(store: postgres.store, keys: postgresKeys)
-        print("7. apply through the HTTP API (POST /v1/apply, a new revision each time, no reconcile loop running)")
+        print("store A. apply through the HTTP API (POST /v1/apply, a new revision each time, no reconcile loop running)")
         print("   " + fileApply.line("file store"))
         print("   " + postgresApply.line("PostgreSQL store (\(postgres.store.database.url.host):\(postgres.store.database.url.port))"))
         print("   " + healthz.line("floor: GET /healthz through the same client"))
@@ -30,7 +30,7 @@ enum StoreBench {
 
         let (fileResync, _) = try await resyncStoreShare(file, leases: SoleController(node: .local))
         let (postgresResync, postgresAcquire) = try await resyncStoreShare(postgres.store, leases: postgres.store)
-        print("8. the store's share of a no-op resync over 1,000 environments (keys, then load + lease per environment)")
+        print("store B. the store's share of a no-op resync over 1,000 environments (keys, then load + lease per environment)")
         print("   " + fileResync.line("file store: whole resync"))
         print("   " + postgresResync.line("PostgreSQL: whole resync"))
         print("   " + postgresAcquire.line("PostgreSQL: of which lease renewals"))
