@@ -3,10 +3,16 @@ import Foundation
 import TestSupport
 import Testing
 
-/// dockerd restarted in the middle of a rollout. It restarts the machine's dockerd, so it runs
-/// alone: `make test` skips the `Isolated` suites in the parallel run and runs them afterwards.
-@Suite(.serialized, .timeLimit(.minutes(4)))
-struct IsolatedDockerRestartTests {
+/// The suites that must run alone: they restart the machine's dockerd or load it. `make test`
+/// skips them in the parallel run and runs them afterwards, one at a time (`.serialized`
+/// covers the nested suites).
+@Suite(.serialized)
+struct Isolated {}
+
+/// dockerd restarted in the middle of a rollout.
+extension Isolated {
+@Suite(.timeLimit(.minutes(4)))
+struct DockerRestartTests {
     @Test func aRolloutSurvivesDockerdRestartingUnderIt() async throws {
         try await CaddyInstance.run { caddy in
             let project = "dockerd" + UUID().uuidString.prefix(8).lowercased()
@@ -46,6 +52,7 @@ struct IsolatedDockerRestartTests {
             await ControllerCLITests.removeContainers(project)
         }
     }
+}
 }
 
 /// The machine's dockerd, restarted with the command line it runs with (as `.ci/setup` started

@@ -16,8 +16,9 @@ import Testing
 /// placed on another node (`nodes: [elsewhere]`), which exercises the API, store and planner
 /// without starting hundreds of containers; twenty read status and history; twenty follow the
 /// event stream.
-@Suite(.serialized, .timeLimit(.minutes(4)))
-struct IsolatedLoadTests {
+extension Isolated {
+@Suite(.timeLimit(.minutes(4)))
+struct LoadTests {
     final class Tally: Sendable {
         let errors = Mutex<[String]>([])
         let accepted = Mutex<[String: Set<Int>]>([:])
@@ -60,9 +61,12 @@ struct IsolatedLoadTests {
             let pid = controller.processIdentifier
             // One connection per client: the shared client's pool (8 per host) would queue them.
             var configuration = HTTPClient.Configuration()
-            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+            configuration.connectionPool = .init(idleTimeout: .seconds(600), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             defer { _ = http.shutdown() }
+            // The event streams get their own client: shutting it down is what ends them (a quiet
+            // controller sends nothing, and a cancelled task does not interrupt a body stream).
+            let streamHTTP = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 
             @Sendable func send(_ method: HTTPMethod, _ path: String, body: String? = nil) async -> (Int, String)? {
                 var request = HTTPClientRequest(url: server + path)
@@ -84,64 +88,70 @@ struct IsolatedLoadTests {
             }
 
             var samples: [Int] = []
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for client in 0..<10 {
-                    group.addTask {
-                        let project = "\(prefix)-\(client)"
-                        var round = 0
-                        while ContinuousClock.now < end {
-                            let spec = Self.spec(project: project, version: round % 2 + 1, round: round, elsewhere: client >= 2)
-                            guard let (status, text) = await send(.POST, "/v1/apply", body: spec) else { continue }
-                            if status == 202, let result = try? JSONDecoder().decode(ApplyResult.self, from: Data(text.utf8)) {
-                                tally.accepted.withLock { $0[project, default: []].formUnion(result.environments.map(\.revision)) }
-                            } else {
-                                tally.fail("apply \(project): HTTP \(status): \(text.prefix(200))")
-                            }
-                            round += 1
-                            // The two real rollouts apply every 2 s, the others 5 times a second
-                            // (every apply is a revision kept in the history).
-                            try await Task.sleep(for: client < 2 ? .seconds(2) : .milliseconds(200))
-                        }
-                    }
-                }
-                for client in 0..<20 {
-                    group.addTask {
-                        while ContinuousClock.now < end {
-                            let path = client.isMultiple(of: 2) ? "/v1/projects" : "/v1/projects/\(prefix)-\(client % 10)/environments/staging/history"
-                            guard let (status, text) = await send(.GET, path) else { continue }
-                            // A project whose first apply has not landed yet is a 404, not a failure.
-                            if status != 200, !(status == 404 && path.hasSuffix("history")) {
-                                tally.fail("GET \(path): HTTP \(status): \(text.prefix(200))")
+            try await withThrowingTaskGroup(of: Void.self) { streams in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for client in 0..<10 {
+                        group.addTask {
+                            let project = "\(prefix)-\(client)"
+                            var round = 0
+                            while ContinuousClock.now < end {
+                                let spec = Self.spec(project: project, version: round % 2 + 1, round: round, elsewhere: client >= 2)
+                                guard let (status, text) = await send(.POST, "/v1/apply", body: spec) else { continue }
+                                if status == 202, let result = try? JSONDecoder().decode(ApplyResult.self, from: Data(text.utf8)) {
+                                    tally.accepted.withLock { $0[project, default: []].formUnion(result.environments.map(\.revision)) }
+                                } else {
+                                    tally.fail("apply \(project): HTTP \(status): \(text.prefix(200))")
+                                }
+                                round += 1
+                                // The two real rollouts apply every 2 s, the others 5 times a second
+                                // (every apply is a revision kept in the history).
+                                try await Task.sleep(for: client < 2 ? .seconds(2) : .milliseconds(200))
                             }
                         }
                     }
-                }
-                for _ in 0..<20 {
-                    group.addTask {
-                        var request = HTTPClientRequest(url: server + "/v1/events?follow=1")
-                        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                        do {
-                            let response = try await http.execute(request, deadline: .now() + .seconds(Int64(seconds)))
-                            guard response.status == .ok else { return tally.fail("events: HTTP \(response.status.code)") }
-                            for try await chunk in response.body {
-                                tally.events.add(chunk.readableBytes > 0 ? 1 : 0, ordering: .relaxed)
-                                if ContinuousClock.now >= end { break }
+                    for client in 0..<20 {
+                        group.addTask {
+                            while ContinuousClock.now < end {
+                                let path = client.isMultiple(of: 2) ? "/v1/projects" : "/v1/projects/\(prefix)-\(client % 10)/environments/staging/history"
+                                guard let (status, text) = await send(.GET, path) else { continue }
+                                // A project whose first apply has not landed yet is a 404, not a failure.
+                                if status != 200, !(status == 404 && path.hasSuffix("history")) {
+                                    tally.fail("GET \(path): HTTP \(status): \(text.prefix(200))")
+                                }
                             }
-                        } catch let error as HTTPClientError where error == .deadlineExceeded {
-                            // The stream outlived the run: that is the expected end.
-                        } catch {
-                            if ContinuousClock.now < end { tally.fail("events: \(error)") }
                         }
                     }
+                    for _ in 0..<20 {
+                        streams.addTask {
+                            var request = HTTPClientRequest(url: server + "/v1/events?follow=1")
+                            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                            do {
+                                let response = try await streamHTTP.execute(request, deadline: .now() + .seconds(Int64(seconds)))
+                                guard response.status == .ok else { return tally.fail("events: HTTP \(response.status.code)") }
+                                for try await chunk in response.body {
+                                    tally.events.add(chunk.readableBytes > 0 ? 1 : 0, ordering: .relaxed)
+                                    if ContinuousClock.now >= end { break }
+                                }
+                            } catch let error as HTTPClientError where error == .deadlineExceeded {
+                                // The stream outlived the run: that is the expected end.
+                            } catch {
+                                if ContinuousClock.now < end { tally.fail("events: \(error)") }
+                            }
+                        }
+                    }
+                    // Memory, every 2 s, from the kernel's view of the process.
+                    while ContinuousClock.now < end {
+                        samples.append(ProcessStats.residentKiB(pid))
+                        try await Task.sleep(for: .seconds(2))
+                    }
+                    try await group.waitForAll()
                 }
-                // Memory, every 2 s, from the kernel's view of the process.
-                while ContinuousClock.now < end {
-                    samples.append(ProcessStats.residentKiB(pid))
-                    try await Task.sleep(for: .seconds(2))
-                }
-                try await group.waitForAll()
+                print("[load] clients done; ending the event streams")
+                streams.cancelAll()
+            try? await streamHTTP.shutdown()
             }
 
+            print("[load] streams ended")
             let errors = tally.errors.withLock { $0 }
             #expect(errors.isEmpty, "\(errors.joined(separator: "\n"))")
             #expect(controller.isRunning)
@@ -165,4 +175,5 @@ struct IsolatedLoadTests {
             for index in 0..<2 { await ControllerCLITests.removeContainers("\(prefix)-\(index)") }
         }
     }
+}
 }
