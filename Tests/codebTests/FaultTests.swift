@@ -132,6 +132,23 @@ extension ControllerCLITests {
             }
         }
 
+        /// Found by the load test: SIGTERM waited forever for event followers (no event came to end them).
+        @Test func eventFollowersDoNotHoldUpAStop() async throws {
+            try await CaddyInstance.run { caddy in
+                let directory = NSTemporaryDirectory() + "codeb-fault-follow-" + UUID().uuidString.prefix(8).lowercased()
+                let (controller, environment) = try await Self.controller(caddy, directory)
+                defer { if controller.isRunning { controller.interrupt() } }
+                let port = Int(environment["CODEB_SERVER"]!.split(separator: ":").last!)!
+                let followers = try (0..<3).map { _ in try EventStreamReader(port: port, token: environment["CODEB_TOKEN"]!) }
+                _ = try await eventually("the followers connected") { followers.allSatisfy { $0.chunks.load(ordering: .relaxed) > 0 } ? true : nil }
+                controller.terminate()
+                let stopped = try await eventually("the controller to stop", within: .seconds(10)) { controller.isRunning ? nil : true }
+                #expect(stopped)
+                #expect(controller.terminationStatus == 0)
+                for follower in followers { follower.stop() }
+            }
+        }
+
         @Test func aCorruptStateFileStopsTheStartWithItsNameAndIsNotOverwritten() async throws {
             try await CaddyInstance.run { caddy in
                 let directory = NSTemporaryDirectory() + "codeb-fault-corrupt-" + UUID().uuidString.prefix(8).lowercased()

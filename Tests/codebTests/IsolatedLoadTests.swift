@@ -64,9 +64,6 @@ struct LoadTests {
             configuration.connectionPool = .init(idleTimeout: .seconds(600), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             defer { _ = http.shutdown() }
-            // The event streams get their own client: shutting it down is what ends them (a quiet
-            // controller sends nothing, and a cancelled task does not interrupt a body stream).
-            let streamHTTP = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 
             @Sendable func send(_ method: HTTPMethod, _ path: String, body: String? = nil) async -> (Int, String)? {
                 var request = HTTPClientRequest(url: server + path)
@@ -88,70 +85,55 @@ struct LoadTests {
             }
 
             var samples: [Int] = []
-            try await withThrowingTaskGroup(of: Void.self) { streams in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for client in 0..<10 {
-                        group.addTask {
-                            let project = "\(prefix)-\(client)"
-                            var round = 0
-                            while ContinuousClock.now < end {
-                                let spec = Self.spec(project: project, version: round % 2 + 1, round: round, elsewhere: client >= 2)
-                                guard let (status, text) = await send(.POST, "/v1/apply", body: spec) else { continue }
-                                if status == 202, let result = try? JSONDecoder().decode(ApplyResult.self, from: Data(text.utf8)) {
-                                    tally.accepted.withLock { $0[project, default: []].formUnion(result.environments.map(\.revision)) }
-                                } else {
-                                    tally.fail("apply \(project): HTTP \(status): \(text.prefix(200))")
-                                }
-                                round += 1
-                                // The two real rollouts apply every 2 s, the others 5 times a second
-                                // (every apply is a revision kept in the history).
-                                try await Task.sleep(for: client < 2 ? .seconds(2) : .milliseconds(200))
+            // The event streams on plain sockets: closing one is what ends it, whatever the
+            // client library would do with a quiet stream (it hung, now and then, at the end).
+            let port = Int(server.split(separator: ":").last ?? "") ?? 0
+            let streams = try (0..<20).map { _ in try EventStreamReader(port: port, token: token) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for client in 0..<10 {
+                    group.addTask {
+                        let project = "\(prefix)-\(client)"
+                        var round = 0
+                        while ContinuousClock.now < end {
+                            let spec = Self.spec(project: project, version: round % 2 + 1, round: round, elsewhere: client >= 2)
+                            guard let (status, text) = await send(.POST, "/v1/apply", body: spec) else { continue }
+                            if status == 202, let result = try? JSONDecoder().decode(ApplyResult.self, from: Data(text.utf8)) {
+                                tally.accepted.withLock { $0[project, default: []].formUnion(result.environments.map(\.revision)) }
+                            } else {
+                                tally.fail("apply \(project): HTTP \(status): \(text.prefix(200))")
                             }
+                            round += 1
+                            // The two real rollouts apply every 2 s, the others 5 times a second
+                            // (every apply is a revision kept in the history).
+                            try await Task.sleep(for: client < 2 ? .seconds(2) : .milliseconds(200))
                         }
                     }
-                    for client in 0..<20 {
-                        group.addTask {
-                            while ContinuousClock.now < end {
-                                let path = client.isMultiple(of: 2) ? "/v1/projects" : "/v1/projects/\(prefix)-\(client % 10)/environments/staging/history"
-                                guard let (status, text) = await send(.GET, path) else { continue }
-                                // A project whose first apply has not landed yet is a 404, not a failure.
-                                if status != 200, !(status == 404 && path.hasSuffix("history")) {
-                                    tally.fail("GET \(path): HTTP \(status): \(text.prefix(200))")
-                                }
-                            }
-                        }
-                    }
-                    for _ in 0..<20 {
-                        streams.addTask {
-                            var request = HTTPClientRequest(url: server + "/v1/events?follow=1")
-                            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                            do {
-                                let response = try await streamHTTP.execute(request, deadline: .now() + .seconds(Int64(seconds)))
-                                guard response.status == .ok else { return tally.fail("events: HTTP \(response.status.code)") }
-                                for try await chunk in response.body {
-                                    tally.events.add(chunk.readableBytes > 0 ? 1 : 0, ordering: .relaxed)
-                                    if ContinuousClock.now >= end { break }
-                                }
-                            } catch let error as HTTPClientError where error == .deadlineExceeded {
-                                // The stream outlived the run: that is the expected end.
-                            } catch {
-                                if ContinuousClock.now < end { tally.fail("events: \(error)") }
-                            }
-                        }
-                    }
-                    // Memory, every 2 s, from the kernel's view of the process.
-                    while ContinuousClock.now < end {
-                        samples.append(ProcessStats.residentKiB(pid))
-                        try await Task.sleep(for: .seconds(2))
-                    }
-                    try await group.waitForAll()
                 }
-                print("[load] clients done; ending the event streams")
-                streams.cancelAll()
-            try? await streamHTTP.shutdown()
+                for client in 0..<20 {
+                    group.addTask {
+                        while ContinuousClock.now < end {
+                            let path = client.isMultiple(of: 2) ? "/v1/projects" : "/v1/projects/\(prefix)-\(client % 10)/environments/staging/history"
+                            guard let (status, text) = await send(.GET, path) else { continue }
+                            // A project whose first apply has not landed yet is a 404, not a failure.
+                            if status != 200, !(status == 404 && path.hasSuffix("history")) {
+                                tally.fail("GET \(path): HTTP \(status): \(text.prefix(200))")
+                            }
+                        }
+                    }
+                }
+                // Memory, every 2 s, from the kernel's view of the process.
+                while ContinuousClock.now < end {
+                    samples.append(ProcessStats.residentKiB(pid))
+                    try await Task.sleep(for: .seconds(2))
+                }
+                try await group.waitForAll()
+            }
+            for stream in streams { stream.stop() }
+            for stream in streams {
+                if let failure = stream.failure { tally.fail("events: \(failure)") }
+                tally.events.add(stream.chunks.load(ordering: .relaxed), ordering: .relaxed)
             }
 
-            print("[load] streams ended")
             let errors = tally.errors.withLock { $0 }
             #expect(errors.isEmpty, "\(errors.joined(separator: "\n"))")
             #expect(controller.isRunning)
@@ -176,4 +158,53 @@ struct LoadTests {
         }
     }
 }
+}
+
+/// `GET /v1/events?follow=1` on a blocking socket read by its own thread, counting chunks,
+/// until `stop()` shuts the socket down.
+final class EventStreamReader: Sendable {
+    private let descriptor: Int32
+    let chunks = Atomic<Int>(0)
+    private let finished = Atomic<Bool>(false)
+    private let problem = Mutex<String?>(nil)
+
+    var failure: String? { problem.withLock { $0 } }
+
+    init(port: Int, token: String) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        let request = Array("GET /v1/events?follow=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8)
+        guard connected == 0, request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
+            close(descriptor)
+            throw ControllerCLITests.FaultTests.CommandFailed(description: "cannot open an event stream on port \(port)")
+        }
+        Thread.detachNewThread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            var first = true
+            while true {
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                if count <= 0 { break }
+                if first, !buffer.starts(with: Array("HTTP/1.1 200".utf8)) {
+                    problem.withLock { $0 = String(decoding: buffer.prefix(min(count, 80)), as: UTF8.self) }
+                }
+                first = false
+                chunks.add(1, ordering: .relaxed)
+            }
+            finished.store(true, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    /// Ends the stream: the reading thread sees end-of-file, then the socket is closed.
+    func stop() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+        let deadline = Date().addingTimeInterval(5)
+        while !finished.load(ordering: .sequentiallyConsistent), Date() < deadline { usleep(1000) }
+        close(descriptor)
+    }
 }

@@ -2,6 +2,7 @@ import Drivers
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 import Spec
 
 extension ControllerAPI {
@@ -39,10 +40,14 @@ extension ControllerAPI {
             let text = lines.map { "\($0.stream.rawValue)|\($0.text)\n" }.joined()
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        let stream = runtime.followLogs(name, tail: tail)
+        let stream = Self.endingAtShutdown(runtime.followLogs(name, tail: tail))
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody { writer in
-            for try await line in stream {
-                try await writer.write(ByteBuffer(string: "\(line.stream.rawValue)|\(line.text)\n"))
+            try await withGracefulShutdownHandler {
+                for try await line in stream.values {
+                    try await writer.write(ByteBuffer(string: "\(line.stream.rawValue)|\(line.text)\n"))
+                }
+            } onGracefulShutdown: {
+                stream.end()
             }
             try await writer.finish(nil)
         })
@@ -74,12 +79,41 @@ extension ControllerAPI {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .sortedKeys
         let backlog = try recent.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let stream = Self.endingAtShutdown(live)
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody(contentLength: nil) { writer in
             for line in backlog { try await writer.write(ByteBuffer(string: "data: \(line)\n\n")) }
-            for await event in live where await visible(event) {
-                try await writer.write(ByteBuffer(string: "data: \(String(decoding: try encoder.encode(event), as: UTF8.self))\n\n"))
+            // A follower must not hold up a stop: SIGTERM ends the stream (the client reconnects).
+            try await withGracefulShutdownHandler {
+                for try await event in stream.values where await visible(event) {
+                    try await writer.write(ByteBuffer(string: "data: \(String(decoding: try encoder.encode(event), as: UTF8.self))\n\n"))
+                }
+            } onGracefulShutdown: {
+                stream.end()
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// A copy of `source` that `end()` finishes at once — what a graceful shutdown calls, so a
+    /// follower waiting for the next event or log line does not keep the daemon from stopping.
+    struct EndableStream<Element: Sendable>: Sendable {
+        let values: AsyncThrowingStream<Element, any Error>
+        let continuation: AsyncThrowingStream<Element, any Error>.Continuation
+
+        func end() { continuation.finish() }
+    }
+
+    static func endingAtShutdown<S: AsyncSequence & Sendable>(_ source: S) -> EndableStream<S.Element> where S.Element: Sendable {
+        let (values, continuation) = AsyncThrowingStream<S.Element, any Error>.makeStream()
+        let forward = Task {
+            do {
+                for try await element in source { continuation.yield(element) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in forward.cancel() }
+        return EndableStream(values: values, continuation: continuation)
     }
 }
