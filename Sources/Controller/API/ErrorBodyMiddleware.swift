@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Spec
 
 /// Every error leaves the API as an `ErrorBody`, the framework's own included (413 for an
 /// oversized body, 404 for an unknown route), so clients — the CLI, CI scripts, assistants —
@@ -30,7 +31,7 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func message(_ status: HTTPResponse.Status, _ request: Request) -> String {
         switch status {
-        case .contentTooLarge: "the request body is too large: a codeb.yaml may be at most 256 KiB"
+        case .contentTooLarge: "the request body is too large: a codeb.yaml may be at most \(SpecLoader.maxBytes / 1024) KiB"
         case .notFound: "no endpoint \(request.method) \(request.uri.path); see the API reference in README.md"
         case .methodNotAllowed: "\(request.uri.path) does not take \(request.method)"
         default: "the request failed: \(status)"
