@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Dependencies point one way: codeb → Controller → Drivers → Spec.
+// Dependencies point one way: codeb → Controller → Drivers → Spec; Controller and codeb → CodebMCP → Spec.
 let package = Package(
     name: "codeb",
     platforms: [.macOS(.v15)],
@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // The codeb.yaml language: pure values, YAML decoding, validation, canonical hash. No I/O.
@@ -53,11 +55,26 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "Drivers",
+                "CodebMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The MCP tools for AI coding assistants, built on the controller's HTTP API, and the
+        // client `codeb mcp` forwards them to the controller's /mcp with.
+        .target(
+            name: "CodebMCP",
+            dependencies: [
+                "Spec",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
         // The thin CLI.
@@ -67,6 +84,8 @@ let package = Package(
                 "Spec",
                 "Controller",
                 "Drivers",
+                "CodebMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -130,6 +149,8 @@ let package = Package(
         ),
         .testTarget(name: "codebTests", dependencies: [
             "codeb", "Spec", "Drivers", "Controller", "TestSupport",
+            .product(name: "MCP", package: "swift-sdk"),
+            .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

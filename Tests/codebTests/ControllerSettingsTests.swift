@@ -30,6 +30,19 @@ import Testing
         #expect(throws: (any Error).self) { try ControllerSettings.resolve(flags: command, environment: [:]) }
     }
 
+    @Test func destructiveMCPToolsAreOffOnlyUntilAskedFor() throws {
+        let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
+        let plain = try ControllerCommand.parse(["--config", example])
+        #expect(try ControllerSettings.resolve(flags: plain, environment: [:]).mcpDestructiveTools == false)
+        #expect(try ControllerSettings.resolve(flags: plain, environment: ["CODEB_MCP_DESTRUCTIVE_TOOLS": "true"]).mcpDestructiveTools == true)
+        let flagged = try ControllerCommand.parse(["--config", example, "--mcp-destructive-tools"])
+        #expect(try ControllerSettings.resolve(flags: flagged, environment: [:]).mcpDestructiveTools == true)
+        let error = #expect(throws: (any Error).self) {
+            try ControllerSettings.resolve(flags: plain, environment: ["CODEB_MCP_DESTRUCTIVE_TOOLS": "maybe"])
+        }
+        #expect("\(error!)".contains("mcp-destructive-tools"))
+    }
+
     @Test func anUnknownSettingInTheFileIsNamed() throws {
         let file = NSTemporaryDirectory() + "codeb-settings-\(UUID().uuidString.prefix(6)).yaml"
         try "listen: 127.0.0.1:9101\nlisten_port: 1\n".write(toFile: file, atomically: true, encoding: .utf8)

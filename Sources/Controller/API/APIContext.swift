@@ -5,10 +5,14 @@ import Hummingbird
 public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// Set to `mcp` for the API calls an MCP tool makes in-process: every audit entry they
+    /// cause is marked `mcp.<action>`. Never read from a request header, so it cannot be forged.
+    public var via: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
+        via = nil
     }
 
     /// The caller, who must hold at least `role`; otherwise 403 (or 401 without a key).

@@ -18,13 +18,16 @@ public struct ControllerAPI: Sendable {
     public let time: any TimeSource
     /// Renders `/metrics` (Prometheus text); nil answers 404.
     public let metrics: (@Sendable () async -> String)?
+    /// Whether `/mcp` offers delete and key management (`--mcp-destructive-tools`).
+    public let mcpDestructiveTools: Bool
     let logger: Logger
 
     public init(
         store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil, time: any TimeSource = SystemTime(),
         readiness: [String: @Sendable () async throws -> Void] = [:], metrics: (@Sendable () async -> String)? = nil,
-        logger: Logger = Logger(label: "codeb.api")
+        mcpDestructiveTools: Bool = false, logger: Logger = Logger(label: "codeb.api")
     ) {
+        self.mcpDestructiveTools = mcpDestructiveTools
         self.metrics = metrics
         self.store = store
         self.keys = keys
@@ -36,8 +39,18 @@ public struct ControllerAPI: Sendable {
         self.logger = logger
     }
 
-    /// The routes, ready for a Hummingbird `Application`.
+    /// The routes, ready for a Hummingbird `Application`: the API, and `/mcp`, whose tools
+    /// call the same API routes in-process.
     public func routes() -> Router<APIContext> {
+        let api = apiRoutes().buildResponder()
+        let router = apiRoutes()
+        router.post("/mcp") { request, context in try await self.mcp(request, context, api: api) }
+        router.get("/mcp") { request, _ in try self.mcpMethodNotAllowed(request) }
+        router.delete("/mcp") { request, _ in try self.mcpMethodNotAllowed(request) }
+        return router
+    }
+
+    private func apiRoutes() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ErrorBodyMiddleware())
         router.add(middleware: AuthMiddleware(authenticator: authenticator))
@@ -110,7 +123,7 @@ public struct ControllerAPI: Sendable {
     func record(_ action: String, target: String, _ context: APIContext, result: String, detail: String = "") async {
         let entry = AuditEntry(
             time: time.now(), keyID: context.principal?.keyID ?? "-", team: context.principal?.team.value ?? "-",
-            action: action, target: target, result: result, detail: detail
+            action: context.via.map { "\($0).\(action)" } ?? action, target: target, result: result, detail: detail
         )
         do {
             try await keys.audit(entry)

@@ -63,6 +63,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("lease-ttl"), help: "Seconds a controller holds an environment without renewing; bounds a takeover after a crash. [default: 10]")
     var leaseTTL: Int?
 
+    @Flag(name: .customLong("mcp-destructive-tools"), help: "Offer AI assistants (MCP at /mcp and `codeb mcp`) the delete and key management tools too; still limited by each key's role.")
+    var mcpDestructiveTools = false
+
     func run() async throws {
         let settings = try ControllerSettings.resolve(flags: self)
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -109,7 +112,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 Gauge(label: "codeb_slots", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
             }
             return registry.emitToString()
-        })
+        }, mcpDestructiveTools: settings.mcpDestructiveTools)
         let app = Application(
             router: api.routes(),
             configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "codeb/\(CodebVersion.current)"),

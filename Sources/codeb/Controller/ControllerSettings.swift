@@ -21,8 +21,9 @@ struct ControllerSettings {
     var previewDomain: Hostname?
     var node: NodeName = .local
     var leaseTTL = 10
+    var mcpDestructiveTools = false
 
-    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl"]
+    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools"]
 
     static func resolve(flags: ControllerCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControllerSettings {
         var values: [String: String] = [:]
@@ -56,6 +57,7 @@ struct ControllerSettings {
             "caddy-http-port": flags.caddyHTTPPort.map(String.init), "resync": flags.resync.map(String.init),
             "workers": flags.workers.map(String.init), "preview-domain": flags.previewDomain,
             "node": flags.node, "lease-ttl": flags.leaseTTL.map(String.init),
+            "mcp-destructive-tools": flags.mcpDestructiveTools ? "true" : nil,
         ]
         for (name, value) in flagValues { if let value { values[name] = value } }
 
@@ -92,6 +94,13 @@ struct ControllerSettings {
             do { settings.node = try NodeName(parsing: value) } catch { throw ValidationError("node: \(error.message)") }
         }
         settings.leaseTTL = try number("lease-ttl", 2...600) ?? settings.leaseTTL
+        if let value = values["mcp-destructive-tools"] {
+            switch value.lowercased() {
+            case "true", "yes", "1": settings.mcpDestructiveTools = true
+            case "false", "no", "0", "": settings.mcpDestructiveTools = false
+            default: throw ValidationError("mcp-destructive-tools: `\(value)` is not true or false")
+            }
+        }
         return settings
     }
 }

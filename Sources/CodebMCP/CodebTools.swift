@@ -1,0 +1,247 @@
+import Foundation
+import MCP
+import Spec
+
+/// The MCP tools an AI coding assistant gets: each a JSON input schema and a description it can
+/// act on, each (but `validate`) calls to the controller's API with the caller's key.
+/// Results are compact JSON (the API's own answer, or a short summary); failures are the API's
+/// error object with `isError`. Deleting and key management are offered only when
+/// `destructive` is set (`codeb controller --mcp-destructive-tools`).
+public struct CodebTools: Sendable {
+    let api: (any CodebAPI)?
+    let destructive: Bool
+
+    /// Without `api` only `validate` works (what `codeb mcp` can do with no controller).
+    public init(api: (any CodebAPI)?, destructive: Bool = false) {
+        self.api = api
+        self.destructive = destructive
+    }
+
+    /// How a call ended, for the audit log.
+    public enum Outcome: String, Sendable {
+        case ok, error, denied
+    }
+
+    /// The tool list, in the order an assistant would use them.
+    public var tools: [Tool] {
+        var tools = [
+            tool("validate", "Check a codeb.yaml without deploying (runs locally, needs no controller). Returns every problem with its line, column and key path, or a summary of what the file deploys. Use before apply.",
+                 ["spec": string("The codeb.yaml text."), "vars": variables], required: ["spec"], readOnly: true),
+            tool("plan", "Show what applying a codeb.yaml would change, against the live state: per environment whether a new revision would be created, the changes (image, env, domains…), and the controller's next actions. Changes nothing.",
+                 ["spec": string("The codeb.yaml text."), "vars": variables, "environment": environmentList], required: ["spec"], readOnly: true),
+            tool("apply", "Deploy a codeb.yaml (needs a member key). Returns per environment the revision created and the changes, and a rollout id `project/environment@revision` to follow with rollout_status. The new version is health-checked on the idle slot and only then takes traffic; the previous one stays warm for rollback.",
+                 ["spec": string("The codeb.yaml text."), "vars": variables, "environment": environmentList], required: ["spec"]),
+            tool("rollout_status", "Follow one rollout: whether the revision is live, waiting for health (with the probe count), waiting for promotion, or failed (with why). Poll it after apply, every few seconds, until `live` or `failed`.",
+                 ["project": projectArgument, "environment": environmentArgument,
+                  "revision": .object(["type": "integer", "minimum": 1, "description": "The revision to follow (from apply); default: the latest."]),
+                  "wait": .object(["type": "integer", "minimum": 0, "maximum": 60, "description": "Seconds to wait for the rollout to settle (live, failed or waiting for promotion) before answering; default 0."])],
+                 required: ["project"], readOnly: true),
+            tool("project_status", "A project's environments: slots (active, warm grace, deployed, failed) with revision, image and health, the domains, and the Ready/Progressing/Degraded conditions with reasons.",
+                 ["project": projectArgument], required: ["project"], readOnly: true),
+            tool("list_projects", "The projects your key's team can see, with each environment's live revision and condition.", [:], readOnly: true),
+            tool("promote", "Let a healthy revision waiting for promotion (`promote: manual`) take traffic (needs a member key).",
+                 ["project": projectArgument, "environment": environmentArgument], required: ["project"]),
+            tool("rollback", "Send traffic back to the previous version, still warm in its grace slot (needs a member key). Instant; refuses, saying so, when no grace slot is kept — then apply the version you want instead.",
+                 ["project": projectArgument, "environment": environmentArgument], required: ["project"]),
+            tool("history", "The revisions of an environment, newest first: number, image, source (apply or rollback), author and time.",
+                 ["project": projectArgument, "environment": environmentArgument], required: ["project"], readOnly: true),
+            tool("logs", "The last lines a slot's container printed (at most 500).",
+                 ["project": projectArgument, "environment": environmentArgument,
+                  "slot": .object(["type": "string", "enum": ["blue", "green"], "description": "Default: the active slot."]),
+                  "tail": .object(["type": "integer", "minimum": 1, "maximum": 500, "description": "Lines, default 100."])], required: ["project"], readOnly: true),
+            tool("recent_events", "What the controller did recently (created, started, switched, removed…), oldest first; optionally for one project.",
+                 ["project": .object(["type": "string", "description": "Only this project."]), "limit": .object(["type": "integer", "minimum": 1, "maximum": 200, "description": "Default 50."])], readOnly: true),
+            tool("audit_log", "Who did what through the API, including these tools (actions prefixed `mcp.`); needs an admin key.",
+                 ["limit": .object(["type": "integer", "minimum": 1, "maximum": 500, "description": "Default 50."])], readOnly: true),
+        ]
+        if destructive {
+            tools += [
+                tool("delete", "Delete an environment: its containers, site and ports are released. Irreversible (needs a member key); offered because the controller runs with --mcp-destructive-tools.",
+                     ["project": projectArgument, "environment": .object(["type": "string", "description": "The environment to delete."])], required: ["project", "environment"], destructive: true),
+                tool("list_keys", "The API keys of your team: id, role, label, creation and last use (never the secret); needs an admin key.", [:], readOnly: true),
+                tool("create_key", "Create an API key for your team (needs an admin key). The answer holds the secret once; hand it to the person who asked, it cannot be read again.",
+                     ["role": .object(["type": "string", "enum": ["viewer", "member", "admin"], "description": "What the key may do."]),
+                      "name": string("Who or what the key is for, e.g. `ci-deploy`.")], required: ["role"], destructive: true),
+                tool("revoke_key", "Revoke an API key by id (needs an admin key); requests with it fail from now on.",
+                     ["id": string("The key's id, from list_keys.")], required: ["id"], destructive: true),
+            ]
+        }
+        return tools
+    }
+
+    /// Runs one tool; never throws — a failure is a result with `isError`.
+    public func call(_ name: String, _ arguments: [String: Value]) async -> CallTool.Result {
+        await callWithOutcome(name, arguments).result
+    }
+
+    /// Runs one tool and says how it ended: `denied` when the API refused the key (401/403).
+    public func callWithOutcome(_ name: String, _ arguments: [String: Value]) async -> (result: CallTool.Result, outcome: Outcome) {
+        do {
+            let text = try await run(name, Arguments(values: arguments))
+            return (.init(content: [.text(text: text, annotations: nil, _meta: nil)], isError: false), .ok)
+        } catch let failure as ToolFailure {
+            let denied = failure.status == 401 || failure.status == 403
+            return (.init(content: [.text(text: failure.description, annotations: nil, _meta: nil)], isError: true), denied ? .denied : .error)
+        } catch {
+            return (.init(content: [.text(text: "\(error)", annotations: nil, _meta: nil)], isError: true), .error)
+        }
+    }
+
+    private func run(_ name: String, _ arguments: Arguments) async throws -> String {
+        switch name {
+        case "validate":
+            return try Self.validate(arguments.required("spec"), variables: arguments.variables())
+        case "plan", "apply":
+            var body: [String: Any] = ["spec": try arguments.required("spec"), "dryRun": name == "plan", "file": "codeb.yaml"]
+            let variables = try arguments.variables()
+            if !variables.isEmpty { body["variables"] = variables }
+            if let environments = arguments.strings("environment") { body["environments"] = environments }
+            let answer = try await call(.post, "/v1/apply", json: try JSONSerialization.data(withJSONObject: body))
+            return name == "plan" ? answer : Self.withRolloutIDs(answer)
+        case "rollout_status":
+            return try await rolloutStatus(arguments)
+        case "project_status":
+            return try await call(.get, "/v1/projects/\(try arguments.name("project"))")
+        case "list_projects":
+            return try await call(.get, "/v1/projects")
+        case "promote", "rollback":
+            return try await call(.post, "\(try environmentPath(arguments))/\(name)")
+        case "history":
+            return try await call(.get, "\(try environmentPath(arguments))/history")
+        case "logs":
+            let tail = min(max(arguments.int("tail") ?? 100, 1), 500)
+            let slot = try arguments.string("slot").map { slot in
+                guard slot == "blue" || slot == "green" else { throw ToolFailure("slot must be blue or green") }
+                return "&slot=\(slot)"
+            } ?? ""
+            return try await call(.get, "\(try environmentPath(arguments))/logs?tail=\(tail)\(slot)")
+        case "recent_events":
+            let project = try arguments.string("project").map { "?project=\(try Self.checkedName($0, "project"))" } ?? ""
+            let limit = min(max(arguments.int("limit") ?? 50, 1), 200)
+            let answer = try await call(.get, "/v1/events\(project)")
+            guard let events = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [Any] else { return answer }
+            return Self.compact(Array(events.suffix(limit)))
+        case "audit_log":
+            return try await call(.get, "/v1/audit?limit=\(min(max(arguments.int("limit") ?? 50, 1), 500))")
+        case "delete" where destructive:
+            return try await call(.delete, try environmentPath(arguments))
+        case "list_keys" where destructive:
+            return try await call(.get, "/v1/keys")
+        case "create_key" where destructive:
+            let role = try arguments.required("role")
+            guard ["viewer", "member", "admin"].contains(role) else { throw ToolFailure("role must be viewer, member or admin") }
+            var body = ["role": role]
+            if let label = try arguments.string("name") { body["name"] = label }
+            return try await call(.post, "/v1/keys", json: try JSONSerialization.data(withJSONObject: body))
+        case "revoke_key" where destructive:
+            let id = try arguments.required("id")
+            guard (1...64).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw ToolFailure("id must be a key id as list_keys shows it")
+            }
+            return try await call(.delete, "/v1/keys/\(id)")
+        default:
+            throw ToolFailure("there is no tool \(name.debugDescription); list_tools says which there are")
+        }
+    }
+
+    /// One API call; the answer's JSON, compacted, or the API's error object as a failure.
+    private func call(_ method: APIMethod, _ path: String, json: Data? = nil) async throws -> String {
+        guard let api else {
+            throw ToolFailure("this tool needs the codeb controller; set --server/CODEB_SERVER and CODEB_TOKEN (only validate works without one)")
+        }
+        let (status, body) = try await api.send(method, path, json: json)
+        let parsed = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+        let text = parsed.map(Self.compact) ?? String(decoding: body, as: UTF8.self)
+        guard (200..<300).contains(status) else {
+            throw ToolFailure(text.isEmpty ? "the controller answered HTTP \(status)" : text, status: status)
+        }
+        return text
+    }
+
+    /// One rollout's phase; with `wait`, polls until it settles or the wait is over.
+    private func rolloutStatus(_ arguments: Arguments) async throws -> String {
+        let wait = min(max(arguments.int("wait") ?? 0, 0), 60)
+        let deadline = ContinuousClock.now + .seconds(wait)
+        while true {
+            let (summary, settled) = try await rolloutSummary(arguments)
+            if settled || ContinuousClock.now >= deadline { return summary }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
+    private func rolloutSummary(_ arguments: Arguments) async throws -> (String, settled: Bool) {
+        let project = try arguments.name("project"), environment = try arguments.name("environment", default: "production")
+        let answer = try await call(.get, "/v1/projects/\(project)")
+        guard let view = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any],
+              let environments = view["environments"] as? [[String: Any]],
+              let found = environments.first(where: { $0["environment"] as? String == environment })
+        else { throw ToolFailure("\(project) has no environment \(environment)") }
+        let wanted = arguments.int("revision") ?? (found["generation"] as? Int) ?? 0
+        let slots = (found["slots"] as? [[String: Any]]) ?? []
+        let slot = slots.first { $0["revision"] as? Int == wanted }
+        let state = slot?["state"] as? String
+        let phase: String
+        switch state {
+        case "active": phase = "live"
+        case "deployed": phase = "waiting"
+        case "failed": phase = "failed"
+        case "grace": phase = "superseded"
+        default: phase = wanted > ((found["generation"] as? Int) ?? 0) ? "unknown revision" : "pending"
+        }
+        var summary: [String: Any] = ["rollout": "\(project)/\(environment)@\(wanted)", "phase": phase]
+        if let slot { summary["slot"] = slot }
+        var waitingForPromotion = false
+        if let status = found["status"] as? [String: Any], let conditions = status["conditions"] as? [[String: Any]] {
+            summary["conditions"] = conditions
+            waitingForPromotion = conditions.contains { $0["reason"] as? String == "WaitingForPromotion" }
+        }
+        return (Self.compact(summary), phase == "live" || phase == "failed" || phase == "superseded" || (phase == "waiting" && waitingForPromotion))
+    }
+
+    private func environmentPath(_ arguments: Arguments) throws -> String {
+        "/v1/projects/\(try arguments.name("project"))/environments/\(try arguments.name("environment", default: "production"))"
+    }
+
+    /// Located problems, one per line, or what the file deploys.
+    static func validate(_ text: String, variables: [String: String]) throws -> String {
+        do {
+            let spec = try SpecLoader.load(text, file: "codeb.yaml", variables: Variables(variables))
+            let environments = spec.environments.sorted { $0.key.value < $1.key.value }.map { name, environment in
+                name.value + (environment.domains.isEmpty ? "" : " (\(environment.domains.map(\.value).joined(separator: ", ")))")
+            }
+            return compact([
+                "valid": true, "project": spec.project.value, "team": spec.team.value,
+                "environments": environments,
+            ])
+        } catch {
+            throw ToolFailure(compact([
+                "valid": false,
+                "problems": error.problems.map { "codeb.yaml:\($0.line):\($0.column): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" },
+            ]))
+        }
+    }
+
+    /// Adds `rollouts: ["project/environment@revision"]` to an apply's answer.
+    static func withRolloutIDs(_ answer: String) -> String {
+        guard var result = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any],
+              let project = result["project"] as? String, let environments = result["environments"] as? [[String: Any]]
+        else { return answer }
+        result["rollouts"] = environments.compactMap { environment -> String? in
+            guard let name = environment["environment"] as? String, let revision = environment["revision"] as? Int else { return nil }
+            return "\(project)/\(name)@\(revision)"
+        }
+        return compact(result)
+    }
+
+    static func compact(_ value: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]) else { return "\(value)" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func checkedName(_ value: String, _ what: String) throws -> String {
+        guard (try? ResourceName(parsing: value)) != nil || (try? EnvironmentName(parsing: value)) != nil else {
+            throw ToolFailure("\(what) \(value.debugDescription.prefix(80)) is not a name (lowercase letters, digits and '-')")
+        }
+        return value
+    }
+}

@@ -1,0 +1,79 @@
+import CodebMCP
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MCP
+import NIOCore
+import Spec
+
+/// `POST /mcp`: the MCP tools over streamable HTTP, for assistants that reach the controller
+/// directly (and for `codeb mcp`, which forwards every tool but `validate` here). The bearer
+/// key middleware has already run; each tool then calls the API in-process with the same key
+/// (`InProcessAPI`), so roles, team scoping and the audit log are the API's. Each tool call is
+/// audited as `mcp.call` with the tool's name; the API actions it causes as `mcp.<action>`.
+///
+/// Stateless: every POST gets a fresh MCP server, so no state (or answer) is shared between
+/// callers; there are no sessions and no server-initiated messages (GET and DELETE answer 405).
+extension ControllerAPI {
+    /// The largest JSON-RPC message accepted: a spec at the loader's limit, JSON-escaped.
+    static let mcpMaxBytes = 4 * SpecLoader.maxBytes + 64 * 1024
+
+    func mcp(_ request: Request, _ context: APIContext, api: RouterResponder<APIContext>) async throws -> Response {
+        _ = try context.require(.viewer)
+        let body = try await request.body.collect(upTo: Self.mcpMaxBytes)
+        var headers: [String: String] = [:]
+        for field in request.headers where field.name != .authorization {
+            headers[field.name.canonicalName] = headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value
+        }
+        let tools = CodebTools(
+            api: InProcessAPI(responder: api, context: context, authorization: request.headers[.authorization] ?? ""),
+            destructive: mcpDestructiveTools
+        )
+        let server = Server(
+            name: "codeb", version: CodebVersion.current,
+            instructions: "Deploy, inspect and roll back codeb projects. Validate a codeb.yaml before apply; after apply, call rollout_status with wait until the rollout is live, failed or waiting for promotion.",
+            capabilities: .init(tools: .init(listChanged: false))
+        )
+        await server.withMethodHandler(ListTools.self) { _ in .init(tools: tools.tools) }
+        await server.withMethodHandler(CallTool.self) { params in
+            let (result, outcome) = await tools.callWithOutcome(params.name, params.arguments ?? [:])
+            var inner = context
+            inner.via = "mcp"
+            await self.record("call", target: String(params.name.prefix(64)), inner, result: outcome.rawValue,
+                              detail: outcome == .ok ? "" : String(Self.text(result).prefix(300)))
+            return result
+        }
+        // Bearer keys, not cookies, authenticate here, so a browser page cannot borrow a
+        // session; the Origin check of a local, unauthenticated server is not needed.
+        let transport = StatelessHTTPServerTransport(
+            validationPipeline: StandardValidationPipeline(validators: [
+                AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator(),
+            ]),
+            logger: Logger(label: "codeb.mcp", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        try await server.start(transport: transport)
+        let answer = await transport.handleRequest(MCP.HTTPRequest(method: "POST", headers: headers, body: Data(body.readableBytesView), path: "/mcp"))
+        await server.stop()
+        return Self.response(answer)
+    }
+
+    /// 405 for GET and DELETE: this endpoint keeps no sessions and sends no server-initiated messages.
+    func mcpMethodNotAllowed(_ request: Request) throws -> Response {
+        throw APIError(.methodNotAllowed, code: "method_not_allowed", "/mcp takes POST only (stateless streamable HTTP: no sessions, no server-initiated stream)")
+    }
+
+    static func text(_ result: CallTool.Result) -> String {
+        result.content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined(separator: "\n")
+    }
+
+    static func response(_ answer: MCP.HTTPResponse) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if let name = HTTPField.Name(name) { fields[name] = value }
+        }
+        let body = answer.bodyData ?? Data()
+        if !body.isEmpty, fields[.contentType] == nil { fields[.contentType] = "application/json" }
+        return Response(status: .init(code: answer.statusCode), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import CodebMCP
+import Foundation
+import MCP
+import Spec
+
+/// `codeb mcp`: an MCP server over stdio for AI coding assistants launched on a developer's
+/// machine. `validate` runs here; every other tool runs in the controller (`POST /mcp`) with
+/// the CLI's server and key (flags, environment or `~/.config/codeb/config.yaml`), so the
+/// key's role and team, the controller's tool list and its audit log apply.
+struct MCPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract: "Serve codeb's tools to an AI assistant over MCP (stdio).",
+        discussion: """
+            Configure your assistant to launch `codeb mcp` with CODEB_SERVER and CODEB_TOKEN in its
+            environment. Tools: validate (runs here, needs no controller), plan, apply, rollout_status,
+            project_status, list_projects, promote, rollback, history, logs, recent_events, audit_log;
+            delete and key management only when the controller runs with --mcp-destructive-tools.
+            Stdout carries the protocol; diagnostics go to stderr.
+            """
+    )
+
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        // Without a configured controller, validate still works.
+        let remote: ControllerMCPClient?
+        do {
+            let api = try client.client()
+            remote = ControllerMCPClient(base: api.base, token: api.token)
+        } catch {
+            FileHandle.standardError.write(Data("codeb mcp: \(error); only validate will work\n".utf8))
+            remote = nil
+        }
+        let local = CodebTools(api: nil)
+        let server = Server(
+            name: "codeb", version: CodebVersion.current,
+            instructions: "Deploy, inspect and roll back codeb projects. Validate a codeb.yaml before apply; after apply, call rollout_status with wait until the rollout is live, failed or waiting for promotion.",
+            capabilities: .init(tools: .init(listChanged: false))
+        )
+        await server.withMethodHandler(ListTools.self) { _ in
+            guard let remote, let tools = try? await remote.listTools() else { return .init(tools: local.tools) }
+            return .init(tools: tools)
+        }
+        await server.withMethodHandler(CallTool.self) { params in
+            let arguments = params.arguments ?? [:]
+            guard params.name != "validate", let remote else { return await local.call(params.name, arguments) }
+            return await remote.callTool(params.name, arguments)
+        }
+        try await server.start(transport: StdioTransport())
+        await server.waitUntilCompleted()
+    }
+}

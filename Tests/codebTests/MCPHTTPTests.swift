@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TestSupport
+import Testing
+
+/// The controller's `/mcp` (streamable HTTP, stateless) against a real controller started with
+/// `--mcp-destructive-tools`: the bearer key middleware in front, key management offered and
+/// still limited by role, callers of two teams at once never see each other's answers, and
+/// no secret in the audit log.
+@Suite(.timeLimit(.minutes(2)))
+struct MCPHTTPTests {
+    struct Answer {
+        var status: Int
+        var json: [String: Any]
+        /// A tool call's text and whether it is an error.
+        var text: String { ((json["result"] as? [String: Any])?["content"] as? [[String: Any]])?.compactMap { $0["text"] as? String }.joined() ?? "" }
+        var isError: Bool { (json["result"] as? [String: Any])?["isError"] as? Bool ?? false }
+        var textJSON: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] }
+    }
+
+    static func post(_ port: Int, _ token: String?, _ body: Data, method: HTTPMethod = .POST) async throws -> Answer {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/mcp")
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json, text/event-stream")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
+        return Answer(status: Int(response.status.code), json: (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+    }
+
+    static func rpc(_ port: Int, _ token: String?, _ method: String, _ params: [String: Any] = [:], id: Int = 1) async throws -> Answer {
+        try await post(port, token, try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": id, "method": method, "params": params]))
+    }
+
+    static func tool(_ port: Int, _ token: String, _ name: String, _ arguments: [String: Any] = [:]) async throws -> Answer {
+        try await rpc(port, token, "tools/call", ["name": name, "arguments": arguments])
+    }
+
+    @Test func theControllerServesMCPBehindItsKeysWithDestructiveToolsOnlyWhenStartedSo() async throws {
+        try await CaddyInstance.run { caddy in
+            let directory = NSTemporaryDirectory() + "codeb-mcp-http-" + UUID().uuidString.prefix(8).lowercased()
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            func key(_ team: String, _ role: String) throws -> String {
+                try CLI.run(["keys", "create", "--team", team, "--role", role, "--state-dir", directory]).stdout
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let admin = try key("demo", "admin"), viewer = try key("demo", "viewer"), otherAdmin = try key("other", "admin")
+            let (controller, port) = try await ControllerCLITests.startController(caddy, directory, arguments: ["--mcp-destructive-tools"])
+            defer { if controller.isRunning { controller.terminate() } }
+
+            // The bearer key middleware is in front; only POST.
+            let anonymous = try await Self.rpc(port, nil, "tools/list")
+            #expect(anonymous.status == 401)
+            #expect((anonymous.json["error"] as? [String: Any])?["code"] as? String == "unauthorized")
+            #expect(try await Self.post(port, admin, Data(), method: .GET).status == 405)
+            #expect(try await Self.post(port, admin, Data(repeating: 0x20, count: 5 << 20)).status == 413)
+
+            let initialized = try await Self.rpc(port, admin, "initialize", [
+                "protocolVersion": "2025-03-26", "capabilities": [String: Any](), "clientInfo": ["name": "test", "version": "1"],
+            ])
+            #expect(initialized.status == 200)
+            #expect(((initialized.json["result"] as? [String: Any])?["serverInfo"] as? [String: Any])?["name"] as? String == "codeb")
+            let notified = try await Self.post(port, admin, Data(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.utf8))
+            #expect(notified.status == 202)
+
+            let listed = try await Self.rpc(port, admin, "tools/list")
+            let names = Set(((listed.json["result"] as? [String: Any])?["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+            #expect(names.isSuperset(of: ["validate", "apply", "rollback", "delete", "list_keys", "create_key", "revoke_key"]), "\(names)")
+
+            // Offered is not allowed: the key's role still decides, with the API's answer.
+            let refused = try await Self.tool(port, viewer, "create_key", ["role": "admin"])
+            #expect(refused.isError)
+            #expect((refused.textJSON?["error"] as? [String: Any])?["code"] as? String == "forbidden", "\(refused.text)")
+
+            let created = try await Self.tool(port, admin, "create_key", ["role": "viewer", "name": "assistant"])
+            #expect(!created.isError, "\(created.text)")
+            let secret = try #require(created.textJSON?["key"] as? String, "\(created.text)")
+            let id = try #require(created.textJSON?["id"] as? String, "\(created.text)")
+            #expect(try await Self.rpc(port, secret, "tools/list").status == 200, "the new key works")
+
+            // Two teams at once, the same JSON-RPC id: every answer is the caller's own team's.
+            try await withThrowingTaskGroup(of: (String, String).self) { group in
+                for round in 0..<10 {
+                    for (team, token) in [("demo", admin), ("other", otherAdmin)] {
+                        group.addTask {
+                            let answer = try await Self.tool(port, token, "list_keys")
+                            return (team, answer.text + " round \(round)")
+                        }
+                    }
+                }
+                for try await (team, text) in group {
+                    let foreign = team == "demo" ? "\"team\":\"other\"" : "\"team\":\"demo\""
+                    #expect(text.contains("\"team\":\"\(team)\"") && !text.contains(foreign), "\(team): \(text)")
+                }
+            }
+
+            let revoked = try await Self.tool(port, admin, "revoke_key", ["id": id])
+            #expect(!revoked.isError, "\(revoked.text)")
+            #expect(try await Self.rpc(port, secret, "tools/list").status == 401, "a revoked key is refused at /mcp")
+
+            // Every tool call audited as coming through MCP; the secret never written.
+            let audit = try String(contentsOfFile: directory + "/audit.jsonl", encoding: .utf8)
+            #expect(!audit.contains(secret))
+            for action in ["mcp.call", "mcp.keys.create", "mcp.keys.revoke"] {
+                #expect(audit.contains("\"action\":\"\(action)\""), "\(action) audited")
+            }
+            #expect(audit.contains("\"result\":\"denied\""))
+            controller.terminate()
+        }
+    }
+}
