@@ -21,6 +21,10 @@ struct Bench {
             try await StoreBench.run()
             return
         }
+        if CommandLine.arguments.contains("--mcp") {
+            try await MCPBench.run()
+            return
+        }
         // The floors first: a container's start and a Caddy reload, measured directly.
         var floors = LiveBench.Floors(start200: Stats([]), reload: Stats([]))
         try await TestScope.run { scope in
@@ -44,6 +48,7 @@ struct Bench {
             try await FootprintBench.run(caddy)
         }
         try await StoreBench.run()
+        try await MCPBench.run()
     }
 
     /// create + start → the first HTTP 200 from the container's published port.

@@ -43,31 +43,16 @@ enum StoreBench {
 
     /// 200 applies through a real Hummingbird server on loopback; returns (applies, GET /healthz floor).
     static func applyThroughAPI(store: any Store, keys: any KeyStore) async throws -> (Stats, Stats) {
-        let api = ControllerAPI(store: store, keys: keys)
-        let port = FreePort.next()
-        let app = Application(router: api.routes(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        _ = try await eventually("the bench API") { try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200 ? true : nil }
-        let (key, _) = try await Authenticator(keys: keys).createKey(team: try ResourceName(parsing: "bench"), role: .member, name: "bench", createdBy: "bench")
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { _ = client.shutdown() }
+        let bench = try await BenchAPIServer.start(store: store, keys: keys)
+        defer { bench.stop() }
+        let (port, client) = (bench.port, bench.client)
         let project = "api" + UUID().uuidString.prefix(6).lowercased()
         var applies: [Double] = [], floors: [Double] = []
         for round in 0..<220 {
-            let spec = """
-                project: \(project)
-                team: bench
-                image: codeb-test/web:1
-                port: 8080
-                env: { ROUND: "\(round)" }
-                environments:
-                  production: { domains: [\(project).test] }
-
-                """
+            let spec = BenchAPIServer.spec(project, round: "\(round)")
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/apply")
             request.method = .POST
-            request.headers.add(name: "Authorization", value: "Bearer \(key.text)")
+            request.headers.add(name: "Authorization", value: "Bearer \(bench.key)")
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(ApplyRequest(spec: spec, environments: ["production"]))))
             let (status, elapsed) = try await time {

@@ -86,6 +86,14 @@ extension ControllerCLITests {
                     let valid = try await client.callTool(name: "validate", arguments: ["spec": .string(hello)])
                     #expect(valid.isError != true, "\(Self.text(valid.content))")
 
+                    // Plan first: the diff against the live state, nothing changed.
+                    let planned = try await client.callTool(name: "plan", arguments: ["spec": .string(hello), "environment": ["staging"]])
+                    #expect(planned.isError != true && Self.text(planned.content).contains("staging"), "\(Self.text(planned.content))")
+                    let unknown = try await client.callTool(name: "project_status", arguments: ["project": "hello"])
+                    #expect(unknown.isError == true && Self.text(unknown.content).contains("not_found"), "plan created nothing: \(Self.text(unknown.content))")
+                    let hostile = try await client.callTool(name: "history", arguments: ["project": "../../v1/keys", "environment": "staging"])
+                    #expect(hostile.isError == true && Self.text(hostile.content).contains("is not a name"), "\(Self.text(hostile.content))")
+
                     // Apply staging (promote: manual), follow it to WaitingForPromotion, promote, follow it to live.
                     let applied = try await client.callTool(name: "apply", arguments: ["spec": .string(hello), "environment": ["staging"]])
                     #expect(applied.isError != true, "\(Self.text(applied.content))")
@@ -97,15 +105,21 @@ extension ControllerCLITests {
                     _ = try await eventually("revision 1 waiting for promotion", within: .seconds(30)) {
                         try await phase(1).contains("WaitingForPromotion") ? true : nil
                     }
+                    let noGrace = try await client.callTool(name: "rollback", arguments: ["project": "hello", "environment": "staging"])
+                    #expect(noGrace.isError == true && Self.text(noGrace.content).contains("no previous version kept warm"), "\(Self.text(noGrace.content))")
                     let promoted = try await client.callTool(name: "promote", arguments: ["project": "hello", "environment": "staging"])
                     #expect(promoted.isError != true, "\(Self.text(promoted.content))")
                     _ = try await eventually("revision 1 live", within: .seconds(30)) { try await phase(1).contains("\"phase\":\"live\"") ? true : nil }
                     #expect(try await caddy.get("staging.hello.localhost").body == "codeb-test web v1\n")
+                    let logs = try await client.callTool(name: "logs", arguments: ["project": "hello", "environment": "staging", "tail": 20])
+                    #expect(logs.isError != true, "\(Self.text(logs.content))")
 
                     // Version 2 through the file's variable, then back with rollback.
                     let second = try await client.callTool(name: "apply", arguments: ["spec": .string(hello), "vars": ["HELLO_VERSION": "2"], "environment": ["staging"]])
                     #expect(Self.text(second.content).contains("hello/staging@2"), "\(Self.text(second.content))")
-                    _ = try await eventually("revision 2 waiting", within: .seconds(30)) { try await phase(2).contains("WaitingForPromotion") ? true : nil }
+                    // rollout_status with wait follows the rollout until it settles.
+                    let settled = try await client.callTool(name: "rollout_status", arguments: ["project": "hello", "environment": "staging", "revision": 2, "wait": 30])
+                    #expect(Self.text(settled.content).contains("WaitingForPromotion"), "\(Self.text(settled.content))")
                     _ = try await client.callTool(name: "promote", arguments: ["project": "hello", "environment": "staging"])
                     _ = try await eventually("revision 2 live", within: .seconds(30)) { try await phase(2).contains("\"phase\":\"live\"") ? true : nil }
                     let rolledBack = try await client.callTool(name: "rollback", arguments: ["project": "hello", "environment": "staging"])
