@@ -53,7 +53,13 @@ struct Arguments {
         return try CodebTools.checkedName(value, key)
     }
 
-    func int(_ key: String) -> Int? { values[key]?.intValue ?? values[key]?.doubleValue.map { Int($0) } }
+    /// A whole number; a fractional, huge or non-finite one (JSON has them all) is clamped or
+    /// ignored here, never converted with a trap.
+    func int(_ key: String) -> Int? {
+        if let value = values[key]?.intValue { return value }
+        guard let value = values[key]?.doubleValue, value.isFinite else { return nil }
+        return Int(min(max(value, -1e9), 1e9))
+    }
 
     func strings(_ key: String) -> [String]? {
         if let one = values[key]?.stringValue { return [one] }

@@ -27,7 +27,7 @@ public struct CodebTools: Sendable {
         var tools = [
             tool("validate", "Check a codeb.yaml without deploying (runs locally, needs no controller). Returns every problem with its line, column and key path, or a summary of what the file deploys. Use before apply.",
                  ["spec": string("The codeb.yaml text."), "vars": variables], required: ["spec"], readOnly: true),
-            tool("plan", "Show what applying a codeb.yaml would change, against the live state: per environment whether a new revision would be created, the changes (image, env, domains…), and the controller's next actions. Changes nothing.",
+            tool("plan", "Show what applying a codeb.yaml would change, against the live state: per environment whether a new revision would be created, the changes (image, env, domains…), and the controller's next actions. Changes nothing; needs a member key, like apply.",
                  ["spec": string("The codeb.yaml text."), "vars": variables, "environment": environmentList], required: ["spec"], readOnly: true),
             tool("apply", "Deploy a codeb.yaml (needs a member key). Returns per environment the revision created and the changes, and a rollout id `project/environment@revision` to follow with rollout_status. The new version is health-checked on the idle slot and only then takes traffic; the previous one stays warm for rollback.",
                  ["spec": string("The codeb.yaml text."), "vars": variables, "environment": environmentList], required: ["spec"]),
@@ -45,7 +45,7 @@ public struct CodebTools: Sendable {
                  ["project": projectArgument, "environment": environmentArgument], required: ["project"]),
             tool("history", "The revisions of an environment, newest first: number, image, source (apply or rollback), author and time.",
                  ["project": projectArgument, "environment": environmentArgument], required: ["project"], readOnly: true),
-            tool("logs", "The last lines a slot's container printed (at most 500).",
+            tool("logs", "The last lines a slot's container printed (at most 500; needs a member key, as output may carry data).",
                  ["project": projectArgument, "environment": environmentArgument,
                   "slot": .object(["type": "string", "enum": ["blue", "green"], "description": "Default: the active slot."]),
                   "tail": .object(["type": "integer", "minimum": 1, "maximum": 500, "description": "Lines, default 100."])], required: ["project"], readOnly: true),
@@ -140,7 +140,7 @@ public struct CodebTools: Sendable {
             }
             return try await call(.delete, "/v1/keys/\(id)")
         default:
-            throw ToolFailure("there is no tool \(name.debugDescription); list_tools says which there are")
+            throw ToolFailure("there is no tool \(String(name.prefix(64)).debugDescription); tools/list says which there are")
         }
     }
 

@@ -59,6 +59,20 @@ struct MCPHTTPTests {
             #expect(try await Self.post(port, admin, Data(), method: .GET).status == 405)
             #expect(try await Self.post(port, admin, Data(repeating: 0x20, count: 5 << 20)).status == 413)
 
+            // Hostile JSON-RPC: each answered, none reaching further than a refusal.
+            let huge = try await Self.tool(port, admin, "logs", ["project": "x", "tail": 1e300, "slot": "blue"])
+            #expect(huge.isError && huge.text.contains("not_found"), "a number too large for Int is clamped, not a crash: \(huge.text)")
+            let negative = try await Self.tool(port, viewer, "rollout_status", ["project": "x", "revision": -1e308, "wait": Double.greatestFiniteMagnitude])
+            #expect(negative.isError, "\(negative.text)")
+            let longName = try await Self.tool(port, viewer, String(repeating: "a", count: 100_000))
+            #expect(longName.isError && longName.text.count < 200, "the unknown tool's name is not echoed whole")
+            let traversal = try await Self.tool(port, viewer, "project_status", ["project": "../keys"])
+            #expect(traversal.isError && traversal.text.contains("is not a name"), "\(traversal.text)")
+            let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+            #expect(try await Self.post(port, viewer, Data(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"validate","arguments":{"spec":\#(nested)}}}"#.utf8)).status == 400)
+            #expect(try await Self.post(port, viewer, Data("[1,2".utf8)).status == 400)
+            #expect(try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200, "the controller survived")
+
             let initialized = try await Self.rpc(port, admin, "initialize", [
                 "protocolVersion": "2025-03-26", "capabilities": [String: Any](), "clientInfo": ["name": "test", "version": "1"],
             ])
