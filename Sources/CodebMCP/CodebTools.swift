@@ -29,7 +29,7 @@ public struct CodebTools: Sendable {
                  ["spec": string("The codeb.yaml text."), "vars": variables], required: ["spec"], readOnly: true),
             tool("plan", "Show what applying a codeb.yaml would change, against the live state: per environment whether a new revision would be created, the changes (image, env, domains…), and the controller's next actions. Changes nothing; needs a member key, like apply.",
                  ["spec": string("The codeb.yaml text."), "vars": variables, "environment": environmentList], required: ["spec"], readOnly: true),
-            tool("apply", "Deploy a codeb.yaml (needs a member key). Returns per environment the revision created and the changes, and a rollout id `project/environment@revision` to follow with rollout_status. The new version is health-checked on the idle slot and only then takes traffic; the previous one stays warm for rollback.",
+            tool("apply", "Deploy a codeb.yaml (needs a member key). Returns per environment the revision created, the changes and the plan (the controller's next actions), and a rollout id `project/environment@revision` to follow with rollout_status. The new version is health-checked on the idle slot and only then takes traffic; the previous one stays warm for rollback.",
                  ["spec": string("The codeb.yaml text."), "vars": variables, "environment": environmentList], required: ["spec"]),
             tool("rollout_status", "Follow one rollout: whether the revision is live, waiting for health (with the probe count), waiting for promotion, or failed (with why). Poll it after apply, every few seconds, until `live` or `failed`.",
                  ["project": projectArgument, "environment": environmentArgument,
@@ -96,8 +96,14 @@ public struct CodebTools: Sendable {
             let variables = try arguments.variables()
             if !variables.isEmpty { body["variables"] = variables }
             if let environments = arguments.strings("environment") { body["environments"] = environments }
+            if name == "plan" { return try await call(.post, "/v1/apply", json: try JSONSerialization.data(withJSONObject: body)) }
+            // The plan first (the controller's next actions for each environment), then the apply;
+            // a refusal is the apply's own answer.
+            body["dryRun"] = true
+            let plan = try? await call(.post, "/v1/apply", json: try JSONSerialization.data(withJSONObject: body))
+            body["dryRun"] = false
             let answer = try await call(.post, "/v1/apply", json: try JSONSerialization.data(withJSONObject: body))
-            return name == "plan" ? answer : Self.withRolloutIDs(answer)
+            return Self.withRolloutIDs(answer, plan: plan)
         case "rollout_status":
             return try await rolloutStatus(arguments)
         case "project_status":
@@ -221,11 +227,21 @@ public struct CodebTools: Sendable {
         }
     }
 
-    /// Adds `rollouts: ["project/environment@revision"]` to an apply's answer.
-    static func withRolloutIDs(_ answer: String) -> String {
+    /// Adds `rollouts: ["project/environment@revision"]` to an apply's answer, and to each
+    /// environment the `plan` (actions) its dry run showed.
+    static func withRolloutIDs(_ answer: String, plan: String? = nil) -> String {
         guard var result = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any],
-              let project = result["project"] as? String, let environments = result["environments"] as? [[String: Any]]
+              let project = result["project"] as? String, var environments = result["environments"] as? [[String: Any]]
         else { return answer }
+        if let plan, let planned = (try? JSONSerialization.jsonObject(with: Data(plan.utf8)) as? [String: Any])?["environments"] as? [[String: Any]] {
+            for index in environments.indices {
+                let name = environments[index]["environment"] as? String
+                if let actions = planned.first(where: { $0["environment"] as? String == name })?["actions"] {
+                    environments[index]["plan"] = actions
+                }
+            }
+            result["environments"] = environments
+        }
         result["rollouts"] = environments.compactMap { environment -> String? in
             guard let name = environment["environment"] as? String, let revision = environment["revision"] as? Int else { return nil }
             return "\(project)/\(name)@\(revision)"

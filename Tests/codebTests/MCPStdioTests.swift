@@ -98,6 +98,7 @@ extension ControllerCLITests {
                     let applied = try await client.callTool(name: "apply", arguments: ["spec": .string(hello), "environment": ["staging"]])
                     #expect(applied.isError != true, "\(Self.text(applied.content))")
                     #expect(Self.text(applied.content).contains("hello/staging@1"), "a rollout id: \(Self.text(applied.content))")
+                    #expect(Self.text(applied.content).contains("\"plan\":["), "the plan: \(Self.text(applied.content))")
                     func phase(_ revision: Int) async throws -> String {
                         let status = try await client.callTool(name: "rollout_status", arguments: ["project": "hello", "environment": "staging", "revision": .int(revision)])
                         return Self.text(status.content)
