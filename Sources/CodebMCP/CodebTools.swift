@@ -10,11 +10,15 @@ import Spec
 public struct CodebTools: Sendable {
     let api: (any CodebAPI)?
     let destructive: Bool
+    /// True once the host is stopping: a waiting `rollout_status` answers with what it has
+    /// instead of holding up the stop.
+    let stopping: @Sendable () -> Bool
 
     /// Without `api` only `validate` works (what `codeb mcp` can do with no controller).
-    public init(api: (any CodebAPI)?, destructive: Bool = false) {
+    public init(api: (any CodebAPI)?, destructive: Bool = false, stopping: @escaping @Sendable () -> Bool = { false }) {
         self.api = api
         self.destructive = destructive
+        self.stopping = stopping
     }
 
     /// How a call ended, for the audit log.
@@ -170,7 +174,7 @@ public struct CodebTools: Sendable {
         let deadline = ContinuousClock.now + .seconds(wait)
         while true {
             let (summary, settled) = try await rolloutSummary(arguments)
-            if settled || ContinuousClock.now >= deadline { return summary }
+            if settled || ContinuousClock.now >= deadline || stopping() { return summary }
             try await Task.sleep(for: .milliseconds(500))
         }
     }

@@ -123,7 +123,21 @@ struct MCPHTTPTests {
                 #expect(audit.contains("\"action\":\"\(action)\""), "\(action) audited")
             }
             #expect(audit.contains("\"result\":\"denied\""))
+
+            // A stop does not wait out an assistant's rollout_status wait: it answers with what it has.
+            let spec = "project: parked\nteam: demo\nimage: codeb-test/web:1\nport: 8080\nnodes: [elsewhere]\nenvironments:\n  production: { domains: [parked.test] }\n"
+            let parked = try await Self.tool(port, admin, "apply", ["spec": spec])
+            #expect(!parked.isError, "\(parked.text)")
+            let waiting = Task { try await Self.tool(port, viewer, "rollout_status", ["project": "parked", "revision": 9, "wait": 60]).text }
+            _ = try await eventually("the call in flight", within: .seconds(10)) {
+                try await httpGet("http://127.0.0.1:\(port)/metrics").body.contains("codeb_mcp_calls_in_flight 1") ? true : nil
+            }
+            let stop = ContinuousClock.now
             controller.terminate()
+            let answer = try await waiting.value
+            let stopped = try await eventually("the controller stopped", within: .seconds(30)) { controller.isRunning ? nil : ContinuousClock.now - stop }
+            #expect(stopped < .seconds(10), "stopped after \(stopped)")
+            #expect(answer.contains("unknown revision"), "\(answer)")
         }
     }
 }

@@ -4,7 +4,9 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import MCP
+import Metrics
 import NIOCore
+import ServiceLifecycle
 import Spec
 
 /// `POST /mcp`: the MCP tools over streamable HTTP, for assistants that reach the controller
@@ -28,7 +30,10 @@ extension ControllerAPI {
         }
         let tools = CodebTools(
             api: InProcessAPI(responder: api, context: context, authorization: request.headers[.authorization] ?? ""),
-            destructive: mcpDestructiveTools
+            destructive: mcpDestructiveTools,
+            // The tools run in the MCP server's task, which inherits this request's task-locals,
+            // graceful shutdown included.
+            stopping: { Task.isShuttingDownGracefully }
         )
         let server = Server(
             name: "codeb", version: CodebVersion.current,
@@ -37,7 +42,11 @@ extension ControllerAPI {
         )
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: tools.tools) }
         await server.withMethodHandler(CallTool.self) { params in
+            let inFlight = Meter(label: "codeb_mcp_calls_in_flight")
+            inFlight.increment()
+            defer { inFlight.decrement() }
             let (result, outcome) = await tools.callWithOutcome(params.name, params.arguments ?? [:])
+            Counter(label: "codeb_mcp_calls_total", dimensions: [("result", outcome.rawValue)]).increment()
             var inner = context
             inner.via = "mcp"
             await self.record("call", target: String(params.name.prefix(64)), inner, result: outcome.rawValue,
