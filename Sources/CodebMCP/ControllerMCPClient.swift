@@ -14,7 +14,10 @@ public struct ControllerMCPClient: Sendable {
 
     static let http: HTTPClient = {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(90))
+        // AsyncHTTPClient retries a refused connection until the connect timeout: keep it short,
+        // so an assistant hears "cannot reach the controller" in 2 s, not 5. Reads outlast the
+        // longest tool call (rollout_status waits up to 60 s).
+        configuration.timeout = .init(connect: .seconds(2), read: .seconds(90))
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 

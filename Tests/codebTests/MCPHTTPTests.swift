@@ -119,6 +119,7 @@ struct MCPHTTPTests {
             // Every tool call audited as coming through MCP; the secret never written.
             let audit = try String(contentsOfFile: directory + "/audit.jsonl", encoding: .utf8)
             #expect(!audit.contains(secret))
+            #expect(audit.contains("\"detail\":\"forbidden: this needs a admin key; yours is viewer\"") || audit.contains("\"detail\":\"forbidden: "), "a refusal's code and message")
             for action in ["mcp.call", "mcp.keys.create", "mcp.keys.revoke"] {
                 #expect(audit.contains("\"action\":\"\(action)\""), "\(action) audited")
             }

@@ -51,6 +51,20 @@ extension ControllerCLITests {
             content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined(separator: "\n")
         }
 
+        @Test func withoutAControllerValidateStillWorksAndTheOtherToolsSayWhy() async throws {
+            var environment = ProcessInfo.processInfo.environment
+            environment["CODEB_SERVER"] = "http://127.0.0.1:\(FreePort.next())"  // nothing listens there
+            environment["CODEB_TOKEN"] = "codeb_demo_member_0000000000000000"
+            try await Self.withServer(environment) { client in
+                let (tools, _) = try await client.listTools()
+                #expect(tools.contains { $0.name == "validate" } && tools.contains { $0.name == "apply" }, "the local list")
+                let valid = try await client.callTool(name: "validate", arguments: ["spec": "project: x\nteam: demo\nimage: web:1\nport: 8080\nenvironments:\n  production: { domains: [x.test] }\n"])
+                #expect(valid.isError != true && Self.text(valid.content).contains("\"valid\":true"), "\(Self.text(valid.content))")
+                let apply = try await client.callTool(name: "apply", arguments: ["spec": "project: x\n"])
+                #expect(apply.isError == true && Self.text(apply.content).contains("cannot reach the codeb controller"), "\(Self.text(apply.content))")
+            }
+        }
+
         @Test func anAssistantValidatesAppliesFollowsPromotesAndRollsBack() async throws {
             try await CaddyInstance.run { caddy in
                 let directory = NSTemporaryDirectory() + "codeb-mcp-" + UUID().uuidString.prefix(8).lowercased()

@@ -50,7 +50,7 @@ extension ControllerAPI {
             var inner = context
             inner.via = "mcp"
             await self.record("call", target: String(params.name.prefix(64)), inner, result: outcome.rawValue,
-                              detail: outcome == .ok ? "" : String(Self.text(result).prefix(300)))
+                              detail: outcome == .ok ? "" : Self.auditDetail(Self.text(result)))
             return result
         }
         // Bearer keys, not cookies, authenticate here, so a browser page cannot borrow a
@@ -70,6 +70,19 @@ extension ControllerAPI {
     /// 405 for GET and DELETE: this endpoint keeps no sessions and sends no server-initiated messages.
     func mcpMethodNotAllowed(_ request: Request) throws -> Response {
         throw APIError(.methodNotAllowed, code: "method_not_allowed", "/mcp takes POST only (stateless streamable HTTP: no sessions, no server-initiated stream)")
+    }
+
+    /// What the audit log keeps of a failed call: the API error's code and message, or the
+    /// tool's own one-line refusal. Never the located problems of a spec (they may quote a
+    /// value from it) nor anything longer than a line.
+    static func auditDetail(_ text: String) -> String {
+        if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
+            if let error = object["error"] as? [String: Any] {
+                return "\(error["code"] as? String ?? "error"): \(String((error["message"] as? String ?? "").prefix(200)))"
+            }
+            if let problems = object["problems"] as? [Any] { return "invalid spec: \(problems.count) problem(s)" }
+        }
+        return String(text.prefix(while: { $0 != "\n" }).prefix(200))
     }
 
     static func text(_ result: CallTool.Result) -> String {
