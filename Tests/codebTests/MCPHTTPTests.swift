@@ -1,9 +1,14 @@
 import AsyncHTTPClient
 import Foundation
+import MCP
 import NIOCore
 import NIOHTTP1
 import TestSupport
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The controller's `/mcp` (streamable HTTP, stateless) against a real controller started with
 /// `--mcp-destructive-tools`: the bearer key middleware in front, key management offered and
@@ -58,6 +63,23 @@ struct MCPHTTPTests {
             #expect((anonymous.json["error"] as? [String: Any])?["code"] as? String == "unauthorized")
             #expect(try await Self.post(port, admin, Data(), method: .GET).status == 405)
             #expect(try await Self.post(port, admin, Data(repeating: 0x20, count: 5 << 20)).status == 413)
+
+            // The SDK's own HTTP client transport (JSON responses, no SSE) speaks to it.
+            let token = admin
+            let sdk = Client(name: "sdk-http", version: "1")
+            try await sdk.connect(transport: HTTPClientTransport(
+                endpoint: URL(string: "http://127.0.0.1:\(port)/mcp")!, streaming: false,
+                requestModifier: { request in
+                    var request = request
+                    request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                    return request
+                }
+            ))
+            let (sdkTools, _) = try await sdk.listTools()
+            #expect(sdkTools.contains { $0.name == "delete" } && sdkTools.contains { $0.name == "create_key" }, "destructive tools offered: the controller runs with --mcp-destructive-tools")
+            let sdkValidate = try await sdk.callTool(name: "validate", arguments: ["spec": "project: Bad Name\n"])
+            #expect(sdkValidate.isError == true)
+            await sdk.disconnect()
 
             // Hostile JSON-RPC: each answered, none reaching further than a refusal.
             let huge = try await Self.tool(port, admin, "logs", ["project": "x", "tail": 1e300, "slot": "blue"])
