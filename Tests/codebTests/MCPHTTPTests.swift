@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import MCP
 import NIOCore
-import NIOHTTP1
 import TestSupport
 import Testing
 
@@ -25,9 +24,9 @@ struct MCPHTTPTests {
         var textJSON: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] }
     }
 
-    static func post(_ port: Int, _ token: String?, _ body: Data, method: HTTPMethod = .POST) async throws -> Answer {
+    static func post(_ port: Int, _ token: String?, _ body: Data) async throws -> Answer {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/mcp")
-        request.method = method
+        request.method = .POST
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json, text/event-stream")
@@ -61,7 +60,12 @@ struct MCPHTTPTests {
             let anonymous = try await Self.rpc(port, nil, "tools/list")
             #expect(anonymous.status == 401)
             #expect((anonymous.json["error"] as? [String: Any])?["code"] as? String == "unauthorized")
-            #expect(try await Self.post(port, admin, Data(), method: .GET).status == 405)
+            var get = HTTPClientRequest(url: "http://127.0.0.1:\(port)/mcp")
+            get.headers.add(name: "Authorization", value: "Bearer \(admin)")
+            get.headers.add(name: "Accept", value: "text/event-stream")
+            let refusedGet = try await HTTPClient.shared.execute(get, timeout: .seconds(10))
+            #expect(refusedGet.status.code == 405 && refusedGet.headers["Allow"] == ["POST"], "no SSE stream: \(refusedGet.status) \(refusedGet.headers)")
+            _ = try await refusedGet.body.collect(upTo: 1 << 20)
             #expect(try await Self.post(port, admin, Data(repeating: 0x20, count: 5 << 20)).status == 413)
 
             // The SDK's own HTTP client transport (JSON responses, no SSE) speaks to it.

@@ -67,9 +67,13 @@ extension ControllerAPI {
         return Self.response(answer)
     }
 
-    /// 405 for GET and DELETE: this endpoint keeps no sessions and sends no server-initiated messages.
+    /// 405 (with `Allow: POST`, which a 405 must carry) for GET and DELETE: this endpoint keeps
+    /// no sessions and sends no server-initiated messages.
     func mcpMethodNotAllowed(_ request: Request) throws -> Response {
-        throw APIError(.methodNotAllowed, code: "method_not_allowed", "/mcp takes POST only (stateless streamable HTTP: no sessions, no server-initiated stream)")
+        let error = APIError(.methodNotAllowed, code: "method_not_allowed", "/mcp takes POST only (stateless streamable HTTP: no sessions, no server-initiated stream)")
+        var response = try JSONBody.response(ErrorBody(error: .init(code: error.code, message: error.message)), status: error.status)
+        response.headers[.allow] = "POST"
+        return response
     }
 
     /// What the audit log keeps of a failed call: the API error's code and message, or the
