@@ -13,14 +13,14 @@ extension ControllerCLITests {
     /// with the API's own answer. Every call is in the audit log as `mcp.…`.
     @Suite(.timeLimit(.minutes(3)))
     struct MCPStdioTests {
-        /// Runs `body` with an SDK client connected to `codeb mcp` (run with `environment`) over
+        /// Runs `body` with an SDK client connected to `codeb` run with `arguments` (`mcp`) and `environment` over
         /// two pipes, then disconnects and stops the server. The client must be disconnected
         /// before the server goes away: the SDK's client loop re-reads a finished stdio stream
         /// without waiting, which would spin a cooperative thread for the rest of the run.
-        static func withServer<T>(_ environment: [String: String], arguments: [String] = [], _ body: (Client) async throws -> T) async throws -> T {
+        static func withServer<T>(_ environment: [String: String], arguments: [String] = ["mcp"], _ body: (Client) async throws -> T) async throws -> T {
             let process = Process()
             process.executableURL = PackagePaths.binary
-            process.arguments = ["mcp"] + arguments
+            process.arguments = arguments
             process.environment = environment
             let toServer = Pipe(), fromServer = Pipe()
             process.standardInput = toServer
@@ -51,11 +51,17 @@ extension ControllerCLITests {
             content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined(separator: "\n")
         }
 
+        /// Also checks that `examples/mcp/stdio.mcp.json` starts an MCP server: its arguments are used.
         @Test func withoutAControllerValidateStillWorksAndTheOtherToolsSayWhy() async throws {
+            let example = try JSONSerialization.jsonObject(with: Data(contentsOf: PackagePaths.root.appending(path: "examples/mcp/stdio.mcp.json"))) as? [String: Any]
+            let entry = try #require((example?["mcpServers"] as? [String: Any])?["codeb"] as? [String: Any])
+            #expect(entry["command"] as? String == "codeb")
+            let arguments = try #require(entry["args"] as? [String])
+            #expect((entry["env"] as? [String: String])?.keys.sorted() == ["CODEB_SERVER", "CODEB_TOKEN"])
             var environment = ProcessInfo.processInfo.environment
             environment["CODEB_SERVER"] = "http://127.0.0.1:\(FreePort.next())"  // nothing listens there
             environment["CODEB_TOKEN"] = "codeb_demo_member_0000000000000000"
-            try await Self.withServer(environment) { client in
+            try await Self.withServer(environment, arguments: arguments) { client in
                 let (tools, _) = try await client.listTools()
                 #expect(tools.contains { $0.name == "validate" } && tools.contains { $0.name == "apply" }, "the local list")
                 let valid = try await client.callTool(name: "validate", arguments: ["spec": "project: x\nteam: demo\nimage: web:1\nport: 8080\nenvironments:\n  production: { domains: [x.test] }\n"])
