@@ -62,7 +62,7 @@ public struct CodebTools: Sendable {
             tools += [
                 tool("delete", "Delete an environment: its containers, site and ports are released. Irreversible (needs a member key); offered because the controller runs with --mcp-destructive-tools.",
                      ["project": projectArgument, "environment": .object(["type": "string", "description": "The environment to delete."])], required: ["project", "environment"], destructive: true),
-                tool("list_keys", "The API keys of your team: id, role, label, creation and last use (never the secret); needs an admin key.", [:], readOnly: true),
+                tool("list_keys", "The API keys of your team: id, team, role, name, who created it and when, and whether it is revoked (never the secret); needs an admin key.", [:], readOnly: true),
                 tool("create_key", "Create an API key for your team (needs an admin key). The answer holds the secret once; hand it to the person who asked, it cannot be read again.",
                      ["role": .object(["type": "string", "enum": ["viewer", "member", "admin"], "description": "What the key may do."]),
                       "name": string("Who or what the key is for, e.g. `ci-deploy`.")], required: ["role"], destructive: true),
@@ -134,7 +134,8 @@ public struct CodebTools: Sendable {
         case "audit_log":
             return try await call(.get, "/v1/audit?limit=\(min(max(arguments.int("limit") ?? 50, 1), 500))")
         case "delete" where destructive:
-            return try await call(.delete, try environmentPath(arguments))
+            // No default environment here: a forgotten argument must not delete production.
+            return try await call(.delete, "/v1/projects/\(try arguments.name("project"))/environments/\(try arguments.name("environment"))")
         case "list_keys" where destructive:
             return try await call(.get, "/v1/keys")
         case "create_key" where destructive:

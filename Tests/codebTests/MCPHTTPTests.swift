@@ -155,6 +155,18 @@ struct MCPHTTPTests {
             let spec = "project: parked\nteam: demo\nimage: codeb-test/web:1\nport: 8080\nnodes: [elsewhere]\nenvironments:\n  production: { domains: [parked.test] }\n"
             let parked = try await Self.tool(port, admin, "apply", ["spec": spec])
             #expect(!parked.isError, "\(parked.text)")
+            let unnamed = try await Self.tool(port, admin, "delete", ["project": "parked"])
+            #expect(unnamed.isError && unnamed.text.contains("environment is required"), "delete has no default environment: \(unnamed.text)")
+            let stillThere = try await Self.tool(port, admin, "project_status", ["project": "parked"])
+            #expect(!stillThere.isError && stillThere.text.contains("production"), "\(stillThere.text)")
+            let gone = try await Self.tool(port, admin, "apply", ["spec": spec.replacingOccurrences(of: "parked", with: "gone")])
+            #expect(!gone.isError, "\(gone.text)")
+            let deleted = try await Self.tool(port, admin, "delete", ["project": "gone", "environment": "production"])
+            #expect(!deleted.isError, "\(deleted.text)")
+            _ = try await eventually("gone/production deleted") {
+                let status = try await Self.tool(port, admin, "project_status", ["project": "gone"])
+                return status.isError && status.text.contains("not_found") ? true : nil
+            }
             let waiting = Task { try await Self.tool(port, viewer, "rollout_status", ["project": "parked", "revision": 9, "wait": 60]).text }
             _ = try await eventually("the call in flight", within: .seconds(10)) {
                 try await httpGet("http://127.0.0.1:\(port)/metrics").body.contains("codeb_mcp_calls_in_flight 1") ? true : nil
