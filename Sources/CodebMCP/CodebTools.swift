@@ -21,6 +21,16 @@ public struct CodebTools: Sendable {
         self.stopping = stopping
     }
 
+    /// The MCP server both transports serve these tools from: name, version, what an assistant
+    /// should do first, and tools as the only capability.
+    public static func server() -> Server {
+        Server(
+            name: "codeb", version: CodebVersion.current,
+            instructions: "Deploy, inspect and roll back codeb projects. Validate a codeb.yaml before apply; after apply, call rollout_status with wait until the rollout is live, failed or waiting for promotion.",
+            capabilities: .init(tools: .init(listChanged: false))
+        )
+    }
+
     /// How a call ended, for the audit log.
     public enum Outcome: String, Sendable {
         case ok, error, denied

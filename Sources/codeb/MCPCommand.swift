@@ -2,7 +2,6 @@ import ArgumentParser
 import CodebMCP
 import Foundation
 import MCP
-import Spec
 
 /// `codeb mcp`: an MCP server over stdio for AI coding assistants launched on a developer's
 /// machine. `validate` runs here; every other tool runs in the controller (`POST /mcp`) with
@@ -34,11 +33,7 @@ struct MCPCommand: AsyncParsableCommand {
             remote = nil
         }
         let local = CodebTools(api: nil)
-        let server = Server(
-            name: "codeb", version: CodebVersion.current,
-            instructions: "Deploy, inspect and roll back codeb projects. Validate a codeb.yaml before apply; after apply, call rollout_status with wait until the rollout is live, failed or waiting for promotion.",
-            capabilities: .init(tools: .init(listChanged: false))
-        )
+        let server = CodebTools.server()
         await server.withMethodHandler(ListTools.self) { _ in
             guard let remote, let tools = try? await remote.listTools() else { return .init(tools: local.tools) }
             return .init(tools: tools)

@@ -35,11 +35,7 @@ extension ControllerAPI {
             // graceful shutdown included.
             stopping: { Task.isShuttingDownGracefully }
         )
-        let server = Server(
-            name: "codeb", version: CodebVersion.current,
-            instructions: "Deploy, inspect and roll back codeb projects. Validate a codeb.yaml before apply; after apply, call rollout_status with wait until the rollout is live, failed or waiting for promotion.",
-            capabilities: .init(tools: .init(listChanged: false))
-        )
+        let server = CodebTools.server()
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: tools.tools) }
         await server.withMethodHandler(CallTool.self) { params in
             let inFlight = Meter(label: "codeb_mcp_calls_in_flight")
