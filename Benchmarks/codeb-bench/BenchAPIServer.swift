@@ -5,16 +5,19 @@ import Hummingbird
 import Spec
 import TestSupport
 
-/// The controller's API on loopback for the API benchmarks (no reconcile loop), with a member
-/// key of team `bench` and a client of its own.
+/// The controller's API on loopback for the benchmarks, with a member key of team `bench` and a
+/// client of its own. With `reconciler` the API reports its events and dry-run plans; the
+/// caller runs (and stops) the reconcile loop itself.
 struct BenchAPIServer {
     let port: Int
     let key: String
     let client: HTTPClient
     private let server: Task<Void, any Error>
 
-    static func start(store: any Store, keys: any KeyStore) async throws -> BenchAPIServer {
-        let api = ControllerAPI(store: store, keys: keys)
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    static func start(store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil) async throws -> BenchAPIServer {
+        let api = ControllerAPI(store: store, keys: keys, reconciler: reconciler)
         let port = FreePort.next()
         let app = Application(router: api.routes(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
         let server = Task { try await app.runService() }

@@ -34,20 +34,11 @@ struct LiveBench {
         let reconciler = Reconciler(store: store, runtime: DockerRuntime(), router: caddy.router(), probe: HTTPHealthProbe(), events: EventFeed())
         let loop = ReconcileLoop(reconciler: reconciler, workers: 4, resync: .seconds(30))
         let loopTask = Task { await loop.run() }
-        let api = ControllerAPI(store: store, keys: keys, reconciler: reconciler)
-        let port = FreePort.next()
-        let app = Application(router: api.routes(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        let serverTask = Task { try await app.runService() }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { loopTask.cancel() }
+        let server = try await BenchAPIServer.start(store: store, keys: keys, reconciler: reconciler)
+        defer { server.stop() }
         let project = "live" + UUID().uuidString.prefix(6).lowercased()
-        defer {
-            serverTask.cancel()
-            loopTask.cancel()
-            _ = client.shutdown()
-        }
-        _ = try await eventually("the bench API") { try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200 ? true : nil }
-        let (key, _) = try await Authenticator(keys: keys).createKey(team: try ResourceName(parsing: "bench"), role: .member, name: "bench", createdBy: "bench")
-        let bench = LiveBench(caddy: caddy, store: store, server: "http://127.0.0.1:\(port)", token: key.text, client: client, project: project)
+        let bench = LiveBench(caddy: caddy, store: store, server: server.base, token: server.key, client: server.client, project: project)
         try await bench.applyToServed(floors)
         try await bench.rollback(floors)
         try await bench.driftRepair(floors)
