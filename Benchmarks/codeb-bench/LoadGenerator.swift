@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -95,10 +96,10 @@ final class LoadGenerator: Sendable {
     /// nil when it got HTTP 200, else why it failed.
     private func keptAliveRequest(_ connection: inout Int32) -> String? {
         if connection < 0 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { return "socket" }
-            if let failure = connect(fd) { close(fd); return failure }
-            connection = fd
+            switch open() {
+            case .success(let fd): connection = fd
+            case .failure(let failure): return failure.description
+            }
         }
         let fd = connection
         func fail(_ why: String) -> String { close(fd); connection = -1; return why }
@@ -127,26 +128,19 @@ final class LoadGenerator: Sendable {
         return nil
     }
 
-    private func connect(_ fd: Int32) -> String? {
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        return connected == 0 ? nil : "connect: \(String(cString: strerror(errno)))"
+    /// A connection to the target whose sends and receives give up after 5 s.
+    private func open() -> Result<Int32, Loopback.Failure> {
+        Loopback.connect(port: Int(port), timeoutSeconds: 5)
     }
 
     /// One request on a new connection; nil when it got HTTP 200, else why it failed.
     private func request() -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return "socket" }
+        let fd: Int32
+        switch open() {
+        case .success(let opened): fd = opened
+        case .failure(let failure): return failure.description
+        }
         defer { close(fd) }
-        if let failure = connect(fd) { return failure }
         let request = Array("GET / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
             return "send: \(String(cString: strerror(errno)))"

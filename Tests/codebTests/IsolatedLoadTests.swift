@@ -171,16 +171,12 @@ final class EventStreamReader: Sendable {
     var failure: String? { problem.withLock { $0 } }
 
     init(port: Int, token: String) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        guard case .success(let descriptor) = Loopback.connect(port: port) else {
+            throw ControllerCLITests.FaultTests.CommandFailed(description: "cannot open an event stream on port \(port)")
         }
+        self.descriptor = descriptor
         let request = Array("GET /v1/events?follow=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8)
-        guard connected == 0, request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
+        guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
             close(descriptor)
             throw ControllerCLITests.FaultTests.CommandFailed(description: "cannot open an event stream on port \(port)")
         }
