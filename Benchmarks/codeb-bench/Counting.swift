@@ -61,6 +61,7 @@ struct CountingRouter: TrafficRouter {
     func check() async throws { try await base.check() }
     func listSites() async throws -> [ManagedSite] { try await base.listSites() }
     func render(_ site: SiteConfig) -> String { base.render(site) }
+    func confirm(_ site: SiteConfig, path: String) async throws { try await base.confirm(site, path: path) }
     func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport {
         let start = ContinuousClock.now
         let report = try await base.apply(changes)

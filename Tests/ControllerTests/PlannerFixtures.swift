@@ -61,6 +61,12 @@ enum Fixture {
         return ManagedSite(key: key, revision: revision, hash: hash(version), path: "/sites/shop-production.caddy", content: content, config: config, intact: true)
     }
 
+    /// `config` as found on disk, written intact.
+    static func observedSite(_ config: SiteConfig) -> ManagedSite {
+        ManagedSite(key: config.key, revision: config.revision, hash: config.hash, path: "/sites/\(config.key.stem).caddy",
+                    content: CaddySiteRenderer().render(config), config: config, intact: true)
+    }
+
     static func healthy() -> ProbeResult { ProbeResult(healthy: true, status: 200, detail: "HTTP 200") }
     static func unhealthy() -> ProbeResult { ProbeResult(healthy: false, status: 503, detail: "GET /health answered HTTP 503") }
 }

@@ -84,7 +84,12 @@ import Testing
         let plan = Planner.plan(input)
         let site = try #require(plan.index { if case .writeSite = $0 { return true } else { return false } })
         let record = try #require(plan.index { if case .recordSlots = $0 { return true } else { return false } })
-        #expect(site < record, "a promotion counts only once the proxy has confirmed it")
+        let confirm = try #require(plan.index { if case .confirmTraffic = $0 { return true } else { return false } })
+        #expect(site < confirm && confirm < record, "a promotion counts only once traffic through the proxy reaches it")
+        if case .confirmTraffic(let checked, let path) = plan.actions[confirm] {
+            #expect(checked.routes.first?.upstreams.first == Upstream(port: 4101))
+            #expect(path == "/health")
+        }
         #expect(plan.upstreams == [4101, 4100], "active first, grace second")
         #expect(plan.recorded(.green)?.state == .active)
         #expect(plan.recorded(.green)?.promotedAt == input.now)
@@ -92,6 +97,23 @@ import Testing
         #expect(plan.recorded(.blue)?.graceUntil == input.now.addingTimeInterval(3600))
         #expect(plan.creates.isEmpty)
         #expect(plan.removedIDs.isEmpty)
+    }
+
+    @Test func aPromotionWhoseSiteIsAlreadyWrittenIsStillConfirmed() throws {
+        // An earlier pass wrote the site and then failed to confirm: the retry confirms again
+        // before it records the promotion.
+        var input = live(versions: [1, 2])
+        input.state.green = F.record(.green, .deployed, revision: 2, version: 2, streak: 1)
+        input.containers.append(F.container(.green, version: 2))
+        input.probes = [.green: F.healthy()]
+        input.now = t0.addingTimeInterval(2)
+        let written = try #require(Planner.plan(input).sites.last)
+        input.site = F.observedSite(written)
+        let plan = Planner.plan(input)
+        #expect(plan.sites.isEmpty)
+        let confirm = try #require(plan.index { if case .confirmTraffic = $0 { return true } else { return false } })
+        let record = try #require(plan.index { if case .recordSlots = $0 { return true } else { return false } })
+        #expect(confirm < record)
     }
 
     @Test func anUnhealthyProbeResetsTheStreak() {

@@ -85,6 +85,8 @@ import TestSupport
                     site = config
                 case .removeSite:
                     site = nil
+                case .confirmTraffic:
+                    break
                 case .forget:
                     break
                 }

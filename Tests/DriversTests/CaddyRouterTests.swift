@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import Glibc
 import Spec
 import TestSupport
 import Testing
@@ -53,6 +54,47 @@ struct CaddyRouterTests {
                 let path = caddy.sitesDirectory + "/shop-production.caddy"
                 try (sites[0].content + "# tweak\n").write(toFile: path, atomically: true, encoding: .utf8)
                 #expect(try await router.listSites().first?.intact == false)
+            }
+        }
+    }
+
+    @Test func aSwitchIsConfirmedThroughCaddysListenerAndClientsNeverSeeTheUpstream() async throws {
+        try await TestScope.run { scope in
+            let (v1, v2) = try await Self.upstreams(scope)
+            try await CaddyInstance.run { caddy in
+                let router = caddy.router()
+                let site = try Self.site("shop", domains: ["shop.test"], upstreams: [v2, v1])
+                _ = try await router.apply([.write(site)])
+                try await router.confirm(site, path: "/health")
+                // Every request after the confirmation is served by v2, on new connections.
+                for _ in 0..<10 {
+                    #expect(try await caddy.get("shop.test").body == "codeb-test web v2\n")
+                }
+                // The upstream is named to codeb's probe only.
+                let plain = try await rawHeaders(caddy, "shop.test", probe: false)
+                #expect(!plain.lowercased().contains("x-codeb-upstream"), "\(plain)")
+                let probed = try await rawHeaders(caddy, "shop.test", probe: true)
+                #expect(probed.contains("X-Codeb-Upstream: 127.0.0.1:\(v2)"), "\(probed)")
+            }
+        }
+    }
+
+    @Test func anUnconfirmedSwitchNamesWhatAnsweredInstead() async throws {
+        try await TestScope.run { scope in
+            let (v1, v2) = try await Self.upstreams(scope)
+            try await CaddyInstance.run { caddy in
+                let router = CaddyRouter(.init(
+                    mainCaddyfile: caddy.caddyfile, sitesDirectory: caddy.sitesDirectory, admin: caddy.admin,
+                    renderer: CaddySiteRenderer(addressMode: .plainHTTP(port: caddy.httpPort), tryDuration: .seconds(1)),
+                    confirmationTimeout: .seconds(1)
+                ))
+                _ = try await router.apply([.write(try Self.site("shop", domains: ["shop.test"], upstreams: [v1]))])
+                // Asked to confirm v2 while Caddy still routes to v1 (the file was never written).
+                let error = await #expect(throws: RouterError.self) {
+                    try await router.confirm(try Self.site("shop", domains: ["shop.test"], upstreams: [v2]), path: "/health")
+                }
+                #expect(error?.kind == .unconfirmed)
+                #expect(error?.message.contains("HTTP 200 from 127.0.0.1:\(v1)") == true, "\(error?.message ?? "")")
             }
         }
     }
@@ -179,4 +221,20 @@ struct CaddyRouterTests {
             }
         }
     }
+}
+
+/// The response head of one GET through `caddy`, with or without codeb's probe header.
+private func rawHeaders(_ caddy: CaddyInstance, _ domain: String, probe: Bool) async throws -> String {
+    let fd = try Loopback.connect(port: caddy.httpPort, timeoutSeconds: 5).get()
+    defer { close(fd) }
+    let request = "GET /health HTTP/1.1\r\nHost: \(domain):\(caddy.httpPort)\r\n" + (probe ? "X-Codeb-Probe: 1\r\n" : "") + "Connection: close\r\n\r\n"
+    _ = request.withCString { send(fd, $0, strlen($0), 0) }
+    var data = [UInt8](repeating: 0, count: 8192)
+    var text = ""
+    while true {
+        let n = recv(fd, &data, data.count, 0)
+        if n <= 0 { break }
+        text += String(decoding: data[0..<n], as: UTF8.self)
+    }
+    return text.components(separatedBy: "\r\n\r\n").first ?? text
 }

@@ -23,22 +23,28 @@ import Testing
             # codeb-site: {"hash":"sha256:abc","key":{"environment":"production","project":"shop"},"revision":7,"routes":[{"domains":["shop.example.com","www.shop.example.com"],"upstreams":[{"host":"127.0.0.1","port":4100},{"host":"127.0.0.1","port":4101}]},{"domains":["blue-production-shop.preview.example.com"],"upstreams":[{"host":"127.0.0.1","port":4100}]}]}
 
             shop.example.com, www.shop.example.com {
+            \t@codeb_public not header X-Codeb-Probe 1
+            \theader @codeb_public -X-Codeb-Upstream
             \treverse_proxy 127.0.0.1:4100 127.0.0.1:4101 {
             \t\tlb_policy first
             \t\tlb_try_duration 5s
             \t\tlb_try_interval 250ms
             \t\tfail_duration 1s
             \t\tmax_fails 1
+            \t\theader_down X-Codeb-Upstream {http.reverse_proxy.upstream.hostport}
             \t}
             }
 
             blue-production-shop.preview.example.com {
+            \t@codeb_public not header X-Codeb-Probe 1
+            \theader @codeb_public -X-Codeb-Upstream
             \treverse_proxy 127.0.0.1:4100 {
             \t\tlb_policy first
             \t\tlb_try_duration 5s
             \t\tlb_try_interval 250ms
             \t\tfail_duration 1s
             \t\tmax_fails 1
+            \t\theader_down X-Codeb-Upstream {http.reverse_proxy.upstream.hostport}
             \t}
             }
 

@@ -19,6 +19,7 @@ public enum CrashPoint {
         case beforeRemove = "before-remove", stoppedNotRemoved = "stopped-not-removed", afterRemove = "after-remove"
         case beforeWriteSite = "before-write-site", afterWriteSite = "after-write-site"
         case beforeRemoveSite = "before-remove-site", afterRemoveSite = "after-remove-site"
+        case beforeConfirmTraffic = "before-confirm-traffic", afterConfirmTraffic = "after-confirm-traffic"
         case beforeRecordStatus = "before-record-status", afterRecordStatus = "after-record-status"
         case beforeForget = "before-forget", afterForget = "after-forget"
     }
@@ -58,6 +59,7 @@ extension Action {
         case .removeContainer: (.beforeRemove, .afterRemove)
         case .writeSite: (.beforeWriteSite, .afterWriteSite)
         case .removeSite: (.beforeRemoveSite, .afterRemoveSite)
+        case .confirmTraffic: (.beforeConfirmTraffic, .afterConfirmTraffic)
         case .recordStatus: (.beforeRecordStatus, .afterRecordStatus)
         case .forget: (.beforeForget, .afterForget)
         }

@@ -64,6 +64,8 @@ public struct Executor: Sendable {
             _ = try await router.apply([.write(site)])
         case .removeSite:
             _ = try await router.apply([.remove(key)])
+        case .confirmTraffic(let site, let path):
+            try await router.confirm(site, path: path)
         case .forget:
             try await store.update(key) { state, _ in state = nil }
         }

@@ -15,6 +15,9 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
     /// Writes the environment's site file and reloads the proxy; done only once the proxy confirms.
     case writeSite(SiteConfig)
     case removeSite
+    /// Waits until traffic through the proxy reaches the site's active upstream, probing `path`
+    /// (the health check's): emitted before a promotion is recorded, so "live" means served.
+    case confirmTraffic(SiteConfig, path: String)
     case recordStatus(EnvironmentStatus)
     /// Deletion finished: drop the environment's state and release its ports and domains.
     case forget
@@ -29,6 +32,7 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
         case .removeContainer(_, let name, _, let reason): return "remove \(name): \(reason)"
         case .writeSite(let site): return "write site → " + (site.routes.first?.upstreams.map(\.description).joined(separator: ", ") ?? "-")
         case .removeSite: return "remove site"
+        case .confirmTraffic(let site, _): return "confirm traffic → " + (site.routes.first?.upstreams.first?.description ?? "-")
         case .recordStatus(let status): return "status " + status.conditions.map { "\($0.kind.rawValue)=\($0.status)" }.joined(separator: " ")
         case .forget: return "forget environment"
         }

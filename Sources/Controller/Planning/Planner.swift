@@ -292,7 +292,9 @@ struct Pass {
         actions += creates + starts
         if !intentRecorded, let siteAction { actions.append(siteAction) }
         if !intentRecorded, !changed.isEmpty {
-            // After the site: a promotion counts only once the proxy has confirmed it.
+            // After the site: a promotion counts only once traffic through the proxy reaches
+            // the new slot (also when an earlier pass wrote the site and failed to confirm).
+            if let check = promotionToConfirm(changed) { actions.append(check) }
             actions.append(.recordSlots(changed))
         }
         if !forget, let status = statusIfChanged() {
@@ -300,6 +302,18 @@ struct Pass {
         }
         if forget { actions.append(.forget) }
         return Plan(actions: actions, requeueAfter: forget ? nil : requeue)
+    }
+
+    /// The confirmation a recorded promotion waits for: the site as this pass leaves it, probed
+    /// on the promoted revision's health path. Nil when no slot becomes active or no domain
+    /// routes to it.
+    func promotionToConfirm(_ changed: [SlotRecord]) -> Action? {
+        guard let promoted = changed.first(where: { $0.state == .active && input.state[$0.slot].state != .active }) else { return nil }
+        var site = desiredSite()
+        guard let route = site.routes.first(where: { !$0.domains.isEmpty && $0.upstreams.first?.port == promoted.port }) else { return nil }
+        site.routes = [route]
+        let path = (state.revision(promoted.revision)?.spec ?? state.desired?.spec)?.template.healthcheck.path.value ?? "/"
+        return .confirmTraffic(site, path: path)
     }
 
     // MARK: - Helpers

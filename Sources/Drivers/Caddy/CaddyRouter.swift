@@ -20,12 +20,15 @@ public actor CaddyRouter: TrafficRouter {
         public var renderer: CaddySiteRenderer
         /// The limit for one reload; Caddy answers `/load` once the new config runs.
         public var reloadTimeout: Duration
+        /// How long a promotion may wait for traffic through Caddy to reach the new slot.
+        public var confirmationTimeout: Duration
 
         public init(
             mainCaddyfile: String = "/etc/caddy/Caddyfile", sitesDirectory: String = "/etc/caddy/sites",
             admin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019), renderer: CaddySiteRenderer = CaddySiteRenderer(),
-            reloadTimeout: Duration = .seconds(60)
+            reloadTimeout: Duration = .seconds(60), confirmationTimeout: Duration = .seconds(20)
         ) {
+            self.confirmationTimeout = confirmationTimeout
             self.mainCaddyfile = mainCaddyfile
             self.sitesDirectory = sitesDirectory
             self.admin = admin

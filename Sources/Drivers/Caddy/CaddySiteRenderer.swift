@@ -19,6 +19,11 @@ public struct CaddySiteRenderer: Sendable, Hashable {
     /// The line that carries the rendered `SiteConfig` as JSON, so a file can be read back and
     /// a hand edit told apart from a different config.
     static let sitePrefix = "# codeb-site:"
+    /// The request header that marks codeb's confirmation probe, and the response header that
+    /// then names the upstream that answered.
+    public static let probeHeader = "X-Codeb-Probe"
+    public static let upstreamHeader = "X-Codeb-Upstream"
+    static let publicMatcher = "codeb_public"
 
     public var addressMode: AddressMode
     /// How long Caddy keeps trying upstreams (active, then grace) for one request.
@@ -51,12 +56,18 @@ public struct CaddySiteRenderer: Sendable, Hashable {
             if route.upstreams.isEmpty {
                 lines.append("\trespond \"no live version of \(site.key.project)/\(site.key.environment) yet\" 503")
             } else {
+                // The upstream that answered is named only to codeb's confirmation probe, which
+                // asks with `X-Codeb-Probe`: a promotion counts once traffic through Caddy
+                // reaches the new slot, not when /load answers.
+                lines.append("\t@\(Self.publicMatcher) not header \(Self.probeHeader) 1")
+                lines.append("\theader @\(Self.publicMatcher) -\(Self.upstreamHeader)")
                 lines.append("\treverse_proxy " + route.upstreams.map(\.description).joined(separator: " ") + " {")
                 lines.append("\t\tlb_policy first")
                 lines.append("\t\tlb_try_duration \(Self.caddyDuration(tryDuration))")
                 lines.append("\t\tlb_try_interval \(Self.caddyDuration(tryInterval))")
                 lines.append("\t\tfail_duration \(Self.caddyDuration(failDuration))")
                 lines.append("\t\tmax_fails 1")
+                lines.append("\t\theader_down \(Self.upstreamHeader) {http.reverse_proxy.upstream.hostport}")
                 lines.append("\t}")
             }
             lines.append("}")

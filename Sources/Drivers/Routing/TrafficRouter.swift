@@ -15,6 +15,13 @@ public protocol TrafficRouter: Sendable {
     /// Writes and removes site files, then makes the proxy load them with **one** reload. If the
     /// proxy rejects the result, every file is restored and the proxy keeps its old config.
     func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport
+
+    /// Returns once requests for `site`'s domains, sent through the proxy's own listener, are
+    /// answered by its first upstream (the active slot) — a promotion is done only then: after a
+    /// reload the old configuration can still answer new connections for a moment. `path` is
+    /// what the probe asks for (the health check's). Throws `.unconfirmed` naming what answered
+    /// instead when the deadline passes.
+    func confirm(_ site: SiteConfig, path: String) async throws
 }
 
 /// Where a site's traffic goes: a local port, tried in order (active first, grace second).
@@ -119,6 +126,8 @@ public struct RouterError: Error, Sendable, Hashable, CustomStringConvertible {
         case rejected
         /// A file in the way is not codeb's (no managed header), or the sites dir cannot be written.
         case fileConflict
+        /// Traffic through the proxy did not reach the new upstream in time.
+        case unconfirmed
     }
 
     public var kind: Kind

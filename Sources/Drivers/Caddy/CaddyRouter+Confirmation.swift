@@ -1,0 +1,108 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+
+extension CaddyRouter {
+    /// Probes through Caddy's own listener — plain HTTP on the configured port, or HTTPS on 443
+    /// with the domain as SNI — on a fresh connection each time, until two answers in a row name
+    /// the active upstream in `X-Codeb-Upstream` (the site file sets it for probes only).
+    public nonisolated func confirm(_ site: SiteConfig, path: String) async throws {
+        guard let route = site.routes.first(where: { !$0.domains.isEmpty && !$0.upstreams.isEmpty }),
+              let domain = route.domains.first, let expected = route.upstreams.first
+        else { return }
+        let target = ConfirmationTarget(configuration.renderer.addressMode, domain: domain.value, path: path)
+        let client = target.client()
+        defer { target.release(client) }
+        let started = ContinuousClock.now
+        let deadline = started + configuration.confirmationTimeout
+        var streak = 0
+        var last = "no answer"
+        while true {
+            let answer = await target.probe(client, timeout: min(.seconds(10), max(.milliseconds(100), deadline - .now)))
+            if answer.upstream == expected.description {
+                streak += 1
+                if streak >= 2 { return }
+                continue
+            }
+            streak = 0
+            last = answer.description
+            guard ContinuousClock.now < deadline else {
+                throw RouterError(.unconfirmed, "traffic for \(domain) through Caddy (\(target.listener)) did not reach the new upstream \(expected) within \(configuration.confirmationTimeout): the last answer was \(last); check Caddy's log and that the site's port is the one Caddy listens on")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+/// Where and how the confirmation probe reaches Caddy's listener.
+struct ConfirmationTarget: Sendable {
+    let url: String
+    let host: String?
+    let domain: String
+    let https: Bool
+
+    init(_ mode: CaddySiteRenderer.AddressMode, domain: String, path: String) {
+        self.domain = domain
+        switch mode {
+        case .plainHTTP(let port):
+            url = "http://127.0.0.1:\(port)\(path)"
+            host = "\(domain):\(port)"
+            https = false
+        case .automaticHTTPS:
+            // The domain's own name for SNI and Host, dialled on loopback.
+            url = "https://\(domain)\(path)"
+            host = nil
+            https = true
+        }
+    }
+
+    var listener: String { https ? "https://127.0.0.1:443" : url.split(separator: "/").prefix(2).joined(separator: "//") }
+
+    /// Plain HTTP shares the probe client; HTTPS needs one that dials loopback for the domain
+    /// and accepts the certificate Caddy has (possibly its internal CA's).
+    func client() -> HTTPClient {
+        guard https else { return DriverHTTP.probeClient }
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(2), read: nil)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.dnsOverride = [domain: "127.0.0.1"]
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        configuration.tlsConfiguration = tls
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    func release(_ client: HTTPClient) {
+        guard https else { return }
+        Task { try? await client.shutdown() }
+    }
+
+    struct Answer: CustomStringConvertible {
+        var status: Int?
+        var upstream: String?
+        var error: String?
+
+        var description: String {
+            if let error { return error }
+            return "HTTP \(status ?? 0)" + (upstream.map { " from \($0)" } ?? " from no upstream (Caddy answered itself)")
+        }
+    }
+
+    func probe(_ client: HTTPClient, timeout: Duration) async -> Answer {
+        var request = HTTPClientRequest(url: url)
+        if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
+        request.headers.replaceOrAdd(name: CaddySiteRenderer.probeHeader, value: "1")
+        request.headers.replaceOrAdd(name: "User-Agent", value: "codeb-confirmation-probe")
+        // A new connection each time: the question is what a new client gets.
+        request.headers.replaceOrAdd(name: "Connection", value: "close")
+        do {
+            let response = try await client.execute(request, timeout: TimeAmount(timeout))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            return Answer(status: Int(response.status.code), upstream: response.headers.first(name: CaddySiteRenderer.upstreamHeader))
+        } catch {
+            return Answer(error: "\(error)")
+        }
+    }
+}
