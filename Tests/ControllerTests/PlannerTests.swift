@@ -75,12 +75,18 @@ import Testing
         #expect(plan.requeueAfter == .seconds(1))
     }
 
-    @Test func aHealthySlotIsPromotedSiteFirstThenRecorded() throws {
+    /// v1 live on blue, v2 deployed on green one healthy probe short, the next probe healthy.
+    func readyToPromote() -> PlanInput {
         var input = live(versions: [1, 2])
         input.state.green = F.record(.green, .deployed, revision: 2, version: 2, streak: 1)
         input.containers.append(F.container(.green, version: 2))
         input.probes = [.green: F.healthy()]
         input.now = t0.addingTimeInterval(2)
+        return input
+    }
+
+    @Test func aHealthySlotIsPromotedSiteFirstThenRecorded() throws {
+        let input = readyToPromote()
         let plan = Planner.plan(input)
         let site = try #require(plan.index { if case .writeSite = $0 { return true } else { return false } })
         let record = try #require(plan.index { if case .recordSlots = $0 { return true } else { return false } })
@@ -102,11 +108,7 @@ import Testing
     @Test func aPromotionWhoseSiteIsAlreadyWrittenIsStillConfirmed() throws {
         // An earlier pass wrote the site and then failed to confirm: the retry confirms again
         // before it records the promotion.
-        var input = live(versions: [1, 2])
-        input.state.green = F.record(.green, .deployed, revision: 2, version: 2, streak: 1)
-        input.containers.append(F.container(.green, version: 2))
-        input.probes = [.green: F.healthy()]
-        input.now = t0.addingTimeInterval(2)
+        var input = readyToPromote()
         let written = try #require(Planner.plan(input).sites.last)
         input.site = F.observedSite(written)
         let plan = Planner.plan(input)
