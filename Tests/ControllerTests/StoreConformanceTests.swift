@@ -67,7 +67,8 @@ import TestSupport
                 try await operations.apply(try Self.spec(project: "thief", domain: "shared.test"), environment: .production, author: "t")
             }
             #expect(error?.kind == .conflict)
-            #expect(error?.message.contains("shop/production") == true)
+            #expect(error?.message.contains("shared.test is already taken by another environment") == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains("shop") == false, "another project's name is never revealed")
             #expect(try await store.load(Self.key("thief")) == nil, "nothing written")
         }
     }
@@ -253,11 +254,90 @@ import TestSupport
                 try await operations.apply(try Self.spec(team: "rivals"), environment: .staging, author: "t")
             }
             #expect(error?.kind == .conflict)
-            #expect(error?.message.contains("belongs to team acme") == true)
+            #expect(error?.message.contains("belongs to another team") == true)
+            #expect(error?.message.contains("acme") == false, "another team's name is never revealed")
             #expect(try await store.keys() == [Self.key()])
             try await store.update(Self.key()) { state, _ in state = nil }
             try await operations.apply(try Self.spec(team: "rivals"), environment: .staging, author: "t")
             #expect(try await store.load(Self.key("shop", .staging))?.team.value == "rivals", "a project with no environment left is free")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func namesThatConcatenateAlikeCannotCoexist(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            let webPreview = try EnvironmentName(parsing: "preview-production")
+            try await operations.apply(try Self.spec(project: "web", team: "acme"), environment: webPreview, author: "t")
+            let before = try await store.load(Self.key("web", webPreview))
+            let error = await #expect(throws: StoreError.self) {
+                try await operations.apply(try Self.spec(project: "web-preview", team: "rivals"), environment: .production, author: "t")
+            }
+            #expect(error?.kind == .conflict)
+            #expect(error?.message.contains("web-preview-production is taken") == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains("acme") == false && error?.message.contains("web/") == false, "the other team's names stay hidden")
+            #expect(try await store.keys() == [Self.key("web", webPreview)], "the loser wrote nothing")
+            #expect(try await store.load(Self.key("web", webPreview)) == before)
+            // Released with the environment.
+            try await store.update(Self.key("web", webPreview)) { state, _ in state = nil }
+            try await operations.apply(try Self.spec(project: "web-preview", team: "rivals"), environment: .production, author: "t")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func generatedPreviewHostnamesAreClaimed(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let preview = try Hostname(parsing: "preview.test")
+            let operations = StateOperations(store: store, previewDomain: preview)
+            let pr = try EnvironmentName(parsing: "preview-pr-1")
+            try await operations.apply(try Self.spec(project: "web", team: "acme"), environment: pr, author: "t")
+            for taken in ["preview-pr-1.web.preview.test", "blue-preview-pr-1-web.preview.test", "green-production-shop.preview.test"] {
+                if taken.hasPrefix("green-production-shop") {
+                    try await operations.apply(try Self.spec(project: "shop", team: "acme"), environment: .production, author: "t")
+                }
+                let error = await #expect(throws: StoreError.self, "\(taken)") {
+                    try await operations.apply(try Self.spec(project: "thief", team: "rivals", domain: taken), environment: .production, author: "t")
+                }
+                #expect(error?.kind == .conflict)
+                #expect(error?.message.contains("by another environment") == true, "\(error?.message ?? "")")
+            }
+            #expect(try await store.load(Self.key("thief")) == nil)
+            // And the other way round: a written domain blocks the environment that would generate it.
+            try await operations.apply(try Self.spec(project: "early", team: "rivals", domain: "preview-pr-2.web.preview.test"), environment: .production, author: "t")
+            let error = await #expect(throws: StoreError.self) {
+                try await operations.apply(try Self.spec(project: "web", team: "acme"), environment: try EnvironmentName(parsing: "preview-pr-2"), author: "t")
+            }
+            #expect(error?.message.contains("preview hostname preview-pr-2.web.preview.test") == true, "\(error?.message ?? "")")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func twoTeamsRacingForOneNewProjectLeaveExactlyOneOwner(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let first = try await harness.open()
+            let stores = [first, kind == .postgres ? try await harness.open() : first]
+            for round in 0..<100 {
+                let project = "race\(round)"
+                let outcomes = await withTaskGroup(of: (team: String, won: Bool).self) { group in
+                    for (index, (team, environment)) in [("acme", EnvironmentName.production), ("rivals", .staging)].enumerated() {
+                        group.addTask {
+                            do {
+                                try await StateOperations(store: stores[index]).apply(try Self.spec(project: project, team: team), environment: environment, author: "t")
+                                return (team, true)
+                            } catch {
+                                return (team, false)
+                            }
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                let winners = outcomes.filter(\.won).map(\.team)
+                #expect(winners.count == 1, "round \(round): \(outcomes)")
+                let teams = Set(try await first.keys().filter { $0.project.value == project }.asyncMap { try await first.load($0)?.team.value }.compactMap { $0 })
+                #expect(teams == Set(winners), "round \(round): the loser wrote nothing")
+            }
         }
     }
 
@@ -276,5 +356,13 @@ import TestSupport
             }
             #expect(try await store.load(Self.key()) == before)
         }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }

@@ -31,7 +31,7 @@ public struct ControllerAPI: Sendable {
         self.metrics = metrics
         self.store = store
         self.keys = keys
-        self.operations = StateOperations(store: store, time: time)
+        self.operations = StateOperations(store: store, time: time, previewDomain: reconciler?.previewDomain)
         self.authenticator = Authenticator(keys: keys, time: time)
         self.reconciler = reconciler
         self.readiness = readiness

@@ -7,10 +7,22 @@ import Spec
 public struct StateOperations: Sendable {
     public let store: any Store
     public let time: any TimeSource
+    /// The controller's preview domain: the hostnames generated under it are claimed at apply.
+    public let previewDomain: Hostname?
 
-    public init(store: any Store, time: any TimeSource = SystemTime()) {
+    public init(store: any Store, time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil) {
         self.store = store
         self.time = time
+        self.previewDomain = previewDomain
+    }
+
+    /// The preview hostnames the controller serves `key` at under `previewDomain` (the same
+    /// rules as the site file's): per slot, and for a `preview-*` instance its own.
+    public static func generatedHostnames(_ key: EnvironmentKey, previewDomain: Hostname?) -> [Hostname] {
+        guard let preview = previewDomain else { return [] }
+        var names = SlotName.allCases.map { "\($0)-\(key.environment)-\(key.project).\(preview)" }
+        if key.environment.isPreviewInstance { names.insert("\(key.environment).\(key.project).\(preview)", at: 0) }
+        return names.compactMap { try? Hostname(parsing: $0) }
     }
 
     /// Records `spec`'s environment `environment` as the wanted state and returns its revision.
@@ -29,25 +41,36 @@ public struct StateOperations: Sendable {
         let key = EnvironmentKey(project: spec.project, environment: environment)
         let now = time.now()
         let team = spec.team
+        let generated = Self.generatedHostnames(key, previewDomain: previewDomain)
         return try await store.update(key) { state, claims in
             if let current = state {
                 guard current.team == team else {
-                    throw StoreError(.conflict, "\(key) belongs to team \(current.team)")
+                    throw StoreError(.conflict, "\(key) belongs to another team; pick another project name")
                 }
                 guard !current.deleting else {
                     throw StoreError(.conflict, "\(key) is being deleted; apply again once it is gone")
                 }
             }
+            // Refusals name another environment only when it is of the same project (and so of
+            // this team); another team's names are never revealed.
             if let owner = claims.projectTeam, owner != team {
-                throw StoreError(.conflict, "project \(key.project) belongs to team \(owner); pick another project name")
+                throw StoreError(.conflict, "project \(key.project) belongs to another team; pick another project name")
+            }
+            if state == nil, let owner = claims.stems[key.stem] {
+                let holder = owner.project == key.project ? " (by \(owner))" : ""
+                throw StoreError(.conflict, "the name \(key.stem) is taken\(holder): container and site names are {project}-{environment}, and another environment's already reads the same; pick another project or environment name")
             }
             if let expectedGeneration, expectedGeneration != (state?.generation ?? 0) {
                 throw StoreError(.conflict, "\(key) is at generation \(state?.generation ?? 0), not \(expectedGeneration); fetch it again and retry")
             }
             for domain in resolved.domains {
                 if let owner = claims.domains[domain] {
-                    throw StoreError(.conflict, "\(domain) is already served by \(owner); a domain belongs to one environment")
+                    let holder = owner.project == key.project ? "by \(owner)" : "by another environment"
+                    throw StoreError(.conflict, "\(domain) is already taken \(holder); a domain belongs to one environment")
                 }
+            }
+            for hostname in generated where claims.domains[hostname] != nil {
+                throw StoreError(.conflict, "the preview hostname \(hostname), which codeb generates for \(key), is taken by another environment's domains; pick another project or environment name")
             }
             var current = try state ?? {
                 guard let ports = PortPair.allocate(for: environment.kind, used: Set(claims.ports.keys)) else {
@@ -56,6 +79,7 @@ public struct StateOperations: Sendable {
                 }
                 return EnvironmentState(key: key, team: team, ports: ports)
             }()
+            current.generatedHostnames = generated
             if let latest = current.desired, latest.spec == resolved {
                 let failed = current.slots.contains { $0.state == .failed && $0.revision == latest.number }
                 if !failed {

@@ -134,6 +134,23 @@ public enum PostgresSchema {
                 PRIMARY KEY (project, environment))
             """,
         ]),
+        // Container and site names are `{project}-{environment}`: the prefix is a claim, unique
+        // like a domain. Environments that already collide keep running (the first one keeps
+        // the claim); a new one with a taken prefix is refused.
+        Migration(version: 2, name: "name-claims", statements: [
+            """
+            CREATE TABLE name_claims (
+                stem text PRIMARY KEY,
+                project text NOT NULL,
+                environment text NOT NULL,
+                FOREIGN KEY (project, environment) REFERENCES environments ON DELETE CASCADE)
+            """,
+            """
+            INSERT INTO name_claims (stem, project, environment)
+                SELECT project || '-' || environment, project, environment FROM environments
+                ORDER BY updated_at ON CONFLICT DO NOTHING
+            """,
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.

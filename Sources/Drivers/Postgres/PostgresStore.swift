@@ -21,6 +21,9 @@ public final class PostgresStore: Store, Service {
     public static let channel = "codeb_changes"
     /// First key of the two-key advisory locks that serialize updates of one environment.
     static let environmentLockClass: Int32 = 0x636F_6462
+    /// First key of the two-key advisory locks that serialize updates of one project, taken
+    /// before the environment's.
+    static let projectLockClass: Int32 = 0x636F_6470
 
     public let database: PostgresDatabase
     /// Names this controller in `events` and `leases`.
@@ -213,6 +216,9 @@ public final class PostgresStore: Store, Service {
         _ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T,
         controllerID: String, on connection: PostgresConnection, logger: Logger
     ) async throws -> (T, Bool) {
+        // The project first, then the environment (always in this order, so never a deadlock):
+        // which team owns a new project is decided by exactly one transaction.
+        try await connection.query("SELECT pg_advisory_xact_lock(\(projectLockClass), hashtext(\(key.project.value)))", logger: logger)
         try await connection.query("SELECT pg_advisory_xact_lock(\(environmentLockClass), hashtext(\(key.description)))", logger: logger)
         let old = try await load(key, on: connection, logger: logger)
         let claims = try await claims(excluding: key, on: connection, logger: logger)
@@ -279,6 +285,9 @@ public final class PostgresStore: Store, Service {
             SELECT 'domain', domain, project, environment FROM domains
                 WHERE NOT (project = \(project) AND environment = \(environment))
             UNION ALL
+            SELECT 'stem', stem, project, environment FROM name_claims
+                WHERE NOT (project = \(project) AND environment = \(environment))
+            UNION ALL
             (SELECT 'team', team, project, environment FROM environments
                 WHERE project = \(project) AND environment <> \(environment) LIMIT 1)
             """, logger: logger)
@@ -288,6 +297,7 @@ public final class PostgresStore: Store, Service {
             switch kind {
             case "port": if let port = Int(value) { claims.ports[port] = owner }
             case "domain": if let domain = try? Hostname(parsing: value) { claims.domains[domain] = owner }
+            case "stem": claims.stems[value] = owner
             default: claims.projectTeam = try? ResourceName(parsing: value)
             }
         }
@@ -309,6 +319,11 @@ public final class PostgresStore: Store, Service {
         if old == nil {
             try await connection.query("INSERT INTO teams (name) VALUES (\(team)) ON CONFLICT DO NOTHING", logger: logger)
             try await connection.query("INSERT INTO projects (name, team) VALUES (\(project), \(team)) ON CONFLICT DO NOTHING", logger: logger)
+        }
+        let projectTeam = try await connection.query("SELECT team FROM projects WHERE name = \(project)", logger: logger)
+        for try await owner in projectTeam.decode(String.self) where owner != team {
+            // Decided under the project lock, so this is a broken invariant, not a race.
+            throw StoreError(.conflict, "project \(project) belongs to another team; pick another project name")
         }
         let status = String(decoding: try encoder.encode(new.status), as: UTF8.self)
         try await connection.query("""
@@ -354,7 +369,12 @@ public final class PostgresStore: Store, Service {
                 VALUES (\(new.ports.blue), \(project), \(environment)), (\(new.ports.green), \(project), \(environment))
                 """, logger: logger)
         }
-        let oldDomains = Set(old?.desired?.spec.domains ?? []), newDomains = Set(new.desired?.spec.domains ?? [])
+        if old == nil {
+            // A unique key: two environments whose names concatenate alike, created at once,
+            // cannot both commit (the loser retries and is refused by its claims check).
+            try await connection.query("INSERT INTO name_claims (stem, project, environment) VALUES (\(key.stem), \(project), \(environment))", logger: logger)
+        }
+        let oldDomains = Set(old?.claimedHostnames ?? []), newDomains = Set(new.claimedHostnames)
         if oldDomains != newDomains {
             try await connection.query("DELETE FROM domains WHERE project = \(project) AND environment = \(environment)", logger: logger)
             for domain in newDomains.sorted(by: { $0.description < $1.description }) {

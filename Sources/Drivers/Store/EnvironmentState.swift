@@ -15,6 +15,11 @@ public struct EnvironmentState: Sendable, Hashable, Codable {
     /// Set by delete: the loop removes containers and the site, then the record itself.
     public var deleting: Bool
     public var status: EnvironmentStatus
+    /// The preview hostnames the controller generates for this environment
+    /// (`{environment}.{project}.{previewDomain}`, `{slot}-{environment}-{project}.{previewDomain}`),
+    /// claimed like written domains so no other environment can name them. Nil in state written
+    /// before they were claimed, until the next apply.
+    public var generatedHostnames: [Hostname]?
 
     public init(key: EnvironmentKey, team: ResourceName, ports: PortPair) {
         self.key = key
@@ -44,4 +49,10 @@ public struct EnvironmentState: Sendable, Hashable, Codable {
     }
 
     public var slots: [SlotRecord] { [blue, green] }
+
+    /// Every hostname this environment holds: its spec's domains, then the generated ones.
+    public var claimedHostnames: [Hostname] {
+        var seen = Set<Hostname>()
+        return ((desired?.spec.domains ?? []) + (generatedHostnames ?? [])).filter { seen.insert($0).inserted }
+    }
 }

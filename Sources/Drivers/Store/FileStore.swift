@@ -104,9 +104,10 @@ public actor FileStore: Store {
         for (other, state) in cache where other != key {
             claims.ports[state.ports.blue] = other
             claims.ports[state.ports.green] = other
-            for domain in state.desired?.spec.domains ?? [] {
+            for domain in state.claimedHostnames {
                 claims.domains[domain] = other
             }
+            claims.stems[other.stem] = other
             if other.project == key.project {
                 claims.projectTeam = state.team
             }

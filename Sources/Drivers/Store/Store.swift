@@ -20,18 +20,26 @@ public protocol Store: Sendable {
     func changes() -> AsyncStream<EnvironmentKey>
 }
 
-/// What other environments hold: ports and domains are each owned by one environment, and a
-/// project by one team.
+/// What other environments hold: ports, domains (written and generated preview hostnames) and
+/// name prefixes are each owned by one environment, and a project by one team.
 public struct Claims: Sendable, Hashable {
     public var ports: [Int: EnvironmentKey]
     public var domains: [Hostname: EnvironmentKey]
     /// The team of the project's other environments, if it has any.
     public var projectTeam: ResourceName?
+    /// The name prefix `{project}-{environment}` of every other environment: container and site
+    /// names are built from it, so two environments whose prefixes concatenate alike
+    /// (`web`/`preview-production` and `web-preview`/`production`) cannot coexist.
+    public var stems: [String: EnvironmentKey]
 
-    public init(ports: [Int: EnvironmentKey] = [:], domains: [Hostname: EnvironmentKey] = [:], projectTeam: ResourceName? = nil) {
+    public init(
+        ports: [Int: EnvironmentKey] = [:], domains: [Hostname: EnvironmentKey] = [:], projectTeam: ResourceName? = nil,
+        stems: [String: EnvironmentKey] = [:]
+    ) {
         self.ports = ports
         self.domains = domains
         self.projectTeam = projectTeam
+        self.stems = stems
     }
 }
 
