@@ -52,6 +52,8 @@ struct CountingRuntime: ContainerRuntime {
     func imageExists(_ reference: String) async throws -> Bool { try await read { try await base.imageExists(reference) } }
     func pull(_ reference: String) async throws { try await write { try await base.pull(reference) } }
     func events(since: Date?) -> AsyncStream<ContainerEvent> { base.events(since: since) }
+    func managedNetworks() async throws -> [String] { try await read { try await base.managedNetworks() } }
+    func removeNetwork(_ name: String) async throws { try await write { try await base.removeNetwork(name) } }
 }
 
 struct CountingRouter: TrafficRouter {
@@ -82,6 +84,7 @@ struct CountingStore: Store {
     func keys() async throws -> [EnvironmentKey] { try await base.keys() }
     func load(_ key: EnvironmentKey) async throws -> EnvironmentState? { try await base.load(key) }
     func changes() -> AsyncStream<EnvironmentKey> { base.changes() }
+    func identity() async throws -> String { try await base.identity() }
     func update<T: Sendable>(_ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T) async throws -> T {
         let counters = self.counters
         return try await base.update(key) { state, claims in

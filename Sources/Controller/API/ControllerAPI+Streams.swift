@@ -29,7 +29,19 @@ extension ControllerAPI {
             }
             slot = found.slot
         }
-        let name = "\(state.key.stem)-\(slot)"
+        // By labels, never by name: a container that merely has this environment's name (say,
+        // another environment's whose name concatenates alike) is not this slot's.
+        let wanted = [
+            ManagedLabels.team: state.team.value, ManagedLabels.project: state.key.project.value,
+            ManagedLabels.environment: state.key.environment.value, ManagedLabels.slot: slot.rawValue,
+        ]
+        let node = reconciler?.leases.node.value
+        guard let container = try await runtime.listManaged().first(where: { container in
+            ManagedLabels.sameOwner(container.labels, wanted) && node.map { ManagedLabels.belongs(container.labels, to: $0) } ?? true
+        }) else {
+            throw APIError(.notFound, code: "not_found", "the \(slot) slot of \(state.key) has no container")
+        }
+        let name = container.id
         if !follow {
             let lines: [LogLine]
             do {

@@ -86,8 +86,12 @@ public struct Executor: Sendable {
             guard existing.isManaged else {
                 throw RuntimeError(.notManaged, operation: "create container \(spec.name)", message: "a container with that name exists and is not codeb's; rename or remove it")
             }
-            if existing.labels[ManagedLabels.specHash] == spec.labels[ManagedLabels.specHash],
-               existing.labels[ManagedLabels.slot] == spec.labels[ManagedLabels.slot] {
+            // The name is only a handle: a container of another team, project, environment or
+            // slot that holds it is never adopted or removed.
+            guard ManagedLabels.sameOwner(existing.labels, spec.labels) else {
+                throw RuntimeError(.conflict, operation: "create container \(spec.name)", message: "the name is held by a container of another environment; codeb leaves it alone (its name prefix is claimed by that environment)")
+            }
+            if existing.labels[ManagedLabels.specHash] == spec.labels[ManagedLabels.specHash] {
                 logger.info("adopting existing container", metadata: ["container": "\(spec.name)"])
                 try await runtime.start(existing.id)
                 return

@@ -18,12 +18,15 @@ public struct PlanInput: Sendable, Hashable {
     public var node: NodeName?
     /// Why the proxy on this host is not serving (Caddy down), or nil: reported as Degraded.
     public var proxyProblem: String?
+    /// The store's identity, put on the containers it creates (`codeb.store`).
+    public var storeID: String?
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
         probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil,
-        proxyProblem: String? = nil
+        proxyProblem: String? = nil, storeID: String? = nil
     ) {
+        self.storeID = storeID
         self.proxyProblem = proxyProblem
         self.node = node
         self.state = state

@@ -352,6 +352,7 @@ struct Pass {
             ManagedLabels.revision: String(revision.number),
         ]
         if let node = input.node { labels[ManagedLabels.node] = node.value }
+        if let store = input.storeID { labels[ManagedLabels.store] = store }
         return ContainerSpec(
             name: containerName(slot),
             image: template.image.description,
@@ -362,7 +363,8 @@ struct Pass {
             hostPort: record.port,
             memoryBytes: template.resources.memory.bytes,
             nanoCPUs: template.resources.cpus.nanoCPUs,
-            stopTimeoutSeconds: Int(revision.spec.stopTimeout.milliseconds / 1000)
+            stopTimeoutSeconds: Int(revision.spec.stopTimeout.milliseconds / 1000),
+            network: ManagedLabels.network(of: state.team.value)
         )
     }
 }

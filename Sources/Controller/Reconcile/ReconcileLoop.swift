@@ -25,13 +25,16 @@ public struct ReconcileLoop: Sendable {
     /// The proxy to check every `proxyCheck`, and where to record what was seen.
     let proxy: (router: any TrafficRouter, health: ProxyHealth)?
     let proxyCheck: Duration
+    /// Sweeps orphans every `resync`, when set.
+    let sweeper: OrphanSweeper?
 
     public init(
         store: any Store, runtime: (any ContainerRuntime)?, workers: Int = 4, resync: Duration = .seconds(30),
         queue: WorkQueue<EnvironmentKey> = WorkQueue(), events: EventFeed = EventFeed(),
         logger: Logger = Logger(label: "codeb.loop"), proxy: (router: any TrafficRouter, health: ProxyHealth)? = nil,
-        proxyCheck: Duration = .seconds(2), pass: @escaping Pass
+        proxyCheck: Duration = .seconds(2), sweeper: OrphanSweeper? = nil, pass: @escaping Pass
     ) {
+        self.sweeper = sweeper
         self.proxy = proxy
         self.proxyCheck = proxyCheck
         self.store = store
@@ -45,10 +48,21 @@ public struct ReconcileLoop: Sendable {
     }
 
     /// A loop whose passes are a `Reconciler`'s.
-    public init(reconciler: Reconciler, workers: Int = 4, resync: Duration = .seconds(30), proxyCheck: Duration = .seconds(2)) {
+    /// With `orphanDelay`, managed containers and sites the store does not know are removed
+    /// after that long (`OrphanSweeper`); nil sweeps nothing.
+    public init(
+        reconciler: Reconciler, workers: Int = 4, resync: Duration = .seconds(30), proxyCheck: Duration = .seconds(2),
+        orphanDelay: Duration? = nil
+    ) {
+        let sweeper = orphanDelay.map {
+            OrphanSweeper(
+                store: reconciler.store, runtime: reconciler.runtime, router: reconciler.router, node: reconciler.leases.node,
+                delay: $0, time: reconciler.time, events: reconciler.events
+            )
+        }
         self.init(
             store: reconciler.store, runtime: reconciler.runtime, workers: workers, resync: resync, events: reconciler.events ?? EventFeed(),
-            proxy: (reconciler.router, reconciler.proxyHealth), proxyCheck: proxyCheck
+            proxy: (reconciler.router, reconciler.proxyHealth), proxyCheck: proxyCheck, sweeper: sweeper
         ) { key in
             try await reconciler.reconcile(key)
         }
@@ -62,6 +76,7 @@ public struct ReconcileLoop: Sendable {
             if let runtime { watchers.addTask { await self.watchContainers(runtime) } }
             watchers.addTask { await self.resyncForever() }
             if let proxy { watchers.addTask { await self.watchProxy(proxy.router, proxy.health) } }
+            if let sweeper { watchers.addTask { await self.sweepForever(sweeper) } }
             await withTaskGroup(of: Void.self) { workers in
                 for _ in 0..<self.workers {
                     workers.addTask { await self.work() }
@@ -133,6 +148,19 @@ public struct ReconcileLoop: Sendable {
                 for key in (try? await store.keys()) ?? [] { await queue.add(key) }
             }
             try? await Task.sleep(for: proxyCheck)
+        }
+    }
+
+    /// A sweep every `resync` (at least once a minute): orphans wait out their delay across sweeps.
+    private func sweepForever(_ sweeper: OrphanSweeper) async {
+        let interval = min(resync, .seconds(60))
+        while !Task.isCancelled {
+            do {
+                try await sweeper.sweep()
+            } catch {
+                logger.warning("orphan sweep failed; trying again at the next one", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: max(interval, .seconds(1)))
         }
     }
 

@@ -65,7 +65,10 @@ public struct Reconciler: Sendable {
             let check = revision.spec.template.healthcheck
             probes[record.slot] = await probe.probe(port: record.port, path: check.path.value, timeout: check.timeout.duration)
         }
-        return PlanInput(state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node, proxyProblem: proxyHealth.current)
+        return PlanInput(
+            state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node,
+            proxyProblem: proxyHealth.current, storeID: try await store.identity()
+        )
     }
 
     /// The plan for `key` as things stand, without doing it (what the API's dry run shows).

@@ -39,7 +39,8 @@ extension DockerRuntime {
             memoryBytes: inspect.HostConfig?.Memory,
             nanoCPUs: inspect.HostConfig?.NanoCpus,
             restartPolicy: inspect.HostConfig?.RestartPolicy?.Name,
-            oomKilled: inspect.State.OOMKilled
+            oomKilled: inspect.State.OOMKilled,
+            networks: inspect.NetworkSettings?.Networks?.mapValues { $0.IPAddress ?? "" }
         )
     }
 }

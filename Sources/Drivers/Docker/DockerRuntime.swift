@@ -64,6 +64,9 @@ public struct DockerRuntime: ContainerRuntime {
         }
         var labels = spec.labels
         labels[ManagedLabels.managedBy] = ManagedLabels.managedByValue
+        if let network = spec.network {
+            try await ensureNetwork(network, team: spec.labels[ManagedLabels.team])
+        }
         let portKey = "\(spec.containerPort)/tcp"
         let wire = DockerCreateWire(
             Image: spec.image,
@@ -75,6 +78,7 @@ public struct DockerRuntime: ContainerRuntime {
             StopTimeout: spec.stopTimeoutSeconds,
             HostConfig: .init(
                 PortBindings: [portKey: [.init(HostIp: spec.hostIP, HostPort: String(spec.hostPort))]],
+                NetworkMode: spec.network,
                 Memory: spec.memoryBytes,
                 NanoCpus: spec.nanoCPUs,
                 RestartPolicy: .init(Name: "unless-stopped"),
@@ -84,7 +88,16 @@ public struct DockerRuntime: ContainerRuntime {
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: try encoder.encode(wire))
+        let payload = try encoder.encode(wire)
+        let body: Data
+        do {
+            (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: payload)
+        } catch let error as RuntimeError where error.status == 404 && spec.network != nil && error.message.contains("network") {
+            // The team network went between the check and the create (the sweep removes unused
+            // ones): make it again, once.
+            try await ensureNetwork(spec.network!, team: spec.labels[ManagedLabels.team])
+            (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: payload)
+        }
         let id = try decode(DockerIDWire.self, body, operation).Id
         logger.info("created container", metadata: ["container": "\(spec.name)", "id": "\(id.prefix(12))", "image": "\(spec.image)"])
         return id

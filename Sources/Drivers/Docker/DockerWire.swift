@@ -65,7 +65,12 @@ struct DockerInspectWire: Decodable {
             var HostPort: String?
         }
 
+        struct Endpoint: Decodable {
+            var IPAddress: String?
+        }
+
         var Ports: [String: [Binding]?]?
+        var Networks: [String: Endpoint]?
     }
 
     var Id: String
@@ -93,6 +98,7 @@ struct DockerCreateWire: Encodable {
         }
 
         var PortBindings: [String: [Binding]]
+        var NetworkMode: String?
         var Memory: Int64
         var NanoCpus: Int64
         var RestartPolicy: RestartPolicy
@@ -132,4 +138,18 @@ struct DockerPullLineWire: Decodable {
 
     var error: String?
     var errorDetail: ErrorDetail?
+}
+
+struct DockerNetworkCreateWire: Encodable {
+    var Name: String
+    var Driver: String
+    var CheckDuplicate: Bool
+    var Internal: Bool
+    var Labels: [String: String]
+}
+
+struct DockerNetworkWire: Decodable {
+    var Id: String
+    var Name: String
+    var Labels: [String: String]?
 }

@@ -151,6 +151,16 @@ public enum PostgresSchema {
                 ORDER BY updated_at ON CONFLICT DO NOTHING
             """,
         ]),
+        // The store's identity, put on every container as `codeb.store`: the orphan sweep
+        // removes only containers of this store.
+        Migration(version: 3, name: "store-identity", statements: [
+            """
+            CREATE TABLE store_identity (
+                id text PRIMARY KEY,
+                singleton boolean NOT NULL UNIQUE DEFAULT true CHECK (singleton))
+            """,
+            "INSERT INTO store_identity (id) VALUES (gen_random_uuid()::text)",
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -36,6 +37,8 @@ public final class PostgresStore: Store, Service {
     private let feed = ChangeFeed<EnvironmentKey>()
     private let listening = Flag()
     private let migrated = Flag()
+    /// The store's identity, read once.
+    private let storeID = Mutex<String?>(nil)
 
     public init(
         database: PostgresDatabase, controllerID: String = UUID().uuidString.lowercased(), node: NodeName = NodeName.local,
@@ -89,6 +92,19 @@ public final class PostgresStore: Store, Service {
             }
             return keys
         }
+    }
+
+    public func identity() async throws -> String {
+        if let id = storeID.withLock({ $0 }) { return id }
+        try requireSchema()
+        let id = try await database.run { [database, logger] in
+            var found: String?
+            for try await id in try await database.client.query("SELECT id FROM store_identity", logger: logger).decode(String.self) { found = id }
+            guard let found else { throw StoreError(.corrupt, "the database at \(database.url) has no store identity (table store_identity is empty); restore it from a backup") }
+            return found
+        }
+        storeID.withLock { $0 = id }
+        return id
     }
 
     public func load(_ key: EnvironmentKey) async throws -> EnvironmentState? {

@@ -40,6 +40,12 @@ public protocol ContainerRuntime: Sendable {
 
     /// Managed-container events from `since` on, surviving engine restarts; ends when cancelled.
     func events(since: Date?) -> AsyncStream<ContainerEvent>
+
+    /// The networks codeb created (one per team), by name.
+    func managedNetworks() async throws -> [String]
+
+    /// Removes one of codeb's networks; a network still in use or already gone is left alone.
+    func removeNetwork(_ name: String) async throws
 }
 
 /// What the engine said about itself.
@@ -73,13 +79,17 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     /// json-file log rotation: each file's size and how many are kept.
     public var logMaxSize: String
     public var logMaxFiles: Int
+    /// The user-defined bridge to attach to (created, labelled, on first use); nil for Docker's
+    /// default bridge.
+    public var network: String?
 
     public init(
         name: String, image: String, command: [String]? = nil, env: [String: String] = [:],
         labels: [String: String] = [:], containerPort: Int, hostPort: Int, hostIP: String = "127.0.0.1",
         memoryBytes: Int64, nanoCPUs: Int64, stopTimeoutSeconds: Int = 30,
-        logMaxSize: String = "10m", logMaxFiles: Int = 3
+        logMaxSize: String = "10m", logMaxFiles: Int = 3, network: String? = nil
     ) {
+        self.network = network
         self.name = name
         self.image = image
         self.command = command
@@ -120,12 +130,16 @@ public struct ContainerInfo: Sendable, Hashable, Codable {
     public var nanoCPUs: Int64?
     public var restartPolicy: String?
     public var oomKilled: Bool?
+    /// The networks it is attached to and its address on each; only `inspect` reports them.
+    public var networks: [String: String]?
 
     public init(
         id: String, name: String, image: String, labels: [String: String], state: State,
         health: Health? = nil, exitCode: Int? = nil, ports: [PublishedPort] = [],
-        memoryBytes: Int64? = nil, nanoCPUs: Int64? = nil, restartPolicy: String? = nil, oomKilled: Bool? = nil
+        memoryBytes: Int64? = nil, nanoCPUs: Int64? = nil, restartPolicy: String? = nil, oomKilled: Bool? = nil,
+        networks: [String: String]? = nil
     ) {
+        self.networks = networks
         self.id = id
         self.name = name
         self.image = image

@@ -12,6 +12,8 @@ public enum ManagedLabels {
     /// The controller node that created it. Controllers sharing one Docker host each see only
     /// their own (and unlabelled ones, from before the label existed).
     public static let node = "codeb.node"
+    /// The identity of the store whose controller created it (`Store.identity()`).
+    public static let store = "codeb.store"
 
     /// Whether a controller on `node` owns the container with `labels`.
     public static func belongs(_ labels: [String: String], to node: String) -> Bool {
@@ -22,4 +24,16 @@ public enum ManagedLabels {
     public static func isManaged(_ labels: [String: String]) -> Bool {
         labels[managedBy] == managedByValue
     }
+
+    /// The labels that say whose a container is: a container's identity, never its name.
+    public static let identity = [team, project, environment, slot]
+
+    /// Whether two label sets name the same team, project, environment and slot.
+    public static func sameOwner(_ labels: [String: String], _ other: [String: String]) -> Bool {
+        identity.allSatisfy { labels[$0] == other[$0] }
+    }
+
+    /// The user-defined bridge network of `team`: its containers reach each other by name and
+    /// nothing of another team's.
+    public static func network(of team: String) -> String { "codeb-\(team)" }
 }

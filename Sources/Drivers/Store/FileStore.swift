@@ -12,6 +12,8 @@ public actor FileStore: Store {
     public static let defaultDirectory = "/var/lib/codeb"
 
     public nonisolated let directory: String
+    /// Read from `store-id` in the directory, made on first open.
+    public nonisolated let storeID: String
     private var cache: [EnvironmentKey: EnvironmentState] = [:]
     private let lockDescriptor: Int32
     private let feed = ChangeFeed<EnvironmentKey>()
@@ -34,6 +36,7 @@ public actor FileStore: Store {
         }
         lockDescriptor = descriptor
         do {
+            storeID = try Self.readOrCreateID(directory)
             cache = try Self.readAll(directory)
         } catch {
             flock(descriptor, LOCK_UN)
@@ -71,6 +74,26 @@ public actor FileStore: Store {
         }
         return states
     }
+
+    private static func readOrCreateID(_ directory: String) throws -> String {
+        let path = directory + "/store-id"
+        if let data = FileManager.default.contents(atPath: path) {
+            let id = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !id.isEmpty, id.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                throw StoreError(.corrupt, "\(path) does not hold a store id; restore it from a backup (containers carry it) or remove it to make a new one")
+            }
+            return id
+        }
+        let id = UUID().uuidString.lowercased()
+        do {
+            try AtomicFile.write(Data((id + "\n").utf8), to: path)
+        } catch let error as FileSystemError {
+            throw StoreError(.io, error.message)
+        }
+        return id
+    }
+
+    public nonisolated func identity() -> String { storeID }
 
     public func keys() -> [EnvironmentKey] {
         cache.keys.sorted()

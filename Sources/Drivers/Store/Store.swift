@@ -18,6 +18,11 @@ public protocol Store: Sendable {
 
     /// The keys of environments as they change (apply, promote, rollback, delete, slot updates).
     func changes() -> AsyncStream<EnvironmentKey>
+
+    /// A random id made when the store was created. Containers carry it (`codeb.store`), so the
+    /// orphan sweep removes only containers this store's controllers made, never those of
+    /// another controller (another store) sharing the Docker host.
+    func identity() async throws -> String
 }
 
 /// What other environments hold: ports, domains (written and generated preview hostnames) and

@@ -63,6 +63,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("lease-ttl"), help: "Seconds a controller holds an environment without renewing; bounds a takeover after a crash. [default: 10]")
     var leaseTTL: Int?
 
+    @Option(name: .customLong("orphan-delay"), help: "Seconds a managed container or site file whose environment the store does not know is kept before the sweep removes it (a store being restored keeps its containers). [default: 600]")
+    var orphanDelay: Int?
+
     @Flag(name: .customLong("mcp-destructive-tools"), help: "Offer AI assistants (MCP at /mcp and `codeb mcp`) the delete and key management tools too; still limited by each key's role.")
     var mcpDestructiveTools = false
 
@@ -118,7 +121,7 @@ struct ControllerCommand: AsyncParsableCommand {
             configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "codeb/\(CodebVersion.current)"),
             logger: logger
         )
-        let loop = ReconcileLoop(reconciler: reconciler, workers: settings.workers, resync: .seconds(settings.resync))
+        let loop = ReconcileLoop(reconciler: reconciler, workers: settings.workers, resync: .seconds(settings.resync), orphanDelay: .seconds(settings.orphanDelay))
         let systemd = SystemdService(notifier: SystemdNotifier(), ready: {
             do {
                 _ = try await store.keys()

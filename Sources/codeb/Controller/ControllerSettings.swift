@@ -22,8 +22,10 @@ struct ControllerSettings {
     var node: NodeName = .local
     var leaseTTL = 10
     var mcpDestructiveTools = false
+    /// Seconds a managed container or site the store does not know is kept before it is removed.
+    var orphanDelay = 600
 
-    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools"]
+    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay"]
 
     static func resolve(flags: ControllerCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControllerSettings {
         var values: [String: String] = [:]
@@ -58,6 +60,7 @@ struct ControllerSettings {
             "workers": flags.workers.map(String.init), "preview-domain": flags.previewDomain,
             "node": flags.node, "lease-ttl": flags.leaseTTL.map(String.init),
             "mcp-destructive-tools": flags.mcpDestructiveTools ? "true" : nil,
+            "orphan-delay": flags.orphanDelay.map(String.init),
         ]
         for (name, value) in flagValues { if let value { values[name] = value } }
 
@@ -94,6 +97,7 @@ struct ControllerSettings {
             do { settings.node = try NodeName(parsing: value) } catch { throw ValidationError("node: \(error.message)") }
         }
         settings.leaseTTL = try number("lease-ttl", 2...600) ?? settings.leaseTTL
+        settings.orphanDelay = try number("orphan-delay", 1...604_800) ?? settings.orphanDelay
         if let value = values["mcp-destructive-tools"] {
             switch value.lowercased() {
             case "true", "yes", "1": settings.mcpDestructiveTools = true

@@ -1,0 +1,227 @@
+import Drivers
+import Foundation
+import TestSupport
+import Testing
+
+/// Teams sharing one host, against the real dockerd, Caddy and a real `codeb controller`: one
+/// team can never disturb, read or reach another team's project (issue 15). One test at a time:
+/// each controller has a fresh store and allocates the preview port range from its start.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct IsolationTests {
+    /// A controller on `caddy` with keys for the teams acme and rivals; the CLI environment of each.
+    struct Host {
+        var controller: Process
+        var port: Int
+        var directory: String
+        var acme: [String: String]
+        var rivals: [String: String]
+
+        func stop() {
+            if controller.isRunning {
+                controller.terminate()
+                controller.waitUntilExit()
+            }
+        }
+    }
+
+    static func host(_ caddy: CaddyInstance, _ name: String, arguments: [String] = []) async throws -> Host {
+        let directory = NSTemporaryDirectory() + "codeb-isolation-" + name
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var teams: [String: [String: String]] = [:]
+        for team in ["acme", "rivals"] {
+            let created = try CLI.run(["keys", "create", "--team", team, "--role", "member", "--state-dir", directory])
+            #expect(created.status == 0, "\(created.stderr)")
+            teams[team] = ["CODEB_TOKEN": created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]
+        }
+        let (controller, port) = try await ControllerCLITests.startController(caddy, directory, arguments: ["--resync", "1"] + arguments)
+        var base = ProcessInfo.processInfo.environment
+        base["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
+        return Host(
+            controller: controller, port: port, directory: directory,
+            acme: base.merging(teams["acme"]!) { $1 }, rivals: base.merging(teams["rivals"]!) { $1 }
+        )
+    }
+
+    static func spec(project: String, team: String, environments: String) -> String {
+        """
+        project: \(project)
+        team: \(team)
+        image: codeb-test/web:1
+        port: 8080
+        resources: { memory: 64m, cpus: 0.5 }
+        healthcheck: { interval: 200ms, timeout: 1s, healthyThreshold: 2, deadline: 20s }
+        stopTimeout: 1s
+        environments:
+        \(environments)
+
+        """
+    }
+
+    static func apply(_ host: Host, _ text: String, env: String, as team: [String: String], wait: Bool = true) throws -> CLI.Result {
+        let file = host.directory + "/codeb-\(UUID().uuidString.prefix(6)).yaml"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return try CLI.run(["apply", "-f", file, "--env", env] + (wait ? ["--wait", "--timeout", "60s"] : []), environment: team)
+    }
+
+    static func containers(_ project: String) async throws -> [ContainerInfo] {
+        try await DockerRuntime().listManaged().filter { $0.labels[ManagedLabels.project] == project }
+    }
+
+    @Test func namesThatConcatenateAlikeNeverChurn() async throws {
+        try await CaddyInstance.run { caddy in
+            let id = UUID().uuidString.prefix(6).lowercased()
+            let host = try await Self.host(caddy, "names-\(id)", arguments: ["--preview-domain", "preview.test"])
+            defer {
+                host.stop()
+                Task { await ControllerCLITests.removeContainers("w\(id)"); await ControllerCLITests.removeContainers("w\(id)-preview") }
+            }
+            // acme's web/preview-production and rivals' web-preview/production both read
+            // web-preview-production.
+            let first = try Self.apply(host, Self.spec(project: "w\(id)", team: "acme", environments: "  preview: {}"), env: "preview-production", as: host.acme)
+            #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+            let before = try await Self.containers("w\(id)")
+            #expect(before.count == 1)
+            let networks = try await DockerRuntime().inspect(try #require(before.first).id)?.networks ?? [:]
+            #expect(Array(networks.keys) == ["codeb-acme"], "a team's containers join its network only: \(networks)")
+            let domain = "preview-production.w\(id).preview.test"
+            #expect(try await caddy.get(domain).body == "codeb-test web v1\n")
+            let loads = caddy.loadsCompleted()
+
+            let second = try Self.apply(host, Self.spec(project: "w\(id)-preview", team: "rivals", environments: "  production: {}"), env: "production", as: host.rivals)
+            #expect(second.status != 0)
+            #expect(second.stderr.contains("w\(id)-preview-production is taken"), "\(second.stderr)")
+            #expect(!second.stderr.contains("acme"), "another team's name is never revealed: \(second.stderr)")
+
+            // The first environment stays untouched: same container, served, no Caddy reload.
+            let end = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < end {
+                let now = try await Self.containers("w\(id)")
+                #expect(now.map(\.id) == before.map(\.id) && now.allSatisfy { $0.state == .running })
+                #expect(try await caddy.get(domain).body == "codeb-test web v1\n")
+                try await Task.sleep(for: .seconds(1))
+            }
+            #expect(caddy.loadsCompleted() == loads, "no Caddy reload while nothing changed")
+            #expect(try await Self.containers("w\(id)-preview").isEmpty)
+        }
+    }
+
+    @Test func aGeneratedPreviewHostnameIsRefusedToAnotherTeam() async throws {
+        try await CaddyInstance.run { caddy in
+            let id = UUID().uuidString.prefix(6).lowercased()
+            let host = try await Self.host(caddy, "preview-\(id)", arguments: ["--preview-domain", "preview.test"])
+            defer {
+                host.stop()
+                Task { await ControllerCLITests.removeContainers("p\(id)") }
+            }
+            let own = try Self.apply(host, Self.spec(project: "p\(id)", team: "acme", environments: "  preview: {}"), env: "preview-pr-1", as: host.acme)
+            #expect(own.status == 0, "\(own.stdout)\(own.stderr)")
+            for hostname in ["preview-pr-1.p\(id).preview.test", "blue-preview-pr-1-p\(id).preview.test"] {
+                let text = Self.spec(project: "q\(id)", team: "rivals", environments: "  staging: { domains: [\(hostname)] }")
+                let stolen = try Self.apply(host, text, env: "staging", as: host.rivals, wait: false)
+                #expect(stolen.status != 0, "\(hostname): \(stolen.stdout)")
+                #expect(stolen.stderr.contains("\(hostname) is already taken by another environment"), "\(stolen.stderr)")
+            }
+            #expect(try await Self.containers("q\(id)").isEmpty)
+            #expect(try await caddy.get("preview-pr-1.p\(id).preview.test").body == "codeb-test web v1\n")
+        }
+    }
+
+    @Test func anOrphanIsSweptAfterTheDelayAndAStrangerNever() async throws {
+        try await CaddyInstance.run { caddy in
+            let id = UUID().uuidString.prefix(6).lowercased()
+            var host = try await Self.host(caddy, "orphan-\(id)", arguments: ["--orphan-delay", "4", "--preview-domain", "preview.test"])
+            let stranger = "codeb-stranger-\(id)"
+            defer {
+                host.stop()
+                _ = try? Docker.run(["rm", "-f", stranger])
+                Task { await ControllerCLITests.removeContainers("o\(id)") }
+            }
+            let applied = try Self.apply(host, Self.spec(project: "o\(id)", team: "acme", environments: "  preview: {}"), env: "preview-x", as: host.acme)
+            #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+            let orphan = try #require(try await Self.containers("o\(id)").first)
+            // A container codeb did not make, and one codeb made for another store (a test
+            // scope's: managed, but without this store's id).
+            #expect(try Docker.run(["run", "-d", "--name", stranger, "--label", "codeb.project=o\(id)", "codeb-test/web:1"]).status == 0)
+            let scope = TestScope()
+            let foreign = try await scope.docker.create(scope.webSpec("foreign", hostPort: FreePort.next()))
+            defer { Task { await scope.cleanUp() } }
+
+            // The environment is forgotten while the controller is down.
+            host.stop()
+            try FileManager.default.removeItem(atPath: host.directory + "/environments/o\(id)/preview-x.json")
+            let (controller, port) = try await ControllerCLITests.startController(caddy, host.directory, arguments: ["--resync", "1", "--orphan-delay", "4", "--preview-domain", "preview.test"])
+            host.controller = controller
+            host.port = port
+            let restarted = ContinuousClock.now
+
+            let removed = try await eventually("the orphan removed", within: .seconds(30)) {
+                try await DockerRuntime().inspect(orphan.id) == nil ? ContinuousClock.now : nil
+            }
+            #expect(removed - restarted >= .seconds(4), "not before the safety delay")
+            _ = try await eventually("the orphan site removed") {
+                FileManager.default.fileExists(atPath: caddy.sitesDirectory + "/o\(id)-preview-x.caddy") ? nil : true
+            }
+            #expect(try await DockerRuntime().inspect(foreign) != nil, "another store's container stays")
+            #expect(try Docker.run(["inspect", stranger]).status == 0, "an unmanaged container stays")
+            let log = (try? String(contentsOfFile: host.directory + "/controller-\(port).log", encoding: .utf8)) ?? ""
+            #expect(log.contains("removed orphan container o\(id)-preview-x-"), "each removal is a log line")
+        }
+    }
+
+    @Test func teamsReachTheirOwnContainersByNameAndNothingOfAnotherTeam() async throws {
+        try await TestScope.run { scope in
+            let teamA = "a\(scope.id)", teamB = "b\(scope.id)"
+            defer { Task { for team in [teamA, teamB] { try? await scope.docker.removeNetwork(ManagedLabels.network(of: team)) } } }
+            func spec(_ suffix: String, team: String, command: [String]? = nil) -> ContainerSpec {
+                var spec = scope.webSpec(suffix, hostPort: FreePort.next(), command: command)
+                spec.labels[ManagedLabels.team] = team
+                spec.network = ManagedLabels.network(of: team)
+                return spec
+            }
+            let a = try await scope.docker.create(spec("a", team: teamA))
+            let b = try await scope.docker.create(spec("b", team: teamB))
+            try await scope.docker.start(a)
+            try await scope.docker.start(b)
+            let addressOfA = try #require(try await scope.docker.inspect(a)?.networks?[ManagedLabels.network(of: teamA)])
+            #expect(!addressOfA.isEmpty)
+
+            /// From a new container of team B, GET /health on `target` (a name, resolved through
+            /// the network's DNS, or an address); returns the probe's exit code, 0 for a 200.
+            /// (busybox-static's wget crashes in glibc's NSS, so nslookup and nc do the work.)
+            func getFromB(_ suffix: String, _ target: String, byName: Bool) async throws -> Int {
+                let b = "/usr/bin/busybox"
+                let resolve = byName
+                    ? "a=$(\(b) nslookup \(target) 127.0.0.11 | \(b) awk '/^Address: /{print $2}' | \(b) tail -n 1); test -n \"$a\" || exit 2; "
+                    : "a=\(target); "
+                let script = resolve + "printf 'GET /health HTTP/1.0\\r\\n\\r\\n' | \(b) nc -w 3 $a 8080 | \(b) grep -q '200 OK'"
+                let probe = try await scope.docker.create(spec(suffix, team: teamB, command: [b, "sh", "-c", script]))
+                try await scope.docker.start(probe)
+                return try await eventually("\(suffix) exits", within: .seconds(30)) {
+                    // Restarted by its policy after each exit: any state but running has exited once.
+                    guard let info = try await scope.docker.inspect(probe), [.exited, .restarting].contains(info.state) else { return nil }
+                    return info.exitCode
+                }
+            }
+            #expect(try await getFromB("own", scope.name("b"), byName: true) == 0, "a team reaches its own containers by name")
+            #expect(try await getFromB("other", addressOfA, byName: false) == 1, "and not another team's by address (no answer)")
+            #expect(try await getFromB("othername", scope.name("a"), byName: true) == 2, "nor by name (it does not resolve)")
+        }
+    }
+}
+
+/// The docker CLI, for what codeb itself never does (an unmanaged container).
+enum Docker {
+    static func run(_ arguments: [String]) throws -> CLI.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker") ? "/usr/bin/docker" : "/usr/local/bin/docker")
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLI.Result(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: error, as: UTF8.self))
+    }
+}
