@@ -63,7 +63,19 @@ import Testing
                  expected: { target, role in target == .own || role == .owner ? .created : .forbidden }),
         Endpoint(name: "DELETE key", method: .delete, path: { "/v1/keys/{key-\($0.rawValue)}" }, minimum: .admin,
                  expected: { target, role in target == .own || role == .owner ? .ok : .notFound }),
+        Endpoint(name: "DELETE owner key", method: .delete, path: { "/v1/keys/{owner-\($0.rawValue)}" }, minimum: .admin,
+                 expected: { target, role in role == .owner ? .ok : target == .own ? .forbidden : .notFound }),
         Endpoint(name: "GET audit", method: .get, path: { _ in "/v1/audit" }, minimum: .admin, expected: { _, _ in .ok }),
+        Endpoint(name: "GET teams", method: .get, path: { _ in "/v1/teams" }, minimum: .owner, expected: { _, _ in .ok }),
+        Endpoint(name: "POST teams", method: .post, path: { _ in "/v1/teams" },
+                 body: { $0 == .own ? #"{"name":"newteam"}"# : #"{"name":"other"}"# }, minimum: .owner,
+                 expected: { target, _ in target == .own ? .created : .conflict }),
+        // Own: the caller's own team (refused: it would lock the caller out); other: a team
+        // that still owns a project (refused).
+        Endpoint(name: "DELETE team", method: .delete, path: { $0 == .own ? "/v1/teams/acme" : "/v1/teams/other" }, minimum: .owner,
+                 expected: { _, _ in .conflict }),
+        Endpoint(name: "POST cleanup", method: .post, path: { "/v1/projects/\(project($0))/cleanup" }, minimum: .admin,
+                 expected: { target, _ in target == .own ? .accepted : .notFound }),
     ]
 
     /// A fresh controller state: project shop (team acme) and rival (team other), keys of each role.
@@ -72,6 +84,8 @@ import Testing
         let api: ControllerAPI
         var callers: [Caller: String] = [:]
         var keyIDs: [Target: String] = [:]
+        /// Owner keys of each team, for "no role acts on a key of a higher role".
+        var ownerKeyIDs: [Target: String] = [:]
         var allKeys: [String] = []
 
         init() async throws {
@@ -91,6 +105,8 @@ import Testing
             keyIDs[.own] = try await api.authenticator.createKey(team: acme, role: .viewer, name: "target", createdBy: "t").record.id
             let rival = try await api.authenticator.createKey(team: other, role: .member, name: "rival", createdBy: "t")
             keyIDs[.other] = rival.record.id
+            ownerKeyIDs[.own] = try await api.authenticator.createKey(team: acme, role: .owner, name: "owner-target", createdBy: "t").record.id
+            ownerKeyIDs[.other] = try await api.authenticator.createKey(team: other, role: .owner, name: "owner-target", createdBy: "t").record.id
             allKeys = Array(callers.values) + [rival.key.text]
             try await api.operations.apply(try SpecLoader.load("project: shop\nteam: acme\nimage: codeb-test/web:1\nport: 8080\nenvironments:\n  production: { domains: [shop.test] }\n", file: "f"), environment: .production, author: "t")
             try await api.operations.apply(try SpecLoader.load("project: rival\nteam: other\nimage: codeb-test/web:1\nport: 8080\nenvironments:\n  production: { domains: [rival.test] }\n", file: "f"), environment: .production, author: "t")
@@ -111,6 +127,7 @@ import Testing
             let app = Application(router: world.api.routes())
             var path = endpoint.path(target)
             for (name, id) in world.keyIDs { path = path.replacingOccurrences(of: "{key-\(name.rawValue)}", with: id) }
+            for (name, id) in world.ownerKeyIDs { path = path.replacingOccurrences(of: "{owner-\(name.rawValue)}", with: id) }
             var headers: HTTPFields = [.contentType: "application/json"]
             if let key = world.callers[caller] { headers[.authorization] = "Bearer \(key)" }
             let body = endpoint.body.map { ByteBuffer(string: $0(target)) }
@@ -150,6 +167,52 @@ import Testing
         #expect(log.map(\.result) == ["ok", "denied", "error"])
         #expect(log.allSatisfy { $0.target == "shop/production" })
         #expect(log[1].keyID != "-")
+    }
+
+    @Test func refusedAndMalformedAttemptsAreAuditedWithAReasonAndNoSpecValue() async throws {
+        let world = try await World()
+        let app = Application(router: world.api.routes())
+        let member = try #require(world.callers[.member])
+        let secretish = "s3cr3t-value-\(UUID().uuidString.prefix(6))"
+        try await app.test(.router) { client in
+            // An invalid spec that quotes a value, a body that is not JSON, no key, a wrong key.
+            let bad = try JSONEncoder().encode(["spec": "project: shop\nteam: acme\nimage: app:1\nport: 0\nenv: { TOKEN: \(secretish) }\nenvironments: { production: {} }\n"])
+            try await client.execute(uri: "/v1/apply", method: .post, headers: [.authorization: "Bearer \(member)", .contentType: "application/json"], body: ByteBuffer(bytes: bad)) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/v1/apply", method: .post, headers: [.authorization: "Bearer \(member)", .contentType: "application/json"], body: ByteBuffer(string: "{not json")) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/v1/projects/shop/environments/production/promote", method: .post) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/teams", method: .post, headers: [.authorization: "Bearer codeb_acme_owner_nope"], body: ByteBuffer(string: #"{"name":"x"}"#)) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/keys", method: .post, headers: [.authorization: "Bearer \(try #require(world.callers[.admin]))", .contentType: "application/json"], body: ByteBuffer(string: #"{"role":"member"}"#)) { #expect($0.status == .created) }
+        }
+        let log = try await world.api.keys.auditLog(team: nil, limit: 20)
+        #expect(log.map(\.result) == ["invalid", "invalid", "unauthorized", "unauthorized", "ok"], "\(log)")
+        #expect(log.map { $0.reason ?? "" } == ["invalid_spec", "bad_request", "unauthorized", "unauthorized", ""])
+        #expect(log[0].action == "apply" && log[0].keyID != "-" && log[0].team == "acme")
+        #expect(log[2].action == "request" && log[2].target == "post /v1/projects/shop/environments/production/promote")
+        #expect(log[4].action == "keys.create" && log[4].target == "acme/member", "key creation names team and role")
+        for entry in log { #expect(!"\(entry)".contains(secretish), "no spec value in the audit log") }
+    }
+
+    @Test func anOwnerRegistersAndDeletesATeamWhoseKeysThenStopWorking() async throws {
+        let world = try await World()
+        let app = Application(router: world.api.routes())
+        let owner = try #require(world.callers[.owner])
+        try await app.test(.router) { client in
+            let headers: HTTPFields = [.authorization: "Bearer \(owner)", .contentType: "application/json"]
+            try await client.execute(uri: "/v1/teams", method: .post, headers: headers, body: ByteBuffer(string: #"{"name":"ops"}"#)) { #expect($0.status == .created) }
+            try await client.execute(uri: "/v1/teams", method: .post, headers: headers, body: ByteBuffer(string: #"{"name":"Bad Name"}"#)) { #expect($0.status == .badRequest) }
+            let key = try await world.api.authenticator.createKey(team: .init(parsing: "ops"), role: .member, name: "ci", createdBy: "t").key.text
+            try await client.execute(uri: "/v1/teams", method: .get, headers: headers) { response in
+                let decoder = JSONDecoder()
+                decoder.dateDecodingStrategy = .iso8601
+                let teams = try decoder.decode([TeamView].self, from: Data(buffer: response.body))
+                #expect(teams.map(\.name) == ["acme", "ops", "other"])
+                #expect(teams.first { $0.name == "ops" }?.keys == 1)
+                #expect(teams.first { $0.name == "other" }?.projects == 1)
+            }
+            try await client.execute(uri: "/v1/teams/ops", method: .delete, headers: headers) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/projects", method: .get, headers: [.authorization: "Bearer \(key)"]) { #expect($0.status == .unauthorized, "a deleted team's keys stop working") }
+            try await client.execute(uri: "/v1/teams/ops", method: .delete, headers: headers) { #expect($0.status == .notFound) }
+        }
     }
 
     @Test func aBadSpecAnswers400WithEveryLocatedProblem() async throws {

@@ -238,9 +238,9 @@ import TestSupport
                 if case .failure(let error) = result { return error as? StoreError }
                 return nil
             }
-            #expect(loser.map(\.kind) == [.conflict])
+            #expect(loser.map(\.kind) == [.conflict], "\(loser.map(\.message))")
             let keys = try await stores[0].keys()
-            #expect(keys == [Self.key(winners.first ?? "")], "the loser wrote nothing")
+            #expect(keys.map(\.project.value) == winners, "the loser wrote nothing")
         }
     }
 
@@ -253,7 +253,7 @@ import TestSupport
             let error = await #expect(throws: StoreError.self) {
                 try await operations.apply(try Self.spec(team: "rivals"), environment: .staging, author: "t")
             }
-            #expect(error?.kind == .conflict)
+            #expect(error?.kind == .conflict, "\(error?.message ?? "")")
             #expect(error?.message.contains("belongs to another team") == true)
             #expect(error?.message.contains("acme") == false, "another team's name is never revealed")
             #expect(try await store.keys() == [Self.key()])
@@ -338,6 +338,24 @@ import TestSupport
                 let teams = Set(try await first.keys().filter { $0.project.value == project }.asyncMap { try await first.load($0)?.team.value }.compactMap { $0 })
                 #expect(teams == Set(winners), "round \(round): the loser wrote nothing")
             }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func cleanupEmptiesFailedSlotsOnly(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            let revision = try await operations.apply(try Self.spec(), environment: .production, author: "t")
+            try await store.update(Self.key()) { state, _ in
+                state?.blue = SlotRecord(slot: .blue, state: .active, revision: revision.number, hash: revision.hash, port: 4100)
+                state?.green = SlotRecord(slot: .green, state: .failed, revision: revision.number, hash: revision.hash, port: 4101)
+            }
+            #expect(try await operations.cleanup(Self.key()) == [.green])
+            let state = try await store.load(Self.key())
+            #expect(state?.green.state == .empty)
+            #expect(state?.blue.state == .active, "what serves traffic stays")
+            #expect(try await operations.cleanup(Self.key()).isEmpty)
         }
     }
 

@@ -32,11 +32,13 @@ struct WorkQueueTests {
         let queue = WorkQueue<String>()
         let start = ContinuousClock.now
         await queue.add("late", after: .milliseconds(150))
-        await queue.add("late", after: .milliseconds(5000))  // an earlier schedule wins
+        await queue.add("late", after: .seconds(120))  // an earlier schedule wins
         #expect(await queue.depth == 0)
         #expect(await queue.next() == "late")
         #expect(ContinuousClock.now - start >= .milliseconds(150))
-        #expect(ContinuousClock.now - start < .milliseconds(4000))
+        // Far below the later schedule, and far above what a loaded 2-core CI machine needs
+        // (4.6 s was seen once with a parallel suite running beside it).
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     @Test func failuresBackOffExponentiallyAndResetOnSuccess() async {

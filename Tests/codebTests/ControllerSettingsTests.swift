@@ -24,10 +24,26 @@ import Testing
         #expect(settings.stateDir == "/from/file")
     }
 
-    @Test(arguments: [["--listen", "nowhere"], ["--caddy-http-port", "0"], ["--preview-domain", "Bad Domain"], ["--workers", "1000"]])
+    @Test(arguments: [["--listen", "nowhere"], ["--caddy-http-port", "0"], ["--preview-domain", "Bad Domain"], ["--workers", "1000"],
+                             ["--quota-memory", "lots"], ["--quota-cpus=-1"], ["--quota-environments", "0"], ["--orphan-delay", "0"]])
     func badSettingsAreClearErrors(_ arguments: [String]) throws {
         let command = try ControllerCommand.parse(arguments + ["--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
         #expect(throws: (any Error).self) { try ControllerSettings.resolve(flags: command, environment: [:]) }
+    }
+
+    @Test func quotasAndTheOrphanDelayComeFromTheSettings() throws {
+        let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
+        let plain = try ControllerSettings.resolve(flags: try ControllerCommand.parse(["--config", example]), environment: [:])
+        #expect(plain.quota == .unlimited)
+        #expect(plain.orphanDelay == 600)
+        let set = try ControllerSettings.resolve(
+            flags: try ControllerCommand.parse(["--config", example, "--quota-memory", "8g", "--orphan-delay", "30"]),
+            environment: ["CODEB_QUOTA_ENVIRONMENTS": "5", "CODEB_QUOTA_CPUS": "2.5"]
+        )
+        #expect(set.quota.environmentsPerRange == 5)
+        #expect(set.quota.memory?.bytes == 8 << 30)
+        #expect(set.quota.cpus?.nanoCPUs == 2_500_000_000)
+        #expect(set.orphanDelay == 30)
     }
 
     @Test func destructiveMCPToolsAreOffOnlyUntilAskedFor() throws {

@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import Drivers
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 import TestSupport
 import Testing
 
@@ -15,6 +18,9 @@ struct IsolationTests {
         var directory: String
         var acme: [String: String]
         var rivals: [String: String]
+        /// acme's admin and owner.
+        var admin: [String: String]
+        var owner: [String: String]
 
         func stop() {
             if controller.isRunning {
@@ -28,18 +34,40 @@ struct IsolationTests {
         let directory = NSTemporaryDirectory() + "codeb-isolation-" + name
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var teams: [String: [String: String]] = [:]
-        for team in ["acme", "rivals"] {
-            let created = try CLI.run(["keys", "create", "--team", team, "--role", "member", "--state-dir", directory])
+        for (name, team, role) in [("acme", "acme", "member"), ("rivals", "rivals", "member"), ("admin", "acme", "admin"), ("owner", "acme", "owner")] {
+            let created = try CLI.run(["keys", "create", "--team", team, "--role", role, "--state-dir", directory])
             #expect(created.status == 0, "\(created.stderr)")
-            teams[team] = ["CODEB_TOKEN": created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]
+            teams[name] = ["CODEB_TOKEN": created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]
         }
         let (controller, port) = try await ControllerCLITests.startController(caddy, directory, arguments: ["--resync", "1"] + arguments)
         var base = ProcessInfo.processInfo.environment
         base["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
         return Host(
             controller: controller, port: port, directory: directory,
-            acme: base.merging(teams["acme"]!) { $1 }, rivals: base.merging(teams["rivals"]!) { $1 }
+            acme: base.merging(teams["acme"]!) { $1 }, rivals: base.merging(teams["rivals"]!) { $1 },
+            admin: base.merging(teams["admin"]!) { $1 }, owner: base.merging(teams["owner"]!) { $1 }
         )
+    }
+
+    /// Runs `body` with a host named for `id`; afterwards, also when it failed, stops the
+    /// controller and removes every container whose project name holds `id`.
+    static func withHost(_ caddy: CaddyInstance, _ id: String, arguments: [String] = [], _ body: (inout Host) async throws -> Void) async throws {
+        var host = try await Self.host(caddy, id, arguments: arguments)
+        do {
+            try await body(&host)
+        } catch {
+            await finish(host, id)
+            throw error
+        }
+        await finish(host, id)
+    }
+
+    static func finish(_ host: Host, _ id: String) async {
+        host.stop()
+        let docker = DockerRuntime()
+        for container in (try? await docker.listManaged()) ?? [] where container.labels[ManagedLabels.project]?.contains(id) == true {
+            try? await docker.remove(container.id)
+        }
     }
 
     static func spec(project: String, team: String, environments: String) -> String {
@@ -70,102 +98,158 @@ struct IsolationTests {
     @Test func namesThatConcatenateAlikeNeverChurn() async throws {
         try await CaddyInstance.run { caddy in
             let id = UUID().uuidString.prefix(6).lowercased()
-            let host = try await Self.host(caddy, "names-\(id)", arguments: ["--preview-domain", "preview.test"])
-            defer {
-                host.stop()
-                Task { await ControllerCLITests.removeContainers("w\(id)"); await ControllerCLITests.removeContainers("w\(id)-preview") }
-            }
-            // acme's web/preview-production and rivals' web-preview/production both read
-            // web-preview-production.
-            let first = try Self.apply(host, Self.spec(project: "w\(id)", team: "acme", environments: "  preview: {}"), env: "preview-production", as: host.acme)
-            #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
-            let before = try await Self.containers("w\(id)")
-            #expect(before.count == 1)
-            let networks = try await DockerRuntime().inspect(try #require(before.first).id)?.networks ?? [:]
-            #expect(Array(networks.keys) == ["codeb-acme"], "a team's containers join its network only: \(networks)")
-            let domain = "preview-production.w\(id).preview.test"
-            #expect(try await caddy.get(domain).body == "codeb-test web v1\n")
-            let loads = caddy.loadsCompleted()
-
-            let second = try Self.apply(host, Self.spec(project: "w\(id)-preview", team: "rivals", environments: "  production: {}"), env: "production", as: host.rivals)
-            #expect(second.status != 0)
-            #expect(second.stderr.contains("w\(id)-preview-production is taken"), "\(second.stderr)")
-            #expect(!second.stderr.contains("acme"), "another team's name is never revealed: \(second.stderr)")
-
-            // The first environment stays untouched: same container, served, no Caddy reload.
-            let end = ContinuousClock.now + .seconds(15)
-            while ContinuousClock.now < end {
-                let now = try await Self.containers("w\(id)")
-                #expect(now.map(\.id) == before.map(\.id) && now.allSatisfy { $0.state == .running })
+            try await Self.withHost(caddy, id, arguments: ["--preview-domain", "preview.test"]) { host in
+                // acme's web/preview-production and rivals' web-preview/production both read
+                // web-preview-production.
+                let first = try Self.apply(host, Self.spec(project: "w\(id)", team: "acme", environments: "  preview: {}"), env: "preview-production", as: host.acme)
+                #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+                let before = try await Self.containers("w\(id)")
+                #expect(before.count == 1)
+                let networks = try await DockerRuntime().inspect(try #require(before.first).id)?.networks ?? [:]
+                #expect(Array(networks.keys) == ["codeb-acme"], "a team's containers join its network only: \(networks)")
+                let domain = "preview-production.w\(id).preview.test"
                 #expect(try await caddy.get(domain).body == "codeb-test web v1\n")
-                try await Task.sleep(for: .seconds(1))
+                let loads = caddy.loadsCompleted()
+
+                let second = try Self.apply(host, Self.spec(project: "w\(id)-preview", team: "rivals", environments: "  production: {}"), env: "production", as: host.rivals)
+                #expect(second.status != 0)
+                #expect(second.stderr.contains("w\(id)-preview-production is taken"), "\(second.stderr)")
+                #expect(!second.stderr.contains("acme"), "another team's name is never revealed: \(second.stderr)")
+
+                // The first environment stays untouched: same container, served, no Caddy reload.
+                let end = ContinuousClock.now + .seconds(15)
+                while ContinuousClock.now < end {
+                    let now = try await Self.containers("w\(id)")
+                    #expect(now.map(\.id) == before.map(\.id) && now.allSatisfy { $0.state == .running })
+                    #expect(try await caddy.get(domain).body == "codeb-test web v1\n")
+                    try await Task.sleep(for: .seconds(1))
+                }
+                #expect(caddy.loadsCompleted() == loads, "no Caddy reload while nothing changed")
+                #expect(try await Self.containers("w\(id)-preview").isEmpty)
             }
-            #expect(caddy.loadsCompleted() == loads, "no Caddy reload while nothing changed")
-            #expect(try await Self.containers("w\(id)-preview").isEmpty)
         }
     }
 
     @Test func aGeneratedPreviewHostnameIsRefusedToAnotherTeam() async throws {
         try await CaddyInstance.run { caddy in
             let id = UUID().uuidString.prefix(6).lowercased()
-            let host = try await Self.host(caddy, "preview-\(id)", arguments: ["--preview-domain", "preview.test"])
-            defer {
-                host.stop()
-                Task { await ControllerCLITests.removeContainers("p\(id)") }
+            try await Self.withHost(caddy, id, arguments: ["--preview-domain", "preview.test"]) { host in
+                let own = try Self.apply(host, Self.spec(project: "p\(id)", team: "acme", environments: "  preview: {}"), env: "preview-pr-1", as: host.acme)
+                #expect(own.status == 0, "\(own.stdout)\(own.stderr)")
+                for hostname in ["preview-pr-1.p\(id).preview.test", "blue-preview-pr-1-p\(id).preview.test"] {
+                    let text = Self.spec(project: "q\(id)", team: "rivals", environments: "  staging: { domains: [\(hostname)] }")
+                    let stolen = try Self.apply(host, text, env: "staging", as: host.rivals, wait: false)
+                    #expect(stolen.status != 0, "\(hostname): \(stolen.stdout)")
+                    #expect(stolen.stderr.contains("\(hostname) is already taken by another environment"), "\(stolen.stderr)")
+                }
+                #expect(try await Self.containers("q\(id)").isEmpty)
+                #expect(try await caddy.get("preview-pr-1.p\(id).preview.test").body == "codeb-test web v1\n")
             }
-            let own = try Self.apply(host, Self.spec(project: "p\(id)", team: "acme", environments: "  preview: {}"), env: "preview-pr-1", as: host.acme)
-            #expect(own.status == 0, "\(own.stdout)\(own.stderr)")
-            for hostname in ["preview-pr-1.p\(id).preview.test", "blue-preview-pr-1-p\(id).preview.test"] {
-                let text = Self.spec(project: "q\(id)", team: "rivals", environments: "  staging: { domains: [\(hostname)] }")
-                let stolen = try Self.apply(host, text, env: "staging", as: host.rivals, wait: false)
-                #expect(stolen.status != 0, "\(hostname): \(stolen.stdout)")
-                #expect(stolen.stderr.contains("\(hostname) is already taken by another environment"), "\(stolen.stderr)")
-            }
-            #expect(try await Self.containers("q\(id)").isEmpty)
-            #expect(try await caddy.get("preview-pr-1.p\(id).preview.test").body == "codeb-test web v1\n")
         }
     }
 
     @Test func anOrphanIsSweptAfterTheDelayAndAStrangerNever() async throws {
         try await CaddyInstance.run { caddy in
             let id = UUID().uuidString.prefix(6).lowercased()
-            var host = try await Self.host(caddy, "orphan-\(id)", arguments: ["--orphan-delay", "4", "--preview-domain", "preview.test"])
             let stranger = "codeb-stranger-\(id)"
-            defer {
+            defer { _ = try? Docker.run(["rm", "-f", stranger]) }
+            try await Self.withHost(caddy, id, arguments: ["--orphan-delay", "4", "--preview-domain", "preview.test"]) { host in
+                let applied = try Self.apply(host, Self.spec(project: "o\(id)", team: "acme", environments: "  preview: {}"), env: "preview-x", as: host.acme)
+                #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+                let orphan = try #require(try await Self.containers("o\(id)").first)
+                // A container codeb did not make, and one codeb made for another store (a test
+                // scope's: managed, but without this store's id).
+                #expect(try Docker.run(["run", "-d", "--name", stranger, "--label", "codeb.project=o\(id)", "codeb-test/web:1"]).status == 0)
+                let scope = TestScope()
+                let foreign = try await scope.docker.create(scope.webSpec("foreign", hostPort: FreePort.next()))
+                defer { Task { await scope.cleanUp() } }  // created, never started: holds no port
+
+                // The environment is forgotten while the controller is down.
                 host.stop()
-                _ = try? Docker.run(["rm", "-f", stranger])
-                Task { await ControllerCLITests.removeContainers("o\(id)") }
-            }
-            let applied = try Self.apply(host, Self.spec(project: "o\(id)", team: "acme", environments: "  preview: {}"), env: "preview-x", as: host.acme)
-            #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
-            let orphan = try #require(try await Self.containers("o\(id)").first)
-            // A container codeb did not make, and one codeb made for another store (a test
-            // scope's: managed, but without this store's id).
-            #expect(try Docker.run(["run", "-d", "--name", stranger, "--label", "codeb.project=o\(id)", "codeb-test/web:1"]).status == 0)
-            let scope = TestScope()
-            let foreign = try await scope.docker.create(scope.webSpec("foreign", hostPort: FreePort.next()))
-            defer { Task { await scope.cleanUp() } }
+                try FileManager.default.removeItem(atPath: host.directory + "/environments/o\(id)/preview-x.json")
+                let (controller, port) = try await ControllerCLITests.startController(caddy, host.directory, arguments: ["--resync", "1", "--orphan-delay", "4", "--preview-domain", "preview.test"])
+                host.controller = controller
+                host.port = port
+                let restarted = ContinuousClock.now
 
-            // The environment is forgotten while the controller is down.
-            host.stop()
-            try FileManager.default.removeItem(atPath: host.directory + "/environments/o\(id)/preview-x.json")
-            let (controller, port) = try await ControllerCLITests.startController(caddy, host.directory, arguments: ["--resync", "1", "--orphan-delay", "4", "--preview-domain", "preview.test"])
-            host.controller = controller
-            host.port = port
-            let restarted = ContinuousClock.now
-
-            let removed = try await eventually("the orphan removed", within: .seconds(30)) {
-                try await DockerRuntime().inspect(orphan.id) == nil ? ContinuousClock.now : nil
+                let removed = try await eventually("the orphan removed", within: .seconds(30)) {
+                    try await DockerRuntime().inspect(orphan.id) == nil ? ContinuousClock.now : nil
+                }
+                #expect(removed - restarted >= .seconds(4), "not before the safety delay")
+                _ = try await eventually("the orphan site removed") {
+                    FileManager.default.fileExists(atPath: caddy.sitesDirectory + "/o\(id)-preview-x.caddy") ? nil : true
+                }
+                #expect(try await DockerRuntime().inspect(foreign) != nil, "another store's container stays")
+                #expect(try Docker.run(["inspect", stranger]).status == 0, "an unmanaged container stays")
+                let log = (try? String(contentsOfFile: host.directory + "/controller-\(port).log", encoding: .utf8)) ?? ""
+                #expect(log.contains("removed orphan container o\(id)-preview-x-"), "each removal is a log line")
             }
-            #expect(removed - restarted >= .seconds(4), "not before the safety delay")
-            _ = try await eventually("the orphan site removed") {
-                FileManager.default.fileExists(atPath: caddy.sitesDirectory + "/o\(id)-preview-x.caddy") ? nil : true
-            }
-            #expect(try await DockerRuntime().inspect(foreign) != nil, "another store's container stays")
-            #expect(try Docker.run(["inspect", stranger]).status == 0, "an unmanaged container stays")
-            let log = (try? String(contentsOfFile: host.directory + "/controller-\(port).log", encoding: .utf8)) ?? ""
-            #expect(log.contains("removed orphan container o\(id)-preview-x-"), "each removal is a log line")
         }
+    }
+
+    @Test func anAdminCannotRevokeAnOwnerKeyAndEveryRefusedApplyIsAudited() async throws {
+        try await CaddyInstance.run { caddy in
+            let id = UUID().uuidString.prefix(6).lowercased()
+            try await Self.withHost(caddy, id) { host in
+                let listed = try CLI.run(["keys", "list", "-o", "json"], environment: host.owner)
+                #expect(listed.status == 0, "\(listed.stderr)")
+                struct Key: Decodable { var id: String; var role: String; var team: String }
+                let keys = try JSONDecoder().decode([Key].self, from: Data(listed.stdout.utf8))
+                let ownerID = try #require(keys.first { $0.role == "owner" }?.id)
+                let refused = try CLI.run(["keys", "revoke", ownerID], environment: host.admin)
+                #expect(refused.status != 0)
+                #expect(refused.stderr.contains("cannot revoke a key of role owner"), "\(refused.stderr)")
+                #expect(try CLI.run(["keys", "list"], environment: host.owner).status == 0, "the owner key still works")
+
+                // Refused applies: another team's spec, an invalid spec, a name taken by another team.
+                let other = try Self.apply(host, Self.spec(project: "r\(id)", team: "rivals", environments: "  preview: {}"), env: "preview-x", as: host.acme, wait: false)
+                #expect(other.status != 0)
+                // (The CLI checks a spec before sending it; a client that does not, reaches the API.)
+                var post = HTTPClientRequest(url: "http://127.0.0.1:\(host.port)/v1/apply")
+                post.method = .POST
+                post.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(host.acme["CODEB_TOKEN"] ?? "")")
+                post.headers.replaceOrAdd(name: "Content-Type", value: "application/yaml")
+                post.body = .bytes(ByteBuffer(string: "project: r\(id)\nteam: acme\nport: 0\n"))
+                #expect(try await HTTPClient.shared.execute(post, timeout: .seconds(10)).status.code == 400)
+                #expect(try Self.apply(host, Self.spec(project: "t\(id)", team: "rivals", environments: "  preview: {}"), env: "preview-x", as: host.rivals, wait: false).status == 0)
+                let taken = try Self.apply(host, Self.spec(project: "t\(id)", team: "acme", environments: "  preview: {}"), env: "preview-y", as: host.acme, wait: false)
+                #expect(taken.status != 0)
+
+                let audit = try await Self.httpGetJSON(host, "/v1/audit?limit=50", token: host.owner)
+                let applies = audit.filter { ($0["action"] as? String) == "apply" && ($0["result"] as? String) != "ok" }
+                #expect(applies.compactMap { $0["reason"] as? String } == ["forbidden", "invalid_spec", "conflict"], "\(applies)")
+                let revokes = audit.filter { ($0["action"] as? String) == "keys.revoke" }
+                #expect(revokes.map { "\($0["result"] ?? "")/\($0["reason"] ?? "")" } == ["denied/forbidden"])
+            }
+        }
+    }
+
+    @Test func aTeamOverItsQuotaIsRefusedNamingTheQuota() async throws {
+        try await CaddyInstance.run { caddy in
+            let id = UUID().uuidString.prefix(6).lowercased()
+            try await Self.withHost(caddy, id, arguments: ["--quota-environments", "1", "--quota-memory", "100m"]) { host in
+                let text = Self.spec(project: "k\(id)", team: "acme", environments: "  preview: {}\n  staging: {}")
+                #expect(try Self.apply(host, text, env: "preview-a", as: host.acme, wait: false).status == 0)
+                let second = try Self.apply(host, text, env: "preview-b", as: host.acme, wait: false)
+                #expect(second.status != 0)
+                #expect(second.stderr.contains("may hold 1 preview environment and holds 1"), "\(second.stderr)")
+                let memory = try Self.apply(host, text, env: "staging", as: host.acme, wait: false)
+                #expect(memory.stderr.contains("may use 100m of memory in all and uses 64m"), "\(memory.stderr)")
+                // Another team has its own quota.
+                let rivals = try Self.apply(host, Self.spec(project: "k\(id)x", team: "rivals", environments: "  preview: {}"), env: "preview-a", as: host.rivals, wait: false)
+                #expect(rivals.status == 0, "\(rivals.stderr)")
+            }
+        }
+    }
+
+    /// GET `path` on the host's API with `token`'s key, as a JSON array of objects.
+    static func httpGetJSON(_ host: Host, _ path: String, token: [String: String]) async throws -> [[String: Any]] {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(host.port)\(path)")
+        request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token["CODEB_TOKEN"] ?? "")")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        #expect(response.status.code == 200)
+        return try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]] ?? []
     }
 
     @Test func teamsReachTheirOwnContainersByNameAndNothingOfAnotherTeam() async throws {

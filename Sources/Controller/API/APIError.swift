@@ -43,8 +43,11 @@ public struct APIError: HTTPResponseError, Sendable {
             case .conflict: return APIError(.conflict, code: "conflict", error.message)
             case .invalid: return APIError(.unprocessableContent, code: "invalid_state", error.message)
             case .exhausted: return APIError(.conflict, code: "ports_exhausted", error.message)
+            case .quotaExceeded: return APIError(.unprocessableContent, code: "quota_exceeded", error.message)
             case .locked, .io, .corrupt: return APIError(.serviceUnavailable, code: "store_unavailable", error.message)
             }
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "too_large", "the request body is too large: a codeb.yaml may be at most \(SpecLoader.maxBytes / 1024) KiB")
         default:
             return APIError(.internalServerError, code: "internal", "\(error)")
         }

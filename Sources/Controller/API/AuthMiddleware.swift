@@ -6,12 +6,25 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
 
     let authenticator: Authenticator
+    /// Records a mutation attempt refused for want of a valid key (action, target, error).
+    let refused: @Sendable (String, APIError, APIContext) async -> Void
     static let open: Set<String> = ["/healthz", "/readyz", "/metrics"]
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         if Self.open.contains(request.uri.path) {
             return try await next(request, context)
         }
+        do {
+            return try await authenticated(request, context: context, next: next)
+        } catch let error as APIError where error.status == .unauthorized && ![.get, .head].contains(request.method) {
+            // Every mutation attempt is audited, also without a key. The path is cut short: it
+            // comes from whoever sent it.
+            await refused("\(request.method.rawValue.lowercased()) \(request.uri.path.prefix(200))", error, context)
+            throw error
+        }
+    }
+
+    private func authenticated(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw APIError.unauthorized()
         }

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Hummingbird
+import NIOCore
 import Spec
 
 extension ControllerAPI {
@@ -17,29 +18,42 @@ extension ControllerAPI {
     }
 
     func createKey(_ request: Request, _ context: APIContext) async throws -> Response {
-        try await audited("keys.create", target: "-", context) {
+        let input: CreateKeyRequest
+        let team: ResourceName?
+        do {
+            (input, team) = try Self.keyRequest(try await request.body.collect(upTo: 64 * 1024))
+        } catch {
+            let apiError = APIError.from(error)
+            await record("keys.create", target: "-", context, refusal: apiError)
+            throw apiError
+        }
+        // Target: the team and role asked for (the caller's team when none is named).
+        let target = "\(team?.value ?? context.principal?.team.value ?? "-")/\(input.role)"
+        return try await audited("keys.create", target: target, context) {
             let principal = try context.require(.admin)
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            let input: CreateKeyRequest
-            do {
-                input = try JSONDecoder().decode(CreateKeyRequest.self, from: body)
-            } catch {
-                throw APIError(.badRequest, code: "bad_request", "the body must be {\"role\": \"member\", \"team\": \"…\", \"name\": \"…\"}")
-            }
-            var team = principal.team
-            if let text = input.team {
-                do {
-                    team = try ResourceName(parsing: text)
-                } catch let error as InvalidValue {
-                    throw APIError(.badRequest, code: "bad_request", "team: \(error.message)")
-                }
-            }
+            let team = team ?? principal.team
             // Admins manage their own team's keys below owner; owners manage any team's.
             guard principal.role == .owner || (team == principal.team && input.role < .owner) else {
                 throw APIError(.forbidden, code: "forbidden", "an \(principal.role) key can create keys only for its own team and below owner")
             }
             let (key, record) = try await authenticator.createKey(team: team, role: input.role, name: input.name ?? "api", createdBy: principal.keyID)
             return try JSONBody.response(KeyView(record, key: key.text), status: .created)
+        }
+    }
+
+    /// The body of `POST /v1/keys` and the team it names, if any.
+    static func keyRequest(_ body: ByteBuffer) throws -> (CreateKeyRequest, ResourceName?) {
+        let input: CreateKeyRequest
+        do {
+            input = try JSONDecoder().decode(CreateKeyRequest.self, from: body)
+        } catch {
+            throw APIError(.badRequest, code: "bad_request", "the body must be {\"role\": \"member\", \"team\": \"…\", \"name\": \"…\"}")
+        }
+        guard let text = input.team else { return (input, nil) }
+        do {
+            return (input, try ResourceName(parsing: text))
+        } catch let error as InvalidValue {
+            throw APIError(.badRequest, code: "bad_request", "team: \(error.message)")
         }
     }
 
@@ -50,6 +64,11 @@ extension ControllerAPI {
             guard let record = try await keys.keys().first(where: { $0.id == id && $0.revokedAt == nil }),
                   principal.role == .owner || record.team == principal.team
             else { throw APIError.notFound("key \(id)") }
+            // No role acts on a key of a higher role (an unreadable role counts as the highest).
+            let role = Role(rawValue: record.role) ?? .owner
+            guard role <= principal.role else {
+                throw APIError(.forbidden, code: "forbidden", "an \(principal.role) key cannot revoke a key of role \(role); ask someone with an \(role) key")
+            }
             _ = try await keys.revoke(id: id, at: time.now())
             return try JSONBody.response(["revoked": id])
         }

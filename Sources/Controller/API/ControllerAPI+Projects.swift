@@ -5,6 +5,26 @@ import Spec
 
 extension ControllerAPI {
     func apply(_ request: Request, _ context: APIContext) async throws -> Response {
+        let input: ApplyRequest
+        let spec: Spec
+        do {
+            (input, spec) = try await applyInput(request)
+        } catch {
+            // A malformed body or an invalid spec is an attempt too: audited with its reason,
+            // never with what the spec says (its problems may quote values).
+            let apiError = APIError.from(error)
+            let detail = apiError.details.map { "\($0.count) problem\($0.count == 1 ? "" : "s") in the spec" } ?? "the request body could not be read"
+            await record("apply", target: "-", context, refusal: apiError, detail: detail)
+            throw apiError
+        }
+        let dryRun = input.dryRun ?? false
+        return try await audited(dryRun ? "apply.dry-run" : "apply", target: spec.project.value, context) {
+            try await apply(input, spec, dryRun: dryRun, context)
+        }
+    }
+
+    /// The request's spec, read and loaded; throws `APIError`s that say what is wrong.
+    private func applyInput(_ request: Request) async throws -> (ApplyRequest, Spec) {
         let body = try await request.body.collect(upTo: SpecLoader.maxBytes * 2 + 64 * 1024)
         let input: ApplyRequest
         let contentType = request.headers[.contentType] ?? ""
@@ -25,50 +45,45 @@ extension ControllerAPI {
                 throw APIError(.badRequest, code: "bad_request", "the body must be a codeb.yaml (Content-Type: application/yaml) or JSON {\"spec\": \"<codeb.yaml text>\", \"variables\": {…}}: \(error)")
             }
         }
-        let spec: Spec
         do {
-            spec = try SpecLoader.load(input.spec, file: input.file ?? "codeb.yaml", variables: Variables(input.variables ?? [:]))
+            return (input, try SpecLoader.load(input.spec, file: input.file ?? "codeb.yaml", variables: Variables(input.variables ?? [:])))
         } catch {
             throw APIError.from(error)
         }
-        let dryRun = input.dryRun ?? false
-        return try await audited(dryRun ? "apply.dry-run" : "apply", target: spec.project.value, context) {
-            let principal = try context.require(.member)
-            guard spec.team == principal.team else {
-                throw APIError(.forbidden, code: "forbidden", "your key is for team \(principal.team); the spec names team \(spec.team)")
-            }
-            var names: [EnvironmentName] = []
-            for text in input.environments ?? spec.orderedEnvironments.map(\.name.value).filter({ $0 != "preview" }) {
-                do {
-                    names.append(try EnvironmentName(parsing: text))
-                } catch let error as InvalidValue {
-                    throw APIError(.badRequest, code: "bad_request", "environment \(text): \(error.message)")
-                }
-            }
-            var results: [ApplyResult.Environment] = []
-            for name in names {
-                let key = EnvironmentKey(project: spec.project, environment: name)
-                let current = try await store.load(key)
-                if let current, current.team != principal.team {
-                    throw APIError(.conflict, code: "conflict", "the project name \(spec.project) is taken")
-                }
-                guard let wanted = spec.environment(named: name) else {
-                    throw APIError(.notFound, code: "not_found", "codeb.yaml defines no environment \(name)")
-                }
-                let changes = Self.changes(from: current?.desired?.spec, to: wanted)
-                if dryRun {
-                    let same = current?.desired?.spec == wanted
-                    let number = same ? current?.generation ?? 0 : (current?.generation ?? 0) + 1
-                    results.append(.init(environment: name.value, revision: number, created: !same, changes: changes,
-                                         actions: try await plannedActions(key, wanted, team: spec.team, number: number, author: principal.keyID)))
-                } else {
-                    let before = current?.generation ?? 0
-                    let revision = try await operations.apply(spec, environment: name, author: principal.keyID, expectedGeneration: input.expectedGeneration)
-                    results.append(.init(environment: name.value, revision: revision.number, created: revision.number > before, changes: changes, actions: nil))
-                }
-            }
-            return try JSONBody.response(ApplyResult(project: spec.project.value, team: spec.team.value, dryRun: dryRun, environments: results), status: dryRun ? .ok : .accepted)
+    }
+
+    private func apply(_ input: ApplyRequest, _ spec: Spec, dryRun: Bool, _ context: APIContext) async throws -> Response {
+        let principal = try context.require(.member)
+        guard spec.team == principal.team else {
+            throw APIError(.forbidden, code: "forbidden", "your key is for team \(principal.team); the spec names team \(spec.team)")
         }
+        var names: [EnvironmentName] = []
+        for text in input.environments ?? spec.orderedEnvironments.map(\.name.value).filter({ $0 != "preview" }) {
+            names.append(try Self.environmentName(text))
+        }
+        var results: [ApplyResult.Environment] = []
+        for name in names {
+            let key = EnvironmentKey(project: spec.project, environment: name)
+            let current = try await store.load(key)
+            if let current, current.team != principal.team {
+                throw APIError(.conflict, code: "conflict", "the project name \(spec.project) is taken")
+            }
+            guard let wanted = spec.environment(named: name) else {
+                throw APIError(.notFound, code: "not_found", "codeb.yaml defines no environment \(name)")
+            }
+            let changes = Self.changes(from: current?.desired?.spec, to: wanted)
+            if dryRun {
+                let same = current?.desired?.spec == wanted
+                let number = same ? current?.generation ?? 0 : (current?.generation ?? 0) + 1
+                results.append(.init(environment: name.value, revision: number, created: !same, changes: changes,
+                                     actions: try await plannedActions(key, wanted, team: spec.team, number: number, author: principal.keyID)))
+            } else {
+                let before = current?.generation ?? 0
+                let revision = try await operations.apply(spec, environment: name, author: principal.keyID, expectedGeneration: input.expectedGeneration)
+                results.append(.init(environment: name.value, revision: revision.number, created: revision.number > before, changes: changes, actions: nil))
+            }
+        }
+        return try JSONBody.response(ApplyResult(project: spec.project.value, team: spec.team.value, dryRun: dryRun, environments: results), status: dryRun ? .ok : .accepted)
     }
 
     /// The planner's next pass as if `wanted` were stored as revision `number`: observed from the
@@ -88,6 +103,14 @@ extension ControllerAPI {
         return Planner.plan(input).actions.compactMap { action in
             if case .recordStatus = action { return nil }
             return action.description
+        }
+    }
+
+    static func environmentName(_ text: String) throws -> EnvironmentName {
+        do {
+            return try EnvironmentName(parsing: text)
+        } catch let error as InvalidValue {
+            throw APIError(.badRequest, code: "bad_request", "environment \(text): \(error.message)")
         }
     }
 

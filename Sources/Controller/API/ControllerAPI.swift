@@ -25,13 +25,13 @@ public struct ControllerAPI: Sendable {
     public init(
         store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil, time: any TimeSource = SystemTime(),
         readiness: [String: @Sendable () async throws -> Void] = [:], metrics: (@Sendable () async -> String)? = nil,
-        mcpDestructiveTools: Bool = false, logger: Logger = Logger(label: "codeb.api")
+        mcpDestructiveTools: Bool = false, quota: TeamQuota = .unlimited, logger: Logger = Logger(label: "codeb.api")
     ) {
         self.mcpDestructiveTools = mcpDestructiveTools
         self.metrics = metrics
         self.store = store
         self.keys = keys
-        self.operations = StateOperations(store: store, time: time, previewDomain: reconciler?.previewDomain)
+        self.operations = StateOperations(store: store, time: time, previewDomain: reconciler?.previewDomain, quota: quota)
         self.authenticator = Authenticator(keys: keys, time: time)
         self.reconciler = reconciler
         self.readiness = readiness
@@ -53,7 +53,9 @@ public struct ControllerAPI: Sendable {
     private func apiRoutes() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: ErrorBodyMiddleware())
-        router.add(middleware: AuthMiddleware(authenticator: authenticator))
+        router.add(middleware: AuthMiddleware(authenticator: authenticator) { target, error, context in
+            await self.record("request", target: target, context, refusal: error)
+        })
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await self.ready() }
         router.get("/metrics") { _, _ -> Response in
@@ -73,6 +75,10 @@ public struct ControllerAPI: Sendable {
         router.post("/v1/keys") { request, context in try await self.createKey(request, context) }
         router.delete("/v1/keys/:id") { _, context in try await self.revokeKey(context) }
         router.get("/v1/audit") { request, context in try await self.auditLog(request, context) }
+        router.get("/v1/teams") { _, context in try await self.listTeams(context) }
+        router.post("/v1/teams") { request, context in try await self.createTeam(request, context) }
+        router.delete("/v1/teams/:team") { _, context in try await self.deleteTeam(context) }
+        router.post("/v1/projects/:project/cleanup") { request, context in try await self.cleanup(request, context) }
         return router
     }
 
@@ -114,16 +120,27 @@ public struct ControllerAPI: Sendable {
             return response
         } catch {
             let apiError = APIError.from(error)
-            let result = apiError.status == .forbidden || apiError.status == .unauthorized ? "denied" : "error"
-            await record(action, target: target, context, result: result, detail: apiError.message)
+            await record(action, target: target, context, refusal: apiError)
             throw apiError
         }
     }
 
-    func record(_ action: String, target: String, _ context: APIContext, result: String, detail: String = "") async {
+    /// Records a refused or failed attempt: `denied` for a key that may not, `invalid` for a
+    /// malformed request, else `error`; the API error's code is the reason.
+    func record(_ action: String, target: String, _ context: APIContext, refusal apiError: APIError, detail: String? = nil) async {
+        let result = switch apiError.status {
+        case .forbidden: "denied"
+        case .unauthorized: "unauthorized"
+        case .badRequest, .contentTooLarge, .unsupportedMediaType: "invalid"
+        default: "error"
+        }
+        await record(action, target: target, context, result: result, detail: detail ?? apiError.message, reason: apiError.code)
+    }
+
+    func record(_ action: String, target: String, _ context: APIContext, result: String, detail: String = "", reason: String? = nil) async {
         let entry = AuditEntry(
             time: time.now(), keyID: context.principal?.keyID ?? "-", team: context.principal?.team.value ?? "-",
-            action: context.via.map { "\($0).\(action)" } ?? action, target: target, result: result, detail: detail
+            action: context.via.map { "\($0).\(action)" } ?? action, target: target, result: result, detail: detail, reason: reason
         )
         do {
             try await keys.audit(entry)

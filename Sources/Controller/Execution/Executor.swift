@@ -48,7 +48,7 @@ public struct Executor: Sendable {
         case .createContainer(_, let spec):
             try await create(spec)
         case .startContainer(let id, _):
-            try await runtime.start(id)
+            try await startOrDiscard(id)
         case .stopContainer(let id, _, let timeout, _):
             try await runtime.stop(id, timeout: timeout)
         case .removeContainer(let id, _, let timeout, _):
@@ -93,14 +93,26 @@ public struct Executor: Sendable {
             }
             if existing.labels[ManagedLabels.specHash] == spec.labels[ManagedLabels.specHash] {
                 logger.info("adopting existing container", metadata: ["container": "\(spec.name)"])
-                try await runtime.start(existing.id)
+                try await startOrDiscard(existing.id)
                 return
             }
             try await runtime.remove(existing.id)
             id = try await runtime.create(spec)
         }
         CrashPoint.check(.createdNotStarted)
-        try await runtime.start(id)
+        try await startOrDiscard(id)
+    }
+
+    /// Starts a container; one whose network is gone (removed by hand, or by a sweep between
+    /// create and start) can never start again and is removed, so the next pass recreates it.
+    private func startOrDiscard(_ id: String) async throws {
+        do {
+            try await runtime.start(id)
+        } catch let error as RuntimeError where error.message.contains("network") && error.message.contains("not found") {
+            logger.warning("removing a container whose network is gone", metadata: ["container": "\(id)", "error": "\(error)"])
+            try? await runtime.remove(id)
+            throw error
+        }
     }
 }
 

@@ -9,11 +9,14 @@ public struct StateOperations: Sendable {
     public let time: any TimeSource
     /// The controller's preview domain: the hostnames generated under it are claimed at apply.
     public let previewDomain: Hostname?
+    /// What each team may hold.
+    public let quota: TeamQuota
 
-    public init(store: any Store, time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil) {
+    public init(store: any Store, time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, quota: TeamQuota = .unlimited) {
         self.store = store
         self.time = time
         self.previewDomain = previewDomain
+        self.quota = quota
     }
 
     /// The preview hostnames the controller serves `key` at under `previewDomain` (the same
@@ -42,6 +45,15 @@ public struct StateOperations: Sendable {
         let now = time.now()
         let team = spec.team
         let generated = Self.generatedHostnames(key, previewDomain: previewDomain)
+        if quota != .unlimited {
+            // Read before the update, not in it: two applies of one team at the same moment can
+            // both pass (a quota bounds a team, it is not a claim between teams).
+            var environments: [EnvironmentState] = []
+            for other in try await store.keys() {
+                if let state = try await store.load(other) { environments.append(state) }
+            }
+            try quota.check(resolved, key: key, team: team, environments: environments)
+        }
         return try await store.update(key) { state, claims in
             if let current = state {
                 guard current.team == team else {
@@ -128,6 +140,20 @@ public struct StateOperations: Sendable {
             current.revisions.append(revision)
             state = current
             return revision
+        }
+    }
+
+    /// Empties the environment's failed slots (their stopped containers are then removed by
+    /// the loop); returns which. A failed rollout's record goes with it, so its revision is
+    /// retried only by a new apply, as before.
+    @discardableResult
+    public func cleanup(_ key: EnvironmentKey) async throws -> [SlotName] {
+        try await store.update(key) { state, _ in
+            guard var current = state, !current.deleting else { throw StoreError(.notFound, "\(key) does not exist") }
+            let failed = current.slots.filter { $0.state == .failed }.map(\.slot)
+            for slot in failed { current[slot] = .empty(slot, port: current.ports.port(for: slot)) }
+            state = current
+            return failed
         }
     }
 

@@ -6,7 +6,7 @@ import Spec
 
 /// Removes what codeb made and no longer knows: managed containers of this node and this store
 /// whose environment the store does not hold (deleted while the controller was down, left by a
-/// crash), managed site files likewise, and team networks no container uses any more.
+/// crash), managed site files likewise, and team networks no container has used for as long.
 ///
 /// Containers and sites go only after they have been seen orphaned for `delay` (default 10 min),
 /// so a store being restored from a backup does not lose its containers. Containers of another
@@ -80,16 +80,19 @@ public actor OrphanSweeper {
             report.sites.append(site.key)
             announce(site.key, "removed orphan site file \(site.path): its environment is not in the store")
         }
-        firstSeen = firstSeen.filter { seen.contains($0.key) }
-
-        // A team network goes once no container of that team is left (any state, any store):
-        // a stopped container still attached would not start again without it.
+        // A team network goes once no container of that team (any state, any store) has been
+        // left for the delay: a created or stopped container still attached would not start
+        // without it, and a controller may be creating one right now.
         let teams = Set(all.compactMap { $0.labels[ManagedLabels.team] })
         for network in try await runtime.managedNetworks() where !teams.contains(where: { ManagedLabels.network(of: $0) == network }) {
+            let id = "network:\(network)"
+            seen.insert(id)
+            guard due(id, now, seconds) else { continue }
             try await runtime.removeNetwork(network)
             report.networks.append(network)
             logger.info("removed unused team network", metadata: ["network": "\(network)"])
         }
+        firstSeen = firstSeen.filter { seen.contains($0.key) }
         return report
     }
 

@@ -53,8 +53,8 @@ public struct PostgresKeyStore: KeyStore {
         try await database.run { [database, logger] in
             try await database.client.withConnection { connection in
                 _ = try await connection.query("""
-                    INSERT INTO audit_log (at, key_id, team, action, target, result, detail)
-                    VALUES (\(entry.time), \(entry.keyID), \(entry.team), \(entry.action), \(entry.target), \(entry.result), \(entry.detail))
+                    INSERT INTO audit_log (at, key_id, team, action, target, result, detail, reason)
+                    VALUES (\(entry.time), \(entry.keyID), \(entry.team), \(entry.action), \(entry.target), \(entry.result), \(entry.detail), \(entry.reason))
                     """, logger: logger)
             }
         }
@@ -63,15 +63,55 @@ public struct PostgresKeyStore: KeyStore {
     public func auditLog(team: String?, limit: Int) async throws -> [AuditEntry] {
         try await database.run { [database, logger] in
             let rows = try await database.client.query("""
-                SELECT at, key_id, team, action, target, result, detail FROM (
+                SELECT at, key_id, team, action, target, result, detail, reason FROM (
                     SELECT * FROM audit_log WHERE \(team) IS NULL OR team = \(team) ORDER BY id DESC LIMIT \(limit)
                 ) newest ORDER BY id
                 """, logger: logger)
             var entries: [AuditEntry] = []
-            for try await (at, keyID, team, action, target, result, detail) in rows.decode((Date, String, String, String, String, String, String).self) {
-                entries.append(AuditEntry(time: at, keyID: keyID, team: team, action: action, target: target, result: result, detail: detail))
+            for try await (at, keyID, team, action, target, result, detail, reason) in rows.decode((Date, String, String, String, String, String, String, String?).self) {
+                entries.append(AuditEntry(time: at, keyID: keyID, team: team, action: action, target: target, result: result, detail: detail, reason: reason))
             }
             return entries
+        }
+    }
+
+    public func teams() async throws -> [TeamRecord] {
+        try await database.run { [database, logger] in
+            let rows = try await database.client.query("SELECT name, created_at, coalesce(created_by, '') FROM teams ORDER BY name", logger: logger)
+            var teams: [TeamRecord] = []
+            for try await (name, createdAt, createdBy) in rows.decode((String, Date, String).self) {
+                guard let name = try? ResourceName(parsing: name) else { continue }
+                teams.append(TeamRecord(name: name, createdAt: createdAt, createdBy: createdBy))
+            }
+            return teams
+        }
+    }
+
+    public func addTeam(_ team: TeamRecord) async throws {
+        try await database.run { [database, logger] in
+            let rows = try await database.client.query("""
+                INSERT INTO teams (name, created_at, created_by) VALUES (\(team.name.value), \(team.createdAt), \(team.createdBy))
+                ON CONFLICT DO NOTHING RETURNING name
+                """, logger: logger)
+            var inserted = false
+            for try await _ in rows.decode(String.self) { inserted = true }
+            guard inserted else { throw StoreError(.conflict, "team \(team.name) exists") }
+        }
+    }
+
+    public func removeTeam(_ name: ResourceName) async throws -> Bool {
+        try await database.run { [database, logger] in
+            try await database.client.withTransaction(logger: logger) { connection in
+                try await connection.query("DELETE FROM api_keys WHERE team = \(name.value)", logger: logger)
+                // Its projects (if any) keep the row: the API refuses to delete a team with projects.
+                let rows = try await connection.query("""
+                    DELETE FROM teams t WHERE t.name = \(name.value)
+                    AND NOT EXISTS (SELECT FROM projects p WHERE p.team = t.name) RETURNING name
+                    """, logger: logger)
+                var removed = false
+                for try await _ in rows.decode(String.self) { removed = true }
+                return removed
+            }
         }
     }
 

@@ -161,6 +161,12 @@ public enum PostgresSchema {
             """,
             "INSERT INTO store_identity (id) VALUES (gen_random_uuid()::text)",
         ]),
+        // Every refused or failed mutation attempt carries a reason code; teams registered by
+        // an owner record who did it.
+        Migration(version: 4, name: "audit-reason-and-team-creator", statements: [
+            "ALTER TABLE audit_log ADD COLUMN reason text",
+            "ALTER TABLE teams ADD COLUMN created_by text",
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.

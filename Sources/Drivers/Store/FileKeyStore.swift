@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,22 +34,64 @@ public struct FileKeyStore: KeyStore {
         return try body()
     }
 
-    private func read() throws -> [KeyRecord] {
-        guard let data = FileManager.default.contents(atPath: keysPath) else { return [] }
+    private func read() throws -> [KeyRecord] { try readList(keysPath, "key file") }
+
+    private func write(_ keys: [KeyRecord]) throws { try writeList(keys, keysPath) }
+
+    /// A JSON array file; missing is empty.
+    private func readList<T: Decodable>(_ path: String, _ what: String) throws -> [T] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
         do {
-            return try JSONDecoder().decode([KeyRecord].self, from: data)
+            return try JSONDecoder().decode([T].self, from: data)
         } catch {
-            throw StoreError(.corrupt, "\(keysPath) is not a valid key file (\(error)); restore it from a backup")
+            throw StoreError(.corrupt, "\(path) is not a valid \(what) (\(error)); restore it from a backup")
         }
     }
 
-    private func write(_ keys: [KeyRecord]) throws {
+    private func writeList<T: Encodable>(_ list: [T], _ path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try AtomicFile.write(try encoder.encode(keys), to: keysPath, permissions: 0o600)
+            try AtomicFile.write(try encoder.encode(list), to: path, permissions: 0o600)
         } catch let error as FileSystemError {
             throw StoreError(.io, error.message)
+        }
+    }
+
+    private var teamsPath: String { directory + "/teams.json" }
+
+    private func readTeams() throws -> [TeamRecord] { try readList(teamsPath, "team file") }
+
+    private func writeTeams(_ teams: [TeamRecord]) throws { try writeList(teams, teamsPath) }
+
+    public func teams() throws -> [TeamRecord] {
+        try locked {
+            var teams = Dictionary(try readTeams().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            // A team that came with its first key: as old as that key.
+            for key in try read().sorted(by: { $0.createdAt < $1.createdAt }) where teams[key.team] == nil {
+                teams[key.team] = TeamRecord(name: key.team, createdAt: key.createdAt, createdBy: key.createdBy)
+            }
+            return teams.values.sorted { $0.name < $1.name }
+        }
+    }
+
+    public func addTeam(_ team: TeamRecord) throws {
+        try locked {
+            let teams = try readTeams()
+            guard !teams.contains(where: { $0.name == team.name }), !(try read()).contains(where: { $0.team == team.name }) else {
+                throw StoreError(.conflict, "team \(team.name) exists")
+            }
+            try writeTeams(teams + [team])
+        }
+    }
+
+    public func removeTeam(_ name: ResourceName) throws -> Bool {
+        try locked {
+            let teams = try readTeams(), keys = try read()
+            guard teams.contains(where: { $0.name == name }) || keys.contains(where: { $0.team == name }) else { return false }
+            try write(keys.filter { $0.team != name })
+            try writeTeams(teams.filter { $0.name != name })
+            return true
         }
     }
 

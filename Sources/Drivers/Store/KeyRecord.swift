@@ -35,11 +35,16 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var action: String
     /// e.g. `shop/production`.
     public var target: String
-    /// `ok`, `denied`, or `error`.
+    /// `ok`, `denied` (the key may not), `unauthorized` (no valid key), `invalid` (a malformed
+    /// request or spec) or `error`.
     public var result: String
     public var detail: String
+    /// Why it was refused or failed, as a code (`forbidden`, `conflict`, `invalid_spec`, …);
+    /// nil when it succeeded, and in entries written before reasons were recorded.
+    public var reason: String?
 
-    public init(time: Date, keyID: String, team: String, action: String, target: String, result: String, detail: String = "") {
+    public init(time: Date, keyID: String, team: String, action: String, target: String, result: String, detail: String = "", reason: String? = nil) {
+        self.reason = reason
         self.time = time
         self.keyID = keyID
         self.team = team
@@ -57,4 +62,24 @@ public protocol KeyStore: Sendable {
     func revoke(id: String, at time: Date) async throws -> KeyRecord?
     func audit(_ entry: AuditEntry) async throws
     func auditLog(team: String?, limit: Int) async throws -> [AuditEntry]
+    /// Registered teams, and the teams of keys.
+    func teams() async throws -> [TeamRecord]
+    /// Registers a team; one that exists is `.conflict`.
+    func addTeam(_ team: TeamRecord) async throws
+    /// Forgets a team and deletes its keys (they stop working at once); false when unknown.
+    func removeTeam(_ name: ResourceName) async throws -> Bool
+}
+
+/// A team registered by an owner (`codeb teams create`). Teams also come into being with their
+/// first key or project; those are listed too.
+public struct TeamRecord: Sendable, Hashable, Codable {
+    public var name: ResourceName
+    public var createdAt: Date
+    public var createdBy: String
+
+    public init(name: ResourceName, createdAt: Date, createdBy: String) {
+        self.name = name
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
 }

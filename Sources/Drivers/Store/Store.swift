@@ -65,6 +65,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalid
         /// The environment's port range has no free pair.
         case exhausted
+        /// The team would exceed a quota of the controller's.
+        case quotaExceeded
     }
 
     public var kind: Kind

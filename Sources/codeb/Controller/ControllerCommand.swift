@@ -66,6 +66,15 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("orphan-delay"), help: "Seconds a managed container or site file whose environment the store does not know is kept before the sweep removes it (a store being restored keeps its containers). [default: 600]")
     var orphanDelay: Int?
 
+    @Option(name: .customLong("quota-environments"), help: "Environments each team may hold per kind (production, staging, preview). [default: no limit]")
+    var quotaEnvironments: Int?
+
+    @Option(name: .customLong("quota-memory"), help: "Memory (sum of resources.memory) each team may use, e.g. 8g. [default: no limit]")
+    var quotaMemory: String?
+
+    @Option(name: .customLong("quota-cpus"), help: "CPUs (sum of resources.cpus) each team may use, e.g. 4. [default: no limit]")
+    var quotaCPUs: String?
+
     @Flag(name: .customLong("mcp-destructive-tools"), help: "Offer AI assistants (MCP at /mcp and `codeb mcp`) the delete and key management tools too; still limited by each key's role.")
     var mcpDestructiveTools = false
 
@@ -115,7 +124,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 Gauge(label: "codeb_slots", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
             }
             return registry.emitToString()
-        }, mcpDestructiveTools: settings.mcpDestructiveTools)
+        }, mcpDestructiveTools: settings.mcpDestructiveTools, quota: settings.quota)
         let app = Application(
             router: api.routes(),
             configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "codeb/\(CodebVersion.current)"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Controller
 import Drivers
 import Foundation
 import Spec
@@ -24,8 +25,10 @@ struct ControllerSettings {
     var mcpDestructiveTools = false
     /// Seconds a managed container or site the store does not know is kept before it is removed.
     var orphanDelay = 600
+    /// The same for every team; nil parts are unlimited.
+    var quota = TeamQuota.unlimited
 
-    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay"]
+    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "quota-environments", "quota-memory", "quota-cpus"]
 
     static func resolve(flags: ControllerCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControllerSettings {
         var values: [String: String] = [:]
@@ -61,6 +64,7 @@ struct ControllerSettings {
             "node": flags.node, "lease-ttl": flags.leaseTTL.map(String.init),
             "mcp-destructive-tools": flags.mcpDestructiveTools ? "true" : nil,
             "orphan-delay": flags.orphanDelay.map(String.init),
+            "quota-environments": flags.quotaEnvironments.map(String.init), "quota-memory": flags.quotaMemory, "quota-cpus": flags.quotaCPUs,
         ]
         for (name, value) in flagValues { if let value { values[name] = value } }
 
@@ -98,6 +102,13 @@ struct ControllerSettings {
         }
         settings.leaseTTL = try number("lease-ttl", 2...600) ?? settings.leaseTTL
         settings.orphanDelay = try number("orphan-delay", 1...604_800) ?? settings.orphanDelay
+        settings.quota.environmentsPerRange = try number("quota-environments", 1...500)
+        if let value = values["quota-memory"] {
+            do { settings.quota.memory = try ByteSize(parsing: value) } catch { throw ValidationError("quota-memory: \(error.message)") }
+        }
+        if let value = values["quota-cpus"] {
+            do { settings.quota.cpus = try CPUCount(parsing: value) } catch { throw ValidationError("quota-cpus: \(error.message)") }
+        }
         if let value = values["mcp-destructive-tools"] {
             switch value.lowercased() {
             case "true", "yes", "1": settings.mcpDestructiveTools = true

@@ -1,0 +1,100 @@
+import Drivers
+import Foundation
+import Hummingbird
+import NIOCore
+import Spec
+
+/// A team as `GET /v1/teams` shows it (owner only).
+public struct TeamView: Sendable, Codable, Hashable {
+    public var name: String
+    /// Projects the team owns.
+    public var projects: Int
+    /// Keys that still work.
+    public var keys: Int
+    public var createdAt: Date?
+    public var createdBy: String?
+}
+
+extension ControllerAPI {
+    struct CreateTeamRequest: Decodable {
+        var name: String
+    }
+
+    /// `GET /v1/teams`: every team (registered, holding keys or projects) with its counts.
+    func listTeams(_ context: APIContext) async throws -> Response {
+        _ = try context.require(.owner)
+        var views: [String: TeamView] = [:]
+        for team in try await keys.teams() {
+            views[team.name.value] = TeamView(name: team.name.value, projects: 0, keys: 0, createdAt: team.createdAt, createdBy: team.createdBy)
+        }
+        for key in try await keys.keys() where key.revokedAt == nil {
+            views[key.team.value, default: TeamView(name: key.team.value, projects: 0, keys: 0)].keys += 1
+        }
+        for (team, projects) in try await projectsByTeam() {
+            views[team.value, default: TeamView(name: team.value, projects: 0, keys: 0)].projects = projects.count
+        }
+        return try JSONBody.response(views.values.sorted { $0.name < $1.name })
+    }
+
+    /// `POST /v1/teams {"name": "…"}` (owner).
+    func createTeam(_ request: Request, _ context: APIContext) async throws -> Response {
+        let name: ResourceName
+        do {
+            name = try Self.teamName(try await request.body.collect(upTo: 16 * 1024))
+        } catch {
+            let apiError = APIError.from(error)
+            await record("teams.create", target: "-", context, refusal: apiError)
+            throw apiError
+        }
+        return try await audited("teams.create", target: name.value, context) {
+            let principal = try context.require(.owner)
+            let known = try await keys.teams().map(\.name) + projectsByTeam().keys
+            guard !known.contains(name) else {
+                throw APIError(.conflict, code: "conflict", "team \(name) exists")
+            }
+            try await keys.addTeam(TeamRecord(name: name, createdAt: time.now(), createdBy: principal.keyID))
+            return try JSONBody.response(TeamView(name: name.value, projects: 0, keys: 0, createdAt: time.now(), createdBy: principal.keyID), status: .created)
+        }
+    }
+
+    /// `DELETE /v1/teams/:team` (owner): only a team without projects; its keys go with it.
+    func deleteTeam(_ context: APIContext) async throws -> Response {
+        let text = context.parameters.get("team") ?? "-"
+        return try await audited("teams.delete", target: String(text.prefix(64)), context) {
+            let principal = try context.require(.owner)
+            guard let name = try? ResourceName(parsing: text) else { throw APIError.notFound("team \(text.prefix(64))") }
+            guard name != principal.team else {
+                throw APIError(.conflict, code: "conflict", "team \(name) is the team of the key you are using; delete it with an owner key of another team")
+            }
+            if let projects = try await projectsByTeam()[name], !projects.isEmpty {
+                throw APIError(.conflict, code: "conflict", "team \(name) still owns \(projects.count) project\(projects.count == 1 ? "" : "s") (\(projects.map(\.value).sorted().joined(separator: ", "))); delete their environments first")
+            }
+            guard try await keys.removeTeam(name) else { throw APIError.notFound("team \(name)") }
+            return try JSONBody.response(["deleted": name.value])
+        }
+    }
+
+    /// Which team owns which projects, from the store.
+    func projectsByTeam() async throws -> [ResourceName: Set<ResourceName>] {
+        var owners: [ResourceName: Set<ResourceName>] = [:]
+        for key in try await store.keys() {
+            guard let state = try await store.load(key) else { continue }
+            owners[state.team, default: []].insert(key.project)
+        }
+        return owners
+    }
+
+    static func teamName(_ body: ByteBuffer) throws -> ResourceName {
+        let input: CreateTeamRequest
+        do {
+            input = try JSONDecoder().decode(CreateTeamRequest.self, from: body)
+        } catch {
+            throw APIError(.badRequest, code: "bad_request", "the body must be {\"name\": \"team\"}")
+        }
+        do {
+            return try ResourceName(parsing: input.name)
+        } catch let error as InvalidValue {
+            throw APIError(.badRequest, code: "bad_request", "name: \(error.message)")
+        }
+    }
+}
