@@ -1,7 +1,8 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Dependencies point one way: codeb → Controller → Drivers → Spec; Controller and codeb → CodebMCP → Spec.
+// Dependencies point one way: Spec ← State ← {Drivers, Controller}; codeb → Controller → Drivers;
+// Controller and codeb → CodebMCP → Spec. The planner (Controller/Planning) imports Spec and State only.
 let package = Package(
     name: "codeb",
     platforms: [.macOS(.v15)],
@@ -35,11 +36,18 @@ let package = Package(
             ],
             plugins: ["VersionPlugin"]
         ),
+        // The state model (environments, slots, revisions, claims, keys) and the protocols at the
+        // seams (Store, ContainerRuntime, TrafficRouter, HealthProbe, LeaseKeeper). Pure values.
+        .target(
+            name: "State",
+            dependencies: ["Spec"]
+        ),
         // Real adapters to the outside world (Docker, Caddy, stores, health probes).
         .target(
             name: "Drivers",
             dependencies: [
                 "Spec",
+                "State",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -56,6 +64,7 @@ let package = Package(
             name: "Controller",
             dependencies: [
                 "Spec",
+                "State",
                 "Drivers",
                 "CodebMCP",
                 .product(name: "MCP", package: "swift-sdk"),

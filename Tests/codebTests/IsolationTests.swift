@@ -30,16 +30,20 @@ struct IsolationTests {
         }
     }
 
-    static func host(_ caddy: CaddyInstance, _ name: String, arguments: [String] = []) async throws -> Host {
+    /// With `databaseURL`, keys and state are in that PostgreSQL database.
+    static func host(_ caddy: CaddyInstance, _ name: String, arguments: [String] = [], databaseURL: String? = nil) async throws -> Host {
         let directory = NSTemporaryDirectory() + "codeb-isolation-" + name
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = databaseURL.map { ["--database-url", $0] } ?? ["--state-dir", directory]
         var teams: [String: [String: String]] = [:]
         for (name, team, role) in [("acme", "acme", "member"), ("rivals", "rivals", "member"), ("admin", "acme", "admin"), ("owner", "acme", "owner")] {
-            let created = try CLI.run(["keys", "create", "--team", team, "--role", role, "--state-dir", directory])
+            let created = try CLI.run(["keys", "create", "--team", team, "--role", role] + store)
             #expect(created.status == 0, "\(created.stderr)")
             teams[name] = ["CODEB_TOKEN": created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]
         }
-        let (controller, port) = try await ControllerCLITests.startController(caddy, directory, arguments: ["--resync", "1"] + arguments)
+        let (controller, port) = try await ControllerCLITests.startController(
+            caddy, directory, environment: databaseURL.map { ["CODEB_DATABASE_URL": $0] } ?? [:], arguments: ["--resync", "1"] + arguments
+        )
         var base = ProcessInfo.processInfo.environment
         base["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
         return Host(
@@ -51,8 +55,10 @@ struct IsolationTests {
 
     /// Runs `body` with a host named for `id`; afterwards, also when it failed, stops the
     /// controller and removes every container whose project name holds `id`.
-    static func withHost(_ caddy: CaddyInstance, _ id: String, arguments: [String] = [], _ body: (inout Host) async throws -> Void) async throws {
-        var host = try await Self.host(caddy, id, arguments: arguments)
+    static func withHost(
+        _ caddy: CaddyInstance, _ id: String, arguments: [String] = [], databaseURL: String? = nil, _ body: (inout Host) async throws -> Void
+    ) async throws {
+        var host = try await Self.host(caddy, id, arguments: arguments, databaseURL: databaseURL)
         do {
             try await body(&host)
         } catch {
@@ -242,6 +248,63 @@ struct IsolationTests {
         }
     }
 
+    /// Two teams apply different environments of one new project at the same moment, through
+    /// the API of one controller (file store) or of two controllers sharing PostgreSQL: in every
+    /// round exactly one team gets the project, and the other's apply wrote nothing.
+    @Test(arguments: ["file", "postgres"])
+    func twoTeamsRacingForOneNewProjectLeaveExactlyOneOwner(_ store: String) async throws {
+        let database = store == "postgres" ? try await TestDatabase.create() : nil
+        defer { if let database { Task { await database.drop() } } }
+        try await CaddyInstance.run { caddy in
+            let id = UUID().uuidString.prefix(6).lowercased()
+            let url = database?.connectionString
+            try await Self.withHost(caddy, id, arguments: ["--node", "a"], databaseURL: url) { host in
+                // On PostgreSQL, rivals apply through a second controller.
+                var second: (Process, Int)?
+                if let url {
+                    let directory = host.directory + "-b"
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    second = try await ControllerCLITests.startController(caddy, directory, environment: ["CODEB_DATABASE_URL": url], arguments: ["--node", "b"])
+                }
+                defer { second?.0.terminate() }
+                let ports = [host.port, second?.1 ?? host.port]
+                let callers: [(team: String, token: String)] = [("acme", host.acme["CODEB_TOKEN"] ?? ""), ("rivals", host.rivals["CODEB_TOKEN"] ?? "")]
+                for round in 0..<20 {
+                    let project = "race\(id)\(round)"
+                    let statuses = await Self.race(project: project, ports: ports, callers: callers)
+                    let winners = statuses.filter { $0.value == 202 }.map(\.key)
+                    #expect(winners.count == 1 && statuses.values.contains(409), "round \(round): \(statuses)")
+                    for (team, token) in [("acme", host.acme), ("rivals", host.rivals)] {
+                        let projects = try await Self.httpGetJSON(host, "/v1/projects", token: token).compactMap { $0["project"] as? String }
+                        #expect(projects.contains(project) == winners.contains(team), "round \(round): \(team) sees \(projects)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each caller applies environment `preview-{team}` of `project` through its port, all at
+    /// once; the status each got, by team. The environments are placed on another node: nothing
+    /// runs here, only the store decides.
+    static func race(project: String, ports: [Int], callers: [(team: String, token: String)]) async -> [String: Int] {
+        await withTaskGroup(of: (String, Int).self) { group in
+            for (index, caller) in callers.enumerated() {
+                let port = ports[index]
+                group.addTask {
+                    let yaml = "project: \(project)\nteam: \(caller.team)\nimage: codeb-test/web:1\nport: 8080\nnodes: [elsewhere]\nenvironments:\n  preview: {}\n"
+                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/apply?environment=preview-\(caller.team)")
+                    request.method = .POST
+                    request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(caller.token)")
+                    request.headers.replaceOrAdd(name: "Content-Type", value: "application/yaml")
+                    request.body = .bytes(ByteBuffer(string: yaml))
+                    let status = (try? await HTTPClient.shared.execute(request, timeout: .seconds(30)).status.code).map { Int($0) } ?? 0
+                    return (caller.team, status)
+                }
+            }
+            return await group.reduce(into: [String: Int]()) { $0[$1.0] = $1.1 }
+        }
+    }
+
     /// GET `path` on the host's API with `token`'s key, as a JSON array of objects.
     static func httpGetJSON(_ host: Host, _ path: String, token: [String: String]) async throws -> [[String: Any]] {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(host.port)\(path)")
@@ -250,6 +313,34 @@ struct IsolationTests {
         let body = try await response.body.collect(upTo: 4 << 20)
         #expect(response.status.code == 200)
         return try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]] ?? []
+    }
+
+    @Test func theFirstContainersOfATeamCreatedAtOnceShareOneNetwork() async throws {
+        try await TestScope.run { scope in
+            let team = "n\(scope.id)"
+            let network = ManagedLabels.network(of: team)
+            defer { Task { try? await scope.docker.removeNetwork(network) } }
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<6 {
+                    group.addTask {
+                        var spec = scope.webSpec("c\(index)", hostPort: FreePort.next())
+                        spec.labels[ManagedLabels.team] = team
+                        spec.network = network
+                        return try await scope.docker.create(spec)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            var attached: Set<String> = []
+            for id in ids {
+                let networks = try #require(try await scope.docker.inspect(id)?.networks)
+                #expect(Array(networks.keys) == [network])
+                attached.formUnion(networks.keys)
+            }
+            let listed = try Docker.run(["network", "ls", "--filter", "name=\(network)", "--format", "{{.ID}} {{.Name}}"])
+            let same = listed.stdout.split(separator: "\n").filter { $0.hasSuffix(" \(network)") }
+            #expect(same.count == 1, "one network of that name is left: \(listed.stdout)")
+        }
     }
 
     @Test func teamsReachTheirOwnContainersByNameAndNothingOfAnotherTeam() async throws {
@@ -271,13 +362,14 @@ struct IsolationTests {
 
             /// From a new container of team B, GET /health on `target` (a name, resolved through
             /// the network's DNS, or an address); returns the probe's exit code, 0 for a 200.
-            /// (busybox-static's wget crashes in glibc's NSS, so nslookup and nc do the work.)
+            /// (busybox-static's wget crashes in glibc's NSS, so nslookup and nc do the work; a
+            /// dropped SYN would keep nc waiting for minutes, so `timeout` bounds it.)
             func getFromB(_ suffix: String, _ target: String, byName: Bool) async throws -> Int {
                 let b = "/usr/bin/busybox"
                 let resolve = byName
                     ? "a=$(\(b) nslookup \(target) 127.0.0.11 | \(b) awk '/^Address: /{print $2}' | \(b) tail -n 1); test -n \"$a\" || exit 2; "
                     : "a=\(target); "
-                let script = resolve + "printf 'GET /health HTTP/1.0\\r\\n\\r\\n' | \(b) nc -w 3 $a 8080 | \(b) grep -q '200 OK'"
+                let script = resolve + "printf 'GET /health HTTP/1.0\\r\\n\\r\\n' | \(b) timeout 5 \(b) nc $a 8080 | \(b) grep -q '200 OK'"
                 let probe = try await scope.docker.create(spec(suffix, team: teamB, command: [b, "sh", "-c", script]))
                 try await scope.docker.start(probe)
                 return try await eventually("\(suffix) exits", within: .seconds(30)) {

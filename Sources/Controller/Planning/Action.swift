@@ -1,5 +1,5 @@
-import Drivers
 import Foundation
+import State
 
 /// One step the executor takes. The planner emits them in the order they must run: the
 /// executor stops at the first failure and the next pass plans again from what is then true.

@@ -1,6 +1,6 @@
-import Drivers
 import Foundation
 import Spec
+import State
 
 /// Everything the planner decides from: values only, gathered by one observation.
 public struct PlanInput: Sendable, Hashable {

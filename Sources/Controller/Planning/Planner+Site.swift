@@ -1,5 +1,5 @@
-import Drivers
 import Spec
+import State
 
 extension Pass {
     /// The site file: the environment's domains to the active slot then the grace slot, and a

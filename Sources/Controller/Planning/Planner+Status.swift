@@ -1,5 +1,5 @@
-import Drivers
 import Foundation
+import State
 
 extension Pass {
     /// Ready / Progressing / Degraded as this pass leaves things; nil when nothing changed

@@ -1,6 +1,6 @@
-import Drivers
 import Foundation
 import Spec
+import State
 
 /// The slot lifecycle of DESIGN.md as a pure function: values in, ordered actions out. No I/O,
 /// no clock reads (the time is an input), no randomness, so the API can show a plan and tests

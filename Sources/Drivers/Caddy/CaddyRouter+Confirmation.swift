@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
+import State
 
 extension CaddyRouter {
     /// Probes through Caddy's own listener — plain HTTP on the configured port, or HTTPS on 443

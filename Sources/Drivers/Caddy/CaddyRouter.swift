@@ -5,6 +5,7 @@ import Metrics
 import NIOCore
 import NIOFoundationCompat
 import Spec
+import State
 
 /// `TrafficRouter` on Caddy: site files in a directory that the operator's main Caddyfile
 /// imports by absolute path, reloaded through Caddy's admin API (`POST /load` with the main

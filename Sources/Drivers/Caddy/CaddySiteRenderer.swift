@@ -1,5 +1,6 @@
 import Foundation
 import Spec
+import State
 
 /// Renders a `SiteConfig` into a Caddyfile site file, and reads the header back.
 ///

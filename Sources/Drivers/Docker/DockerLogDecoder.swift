@@ -1,3 +1,5 @@
+import State
+
 /// Splits Docker's multiplexed log stream (containers without a TTY) into lines.
 ///
 /// Each frame is an 8-byte header — stream (1 stdout, 2 stderr), three zero bytes, a big-endian

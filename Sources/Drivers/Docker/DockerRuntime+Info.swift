@@ -1,3 +1,5 @@
+import State
+
 extension DockerRuntime {
     static func info(from summary: DockerSummaryWire) -> ContainerInfo {
         let name = summary.Names?.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? summary.Id

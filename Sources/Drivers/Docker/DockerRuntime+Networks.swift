@@ -1,43 +1,75 @@
 import Foundation
+import State
 
 extension DockerRuntime {
-    /// Creates the user-defined bridge `name` (labelled codeb's and the team's) unless it exists.
-    /// Two creates racing is fine: the engine refuses the duplicate and the winner's is used.
-    func ensureNetwork(_ name: String, team: String?) async throws {
-        let operation = "create network \(name)"
-        if let existing = try await network(name) {
-            guard ManagedLabels.isManaged(existing.Labels ?? [:]), existing.Labels?[ManagedLabels.team] == team else {
-                throw RuntimeError(.notManaged, operation: operation, message: "a network named \(name) exists and is not this team's codeb network; remove or rename it")
-            }
-            return
-        }
+    /// The ID of the team network `name` (a labelled user-defined bridge), created unless it
+    /// exists. The engine does not refuse a second network of the same name (`CheckDuplicate`
+    /// is advisory), so controllers creating one at once can make two: every caller then picks
+    /// the same one (the oldest), removes the others it can, and containers name it by ID.
+    func ensureNetwork(_ name: String, team: String?) async throws -> String {
+        if let id = try await canonicalNetwork(name, team: team) { return id }
         var labels = [ManagedLabels.managedBy: ManagedLabels.managedByValue]
         if let team { labels[ManagedLabels.team] = team }
         let wire = DockerNetworkCreateWire(Name: name, Driver: "bridge", CheckDuplicate: true, Internal: false, Labels: labels)
-        let (status, _) = try await call(operation, .POST, "/networks/create", body: try JSONEncoder().encode(wire), accept: [409])
-        if status == 409 { return }
+        _ = try await call("create network \(name)", .POST, "/networks/create", body: try JSONEncoder().encode(wire), accept: [409])
         logger.info("created network", metadata: ["network": "\(name)"])
+        guard let id = try await canonicalNetwork(name, team: team) else {
+            throw RuntimeError(.engine, operation: "create network \(name)", message: "the network was created but is not listed; is another program removing it?")
+        }
+        return id
+    }
+
+    /// The oldest network named exactly `name`, after removing younger duplicates that no
+    /// container uses; nil when there is none. A network of that name that is not this team's
+    /// codeb network is refused.
+    private func canonicalNetwork(_ name: String, team: String?) async throws -> String? {
+        let operation = "find network \(name)"
+        let filters = #"{"name":["\#(name)"]}"#
+        let (_, body) = try await call(operation, .GET, "/networks", query: [("filters", filters)])
+        let named = try decode([DockerNetworkWire].self, body, operation).filter { $0.Name == name }
+        guard !named.isEmpty else { return nil }
+        for network in named where !ManagedLabels.isManaged(network.Labels ?? [:]) || network.Labels?[ManagedLabels.team] != team {
+            throw RuntimeError(.notManaged, operation: operation, message: "a network named \(name) (\(network.Id.prefix(12))) exists and is not this team's codeb network; remove or rename it")
+        }
+        let ordered = named.sorted { ($0.createdAt, $0.Id) < ($1.createdAt, $1.Id) }
+        for duplicate in ordered.dropFirst() {
+            // In use (403) or already gone (404): leave it; a later sweep tries again.
+            _ = try? await call("remove duplicate network \(name)", .DELETE, "/networks/\(Self.pathComponent(duplicate.Id))", accept: [403, 404, 409])
+        }
+        return ordered[0].Id
     }
 
     /// codeb's networks (`codeb.managed-by=codeb`), by name.
     public func managedNetworks() async throws -> [String] {
         let filters = #"{"label":["\#(ManagedLabels.managedBy)=\#(ManagedLabels.managedByValue)"]}"#
         let (_, body) = try await call("list networks", .GET, "/networks", query: [("filters", filters)])
-        return try decode([DockerNetworkWire].self, body, "list networks")
-            .filter { ManagedLabels.isManaged($0.Labels ?? [:]) }.map(\.Name).sorted()
+        return Array(Set(try decode([DockerNetworkWire].self, body, "list networks")
+            .filter { ManagedLabels.isManaged($0.Labels ?? [:]) }.map(\.Name))).sorted()
     }
 
-    /// Removes codeb's network `name`; one still in use (or already gone) is left as it is.
+    /// Removes codeb's networks named `name`; one still in use (or already gone) is left as it is.
     public func removeNetwork(_ name: String) async throws {
-        guard let existing = try await network(name), ManagedLabels.isManaged(existing.Labels ?? [:]) else { return }
-        _ = try await call("remove network \(name)", .DELETE, "/networks/\(Self.pathComponent(existing.Id))", accept: [403, 404, 409])
+        let filters = #"{"name":["\#(name)"]}"#
+        let (_, body) = try await call("find network \(name)", .GET, "/networks", query: [("filters", filters)])
+        for network in try decode([DockerNetworkWire].self, body, "find network \(name)") where network.Name == name && ManagedLabels.isManaged(network.Labels ?? [:]) {
+            _ = try await call("remove network \(name)", .DELETE, "/networks/\(Self.pathComponent(network.Id))", accept: [403, 404, 409])
+        }
     }
+}
 
-    private func network(_ name: String) async throws -> DockerNetworkWire? {
-        let (status, body) = try await call("inspect network \(name)", .GET, "/networks/\(Self.pathComponent(name))", accept: [404])
-        guard status != 404 else { return nil }
-        let network = try decode(DockerNetworkWire.self, body, "inspect network \(name)")
-        // The engine also matches an ID prefix; only the exact name counts.
-        return network.Name == name ? network : nil
+extension DockerNetworkWire {
+    /// When the engine made it; the RFC 3339 text parsed, so fractions of any length compare right.
+    var createdAt: Date {
+        guard let text = Created else { return .distantFuture }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        // Nanoseconds: keep milliseconds, which ISO8601DateFormatter reads.
+        if let dot = text.firstIndex(of: "."), let end = text[dot...].firstIndex(where: { !$0.isNumber && $0 != "." }) {
+            let trimmed = String(text[..<dot]) + String(text[dot...].prefix(4)) + String(text[end...])
+            if let date = formatter.date(from: trimmed) { return date }
+        }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text) ?? .distantFuture
     }
 }

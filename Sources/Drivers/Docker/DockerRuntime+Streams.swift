@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import State
 
 extension DockerRuntime {
     public func logs(_ id: String, tail: Int?) async throws -> [LogLine] {

@@ -6,6 +6,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import Spec
+import State
 
 /// `ContainerRuntime` on the Docker Engine API, spoken over dockerd's unix socket with the API
 /// version pinned. No call builds a shell command.
@@ -64,11 +65,11 @@ public struct DockerRuntime: ContainerRuntime {
         }
         var labels = spec.labels
         labels[ManagedLabels.managedBy] = ManagedLabels.managedByValue
-        if let network = spec.network {
-            try await ensureNetwork(network, team: spec.labels[ManagedLabels.team])
-        }
+        // By ID: the name may (briefly) stand for two networks.
+        var network: String?
+        if let name = spec.network { network = try await ensureNetwork(name, team: spec.labels[ManagedLabels.team]) }
         let portKey = "\(spec.containerPort)/tcp"
-        let wire = DockerCreateWire(
+        var wire = DockerCreateWire(
             Image: spec.image,
             Cmd: spec.command,
             Env: spec.env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
@@ -78,29 +79,37 @@ public struct DockerRuntime: ContainerRuntime {
             StopTimeout: spec.stopTimeoutSeconds,
             HostConfig: .init(
                 PortBindings: [portKey: [.init(HostIp: spec.hostIP, HostPort: String(spec.hostPort))]],
-                NetworkMode: spec.network,
+                NetworkMode: network,
                 Memory: spec.memoryBytes,
                 NanoCpus: spec.nanoCPUs,
                 RestartPolicy: .init(Name: "unless-stopped"),
                 Init: true,
                 LogConfig: .init(Type: "json-file", Config: ["max-size": spec.logMaxSize, "max-file": String(spec.logMaxFiles)])
-            )
+            ),
+            NetworkingConfig: Self.networking(spec.network, network)
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let payload = try encoder.encode(wire)
-        let body: Data
+        var body: Data
         do {
-            (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: payload)
-        } catch let error as RuntimeError where error.status == 404 && spec.network != nil && error.message.contains("network") {
-            // The team network went between the check and the create (the sweep removes unused
-            // ones): make it again, once.
-            try await ensureNetwork(spec.network!, team: spec.labels[ManagedLabels.team])
-            (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: payload)
+            (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: try encoder.encode(wire))
+        } catch let error as RuntimeError where error.status == 404 && error.message.contains("network") {
+            // The team network went between the check and the create (a sweep, or a duplicate
+            // removed by another controller): find or make it again, once.
+            guard let name = spec.network else { throw error }
+            let id = try await ensureNetwork(name, team: spec.labels[ManagedLabels.team])
+            wire.HostConfig.NetworkMode = id
+            wire.NetworkingConfig = Self.networking(name, id)
+            (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: try encoder.encode(wire))
         }
         let id = try decode(DockerIDWire.self, body, operation).Id
         logger.info("created container", metadata: ["container": "\(spec.name)", "id": "\(id.prefix(12))", "image": "\(spec.image)"])
         return id
+    }
+
+    static func networking(_ name: String?, _ id: String?) -> DockerCreateWire.NetworkingConfig? {
+        guard let name, let id else { return nil }
+        return .init(EndpointsConfig: [name: .init(NetworkID: id)])
     }
 
     public func start(_ id: String) async throws {

@@ -1,3 +1,5 @@
+import State
+
 // The Engine API's JSON, field for field. Property names mirror Docker's so the Codable
 // synthesis stays trivial; nothing outside the Docker folder sees these types.
 
@@ -108,6 +110,14 @@ struct DockerCreateWire: Encodable {
 
     struct Empty: Encodable {}
 
+    struct NetworkingConfig: Encodable {
+        struct Endpoint: Encodable {
+            var NetworkID: String
+        }
+
+        var EndpointsConfig: [String: Endpoint]
+    }
+
     var Image: String
     var Cmd: [String]?
     var Env: [String]
@@ -115,6 +125,9 @@ struct DockerCreateWire: Encodable {
     var ExposedPorts: [String: Empty]
     var StopTimeout: Int
     var HostConfig: HostConfig
+    /// The team network by name and ID: the container lists it by name, and attaches to that
+    /// very network even while the name (briefly) stands for two.
+    var NetworkingConfig: NetworkingConfig?
 }
 
 struct DockerEventWire: Decodable {
@@ -151,5 +164,6 @@ struct DockerNetworkCreateWire: Encodable {
 struct DockerNetworkWire: Decodable {
     var Id: String
     var Name: String
+    var Created: String?
     var Labels: [String: String]?
 }

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import State
 #endif
 
 /// Writes files so a reader sees the old content or the new, never a mix, even across a crash:

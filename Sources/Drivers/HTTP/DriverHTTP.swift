@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import State
 
 /// The HTTP client every driver shares: no redirects (a 3xx is an answer), no read timeout
 /// (event and log streams stay open; each call sets its own deadline), connect timeout 5 s.

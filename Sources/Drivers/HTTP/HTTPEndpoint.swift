@@ -1,4 +1,5 @@
 import Foundation
+import State
 
 /// Where an HTTP API listens: a TCP address or a unix socket.
 public enum HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {

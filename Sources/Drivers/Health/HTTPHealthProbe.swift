@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import State
 
 /// Probes over HTTP on loopback: 2xx and 3xx are healthy (redirects are answers, not followed);
 /// anything else, a refused connection or a timeout is not.

@@ -1,4 +1,5 @@
 import Foundation
+import State
 
 /// A parsed `postgres://user:password@host:port/database?sslmode=…` URL. `host=/dir` in the
 /// query (or an empty host) selects a unix socket directory, as libpq does.

@@ -1,3 +1,4 @@
+import State
 import Synchronization
 
 /// A flag one task sets and others read (the LISTEN connection is up, the schema is migrated).

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import State
 
 /// A pooled connection to codeb's database: the `PostgresClient` (which must be `run()` by a
 /// long-lived task), the URL it came from, and the translation of PostgresNIO's deliberately

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Spec
+import State
 
 /// API keys (hashes only) and the audit log in PostgreSQL, shared by every controller and by
 /// `codeb keys create` on any host. Needs the schema `PostgresStore.migrate()` creates.

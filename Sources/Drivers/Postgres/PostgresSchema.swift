@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import State
 
 /// The database schema as numbered migrations. Each runs once, inside one transaction with the
 /// others still missing, under an advisory lock so two controllers starting together do not

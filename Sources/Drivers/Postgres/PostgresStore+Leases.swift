@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Spec
+import State
 
 /// Leases in the `leases` table, timed by the database's clock (controllers' clocks may
 /// disagree): a row per environment naming the holding controller and until when it holds.

@@ -1,9 +1,10 @@
 import Foundation
-import Synchronization
 import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Spec
+import State
+import Synchronization
 
 /// The shared store: environments, their history, slots, ports, domains, keys and the audit log
 /// in PostgreSQL, for teams that run controllers on several hosts.

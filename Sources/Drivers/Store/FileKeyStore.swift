@@ -2,6 +2,7 @@ import Foundation
 import Spec
 #if canImport(Glibc)
 import Glibc
+import State
 #endif
 
 /// Keys in `keys.json` and the audit log in `audit.jsonl`, in the state directory. Both are

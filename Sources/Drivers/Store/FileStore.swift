@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import State
 #endif
 
 /// The embedded store: one JSON file per environment under a state directory

@@ -1,3 +1,4 @@
+import State
 import Synchronization
 
 /// Runs `body` in its own task and returns its result, or throws `timeout()` once `duration` has

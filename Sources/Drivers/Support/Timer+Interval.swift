@@ -1,4 +1,5 @@
 import Metrics
+import State
 
 extension Timer {
     /// Records the time since `start` (a `ContinuousClock` instant).

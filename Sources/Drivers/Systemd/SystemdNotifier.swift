@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import State
 #endif
 
 /// The sd_notify protocol: one datagram per message to the unix socket named by `$NOTIFY_SOCKET`

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// The dependency graph the layout promises, checked in the sources: the planner is a pure
+/// function of `Spec` and `State` values, so it may import nothing else.
+@Suite struct ArchitectureTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func imports(under folder: String) throws -> [String: Set<String>] {
+        let directory = root.appending(path: folder)
+        var result: [String: Set<String>] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: directory.appending(path: name), encoding: .utf8)
+            result[name] = Set(text.split(separator: "\n").compactMap { line -> String? in
+                let words = line.split(separator: " ")
+                guard let first = words.first, first == "import" || (first.hasPrefix("@") && words.dropFirst().first == "import"),
+                      words.count >= 2
+                else { return nil }
+                // `@testable import X`, `@_exported import X`, `import struct X.Y` all count.
+                return String(words.last!.split(separator: ".").first!)
+            })
+        }
+        return result
+    }
+
+    @Test func thePlannerImportsSpecAndStateOnly() throws {
+        let imports = try Self.imports(under: "Sources/Controller/Planning")
+        #expect(!imports.isEmpty)
+        for (file, modules) in imports {
+            #expect(modules.isSubset(of: ["Foundation", "Spec", "State"]), "\(file) imports \(modules.sorted())")
+        }
+    }
+
+    @Test func theStateModelDependsOnSpecOnly() throws {
+        for folder in ["Sources/State/Store", "Sources/State/Runtime", "Sources/State/Routing", "Sources/State/Health"] {
+            for (file, modules) in try Self.imports(under: folder) {
+                #expect(modules.isSubset(of: ["Foundation", "Spec", "Synchronization"]), "\(folder)/\(file) imports \(modules.sorted())")
+            }
+        }
+    }
+}
