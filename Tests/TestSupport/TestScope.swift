@@ -5,6 +5,7 @@ import AsyncHTTPClient
 import Drivers
 import Foundation
 import NIOCore
+import Synchronization
 
 /// Label every test container carries, so cleanup finds exactly what a test made.
 public let testScopeLabel = "codeb.test-scope"
@@ -64,15 +65,23 @@ public enum FreePort {
         return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } } == 0
     }
 
+    /// A port below the kernel's ephemeral range (32768–60999 here): a port the kernel hands out
+    /// for `bind(0)` is also what it gives outgoing connections as their source port, so by the
+    /// time a container's proxy binds it, a client may hold it ("address already in use", seen
+    /// once in a full run). Ports here are taken in turn from a random start, skipping any that
+    /// something holds, and never twice in one process.
     public static func next() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = Loopback.address(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        while true {
+            let offset = counter.add(1, ordering: .relaxed).newValue
+            let port = range.lowerBound + (start + offset) % range.count
+            if isFree(port) { return port }
+        }
     }
+
+    /// Clear of the codeb ranges (4100–5499), the API (9101) and the ephemeral range.
+    static let range = 20000..<32000
+    static let start = Int.random(in: 0..<12000)
+    static let counter = Atomic<Int>(0)
 }
 
 /// Polls `check` until it returns a value or `deadline` passes; the last error explains a timeout.
