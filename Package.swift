@@ -144,6 +144,7 @@ let package = Package(
             dependencies: [
                 "Controller", "Drivers", "Spec", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Counts heap allocations for the planner benchmark (defines malloc & co. in codeb-bench only).

@@ -5,19 +5,19 @@ import ServiceLifecycle
 import Spec
 
 /// Where the controller (and `codeb keys create`) keeps state: PostgreSQL when a database URL is
-/// set, else the file store in the state directory.
-struct StateBackend: Sendable {
-    let store: any Store
-    let keys: any KeyStore
+/// set, else the file store in the state directory. Failures are `StoreError`s with a sentence.
+public struct StateBackend: Sendable {
+    public let store: any Store
+    public let keys: any KeyStore
     /// The PostgreSQL store, which must run as a service; nil for the file store.
-    let postgres: PostgresStore?
+    public let postgres: PostgresStore?
     /// Who acts on which environment: the PostgreSQL store's leases, or always this controller.
-    let leases: any LeaseKeeper
+    public let leases: any LeaseKeeper
     /// Where, for the startup log line.
-    let location: String
+    public let location: String
 
     /// Opens the stores for the daemon.
-    static func open(databaseURL: String?, stateDirectory: String, node: NodeName = .local, leaseTTL: Duration = .seconds(10)) throws -> StateBackend {
+    public static func open(databaseURL: String?, stateDirectory: String, node: NodeName = .local, leaseTTL: Duration = .seconds(10)) throws -> StateBackend {
         guard let databaseURL else {
             return StateBackend(store: try FileStore(directory: stateDirectory), keys: try FileKeyStore(directory: stateDirectory), postgres: nil, leases: SoleController(node: node), location: stateDirectory)
         }
@@ -28,25 +28,19 @@ struct StateBackend: Sendable {
     /// Only the key store, for one-shot commands: the file store stays closed, so they do not
     /// need (or take) the state directory's lock that a running controller holds. The PostgreSQL
     /// store, when returned, must run around the work (`withRunning`).
-    static func keys(databaseURL: String?, stateDirectory: String) throws -> (keys: any KeyStore, postgres: PostgresStore?) {
+    public static func keys(databaseURL: String?, stateDirectory: String) throws -> (keys: any KeyStore, postgres: PostgresStore?) {
         guard let databaseURL else { return (try FileKeyStore(directory: stateDirectory), nil) }
         let store = try postgres(databaseURL)
         return (PostgresKeyStore(database: store.database), store)
     }
 
     private static func postgres(_ databaseURL: String, node: NodeName = .local, leaseTTL: Duration = .seconds(10)) throws -> PostgresStore {
-        let url: DatabaseURL
-        do {
-            url = try DatabaseURL(databaseURL)
-        } catch let error as StoreError {
-            throw CLIError(error.message)
-        }
-        return PostgresStore(database: PostgresDatabase(url: url), node: node, leaseTTL: leaseTTL)
+        PostgresStore(database: PostgresDatabase(url: try DatabaseURL(databaseURL)), node: node, leaseTTL: leaseTTL)
     }
 
     /// For one-shot commands: runs the PostgreSQL store (if any) around `body`, checking the
     /// connection and schema first so a wrong password or a stopped server is one sentence, not a hang.
-    static func withRunning<T: Sendable>(_ postgres: PostgresStore?, _ body: @Sendable () async throws -> T) async throws -> T {
+    public static func withRunning<T: Sendable>(_ postgres: PostgresStore?, _ body: @Sendable () async throws -> T) async throws -> T {
         guard let postgres else { return try await body() }
         let task = Task { await postgres.run() }
         defer { postgres.stop() }
@@ -57,21 +51,26 @@ struct StateBackend: Sendable {
             postgres.stop()
             await task.value
             return result
-        } catch let error as StoreError {
+        } catch {
             postgres.stop()
             await task.value
-            throw CLIError(error.message)
+            throw error
         }
     }
 }
 
 /// Migrates the schema once the store runs, retrying while the database is unreachable; a
 /// database with a newer schema than this codeb stops the daemon.
-struct SchemaMigrationService: Service {
+public struct SchemaMigrationService: Service {
     let store: PostgresStore
     let logger: Logger
 
-    func run() async throws {
+    public init(store: PostgresStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    public func run() async throws {
         var delay: Duration = .milliseconds(500)
         while !Task.isCancelled {
             do {
@@ -79,7 +78,7 @@ struct SchemaMigrationService: Service {
                 logger.info("database schema ready", metadata: ["database": "\(store.database.url)", "version": "\(PostgresSchema.currentVersion)"])
                 return
             } catch let error as StoreError where error.kind == .invalid {
-                throw CLIError(error.message)
+                throw error
             } catch {
                 logger.warning("database not reachable; /readyz reports it and codeb retries", metadata: ["error": "\(store.database.explain(error))"])
             }

@@ -1,4 +1,3 @@
-import Controller
 import Drivers
 import Logging
 import ServiceLifecycle
@@ -6,13 +5,20 @@ import ServiceLifecycle
 /// Speaks to systemd for `Type=notify`: READY=1 once the store, dockerd and Caddy answer,
 /// WATCHDOG=1 while no reconcile pass is stuck (a wedged loop stops the pings and systemd
 /// restarts the unit), STOPPING=1 on shutdown. Does nothing without `$NOTIFY_SOCKET`.
-struct SystemdService: Service {
+public struct SystemdService: Service {
     let notifier: SystemdNotifier
     let ready: @Sendable () async -> Bool
     let monitor: LoopMonitor
     let logger: Logger
 
-    func run() async throws {
+    public init(notifier: SystemdNotifier, ready: @escaping @Sendable () async -> Bool, monitor: LoopMonitor, logger: Logger) {
+        self.notifier = notifier
+        self.ready = ready
+        self.monitor = monitor
+        self.logger = logger
+    }
+
+    public func run() async throws {
         guard notifier.isEnabled else { return }
         let notifier = self.notifier
         // STOPPING=1 as soon as shutdown starts; the pings stop because the task is cancelled.

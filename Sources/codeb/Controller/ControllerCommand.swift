@@ -86,79 +86,10 @@ struct ControllerCommand: AsyncParsableCommand {
         var logger = Logger(label: "codeb.controller")
         logger.logLevel = .info
 
-        let backend = try StateBackend.open(databaseURL: settings.databaseURL, stateDirectory: settings.stateDir, node: settings.node, leaseTTL: .seconds(settings.leaseTTL))
-        let store = backend.store
-        let keys = backend.keys
-        let runtime = DockerRuntime(socketPath: settings.dockerSocket)
-        let renderer = CaddySiteRenderer(addressMode: settings.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
-        let router = CaddyRouter(.init(mainCaddyfile: settings.caddyConfig, sitesDirectory: settings.caddySites, admin: settings.caddyAdmin, renderer: renderer))
-        let events = EventFeed()
-        let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(), previewDomain: settings.previewDomain, events: events, leases: backend.leases)
-
-        do {
-            let info = try await runtime.ping()
-            logger.info("dockerd reachable", metadata: ["version": "\(info.version)", "api": "\(info.apiVersion)"])
-        } catch {
-            logger.warning("dockerd is not reachable yet; /readyz reports it", metadata: ["error": "\(error)"])
-        }
-        do {
-            try await router.check()
-        } catch {
-            logger.warning("Caddy is not usable yet; /readyz reports it", metadata: ["error": "\(error)"])
-        }
-
-        var readiness: [String: @Sendable () async throws -> Void] = [
-            "docker": { _ = try await runtime.ping() },
-            "caddy": { try await router.check() },
-        ]
-        if let postgres = backend.postgres {
-            readiness["database"] = { try await postgres.check() }
-        }
-        let api = ControllerAPI(store: store, keys: keys, reconciler: reconciler, readiness: readiness, metrics: {
-            // Slots by state, counted from the store when scraped.
-            var counts: [SlotState: Int] = [:]
-            for key in (try? await store.keys()) ?? [] {
-                for slot in (try? await store.load(key))?.slots ?? [] { counts[slot.state, default: 0] += 1 }
-            }
-            for state in [SlotState.empty, .deployed, .active, .grace, .failed] {
-                Gauge(label: "codeb_slots", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
-            }
-            return registry.emitToString()
-        }, mcpDestructiveTools: settings.mcpDestructiveTools, quota: settings.quota)
-        let app = Application(
-            router: api.routes(),
-            configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "codeb/\(CodebVersion.current)"),
-            logger: logger
-        )
-        let loop = ReconcileLoop(reconciler: reconciler, workers: settings.workers, resync: .seconds(settings.resync), orphanDelay: .seconds(settings.orphanDelay))
-        let systemd = SystemdService(notifier: SystemdNotifier(), ready: {
-            do {
-                _ = try await store.keys()
-                _ = try await runtime.ping()
-                try await router.check()
-                return true
-            } catch {
-                return false
-            }
-        }, monitor: loop.monitor, logger: logger)
-        // The store first: services stop in reverse order, so it outlives the loop's drain.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let postgres = backend.postgres {
-            services.append(.init(service: postgres))
-            services.append(.init(service: SchemaMigrationService(store: postgres, logger: logger), successTerminationBehavior: .ignore))
-        }
-        services += [.init(service: ReconcileService(loop: loop)), .init(service: app),
-                     // Its job may end early (no systemd, or no watchdog): that must not stop the daemon.
-                     .init(service: systemd, successTerminationBehavior: .ignore)]
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services,
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        logger.info("codeb controller \(CodebVersion.current) listening", metadata: ["listen": "\(settings.listenHost):\(settings.listenPort)", "state": "\(backend.location)", "node": "\(settings.node)"])
-        try await group.run()
+        let daemon = try ControllerDaemon(settings.daemon, metrics: { registry.emitToString() }, logger: logger)
+        await daemon.checkDependencies()
+        logger.info("codeb controller \(CodebVersion.current) listening", metadata: ["listen": "\(settings.listenHost):\(settings.listenPort)", "state": "\(daemon.backend.location)", "node": "\(settings.node)"])
+        try await daemon.serviceGroup().run()
         logger.info("codeb controller stopped")
     }
 }

@@ -30,6 +30,29 @@ struct ControllerSettings {
 
     static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "quota-environments", "quota-memory", "quota-cpus"]
 
+    /// The daemon's configuration from these settings.
+    var daemon: ControllerDaemon.Configuration {
+        var configuration = ControllerDaemon.Configuration()
+        configuration.listenHost = listenHost
+        configuration.listenPort = listenPort
+        configuration.stateDirectory = stateDir
+        configuration.databaseURL = databaseURL
+        configuration.dockerSocket = dockerSocket
+        configuration.caddyConfig = caddyConfig
+        configuration.caddyAdmin = caddyAdmin
+        configuration.caddySites = caddySites
+        configuration.caddyHTTPPort = caddyHTTPPort
+        configuration.resync = .seconds(resync)
+        configuration.workers = workers
+        configuration.previewDomain = previewDomain
+        configuration.node = node
+        configuration.leaseTTL = .seconds(leaseTTL)
+        configuration.mcpDestructiveTools = mcpDestructiveTools
+        configuration.orphanDelay = .seconds(orphanDelay)
+        configuration.quota = quota
+        return configuration
+    }
+
     static func resolve(flags: ControllerCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControllerSettings {
         var values: [String: String] = [:]
         let explicit = flags.config ?? environment["CODEB_CONFIG"]

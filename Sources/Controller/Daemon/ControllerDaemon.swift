@@ -1,0 +1,137 @@
+import Drivers
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import ServiceLifecycle
+import Spec
+
+/// The controller daemon assembled as a library, like Hummingbird's `buildApplication`:
+/// settings in, a `ServiceGroup` out — the store (and its migration), the reconcile loop with
+/// its orphan sweep, the HTTP API with readiness and metrics, and the systemd notifier.
+/// `codeb controller` runs it; tests and benchmarks can start it the same way.
+public struct ControllerDaemon: Sendable {
+    /// What the daemon needs to know; `codeb controller` fills it from flags, environment and
+    /// the config file.
+    public struct Configuration: Sendable {
+        public var listenHost = "127.0.0.1"
+        public var listenPort = 9101
+        public var stateDirectory = FileStore.defaultDirectory
+        public var databaseURL: String?
+        public var dockerSocket = DockerRuntime.defaultSocketPath
+        public var caddyConfig = "/etc/caddy/Caddyfile"
+        public var caddyAdmin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019)
+        public var caddySites = "/etc/caddy/sites"
+        /// Plain HTTP on this port instead of automatic HTTPS.
+        public var caddyHTTPPort: Int?
+        public var resync: Duration = .seconds(30)
+        public var workers = 4
+        public var previewDomain: Hostname?
+        public var node: NodeName = .local
+        public var leaseTTL: Duration = .seconds(10)
+        public var mcpDestructiveTools = false
+        public var orphanDelay: Duration = .seconds(600)
+        public var quota = TeamQuota.unlimited
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public let backend: StateBackend
+    public let reconciler: Reconciler
+    public let api: ControllerAPI
+    public let loop: ReconcileLoop
+    let logger: Logger
+
+    /// Opens the stores and wires the parts; nothing runs until `serviceGroup()` is run.
+    /// `metrics` renders `/metrics` (the process's registry; the caller bootstraps the backend).
+    public init(_ configuration: Configuration, metrics: (@Sendable () -> String)? = nil, logger: Logger = Logger(label: "codeb.controller")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let backend = try StateBackend.open(
+            databaseURL: configuration.databaseURL, stateDirectory: configuration.stateDirectory, node: configuration.node, leaseTTL: configuration.leaseTTL
+        )
+        self.backend = backend
+        let store = backend.store
+        let runtime = DockerRuntime(socketPath: configuration.dockerSocket)
+        let renderer = CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
+        let router = CaddyRouter(.init(mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin, renderer: renderer))
+        let reconciler = Reconciler(
+            store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(), previewDomain: configuration.previewDomain,
+            events: EventFeed(), leases: backend.leases
+        )
+        self.reconciler = reconciler
+        var readiness: [String: @Sendable () async throws -> Void] = [
+            "docker": { _ = try await runtime.ping() },
+            "caddy": { try await router.check() },
+        ]
+        if let postgres = backend.postgres {
+            readiness["database"] = { try await postgres.check() }
+        }
+        var render: (@Sendable () async -> String)?
+        if let metrics {
+            render = {
+                // Slots by state, counted from the store when scraped.
+                var counts: [SlotState: Int] = [:]
+                for key in (try? await store.keys()) ?? [] {
+                    for slot in (try? await store.load(key))?.slots ?? [] { counts[slot.state, default: 0] += 1 }
+                }
+                for state in [SlotState.empty, .deployed, .active, .grace, .failed] {
+                    Gauge(label: "codeb_slots", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
+                }
+                return metrics()
+            }
+        }
+        api = ControllerAPI(
+            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, metrics: render,
+            mcpDestructiveTools: configuration.mcpDestructiveTools, quota: configuration.quota
+        )
+        loop = ReconcileLoop(reconciler: reconciler, workers: configuration.workers, resync: configuration.resync, orphanDelay: configuration.orphanDelay)
+    }
+
+    /// Says in the log whether dockerd and Caddy answer now (the daemon starts either way;
+    /// `/readyz` reports them until they do).
+    public func checkDependencies() async {
+        do {
+            let info = try await reconciler.runtime.ping()
+            logger.info("dockerd reachable", metadata: ["version": "\(info.version)", "api": "\(info.apiVersion)"])
+        } catch {
+            logger.warning("dockerd is not reachable yet; /readyz reports it", metadata: ["error": "\(error)"])
+        }
+        do {
+            try await reconciler.router.check()
+        } catch {
+            logger.warning("Caddy is not usable yet; /readyz reports it", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The services in start order (they stop in reverse, so the store outlives the loop's
+    /// drain), stopped gracefully by SIGTERM or SIGINT.
+    public func serviceGroup() -> ServiceGroup {
+        let app = Application(
+            router: api.routes(),
+            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "codeb/\(CodebVersion.current)"),
+            logger: logger
+        )
+        let (store, runtime, router) = (backend.store, reconciler.runtime, reconciler.router)
+        let systemd = SystemdService(notifier: SystemdNotifier(), ready: {
+            do {
+                _ = try await store.keys()
+                _ = try await runtime.ping()
+                try await router.check()
+                return true
+            } catch {
+                return false
+            }
+        }, monitor: loop.monitor, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let postgres = backend.postgres {
+            services.append(.init(service: postgres))
+            services.append(.init(service: SchemaMigrationService(store: postgres, logger: logger), successTerminationBehavior: .ignore))
+        }
+        services += [.init(service: ReconcileService(loop: loop)), .init(service: app),
+                     // Its job may end early (no systemd, or no watchdog): that must not stop the daemon.
+                     .init(service: systemd, successTerminationBehavior: .ignore)]
+        return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    }
+}

@@ -1,0 +1,39 @@
+import Controller
+import Drivers
+import Foundation
+import ServiceLifecycle
+import Testing
+import TestSupport
+
+/// The daemon as a library: started in-process from a configuration, as `codeb controller`
+/// starts it, against the real dockerd and a private Caddy.
+@Suite(.timeLimit(.minutes(2)))
+struct ControllerDaemonTests {
+    @Test func aConfiguredDaemonServesReadinessAndStopsGracefully() async throws {
+        try await CaddyInstance.run { caddy in
+            var configuration = ControllerDaemon.Configuration()
+            configuration.listenPort = FreePort.next()
+            configuration.stateDirectory = NSTemporaryDirectory() + "codeb-daemon-" + UUID().uuidString.prefix(8).lowercased()
+            configuration.caddyConfig = caddy.caddyfile
+            configuration.caddySites = caddy.sitesDirectory
+            configuration.caddyAdmin = caddy.admin
+            configuration.caddyHTTPPort = caddy.httpPort
+            defer { try? FileManager.default.removeItem(atPath: configuration.stateDirectory) }
+            let daemon = try ControllerDaemon(configuration, metrics: { "# metrics\n" })
+            let group = daemon.serviceGroup()
+            let running = Task { try await group.run() }
+            let base = "http://127.0.0.1:\(configuration.listenPort)"
+            _ = try await eventually("/healthz") { try await httpGet(base + "/healthz").status == 200 ? true : nil }
+            let ready = try await eventually("/readyz") { () -> String? in
+                let answer = try await httpGet(base + "/readyz")
+                return answer.status == 200 ? answer.body : nil
+            }
+            #expect(ready.contains("docker") && ready.contains("caddy"), "\(ready)")
+            #expect(try await httpGet(base + "/metrics").body.hasPrefix("# metrics"))
+            #expect(try await httpGet(base + "/v1/projects").status == 401, "the API is behind the keys")
+            await group.triggerGracefulShutdown()
+            try await running.value
+            await #expect(throws: (any Error).self) { try await httpGet(base + "/healthz") }
+        }
+    }
+}
