@@ -55,14 +55,8 @@ public struct Reconciler: Sendable {
         let site = try await router.listSites().first { $0.key == key }
         var probes: [SlotName: ProbeResult] = [:]
         let now = time.now()
-        for record in state.slots where record.state == .deployed {
-            guard let revision = state.revision(record.revision),
-                  record.healthyStreak < revision.spec.template.healthcheck.healthyThreshold,
-                  // Passes triggered by other changes must not speed up the health gate.
-                  record.lastProbeAt.map({ now.timeIntervalSince($0) * 1000 >= Double(revision.spec.template.healthcheck.interval.milliseconds) * 0.9 }) ?? true,
-                  containers.contains(where: { $0.labels[ManagedLabels.slot] == record.slot.rawValue && $0.state == .running })
-            else { continue }
-            let check = revision.spec.template.healthcheck
+        for record in Planner.probesDue(state, containers: containers, now: now) {
+            guard let check = state.revision(record.revision)?.spec.template.healthcheck else { continue }
             probes[record.slot] = await probe.probe(port: record.port, path: check.path.value, timeout: check.timeout.duration)
         }
         return PlanInput(
