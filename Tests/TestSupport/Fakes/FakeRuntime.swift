@@ -1,0 +1,125 @@
+import Foundation
+import State
+import Synchronization
+
+/// An in-memory container engine: the real executor and reconciler drive it in simulations.
+/// Like the real one it lists and acts on managed containers only, refuses a taken name with
+/// `.conflict`, and can be told to fail its next write (a crash half-way through a plan).
+public final class FakeRuntime: ContainerRuntime {
+    public struct Container: Sendable, Hashable {
+        public var info: ContainerInfo
+        public var spec: ContainerSpec?
+    }
+
+    struct World {
+        var containers: [String: Container] = [:]
+        var nextID = 0
+        var writes = 0
+        var failNextWrite = false
+        /// Calls that named a container codeb does not manage: must stay empty.
+        var touchedUnmanaged: [String] = []
+    }
+
+    private let world = Mutex(World())
+
+    public init() {}
+
+    // MARK: What tests see and do
+
+    public var containers: [Container] { world.withLock { Array($0.containers.values) } }
+    /// Creates, starts, stops and removes so far: a converged world adds none.
+    public var writes: Int { world.withLock { $0.writes } }
+    public var touchedUnmanaged: [String] { world.withLock { $0.touchedUnmanaged } }
+
+    /// The next create, start, stop or remove throws, as if the controller died there.
+    public func failNextWrite() { world.withLock { $0.failNextWrite = true } }
+
+    /// A container nobody manages (no `codeb.managed-by` label) with this ID.
+    public func addStranger(id: String, name: String) {
+        world.withLock { $0.containers[id] = Container(info: ContainerInfo(id: id, name: name, image: "other", labels: [:], state: .running)) }
+    }
+
+    /// What the engine would do to a container on its own (a crash) or a person by hand.
+    public func set(_ id: String, state: ContainerInfo.State) { world.withLock { $0.containers[id]?.info.state = state } }
+    public func delete(_ id: String) { _ = world.withLock { $0.containers.removeValue(forKey: id) } }
+
+    /// The running container published on `port`, if any.
+    public func running(onPort port: Int) -> Container? {
+        world.withLock { $0.containers.values.first { $0.info.state == .running && $0.spec?.hostPort == port } }
+    }
+
+    // MARK: ContainerRuntime
+
+    public func ping() async throws -> RuntimeInfo { RuntimeInfo(version: "fake", apiVersion: "1.41") }
+
+    public func listManaged() async throws -> [ContainerInfo] {
+        world.withLock { $0.containers.values.map(\.info).filter(\.isManaged).sorted { $0.id < $1.id } }
+    }
+
+    public func inspect(_ idOrName: String) async throws -> ContainerInfo? {
+        world.withLock { world in world.containers.values.first { $0.info.id == idOrName || $0.info.name == idOrName }?.info }
+    }
+
+    public func create(_ spec: ContainerSpec) async throws -> String {
+        try write("create \(spec.name)") { world in
+            if world.containers.values.contains(where: { $0.info.name == spec.name }) {
+                throw RuntimeError(.conflict, operation: "create container \(spec.name)", message: "the name is taken", status: 409)
+            }
+            world.nextID += 1
+            let id = "c\(world.nextID)"
+            var labels = spec.labels
+            labels[ManagedLabels.managedBy] = ManagedLabels.managedByValue
+            world.containers[id] = Container(info: ContainerInfo(id: id, name: spec.name, image: spec.image, labels: labels, state: .created), spec: spec)
+            return id
+        }
+    }
+
+    public func start(_ id: String) async throws { try change(id, "start") { $0.state = .running } }
+    public func stop(_ id: String, timeout: Duration) async throws { try change(id, "stop") { $0.state = .exited } }
+
+    public func remove(_ id: String) async throws {
+        try write("remove \(id)") { world in
+            guard let container = world.containers[id] else { return }
+            guard container.info.isManaged else {
+                world.touchedUnmanaged.append(id)
+                throw RuntimeError(.notManaged, operation: "remove container \(id)", message: "not codeb's")
+            }
+            world.containers[id] = nil
+        }
+    }
+
+    public func logs(_ id: String, tail: Int?) async throws -> [LogLine] { [] }
+    public func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { AsyncThrowingStream { $0.finish() } }
+    public func imageExists(_ reference: String) async throws -> Bool { true }
+    public func pull(_ reference: String) async throws {}
+    public func events(since: Date?) -> AsyncStream<ContainerEvent> { AsyncStream { $0.finish() } }
+    public func managedNetworks() async throws -> [String] { [] }
+    public func removeNetwork(_ name: String) async throws {}
+
+    // MARK: Helpers
+
+    private func write<T>(_ what: String, _ body: (inout World) throws -> T) throws -> T {
+        try world.withLock { world in
+            if world.failNextWrite {
+                world.failNextWrite = false
+                throw RuntimeError(.unavailable, operation: what, message: "injected failure")
+            }
+            world.writes += 1
+            return try body(&world)
+        }
+    }
+
+    private func change(_ id: String, _ verb: String, _ body: (inout ContainerInfo) -> Void) throws {
+        try write("\(verb) \(id)") { world in
+            guard var container = world.containers[id] else {
+                throw RuntimeError(.notFound, operation: "\(verb) container \(id)", message: "no such container", status: 404)
+            }
+            guard container.info.isManaged else {
+                world.touchedUnmanaged.append(id)
+                throw RuntimeError(.notManaged, operation: "\(verb) container \(id)", message: "not codeb's")
+            }
+            body(&container.info)
+            world.containers[id] = container
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Spec
+import State
+
+/// An in-memory `Store` with the file store's claims, for simulations that run thousands of
+/// passes (the conformance suite keeps the real stores honest).
+public actor MemoryStore: Store {
+    private var states: [EnvironmentKey: EnvironmentState] = [:]
+    private let feed = ChangeFeed<EnvironmentKey>()
+
+    public init() {}
+
+    public func keys() -> [EnvironmentKey] { states.keys.sorted() }
+    public func load(_ key: EnvironmentKey) -> EnvironmentState? { states[key] }
+    public nonisolated func changes() -> AsyncStream<EnvironmentKey> { feed.subscribe() }
+    public nonisolated func identity() -> String { "memory" }
+
+    public func update<T: Sendable>(_ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T) throws -> T {
+        var state = states[key]
+        var claims = Claims()
+        for (other, otherState) in states where other != key {
+            claims.ports[otherState.ports.blue] = other
+            claims.ports[otherState.ports.green] = other
+            for domain in otherState.claimedHostnames { claims.domains[domain] = other }
+            claims.stems[other.stem] = other
+            if other.project == key.project { claims.projectTeam = otherState.team }
+        }
+        let result = try body(&state, claims)
+        if state != states[key] {
+            states[key] = state
+            feed.publish(key)
+        }
+        return result
+    }
+}
