@@ -42,6 +42,12 @@ let package = Package(
             name: "State",
             dependencies: ["Spec"]
         ),
+        // The HTTP API's request and response types and the rollout phase, shared by the
+        // controller, the CLI and the MCP tools.
+        .target(
+            name: "APIModel",
+            dependencies: ["State"]
+        ),
         // Real adapters to the outside world (Docker, Caddy, stores, health probes).
         .target(
             name: "Drivers",
@@ -65,6 +71,7 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "State",
+                "APIModel",
                 "Drivers",
                 "CodebMCP",
                 .product(name: "MCP", package: "swift-sdk"),
@@ -81,6 +88,8 @@ let package = Package(
             name: "CodebMCP",
             dependencies: [
                 "Spec",
+                "State",
+                "APIModel",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -93,6 +102,7 @@ let package = Package(
             name: "codeb",
             dependencies: [
                 "Spec",
+                "APIModel",
                 "Controller",
                 "Drivers",
                 "CodebMCP",

@@ -1,6 +1,8 @@
+import APIModel
 import Foundation
 import MCP
 import Spec
+import State
 
 /// The MCP tools an AI coding assistant gets: each a JSON input schema and a description it can
 /// act on, each (but `validate`) calls to the controller's API with the caller's key.
@@ -193,30 +195,27 @@ public struct CodebTools: Sendable {
     private func rolloutSummary(_ arguments: Arguments) async throws -> (String, settled: Bool) {
         let project = try arguments.name("project"), environment = try arguments.name("environment", default: "production")
         let answer = try await call(.get, "/v1/projects/\(project)")
-        guard let view = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any],
-              let environments = view["environments"] as? [[String: Any]],
-              let found = environments.first(where: { $0["environment"] as? String == environment })
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let view = try? decoder.decode(ProjectView.self, from: Data(answer.utf8)),
+              let found = view.environments.first(where: { $0.environment == environment })
         else { throw ToolFailure("\(project) has no environment \(environment)") }
-        let wanted = arguments.int("revision") ?? (found["generation"] as? Int) ?? 0
-        let slots = (found["slots"] as? [[String: Any]]) ?? []
-        let slot = slots.first { $0["revision"] as? Int == wanted }
-        let state = slot?["state"] as? String
-        let phase: String
-        switch state {
-        case "active": phase = "live"
-        case "deployed": phase = "waiting"
-        case "failed": phase = "failed"
-        case "grace": phase = "superseded"
-        default: phase = wanted > ((found["generation"] as? Int) ?? 0) ? "unknown revision" : "pending"
+        let wanted = arguments.int("revision") ?? found.generation
+        // The same decision `codeb apply --wait` makes.
+        let phase = RolloutPhase.of(found, revision: wanted)
+        var summary: [String: Any] = ["rollout": "\(project)/\(environment)@\(wanted)", "phase": wanted > found.generation ? "unknown revision" : phase.name]
+        let slotName: SlotName? = switch phase {
+        case .live(let slot, _), .failed(let slot, _), .waiting(let slot, _, _, _, _): slot
+        case .pending, .superseded: nil
         }
-        var summary: [String: Any] = ["rollout": "\(project)/\(environment)@\(wanted)", "phase": phase]
-        if let slot { summary["slot"] = slot }
-        var waitingForPromotion = false
-        if let status = found["status"] as? [String: Any], let conditions = status["conditions"] as? [[String: Any]] {
+        if let slotName, let slot = found.slots.first(where: { $0.slot == slotName }),
+           let data = try? JSONEncoder().encode(slot), let object = try? JSONSerialization.jsonObject(with: data) {
+            summary["slot"] = object
+        }
+        if let data = try? JSONEncoder().encode(found.status.conditions), let conditions = try? JSONSerialization.jsonObject(with: data) {
             summary["conditions"] = conditions
-            waitingForPromotion = conditions.contains { $0["reason"] as? String == "WaitingForPromotion" }
         }
-        return (Self.compact(summary), phase == "live" || phase == "failed" || phase == "superseded" || (phase == "waiting" && waitingForPromotion))
+        return (Self.compact(summary), phase.isSettled)
     }
 
     private func environmentPath(_ arguments: Arguments) throws -> String {

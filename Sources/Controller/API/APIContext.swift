@@ -1,3 +1,4 @@
+import APIModel
 import Hummingbird
 
 /// The request context of the controller's API: Hummingbird's core storage plus the caller,

@@ -1,3 +1,4 @@
+import APIModel
 import Hummingbird
 
 /// Authenticates `Authorization: Bearer codeb_…` on every request except the health and

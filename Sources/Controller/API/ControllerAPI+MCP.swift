@@ -1,3 +1,4 @@
+import APIModel
 import CodebMCP
 import Foundation
 import HTTPTypes

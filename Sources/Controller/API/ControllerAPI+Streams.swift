@@ -1,3 +1,4 @@
+import APIModel
 import Drivers
 import Foundation
 import Hummingbird

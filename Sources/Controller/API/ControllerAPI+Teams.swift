@@ -1,19 +1,9 @@
+import APIModel
 import Drivers
 import Foundation
 import Hummingbird
 import NIOCore
 import Spec
-
-/// A team as `GET /v1/teams` shows it (owner only).
-public struct TeamView: Sendable, Codable, Hashable {
-    public var name: String
-    /// Projects the team owns.
-    public var projects: Int
-    /// Keys that still work.
-    public var keys: Int
-    public var createdAt: Date?
-    public var createdBy: String?
-}
 
 extension ControllerAPI {
     struct CreateTeamRequest: Decodable {

@@ -1,3 +1,4 @@
+import APIModel
 import HTTPTypes
 import Hummingbird
 import Spec

@@ -1,3 +1,4 @@
+import APIModel
 import Drivers
 import Logging
 import ServiceLifecycle

@@ -1,3 +1,4 @@
+import APIModel
 import ArgumentParser
 import Controller
 import Drivers
@@ -20,22 +21,16 @@ struct RolloutWatcher {
             for (name, revision) in targets where !done.contains(name) {
                 guard let environment = view.environments.first(where: { $0.environment == name }) else { continue }
                 let line: String
-                let wantedHash = environment.latest?.hash
-                let active = environment.slots.first { slot in
-                    // By hash: a rollback or revert promotes a slot that kept its older revision number.
-                    slot.state == SlotState.active && slot.hash == wantedHash && environment.generation >= revision
-                }
-                let failed = environment.slots.first { slot in slot.state == SlotState.failed && slot.hash == wantedHash && (slot.revision ?? 0) >= revision }
-                let deployed = environment.slots.first { slot in slot.state == SlotState.deployed && (slot.revision ?? 0) >= revision }
-                if let active {
-                    line = "live: revision \(environment.generation) on \(active.slot) (port \(active.port))"
+                switch RolloutPhase.of(environment, revision: revision) {
+                case .live(let slot, let port):
+                    line = "live: revision \(environment.generation) on \(slot) (port \(port))"
                     done.insert(name)
-                } else if let failed {
-                    print("\(project)/\(name): rollout failed: \(failed.failure ?? "unhealthy")")
+                case .failed(let slot, let reason):
+                    print("\(project)/\(name): rollout failed: \(reason)")
                     // The failed slot's last output usually says why.
-                    if let (status, body) = try? await api.send(.GET, "/v1/projects/\(project)/environments/\(name)/logs?tail=20&slot=\(failed.slot.rawValue)"),
+                    if let (status, body) = try? await api.send(.GET, "/v1/projects/\(project)/environments/\(name)/logs?tail=20&slot=\(slot.rawValue)"),
                        status == 200 {
-                        print("last lines of \(project)-\(name)-\(failed.slot):")
+                        print("last lines of \(project)-\(name)-\(slot):")
                         let lines = String(decoding: body, as: UTF8.self).split(separator: "\n")
                         if lines.isEmpty { print("  (the container printed nothing)") }
                         for line in lines {
@@ -43,12 +38,13 @@ struct RolloutWatcher {
                         }
                     }
                     throw ExitCode(3)
-                } else if let deployed {
-                    let waiting = environment.status.condition(Condition.Kind.progressing)?.reason == "WaitingForPromotion"
-                    let threshold = waiting ? " (healthy; waiting for `codeb promote`)" : ""
-                    let needed = environment.healthyThreshold.map { "/\($0)" } ?? ""
-                    line = "revision \(revision) on \(deployed.slot): health \(deployed.healthyStreak)\(needed)\(threshold)"
-                } else {
+                case .waiting(let slot, _, let healthy, let needed, let waitingForPromotion):
+                    let threshold = waitingForPromotion ? " (healthy; waiting for `codeb promote`)" : ""
+                    line = "revision \(revision) on \(slot): health \(healthy)\(needed.map { "/\($0)" } ?? "")\(threshold)"
+                case .superseded:
+                    line = "revision \(revision): superseded by revision \(environment.generation)"
+                    done.insert(name)
+                case .pending:
                     line = "revision \(revision): starting"
                 }
                 if last[name] != line {

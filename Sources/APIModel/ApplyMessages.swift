@@ -1,3 +1,5 @@
+import Foundation
+
 /// `POST /v1/apply`: the body the CLI sends and the controller reads.
 public struct ApplyRequest: Codable, Sendable {
     /// The codeb.yaml (or JSON) text as committed.
@@ -32,10 +34,25 @@ public struct ApplyResult: Codable, Sendable {
         /// In a dry run: the planner's next pass if the revision were stored (when the
         /// controller can observe the host).
         public var actions: [String]?
+
+        public init(environment: String, revision: Int, created: Bool, changes: [String], actions: [String]?) {
+            self.environment = environment
+            self.revision = revision
+            self.created = created
+            self.changes = changes
+            self.actions = actions
+        }
     }
 
     public var project: String
     public var team: String
     public var dryRun: Bool
     public var environments: [Environment]
+
+    public init(project: String, team: String, dryRun: Bool, environments: [Environment]) {
+        self.project = project
+        self.team = team
+        self.dryRun = dryRun
+        self.environments = environments
+    }
 }
