@@ -46,7 +46,7 @@ let package = Package(
         // controller, the CLI and the MCP tools.
         .target(
             name: "APIModel",
-            dependencies: ["State"]
+            dependencies: ["Spec", "State"]
         ),
         // Real adapters to the outside world (Docker, Caddy, stores, health probes).
         .target(
@@ -102,6 +102,7 @@ let package = Package(
             name: "codeb",
             dependencies: [
                 "Spec",
+                "State",
                 "APIModel",
                 "Controller",
                 "Drivers",

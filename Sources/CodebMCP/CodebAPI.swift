@@ -1,3 +1,4 @@
+import APIModel
 import Foundation
 
 /// The controller's HTTP API as the MCP tools reach it, on behalf of one caller. The tools
@@ -7,11 +8,6 @@ import Foundation
 public protocol CodebAPI: Sendable {
     /// The answer's status and body. Throws `ToolFailure` only when there is no answer.
     func send(_ method: APIMethod, _ path: String, json: Data?) async throws -> (status: Int, body: Data)
-}
-
-/// The HTTP methods the tools use.
-public enum APIMethod: String, Sendable, Hashable, Codable {
-    case get = "GET", post = "POST", delete = "DELETE"
 }
 
 /// A tool call that failed; `description` is the tool's result text (for an API refusal, the

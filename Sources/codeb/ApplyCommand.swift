@@ -1,9 +1,8 @@
+import APIModel
 import ArgumentParser
-import Controller
-import Drivers
 import Foundation
-import NIOHTTP1
 import Spec
+import State
 
 /// `codeb apply -f codeb.yaml`: shows what changes, sends the spec, and with `--wait` follows
 /// the rollout: exit 0 live, 3 rollout failed, 4 timed out.
@@ -34,7 +33,7 @@ struct ApplyCommand: AsyncParsableCommand {
         do { limit = try SpecDuration(parsing: timeout) } catch { throw ValidationError("--timeout: \(error.message)") }
         let (loaded, body) = try spec.applyRequest(environments: environments, dryRun: dryRun, problemStatus: 2)
         let api = try client.client()
-        let answer = try await api.call(.POST, "/v1/apply", body: body, as: ApplyResult.self)
+        let answer = try await api.call(.post, "/v1/apply", body: body, as: ApplyResult.self)
         for environment in answer.environments {
             let verb = dryRun ? (environment.created ? "would create" : "unchanged at") : (environment.created ? "created" : "unchanged at")
             print("\(answer.project)/\(environment.environment): \(verb) revision \(environment.revision)")

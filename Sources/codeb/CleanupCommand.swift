@@ -1,6 +1,8 @@
+import APIModel
 import ArgumentParser
 import Foundation
 import Spec
+import State
 
 /// `codeb cleanup PROJECT [--env E]` (admin): removes the stopped containers of failed rollouts.
 struct CleanupCommand: AsyncParsableCommand {
@@ -27,7 +29,7 @@ struct CleanupCommand: AsyncParsableCommand {
                 throw ValidationError("--env: \(error.message)")
             }
         }
-        let answer = try await client.client().call(.POST, "/v1/projects/\(project)/cleanup\(query)", as: [String: [String]].self)
+        let answer = try await client.client().call(.post, "/v1/projects/\(project)/cleanup\(query)", as: [String: [String]].self)
         let cleaned = answer["cleaned"] ?? []
         print(cleaned.isEmpty ? "\(project): no failed slot to clean up" : "\(project): cleaning up " + cleaned.joined(separator: ", "))
     }

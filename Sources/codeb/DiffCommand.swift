@@ -1,8 +1,8 @@
+import APIModel
 import ArgumentParser
 import Foundation
-import NIOHTTP1
-import Controller
 import Spec
+import State
 
 /// `codeb diff -f codeb.yaml`: what an apply would change; exit 0 without changes, 2 with.
 struct DiffCommand: AsyncParsableCommand {
@@ -20,7 +20,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, body) = try spec.applyRequest(environments: environments, dryRun: true, problemStatus: 1)
-        let answer = try await client.client().call(.POST, "/v1/apply", body: body, as: ApplyResult.self)
+        let answer = try await client.client().call(.post, "/v1/apply", body: body, as: ApplyResult.self)
         var changed = false
         for environment in answer.environments {
             if environment.created {

@@ -1,8 +1,7 @@
+import APIModel
 import ArgumentParser
-import Controller
-import Drivers
 import Foundation
-import NIOHTTP1
+import State
 
 /// The project/environment a command acts on.
 struct TargetOptions: ParsableArguments {
@@ -22,7 +21,7 @@ struct PromoteCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let answer = try await client.client().call(.POST, target.path + "/promote", as: [String: Int].self)
+        let answer = try await client.client().call(.post, target.path + "/promote", as: [String: Int].self)
         print("\(target.project)/\(target.environment): revision \(answer["promoted"] ?? 0) approved for promotion")
     }
 }
@@ -34,7 +33,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let revision = try await client.client().call(.POST, target.path + "/rollback", as: RevisionView.self)
+        let revision = try await client.client().call(.post, target.path + "/rollback", as: RevisionView.self)
         print("\(target.project)/\(target.environment): revision \(revision.number) rolls back to revision \(revision.rollbackOf ?? 0) (\(revision.image))")
     }
 }
@@ -46,7 +45,7 @@ struct DeleteCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        _ = try await client.client().call(.DELETE, target.path, as: [String: String].self)
+        _ = try await client.client().call(.delete, target.path, as: [String: String].self)
         print("\(target.project)/\(target.environment): deleting")
     }
 }
@@ -59,7 +58,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let revisions = try await client.client().call(.GET, target.path + "/history", as: [RevisionView].self)
+        let revisions = try await client.client().call(.get, target.path + "/history", as: [RevisionView].self)
         if output == .json { return print(try JSONOutput.encode(revisions)) }
         var rows = [["REVISION", "SOURCE", "IMAGE", "HASH", "AUTHOR", "CREATED"]]
         for revision in revisions {
@@ -97,9 +96,9 @@ struct StatusCommand: AsyncParsableCommand {
         let api = try client.client()
         let projects: [ProjectView]
         if let project {
-            projects = [try await api.call(.GET, "/v1/projects/\(project)", as: ProjectView.self)]
+            projects = [try await api.call(.get, "/v1/projects/\(project)", as: ProjectView.self)]
         } else {
-            projects = try await api.call(.GET, "/v1/projects", as: [ProjectView].self)
+            projects = try await api.call(.get, "/v1/projects", as: [ProjectView].self)
         }
         if output == .json { return print(try JSONOutput.encode(projects)) }
         var rows = [["PROJECT", "ENVIRONMENT", "REVISION", "READY", "SLOT", "STATE", "IMAGE", "PORT", "HEALTH", "AGE", "GRACE LEFT"]]

@@ -1,7 +1,7 @@
+import APIModel
 import ArgumentParser
-import Controller
 import Foundation
-import NIOHTTP1
+import State
 
 /// `codeb logs PROJECT [--env E] [--slot S] [--tail N] [-f]`: a slot's container output.
 struct LogsCommand: AsyncParsableCommand {
@@ -42,7 +42,7 @@ struct EventsCommand: AsyncParsableCommand {
         }
         let api = try client.client()
         guard follow else {
-            for event in try await api.call(.GET, "/v1/events" + query, as: [ControllerEvent].self) { show(event) }
+            for event in try await api.call(.get, "/v1/events" + query, as: [ControllerEvent].self) { show(event) }
             return
         }
         var pending = ""

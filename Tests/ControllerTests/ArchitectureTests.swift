@@ -38,4 +38,20 @@ import Testing
             }
         }
     }
+
+    @Test func cliCommandsReadTheAPIsTypesFromAPIModelNotTheController() throws {
+        // Only the daemon itself (`codeb controller`) and the host-side key bootstrap open
+        // stores; every other command talks to the API.
+        for folder in ["Sources/codeb", "Sources/codeb/Client", "Sources/codeb/Keys", "Sources/codeb/Teams", "Sources/codeb/Support"] {
+            for (file, modules) in try Self.imports(under: folder) where file != "KeysCreateCommand.swift" {
+                #expect(modules.isDisjoint(with: ["Controller", "Drivers"]), "\(folder)/\(file) imports \(modules.sorted())")
+            }
+        }
+    }
+
+    @Test func theAPIModelDependsOnSpecAndStateOnly() throws {
+        for (file, modules) in try Self.imports(under: "Sources/APIModel") {
+            #expect(modules.isSubset(of: ["Foundation", "Spec", "State"]), "\(file) imports \(modules.sorted())")
+        }
+    }
 }

@@ -55,17 +55,6 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 }
 
-/// `{"error": {"code", "message", "details"}}`.
-public struct ErrorBody: Codable, Sendable {
-    public struct Inner: Codable, Sendable {
-        public var code: String
-        public var message: String
-        public var details: [SpecProblem]?
-    }
-
-    public var error: Inner
-}
-
 enum JSONBody {
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()

@@ -3,8 +3,8 @@ import Drivers
 import Foundation
 import Logging
 import Metrics
-import Synchronization
 import Spec
+import Synchronization
 
 /// Level-triggered reconciliation: keys come from a jittered resync timer, store changes, Docker
 /// events for managed containers and the planner's own `requeueAfter`; a bounded number of

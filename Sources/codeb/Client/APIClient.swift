@@ -1,5 +1,5 @@
+import APIModel
 import AsyncHTTPClient
-import Controller
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -17,9 +17,9 @@ struct APIClient: Sendable {
     }()
 
     /// Sends a request; returns the status and body, or throws `CLIError` for a transport failure.
-    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data) {
+    func send(_ method: APIMethod, _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data) {
         var request = HTTPClientRequest(url: base + path)
-        request.method = method
+        request.method = HTTPMethod(rawValue: method.rawValue)
         request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)")
         request.headers.replaceOrAdd(name: "User-Agent", value: "codeb-cli")
         if let body {
@@ -36,7 +36,7 @@ struct APIClient: Sendable {
     }
 
     /// Sends and decodes a success; an error answer becomes its message.
-    func call<T: Decodable>(_ method: HTTPMethod, _ path: String, body: Data? = nil, as type: T.Type) async throws -> T {
+    func call<T: Decodable>(_ method: APIMethod, _ path: String, body: Data? = nil, as type: T.Type) async throws -> T {
         let (status, data) = try await send(method, path, body: body)
         guard (200..<300).contains(status) else { throw Self.failure(status, data) }
         let decoder = JSONDecoder()

@@ -1,9 +1,7 @@
 import APIModel
 import ArgumentParser
-import Controller
-import Drivers
 import Foundation
-import NIOHTTP1
+import State
 
 /// Follows rollouts by polling the project: prints a line per step, exits 0 live, 3 failed, 4 timed out.
 struct RolloutWatcher {
@@ -17,7 +15,7 @@ struct RolloutWatcher {
         var last: [String: String] = [:]
         var done: Set<String> = []
         while ContinuousClock.now < deadline {
-            let view = try await api.call(.GET, "/v1/projects/\(project)", as: ProjectView.self)
+            let view = try await api.call(.get, "/v1/projects/\(project)", as: ProjectView.self)
             for (name, revision) in targets where !done.contains(name) {
                 guard let environment = view.environments.first(where: { $0.environment == name }) else { continue }
                 let line: String
@@ -28,7 +26,7 @@ struct RolloutWatcher {
                 case .failed(let slot, let reason):
                     print("\(project)/\(name): rollout failed: \(reason)")
                     // The failed slot's last output usually says why.
-                    if let (status, body) = try? await api.send(.GET, "/v1/projects/\(project)/environments/\(name)/logs?tail=20&slot=\(slot.rawValue)"),
+                    if let (status, body) = try? await api.send(.get, "/v1/projects/\(project)/environments/\(name)/logs?tail=20&slot=\(slot.rawValue)"),
                        status == 200 {
                         print("last lines of \(project)-\(name)-\(slot):")
                         let lines = String(decoding: body, as: UTF8.self).split(separator: "\n")

@@ -1,7 +1,8 @@
+import APIModel
 import ArgumentParser
 import Foundation
-import Controller
 import Spec
+import State
 
 /// `-f FILE` and `--var NAME=value`, shared by every command that reads a codeb.yaml.
 struct SpecFileOptions: ParsableArguments {

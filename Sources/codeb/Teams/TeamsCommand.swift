@@ -1,7 +1,8 @@
+import APIModel
 import ArgumentParser
-import Controller
 import Foundation
 import Spec
+import State
 
 /// `codeb teams create|list|delete`: the teams sharing this controller (owner keys only).
 struct TeamsCommand: AsyncParsableCommand {
@@ -30,7 +31,7 @@ struct TeamsCreateCommand: AsyncParsableCommand {
     func run() async throws {
         let team = try TeamsCommand.name(name)
         let body = try JSONEncoder().encode(["name": team.value])
-        _ = try await client.client().call(.POST, "/v1/teams", body: body, as: TeamView.self)
+        _ = try await client.client().call(.post, "/v1/teams", body: body, as: TeamView.self)
         print("created team \(team)")
     }
 }
@@ -42,7 +43,7 @@ struct TeamsListCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let teams = try await client.client().call(.GET, "/v1/teams", as: [TeamView].self)
+        let teams = try await client.client().call(.get, "/v1/teams", as: [TeamView].self)
         if output == .json { return print(try JSONOutput.encode(teams)) }
         let formatter = ISO8601DateFormatter()
         var rows = [["TEAM", "PROJECTS", "KEYS", "CREATED"]]
@@ -61,7 +62,7 @@ struct TeamsDeleteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let team = try TeamsCommand.name(name)
-        _ = try await client.client().call(.DELETE, "/v1/teams/\(team)", as: [String: String].self)
+        _ = try await client.client().call(.delete, "/v1/teams/\(team)", as: [String: String].self)
         print("deleted team \(team)")
     }
 }
