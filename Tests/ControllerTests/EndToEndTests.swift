@@ -28,7 +28,9 @@ struct EndToEndTests {
             reconciler = Reconciler(store: store, runtime: docker, router: caddy.router(), probe: HTTPHealthProbe())
         }
 
-        func spec(_ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "10s") throws -> Spec {
+        // A generous deadline: a rollout that fails is final, and a loaded 2-core CI machine once
+        // took 8 s from deploy to a started container. The failure test sets its own.
+        func spec(_ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "60s") throws -> Spec {
             try SpecLoader.load("""
                 project: \(project)
                 team: acme
@@ -44,7 +46,7 @@ struct EndToEndTests {
                 """, file: "codeb.yaml")
         }
 
-        func apply(_ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "10s") async throws {
+        func apply(_ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "60s") async throws {
             try await operations.apply(try spec(version, health: health, grace: grace, deadline: deadline), environment: .production, author: "e2e")
         }
 

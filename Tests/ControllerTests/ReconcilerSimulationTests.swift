@@ -1,6 +1,7 @@
 @testable import Controller
 import Drivers
 import Foundation
+import Logging
 import Spec
 import Testing
 import TestSupport
@@ -40,7 +41,10 @@ import TestSupport
             guard let image = runtime.running(onPort: port)?.info.image, let version = version(image) else { return false }
             return !unhealthy.contains(version)
         }
-        let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: probe, time: clock)
+        // Quiet: thousands of injected failures would each log an error line.
+        var logger = Logger(label: "codeb.simulation")
+        logger.logLevel = .critical
+        let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: probe, time: clock, logger: logger)
         let operations = StateOperations(store: store, time: clock)
         var failures: [String] = []
 

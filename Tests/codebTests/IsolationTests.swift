@@ -6,10 +6,12 @@ import NIOFoundationCompat
 import TestSupport
 import Testing
 
+extension ControllerCLITests {
 /// Teams sharing one host, against the real dockerd, Caddy and a real `codeb controller`: one
-/// team can never disturb, read or reach another team's project (issue 15). One test at a time:
-/// each controller has a fresh store and allocates the preview port range from its start.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+/// team can never disturb, read or reach another team's project (issue 15). Nested in the
+/// serialized `ControllerCLITests`, so its controllers never run beside the other controller
+/// processes (each has a fresh store and allocates port ranges from their start).
+@Suite(.timeLimit(.minutes(5)))
 struct IsolationTests {
     /// A controller on `caddy` with keys for the teams acme and rivals; the CLI environment of each.
     struct Host {
@@ -383,6 +385,8 @@ struct IsolationTests {
             #expect(try await getFromB("othername", scope.name("a"), byName: true) == 2, "nor by name (it does not resolve)")
         }
     }
+}
+
 }
 
 /// The docker CLI, for what codeb itself never does (an unmanaged container).
