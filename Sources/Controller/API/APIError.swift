@@ -48,7 +48,7 @@ public struct APIError: HTTPResponseError, Sendable {
             case .locked, .io, .corrupt: return APIError(.serviceUnavailable, code: "store_unavailable", error.message)
             }
         case is NIOTooManyBytesError:
-            return APIError(.contentTooLarge, code: "too_large", "the request body is too large: a codeb.yaml may be at most \(SpecLoader.maxBytes / 1024) KiB")
+            return APIError(.contentTooLarge, code: ErrorBodyMiddleware<APIContext>.code(.contentTooLarge), ErrorBodyMiddleware<APIContext>.tooLarge)
         default:
             return APIError(.internalServerError, code: "internal", "\(error)")
         }

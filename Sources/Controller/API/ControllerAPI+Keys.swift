@@ -19,14 +19,8 @@ extension ControllerAPI {
     }
 
     func createKey(_ request: Request, _ context: APIContext) async throws -> Response {
-        let input: CreateKeyRequest
-        let team: ResourceName?
-        do {
-            (input, team) = try Self.keyRequest(try await request.body.collect(upTo: 64 * 1024))
-        } catch {
-            let apiError = APIError.from(error)
-            await record("keys.create", target: "-", context, refusal: apiError)
-            throw apiError
+        let (input, team) = try await readAudited("keys.create", context) {
+            try Self.keyRequest(try await request.body.collect(upTo: 64 * 1024))
         }
         // Target: the team and role asked for (the caller's team when none is named).
         let target = "\(team?.value ?? context.principal?.team.value ?? "-")/\(input.role)"

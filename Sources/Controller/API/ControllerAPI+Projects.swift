@@ -6,17 +6,11 @@ import Spec
 
 extension ControllerAPI {
     func apply(_ request: Request, _ context: APIContext) async throws -> Response {
-        let input: ApplyRequest
-        let spec: Spec
-        do {
-            (input, spec) = try await applyInput(request)
-        } catch {
-            // A malformed body or an invalid spec is an attempt too: audited with its reason,
-            // never with what the spec says (its problems may quote values).
-            let apiError = APIError.from(error)
-            let detail = apiError.details.map { "\($0.count) problem\($0.count == 1 ? "" : "s") in the spec" } ?? "the request body could not be read"
-            await record("apply", target: "-", context, refusal: apiError, detail: detail)
-            throw apiError
+        // Never with what the spec says: its problems may quote values.
+        let (input, spec) = try await readAudited("apply", context, detail: { error in
+            error.details.map { "\($0.count) problem\($0.count == 1 ? "" : "s") in the spec" } ?? "the request body could not be read"
+        }) {
+            try await applyInput(request)
         }
         let dryRun = input.dryRun ?? false
         return try await audited(dryRun ? "apply.dry-run" : "apply", target: spec.project.value, context) {

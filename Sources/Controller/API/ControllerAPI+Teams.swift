@@ -28,13 +28,8 @@ extension ControllerAPI {
 
     /// `POST /v1/teams {"name": "…"}` (owner).
     func createTeam(_ request: Request, _ context: APIContext) async throws -> Response {
-        let name: ResourceName
-        do {
-            name = try Self.teamName(try await request.body.collect(upTo: 16 * 1024))
-        } catch {
-            let apiError = APIError.from(error)
-            await record("teams.create", target: "-", context, refusal: apiError)
-            throw apiError
+        let name = try await readAudited("teams.create", context) {
+            try Self.teamName(try await request.body.collect(upTo: 16 * 1024))
         }
         return try await audited("teams.create", target: name.value, context) {
             let principal = try context.require(.owner)

@@ -126,6 +126,19 @@ public struct ControllerAPI: Sendable {
         }
     }
 
+    /// Reads a request's input; a malformed one is an attempt too, audited as `action` on
+    /// target `-` before its error is thrown (`detail` replaces the message, e.g. to keep a
+    /// spec's values out of the log).
+    func readAudited<T>(_ action: String, _ context: APIContext, detail: (APIError) -> String? = { _ in nil }, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            let apiError = APIError.from(error)
+            await record(action, target: "-", context, refusal: apiError, detail: detail(apiError))
+            throw apiError
+        }
+    }
+
     /// Records a refused or failed attempt: `denied` for a key that may not, `invalid` for a
     /// malformed request, else `error`; the API error's code is the reason.
     func record(_ action: String, target: String, _ context: APIContext, refusal apiError: APIError, detail: String? = nil) async {

@@ -30,9 +30,11 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    static var tooLarge: String { "the request body is too large: a codeb.yaml may be at most \(SpecLoader.maxBytes / 1024) KiB" }
+
     static func message(_ status: HTTPResponse.Status, _ request: Request) -> String {
         switch status {
-        case .contentTooLarge: "the request body is too large: a codeb.yaml may be at most \(SpecLoader.maxBytes / 1024) KiB"
+        case .contentTooLarge: tooLarge
         case .notFound: "no endpoint \(request.method) \(request.uri.path); see the API reference in README.md"
         case .methodNotAllowed: "\(request.uri.path) does not take \(request.method)"
         default: "the request failed: \(status)"

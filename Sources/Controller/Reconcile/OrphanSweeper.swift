@@ -58,7 +58,7 @@ public actor OrphanSweeper {
         let all = try await runtime.listManaged()
 
         for container in all where container.labels[ManagedLabels.store] == storeID && ManagedLabels.belongs(container.labels, to: node.value) {
-            let key = Self.key(container.labels)
+            let key = ManagedLabels.key(container.labels)
             if let key, known.contains(key) { continue }
             seen.insert(container.id)
             guard due(container.id, now, seconds) else { report.waiting += 1; continue }
@@ -107,12 +107,5 @@ public actor OrphanSweeper {
         Counter(label: "codeb_orphans_removed_total").increment()
         logger.warning("\(message)", metadata: key.map { ["project": "\($0.project)", "environment": "\($0.environment)"] } ?? [:])
         if let key { events?.record(ControllerEvent(time: time.now(), key: key, level: .warning, message: message)) }
-    }
-
-    static func key(_ labels: [String: String]) -> EnvironmentKey? {
-        guard let project = labels[ManagedLabels.project].flatMap({ try? ResourceName(parsing: $0) }),
-              let environment = labels[ManagedLabels.environment].flatMap({ try? EnvironmentName(parsing: $0) })
-        else { return nil }
-        return EnvironmentKey(project: project, environment: environment)
     }
 }

@@ -126,10 +126,8 @@ public struct ReconcileLoop: Sendable {
 
     private func watchContainers(_ runtime: any ContainerRuntime) async {
         for await event in runtime.events(since: Date()) {
-            guard let project = event.labels[ManagedLabels.project].flatMap({ try? ResourceName(parsing: $0) }),
-                  let environment = event.labels[ManagedLabels.environment].flatMap({ try? EnvironmentName(parsing: $0) })
-            else { continue }
-            await queue.add(EnvironmentKey(project: project, environment: environment))
+            guard let key = ManagedLabels.key(event.labels) else { continue }
+            await queue.add(key)
         }
     }
 

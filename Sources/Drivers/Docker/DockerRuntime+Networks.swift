@@ -24,9 +24,7 @@ extension DockerRuntime {
     /// codeb network is refused.
     private func canonicalNetwork(_ name: String, team: String?) async throws -> String? {
         let operation = "find network \(name)"
-        let filters = #"{"name":["\#(name)"]}"#
-        let (_, body) = try await call(operation, .GET, "/networks", query: [("filters", filters)])
-        let named = try decode([DockerNetworkWire].self, body, operation).filter { $0.Name == name }
+        let named = try await networks(named: name)
         guard !named.isEmpty else { return nil }
         for network in named where !ManagedLabels.isManaged(network.Labels ?? [:]) || network.Labels?[ManagedLabels.team] != team {
             throw RuntimeError(.notManaged, operation: operation, message: "a network named \(name) (\(network.Id.prefix(12))) exists and is not this team's codeb network; remove or rename it")
@@ -49,11 +47,19 @@ extension DockerRuntime {
 
     /// Removes codeb's networks named `name`; one still in use (or already gone) is left as it is.
     public func removeNetwork(_ name: String) async throws {
-        let filters = #"{"name":["\#(name)"]}"#
-        let (_, body) = try await call("find network \(name)", .GET, "/networks", query: [("filters", filters)])
-        for network in try decode([DockerNetworkWire].self, body, "find network \(name)") where network.Name == name && ManagedLabels.isManaged(network.Labels ?? [:]) {
+        for network in try await networks(named: name) where ManagedLabels.isManaged(network.Labels ?? [:]) {
             _ = try await call("remove network \(name)", .DELETE, "/networks/\(Self.pathComponent(network.Id))", accept: [403, 404, 409])
         }
+    }
+}
+
+extension DockerRuntime {
+    /// Every network named exactly `name` (the engine's name filter also matches parts of names).
+    func networks(named name: String) async throws -> [DockerNetworkWire] {
+        let operation = "find network \(name)"
+        let filters = #"{"name":["\#(name)"]}"#
+        let (_, body) = try await call(operation, .GET, "/networks", query: [("filters", filters)])
+        return try decode([DockerNetworkWire].self, body, operation).filter { $0.Name == name }
     }
 }
 

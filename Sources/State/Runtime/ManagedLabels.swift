@@ -1,3 +1,5 @@
+import Spec
+
 /// The labels codeb puts on every container it creates. `managedBy` is the fence: codeb lists,
 /// changes and removes only containers that carry `codeb.managed-by=codeb`.
 public enum ManagedLabels {
@@ -23,6 +25,14 @@ public enum ManagedLabels {
     /// Whether `labels` mark a container as codeb's.
     public static func isManaged(_ labels: [String: String]) -> Bool {
         labels[managedBy] == managedByValue
+    }
+
+    /// The environment a managed container (or its event) names, if its labels are valid.
+    public static func key(_ labels: [String: String]) -> EnvironmentKey? {
+        guard let project = labels[project].flatMap({ try? ResourceName(parsing: $0) }),
+              let environment = labels[environment].flatMap({ try? EnvironmentName(parsing: $0) })
+        else { return nil }
+        return EnvironmentKey(project: project, environment: environment)
     }
 
     /// The labels that say whose a container is: a container's identity, never its name.
