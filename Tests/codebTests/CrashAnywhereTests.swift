@@ -63,7 +63,15 @@ extension ControllerCLITests {
                     environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
                     environment["CODEB_TOKEN"] = token
                     let applied = try CLI.run(["apply", "-f", file], environment: environment)
-                    #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+                    if applied.status != 0, crashAt != nil, try await Self.killedAnswering(controller, applied.stderr) {
+                        // The crash point fired in the pass the apply started before its answer was
+                        // written (`before-remove` comes first in a rollout onto a warm grace slot).
+                        // A pass only runs on a recorded revision, so the revision must be there.
+                        let recorded = try Self.recordedRevisions(project: project, directory: directory)
+                        #expect(recorded == applies + 1, "the controller died answering the apply; \(recorded) revisions recorded, \(applies) applied before")
+                    } else {
+                        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+                    }
                     applies += 1
                     return controller
                 }
@@ -115,6 +123,20 @@ extension ControllerCLITests {
                 }
                 await ControllerCLITests.removeContainers(project)
             }
+        }
+
+        /// Whether `controller` was SIGKILLed at its crash point while the CLI waited for its answer.
+        static func killedAnswering(_ controller: Process, _ stderr: String) async throws -> Bool {
+            guard stderr.contains("cannot reach the controller") else { return false }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while controller.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            return !controller.isRunning && controller.terminationReason == .uncaughtSignal && controller.terminationStatus == SIGKILL
+        }
+
+        static func recordedRevisions(project: String, directory: String) throws -> Int {
+            let path = "\(directory)/environments/\(project)/staging.json"
+            guard let data = FileManager.default.contents(atPath: path) else { return 0 }
+            return try JSONDecoder().decode(EnvironmentState.self, from: data).revisions.count
         }
 
         /// nil when the host is exactly what the state file says and round `round` is served;
