@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The codeb.yaml language: pure values, YAML decoding, validation, canonical hash. No I/O.
@@ -73,13 +74,31 @@ let package = Package(
                 "State",
                 "APIModel",
                 "Drivers",
-                "CodebMCP",
-                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // `/mcp` on the controller: the MCP tools served over streamable HTTP, each calling the
+        // API in-process. Built on the API (an `APIExtension`); the API knows nothing of it.
+        .target(
+            name: "MCPEndpoint",
+            dependencies: [
+                "Controller",
+                "CodebMCP",
+                "APIModel",
+                "Spec",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The MCP tools for AI coding assistants, built on the controller's HTTP API, and the
@@ -105,6 +124,7 @@ let package = Package(
                 "State",
                 "APIModel",
                 "Controller",
+                "MCPEndpoint",
                 "Drivers",
                 "CodebMCP",
                 .product(name: "MCP", package: "swift-sdk"),

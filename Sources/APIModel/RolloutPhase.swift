@@ -34,7 +34,7 @@ public enum RolloutPhase: Sendable, Hashable {
             return .failed(slot: failed.slot, reason: failed.failure ?? "unhealthy")
         }
         if let deployed = environment.slots.first(where: { $0.state == .deployed && $0.hash == hash }) {
-            let waiting = environment.status.condition(.progressing)?.reason == "WaitingForPromotion"
+            let waiting = environment.status.condition(.progressing)?.reason == .waitingForPromotion
             return .waiting(slot: deployed.slot, port: deployed.port, healthy: deployed.healthyStreak, needed: environment.healthyThreshold, waitingForPromotion: waiting)
         }
         return .pending

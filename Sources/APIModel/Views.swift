@@ -32,15 +32,15 @@ public struct EnvironmentView: Sendable, Codable, Hashable {
     /// Healthy probes in a row the latest revision needs.
     public var healthyThreshold: Int?
     public var latest: RevisionView?
-    public var slots: [SlotRecord]
+    public var slots: [SlotView]
     /// The image each non-empty slot runs, by slot name.
     public var images: [String: String]
-    public var status: EnvironmentStatus
+    public var status: StatusView
     public var deleting: Bool
 
     public init(
         environment: String, generation: Int, domains: [String], ports: PortPair, promote: String?, healthyThreshold: Int?,
-        latest: RevisionView?, slots: [SlotRecord], images: [String: String], status: EnvironmentStatus, deleting: Bool
+        latest: RevisionView?, slots: [SlotView], images: [String: String], status: StatusView, deleting: Bool
     ) {
         self.environment = environment
         self.generation = generation
@@ -53,6 +53,77 @@ public struct EnvironmentView: Sendable, Codable, Hashable {
         self.images = images
         self.status = status
         self.deleting = deleting
+    }
+}
+
+/// One slot as the API shows it (the field names of the stored record, without the
+/// controller's bookkeeping).
+public struct SlotView: Sendable, Codable, Hashable {
+    public var slot: SlotName
+    public var state: SlotState
+    /// The revision whose template the slot runs.
+    public var revision: Int?
+    public var hash: String?
+    public var port: Int
+    /// Healthy probes in a row since the container was deployed.
+    public var healthyStreak: Int
+    /// The last probe's outcome, e.g. `HTTP 200` or why none answered.
+    public var lastProbe: String?
+    public var deployedAt: Date?
+    public var promotedAt: Date?
+    /// Until when a grace slot stays warm for `codeb rollback`.
+    public var graceUntil: Date?
+    public var failure: String?
+
+    public init(
+        slot: SlotName, state: SlotState, revision: Int? = nil, hash: String? = nil, port: Int, healthyStreak: Int = 0, lastProbe: String? = nil,
+        deployedAt: Date? = nil, promotedAt: Date? = nil, graceUntil: Date? = nil, failure: String? = nil
+    ) {
+        self.slot = slot
+        self.state = state
+        self.revision = revision
+        self.hash = hash
+        self.port = port
+        self.healthyStreak = healthyStreak
+        self.lastProbe = lastProbe
+        self.deployedAt = deployedAt
+        self.promotedAt = promotedAt
+        self.graceUntil = graceUntil
+        self.failure = failure
+    }
+}
+
+/// Ready, Progressing and Degraded as the reconcile loop last concluded them.
+public struct StatusView: Sendable, Codable, Hashable {
+    public struct ConditionView: Sendable, Codable, Hashable {
+        public var kind: Condition.Kind
+        public var status: Bool
+        public var reason: Condition.Reason
+        public var message: String
+        public var observedGeneration: Int
+        public var since: Date
+
+        public init(kind: Condition.Kind, status: Bool, reason: Condition.Reason, message: String, observedGeneration: Int, since: Date) {
+            self.kind = kind
+            self.status = status
+            self.reason = reason
+            self.message = message
+            self.observedGeneration = observedGeneration
+            self.since = since
+        }
+    }
+
+    public var conditions: [ConditionView]
+    /// The revision the conditions describe.
+    public var observedGeneration: Int
+
+    public init(conditions: [ConditionView] = [], observedGeneration: Int = 0) {
+        self.conditions = conditions
+        self.observedGeneration = observedGeneration
+    }
+
+    public func condition(_ kind: Condition.Kind) -> ConditionView? {
+        conditions.first { $0.kind == kind }
     }
 }
 

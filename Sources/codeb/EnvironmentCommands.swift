@@ -110,12 +110,12 @@ struct StatusCommand: AsyncParsableCommand {
                     let grace = slot.graceUntil.map { Self.left($0.timeIntervalSince(now)) } ?? "-"
                     let age = slot.deployedAt.map { Self.left(now.timeIntervalSince($0)) } ?? "-"
                     rows.append([project.project, environment.environment, "\(slot.revision ?? 0)/\(environment.generation)",
-                                 ready.map { $0.status ? "yes" : "no (\($0.reason))" } ?? "-", slot.slot.rawValue, slot.state.rawValue,
+                                 ready.map { $0.status ? "yes" : "no (\($0.reason.rawValue))" } ?? "-", slot.slot.rawValue, slot.state.rawValue,
                                  environment.images[slot.slot.rawValue] ?? "-", "\(slot.port)",
                                  slot.state == .failed ? (slot.failure ?? "failed") : (slot.lastProbe ?? "-"), age, grace])
                 }
                 if environment.slots.allSatisfy({ $0.state == .empty }) {
-                    rows.append([project.project, environment.environment, "-/\(environment.generation)", ready.map { $0.status ? "yes" : "no (\($0.reason))" } ?? "-", "-", "empty", "-", "-", "-", "-", "-"])
+                    rows.append([project.project, environment.environment, "-/\(environment.generation)", ready.map { $0.status ? "yes" : "no (\($0.reason.rawValue))" } ?? "-", "-", "empty", "-", "-", "-", "-", "-"])
                 }
             }
         }

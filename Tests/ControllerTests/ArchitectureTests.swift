@@ -54,4 +54,19 @@ import Testing
             #expect(modules.isSubset(of: ["Foundation", "Spec", "State"]), "\(file) imports \(modules.sorted())")
         }
     }
+
+    @Test func theControllerKnowsNothingOfWhatIsBuiltOnItsAPI() throws {
+        // `/mcp` is an `APIExtension` in its own module: MCP depends on the API, not the reverse.
+        for folder in ["Sources/Controller/API", "Sources/Controller/Auth", "Sources/Controller/Daemon", "Sources/Controller/Execution",
+                       "Sources/Controller/Operations", "Sources/Controller/Planning", "Sources/Controller/Reconcile"] {
+            for (file, modules) in try Self.imports(under: folder) {
+                #expect(modules.isDisjoint(with: ["MCP", "CodebMCP", "MCPEndpoint"]), "\(folder)/\(file) imports \(modules.sorted())")
+            }
+        }
+        let package = try String(contentsOf: Self.root.appending(path: "Package.swift"), encoding: .utf8)
+        let controller = try #require(package.range(of: "name: \"Controller\""))
+        let next = package.range(of: ".target(", range: controller.upperBound..<package.endIndex)?.lowerBound ?? package.endIndex
+        let declaration = package[controller.upperBound..<next]
+        #expect(!declaration.contains("\"CodebMCP\"") && !declaration.contains("swift-sdk"), "the Controller target depends on MCP:\n\(declaration)")
+    }
 }

@@ -171,7 +171,7 @@ struct EndToEndTests {
             try await world.converge("rollout failed") { await world.state()?.green.state == .failed }
             let state = try #require(await world.state())
             #expect(state.green.failure?.contains("404") == true)
-            #expect(state.status.condition(.degraded)?.reason == "RolloutFailed")
+            #expect(state.status.condition(.degraded)?.reason == .rolloutFailed)
             #expect(await world.served() == "codeb-test web v1\n")
             let green = try #require(try await world.containers().first { $0.name.hasSuffix("-green") })
             #expect(green.state == .exited, "stopped, kept for its logs")

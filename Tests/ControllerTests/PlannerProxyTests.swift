@@ -30,9 +30,9 @@ struct PlannerProxyTests {
             return
         }
         let degraded = try #require(status.condition(.degraded))
-        #expect(degraded.status && degraded.reason == "ProxyUnavailable")
+        #expect(degraded.status && degraded.reason == .proxyUnavailable)
         #expect(degraded.message.contains("127.0.0.1:2019"))
-        #expect(status.condition(.ready)?.reason == "Live", "Ready still describes the containers")
+        #expect(status.condition(.ready)?.reason == .live, "Ready still describes the containers")
 
         // Caddy back: the condition clears, and again nothing else is planned.
         input.state.status = status

@@ -143,7 +143,7 @@ import Testing
             #expect(plan.recorded(.green)?.failure?.contains("503") == true)
             #expect(plan.stoppedIDs == ["green-v2"], "stopped but kept for its logs")
             #expect(plan.removedIDs.isEmpty)
-            #expect(plan.actions.contains { if case .recordStatus(let s) = $0 { return s.condition(.degraded)?.reason == "RolloutFailed" } else { return false } })
+            #expect(plan.actions.contains { if case .recordStatus(let s) = $0 { return s.condition(.degraded)?.reason == .rolloutFailed } else { return false } })
         } else {
             #expect(plan.recorded(.green)?.state == .deployed)
             #expect(plan.requeueAfter != nil)

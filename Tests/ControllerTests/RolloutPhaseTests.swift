@@ -27,7 +27,7 @@ import Testing
     @Test func aHealthyManualRevisionIsSettledUntilPromoted() {
         let view = Self.view { state in
             state.green = F.record(.green, .deployed, revision: 2, version: 2, streak: 2)
-            state.status.conditions = [Condition(kind: .progressing, status: true, reason: "WaitingForPromotion", message: "", observedGeneration: 2, since: F.t0)]
+            state.status.conditions = [Condition(kind: .progressing, status: true, reason: .waitingForPromotion, message: "", observedGeneration: 2, since: F.t0)]
         }
         #expect(RolloutPhase.of(view).isSettled)
         #expect(RolloutPhase.of(view).name == "waiting")

@@ -17,7 +17,7 @@ public struct APIContext: RequestContext {
     }
 
     /// The caller, who must hold at least `role`; otherwise 403 (or 401 without a key).
-    func require(_ role: Role) throws -> Principal {
+    public func require(_ role: Role) throws -> Principal {
         guard let principal else { throw APIError.unauthorized() }
         guard principal.role >= role else {
             throw APIError(.forbidden, code: "forbidden", "this needs a \(role) key; yours is \(principal.role)")

@@ -20,11 +20,11 @@ public struct APIError: HTTPResponseError, Sendable {
         self.details = details
     }
 
-    static func unauthorized() -> APIError {
+    public static func unauthorized() -> APIError {
         APIError(.unauthorized, code: "unauthorized", "send a valid key as `Authorization: Bearer codeb_…`")
     }
 
-    static func notFound(_ what: String) -> APIError {
+    public static func notFound(_ what: String) -> APIError {
         APIError(.notFound, code: "not_found", "\(what) does not exist")
     }
 
@@ -33,7 +33,7 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     /// Maps the store's and drivers' errors onto statuses.
-    static func from(_ error: any Error) -> APIError {
+    public static func from(_ error: any Error) -> APIError {
         switch error {
         case let error as APIError: return error
         case let error as SpecError:
@@ -55,8 +55,9 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 }
 
-enum JSONBody {
-    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+/// The API's JSON answers: sorted keys, ISO 8601 dates.
+public enum JSONBody {
+    public static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

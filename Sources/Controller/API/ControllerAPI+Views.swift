@@ -22,7 +22,28 @@ extension EnvironmentView {
             environment: state.key.environment.value, generation: state.generation, domains: state.desired?.spec.domains.map(\.value) ?? [],
             ports: state.ports, promote: state.desired?.spec.promote.rawValue,
             healthyThreshold: state.desired?.spec.template.healthcheck.healthyThreshold, latest: state.desired.map(RevisionView.init),
-            slots: state.slots, images: images, status: state.status, deleting: state.deleting
+            slots: state.slots.map(SlotView.init), images: images, status: StatusView(state.status), deleting: state.deleting
+        )
+    }
+}
+
+extension SlotView {
+    init(_ record: SlotRecord) {
+        self.init(
+            slot: record.slot, state: record.state, revision: record.revision, hash: record.hash, port: record.port,
+            healthyStreak: record.healthyStreak, lastProbe: record.lastProbe, deployedAt: record.deployedAt, promotedAt: record.promotedAt,
+            graceUntil: record.graceUntil, failure: record.failure
+        )
+    }
+}
+
+extension StatusView {
+    init(_ status: EnvironmentStatus) {
+        self.init(
+            conditions: status.conditions.map {
+                ConditionView(kind: $0.kind, status: $0.status, reason: $0.reason, message: $0.message, observedGeneration: $0.observedGeneration, since: $0.since)
+            },
+            observedGeneration: status.observedGeneration
         )
     }
 }

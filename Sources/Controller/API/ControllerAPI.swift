@@ -19,16 +19,13 @@ public struct ControllerAPI: Sendable {
     public let time: any TimeSource
     /// Renders `/metrics` (Prometheus text); nil answers 404.
     public let metrics: (@Sendable () async -> String)?
-    /// Whether `/mcp` offers delete and key management (`--mcp-destructive-tools`).
-    public let mcpDestructiveTools: Bool
     let logger: Logger
 
     public init(
         store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil, time: any TimeSource = SystemTime(),
         readiness: [String: @Sendable () async throws -> Void] = [:], metrics: (@Sendable () async -> String)? = nil,
-        mcpDestructiveTools: Bool = false, quota: TeamQuota = .unlimited, logger: Logger = Logger(label: "codeb.api")
+        quota: TeamQuota = .unlimited, logger: Logger = Logger(label: "codeb.api")
     ) {
-        self.mcpDestructiveTools = mcpDestructiveTools
         self.metrics = metrics
         self.store = store
         self.keys = keys
@@ -40,14 +37,13 @@ public struct ControllerAPI: Sendable {
         self.logger = logger
     }
 
-    /// The routes, ready for a Hummingbird `Application`: the API, and `/mcp`, whose tools
-    /// call the same API routes in-process.
-    public func routes() -> Router<APIContext> {
-        let api = apiRoutes().buildResponder()
+    /// The routes, ready for a Hummingbird `Application`: the API, and each extension's routes
+    /// (e.g. `/mcp`), which may call the API's own routes in-process.
+    public func routes(extensions: [any APIExtension] = []) -> Router<APIContext> {
         let router = apiRoutes()
-        router.post("/mcp") { request, context in try await self.mcp(request, context, api: api) }
-        router.get("/mcp") { request, _ in try self.mcpMethodNotAllowed(request) }
-        router.delete("/mcp") { request, _ in try self.mcpMethodNotAllowed(request) }
+        guard !extensions.isEmpty else { return router }
+        let responder = apiRoutes().buildResponder()
+        for module in extensions { module.addRoutes(to: router, api: self, responder: responder) }
         return router
     }
 
@@ -141,7 +137,7 @@ public struct ControllerAPI: Sendable {
 
     /// Records a refused or failed attempt: `denied` for a key that may not, `invalid` for a
     /// malformed request, else `error`; the API error's code is the reason.
-    func record(_ action: String, target: String, _ context: APIContext, refusal apiError: APIError, detail: String? = nil) async {
+    public func record(_ action: String, target: String, _ context: APIContext, refusal apiError: APIError, detail: String? = nil) async {
         let result = switch apiError.status {
         case .forbidden: "denied"
         case .unauthorized: "unauthorized"
@@ -151,7 +147,8 @@ public struct ControllerAPI: Sendable {
         await record(action, target: target, context, result: result, detail: detail ?? apiError.message, reason: apiError.code)
     }
 
-    func record(_ action: String, target: String, _ context: APIContext, result: String, detail: String = "", reason: String? = nil) async {
+    /// Writes one audit entry for `context`'s caller (marked `{via}.{action}` for in-process calls).
+    public func record(_ action: String, target: String, _ context: APIContext, result: String, detail: String = "", reason: String? = nil) async {
         let entry = AuditEntry(
             time: time.now(), keyID: context.principal?.keyID ?? "-", team: context.principal?.team.value ?? "-",
             action: context.via.map { "\($0).\(action)" } ?? action, target: target, result: result, detail: detail, reason: reason

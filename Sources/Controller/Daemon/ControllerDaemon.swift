@@ -30,7 +30,8 @@ public struct ControllerDaemon: Sendable {
         public var previewDomain: Hostname?
         public var node: NodeName = .local
         public var leaseTTL: Duration = .seconds(10)
-        public var mcpDestructiveTools = false
+        /// Routes built on the API (e.g. `/mcp`), served beside it.
+        public var extensions: [any APIExtension] = []
         public var orphanDelay: Duration = .seconds(600)
         public var quota = TeamQuota.unlimited
 
@@ -84,8 +85,7 @@ public struct ControllerDaemon: Sendable {
             }
         }
         api = ControllerAPI(
-            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, metrics: render,
-            mcpDestructiveTools: configuration.mcpDestructiveTools, quota: configuration.quota
+            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, metrics: render, quota: configuration.quota
         )
         loop = ReconcileLoop(reconciler: reconciler, workers: configuration.workers, resync: configuration.resync, orphanDelay: configuration.orphanDelay)
     }
@@ -110,7 +110,7 @@ public struct ControllerDaemon: Sendable {
     /// drain), stopped gracefully by SIGTERM or SIGINT.
     public func serviceGroup() -> ServiceGroup {
         let app = Application(
-            router: api.routes(),
+            router: api.routes(extensions: configuration.extensions),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "codeb/\(CodebVersion.current)"),
             logger: logger
         )

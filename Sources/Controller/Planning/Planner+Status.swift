@@ -15,33 +15,33 @@ extension Pass {
             || starts.contains { if case .startContainer(_, let name) = $0 { return name == containerName(slot(in: .active) ?? .blue) } else { return false } }
 
         var conditions: [Condition] = []
-        func add(_ kind: Condition.Kind, _ status: Bool, _ reason: String, _ message: String) {
+        func add(_ kind: Condition.Kind, _ status: Bool, _ reason: Condition.Reason, _ message: String) {
             let previous = state.status.condition(kind)
             let since = previous.map { $0.status == status && $0.reason == reason ? $0.since : now } ?? now
             conditions.append(Condition(kind: kind, status: status, reason: reason, message: message, observedGeneration: generation, since: since))
         }
         if live, let active {
-            add(.ready, true, "Live", "revision \(active.revision ?? 0) serves on the \(active.slot) slot")
+            add(.ready, true, .live, "revision \(active.revision ?? 0) serves on the \(active.slot) slot")
         } else if let active {
-            add(.ready, false, "OldRevisionLive", "revision \(active.revision ?? 0) serves while revision \(generation) rolls out")
+            add(.ready, false, .oldRevisionLive, "revision \(active.revision ?? 0) serves while revision \(generation) rolls out")
         } else {
-            add(.ready, false, "NothingLive", "no revision serves yet")
+            add(.ready, false, .nothingLive, "no revision serves yet")
         }
         if let rolling {
             let waiting = rolling.healthyStreak >= desired.spec.template.healthcheck.healthyThreshold
-            add(.progressing, true, waiting ? "WaitingForPromotion" : "WaitingForHealth",
+            add(.progressing, true, waiting ? .waitingForPromotion : .waitingForHealth,
                 waiting ? "revision \(generation) is healthy on \(rolling.slot); run `codeb promote`" : "revision \(generation) deployed on \(rolling.slot), waiting for \(desired.spec.template.healthcheck.path)")
         } else {
-            add(.progressing, false, live ? "RolloutComplete" : (failed != nil ? "RolloutFailed" : "Idle"), live ? "revision \(generation) is live" : "")
+            add(.progressing, false, live ? .rolloutComplete : (failed != nil ? .rolloutFailed : .idle), live ? "revision \(generation) is live" : "")
         }
         if let proxyProblem = input.proxyProblem {
-            add(.degraded, true, "ProxyUnavailable", proxyProblem)
+            add(.degraded, true, .proxyUnavailable, proxyProblem)
         } else if let failed {
-            add(.degraded, true, "RolloutFailed", failed.failure ?? "revision \(generation) failed")
+            add(.degraded, true, .rolloutFailed, failed.failure ?? "revision \(generation) failed")
         } else if repairing {
-            add(.degraded, true, "Repairing", "the active container is missing or stopped; restoring it")
+            add(.degraded, true, .repairing, "the active container is missing or stopped; restoring it")
         } else {
-            add(.degraded, false, "AsExpected", "")
+            add(.degraded, false, .asExpected, "")
         }
         let status = EnvironmentStatus(conditions: conditions, observedGeneration: generation)
         return status == state.status ? nil : status

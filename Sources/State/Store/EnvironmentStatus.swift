@@ -8,15 +8,39 @@ public struct Condition: Sendable, Hashable, Codable {
         case degraded = "Degraded"
     }
 
+    /// Why a condition has its status: a CamelCase word for scripts (`RolloutFailed`), one
+    /// closed set, so a client can switch over it.
+    public enum Reason: String, Sendable, Hashable, Codable, CaseIterable {
+        // Ready
+        case live = "Live"
+        case oldRevisionLive = "OldRevisionLive"
+        case nothingLive = "NothingLive"
+        // Progressing
+        case waitingForHealth = "WaitingForHealth"
+        case waitingForPromotion = "WaitingForPromotion"
+        case rolloutComplete = "RolloutComplete"
+        case idle = "Idle"
+        // Degraded (and Progressing: RolloutFailed)
+        case rolloutFailed = "RolloutFailed"
+        case proxyUnavailable = "ProxyUnavailable"
+        case repairing = "Repairing"
+        case asExpected = "AsExpected"
+        /// A word this version does not know (written by a newer controller).
+        case unknown = "Unknown"
+
+        public init(from decoder: any Decoder) throws {
+            self = Reason(rawValue: try decoder.singleValueContainer().decode(String.self)) ?? .unknown
+        }
+    }
+
     public var kind: Kind
     public var status: Bool
-    /// A CamelCase word for scripts, e.g. `RolloutFailed`.
-    public var reason: String
+    public var reason: Reason
     public var message: String
     public var observedGeneration: Int
     public var since: Date
 
-    public init(kind: Kind, status: Bool, reason: String, message: String, observedGeneration: Int, since: Date) {
+    public init(kind: Kind, status: Bool, reason: Reason, message: String, observedGeneration: Int, since: Date) {
         self.kind = kind
         self.status = status
         self.reason = reason

@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Drivers
 import Foundation
+import MCPEndpoint
 import Spec
 import Yams
 
@@ -47,7 +48,7 @@ struct ControllerSettings {
         configuration.previewDomain = previewDomain
         configuration.node = node
         configuration.leaseTTL = .seconds(leaseTTL)
-        configuration.mcpDestructiveTools = mcpDestructiveTools
+        configuration.extensions = [MCPEndpoint(destructiveTools: mcpDestructiveTools)]
         configuration.orphanDelay = .seconds(orphanDelay)
         configuration.quota = quota
         return configuration

@@ -9,6 +9,7 @@ public final class FakeRouter: TrafficRouter {
         var sites: [EnvironmentKey: SiteConfig] = [:]
         var reloads = 0
         var confirmations = 0
+        var failNext = false
     }
 
     private let world = Mutex(World())
@@ -20,6 +21,17 @@ public final class FakeRouter: TrafficRouter {
     public var confirmations: Int { world.withLock { $0.confirmations } }
 
     public func check() async throws {}
+
+    /// The next batch of site changes, or confirmation, throws and changes nothing, as a Caddy
+    /// that refuses a reload or does not answer would.
+    public func failNextWrite() { world.withLock { $0.failNext = true } }
+
+    private static func injected(_ world: inout World) throws {
+        if world.failNext {
+            world.failNext = false
+            throw RouterError(.rejected, "injected failure")
+        }
+    }
 
     public func listSites() async throws -> [ManagedSite] {
         world.withLock { world in
@@ -34,7 +46,9 @@ public final class FakeRouter: TrafficRouter {
     }
 
     public func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport {
-        world.withLock { world in
+        try world.withLock { world in
+            guard changes.contains(where: { world.sites[$0.key] != $0.site }) else { return SiteApplyReport() }
+            try Self.injected(&world)
             var report = SiteApplyReport()
             for change in changes {
                 guard world.sites[change.key] != change.site else { continue }
@@ -51,6 +65,7 @@ public final class FakeRouter: TrafficRouter {
 
     public func confirm(_ site: SiteConfig, path: String) async throws {
         try world.withLock { world in
+            try Self.injected(&world)
             guard let expected = site.routes.first?.upstreams.first,
                   world.sites[site.key]?.routes.contains(where: { $0.upstreams.first == expected }) == true
             else {

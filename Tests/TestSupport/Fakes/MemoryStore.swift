@@ -7,8 +7,13 @@ import State
 public actor MemoryStore: Store {
     private var states: [EnvironmentKey: EnvironmentState] = [:]
     private let feed = ChangeFeed<EnvironmentKey>()
+    private var failNext = false
 
     public init() {}
+
+    /// The next update that would change a state throws and changes nothing, as a full disk or
+    /// a lost database connection would.
+    public func failNextWrite() { failNext = true }
 
     public func keys() -> [EnvironmentKey] { states.keys.sorted() }
     public func load(_ key: EnvironmentKey) -> EnvironmentState? { states[key] }
@@ -27,6 +32,10 @@ public actor MemoryStore: Store {
         }
         let result = try body(&state, claims)
         if state != states[key] {
+            if failNext {
+                failNext = false
+                throw StoreError(.io, "injected failure")
+            }
             states[key] = state
             feed.publish(key)
         }

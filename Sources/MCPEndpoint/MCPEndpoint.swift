@@ -1,5 +1,6 @@
 import APIModel
 import CodebMCP
+import Controller
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -18,11 +19,26 @@ import Spec
 ///
 /// Stateless: every POST gets a fresh MCP server, so no state (or answer) is shared between
 /// callers; there are no sessions and no server-initiated messages (GET and DELETE answer 405).
-extension ControllerAPI {
+///
+/// An `APIExtension`: this module depends on the controller's API, never the reverse.
+public struct MCPEndpoint: APIExtension {
+    /// Whether `/mcp` offers delete and key management (`--mcp-destructive-tools`).
+    public let destructiveTools: Bool
+
+    public init(destructiveTools: Bool = false) {
+        self.destructiveTools = destructiveTools
+    }
+
+    public func addRoutes(to router: Router<APIContext>, api: ControllerAPI, responder: RouterResponder<APIContext>) {
+        router.post("/mcp") { request, context in try await self.mcp(request, context, api: api, responder: responder) }
+        router.get("/mcp") { request, _ in try self.mcpMethodNotAllowed(request) }
+        router.delete("/mcp") { request, _ in try self.mcpMethodNotAllowed(request) }
+    }
+
     /// The largest JSON-RPC message accepted: a spec at the loader's limit, JSON-escaped.
     static let mcpMaxBytes = 4 * SpecLoader.maxBytes + 64 * 1024
 
-    func mcp(_ request: Request, _ context: APIContext, api: RouterResponder<APIContext>) async throws -> Response {
+    func mcp(_ request: Request, _ context: APIContext, api: ControllerAPI, responder: RouterResponder<APIContext>) async throws -> Response {
         _ = try context.require(.viewer)
         let body = try await request.body.collect(upTo: Self.mcpMaxBytes)
         var headers: [String: String] = [:]
@@ -30,8 +46,8 @@ extension ControllerAPI {
             headers[field.name.canonicalName] = headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value
         }
         let tools = CodebTools(
-            api: InProcessAPI(responder: api, context: context, authorization: request.headers[.authorization] ?? ""),
-            destructive: mcpDestructiveTools,
+            api: InProcessAPI(responder: responder, context: context, authorization: request.headers[.authorization] ?? ""),
+            destructive: destructiveTools,
             // The tools run in the MCP server's task, which inherits this request's task-locals,
             // graceful shutdown included.
             stopping: { Task.isShuttingDownGracefully }
@@ -46,7 +62,7 @@ extension ControllerAPI {
             Counter(label: "codeb_mcp_calls_total", dimensions: [("result", outcome.rawValue)]).increment()
             var inner = context
             inner.via = "mcp"
-            await self.record("call", target: String(params.name.prefix(64)), inner, result: outcome.rawValue,
+            await api.record("call", target: String(params.name.prefix(64)), inner, result: outcome.rawValue,
                               detail: outcome == .ok ? "" : Self.auditDetail(Self.text(result)))
             return result
         }

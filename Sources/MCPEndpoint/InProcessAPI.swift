@@ -1,5 +1,6 @@
 import APIModel
 import CodebMCP
+import Controller
 import Foundation
 import HTTPTypes
 import Hummingbird
