@@ -10,7 +10,7 @@ struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Send a codeb.yaml to the controller.",
-        discussion: "Exit codes with --wait: 0 live, 3 rollout failed, 4 timed out."
+        discussion: WaitOptions.exitCodes
     )
 
     @OptionGroup var spec: SpecFileOptions
@@ -22,15 +22,10 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Show what would change and stop.")
     var dryRun = false
 
-    @Flag(help: "Follow the rollout until it is live, failed or timed out.")
-    var wait = false
-
-    @Option(help: "How long --wait waits, e.g. 10m.")
-    var timeout: String = "10m"
+    @OptionGroup var wait: WaitOptions
 
     func run() async throws {
-        let limit: SpecDuration
-        do { limit = try SpecDuration(parsing: timeout) } catch { throw ValidationError("--timeout: \(error.message)") }
+        let limit = try wait.limit()
         let (loaded, body) = try spec.applyRequest(environments: environments, dryRun: dryRun, problemStatus: 2)
         let api = try client.client()
         let answer = try await api.call(.post, "/v1/apply", body: body, as: ApplyResult.self)
@@ -40,7 +35,7 @@ struct ApplyCommand: AsyncParsableCommand {
             for change in environment.changes where environment.created { print("  \(change)") }
             for action in environment.actions ?? [] { print("  plan: \(action)") }
         }
-        guard wait, !dryRun else { return }
-        try await RolloutWatcher(api: api, project: loaded.project.value, targets: answer.environments.map { ($0.environment, $0.revision) }, limit: limit.duration).run()
+        guard wait.wait, !dryRun else { return }
+        try await RolloutWatcher(api: api, project: loaded.project.value, targets: answer.environments.map { ($0.environment, $0.revision) }, limit: limit).run()
     }
 }

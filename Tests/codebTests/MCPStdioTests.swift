@@ -141,13 +141,37 @@ extension ControllerCLITests {
                     // rollout_status with wait follows the rollout until it settles.
                     let settled = try await client.callTool(name: "rollout_status", arguments: ["project": "hello", "environment": "staging", "revision": 2, "wait": 30])
                     #expect(Self.text(settled.content).contains("WaitingForPromotion"), "\(Self.text(settled.content))")
-                    _ = try await client.callTool(name: "promote", arguments: ["project": "hello", "environment": "staging"])
-                    _ = try await eventually("revision 2 live", within: .seconds(30)) { try await phase(2).contains("\"phase\":\"live\"") ? true : nil }
+                    // The CLI and the MCP tool say the same of each rollout: promoted by the CLI
+                    // (`promote --wait`), then rolled back by the tool, then by the CLI
+                    // (`rollback --wait`), each followed by both.
+                    /// The slot `codeb … --wait` said the revision went live on.
+                    func cli(_ arguments: [String]) throws -> String {
+                        let run = try CLI.run(arguments + ["hello", "--env", "staging", "--wait", "--timeout", "30s"], environment: environment)
+                        #expect(run.status == 0, "\(arguments): \(run.stdout)\(run.stderr)")
+                        return try #require(run.stdout.firstMatch(of: /live: revision \d+ on (\w+)/).map { String($0.1) }, "\(run.stdout)")
+                    }
+                    /// The slot the tool says the revision is live on (nil unless live), and its answer.
+                    func mcp(_ revision: Int) async throws -> (slot: String?, text: String) {
+                        let text = try await phase(revision)
+                        guard text.contains("\"phase\":\"live\"") else { return (nil, text) }
+                        return (text.firstMatch(of: /"slot":\{[^}]*"slot":"(\w+)"/).map { String($0.1) }, text)
+                    }
+                    let promotedOn = try cli(["promote"])
+                    let second2 = try await mcp(2)
+                    #expect(second2.slot == promotedOn, "CLI: revision 2 live on \(promotedOn); MCP: \(second2.text)")
                     let rolledBack = try await client.callTool(name: "rollback", arguments: ["project": "hello", "environment": "staging"])
                     #expect(rolledBack.isError != true, "\(Self.text(rolledBack.content))")
                     _ = try await eventually("v1 served again", within: .seconds(30)) {
                         (try? await caddy.get("staging.hello.localhost"))?.body == "codeb-test web v1\n" ? true : nil
                     }
+                    let third = try await mcp(3)
+                    #expect(third.slot != nil && third.slot != promotedOn, "the rollback is live on the other slot: \(third.text)")
+                    let cliRollback = try cli(["rollback"])
+                    #expect(cliRollback == promotedOn, "rolled back again: revision 4 on the slot revision 2 ran on")
+                    let fourth = try await mcp(4), past = try await mcp(3)
+                    #expect(fourth.slot == cliRollback, "CLI: revision 4 live on \(cliRollback); MCP: \(fourth.text)")
+                    #expect(past.text.contains("\"phase\":\"superseded\""), "revision 3 is past: \(past.text)")
+                    #expect(try await caddy.get("staging.hello.localhost").body == "codeb-test web v2\n")
                     let history = try await client.callTool(name: "history", arguments: ["project": "hello", "environment": "staging"])
                     #expect(Self.text(history.content).contains("\"source\":\"rollback\""), "\(Self.text(history.content))")
                 }

@@ -1,0 +1,22 @@
+import APIModel
+import ArgumentParser
+import Foundation
+
+/// `codeb history PROJECT [--env E]`: every revision, newest first.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "List an environment's revisions, newest first.")
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var client: ClientOptions
+    @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
+
+    func run() async throws {
+        let revisions = try await client.client().call(.get, target.path + "/history", as: [RevisionView].self)
+        if output == .json { return print(try JSONOutput.encode(revisions)) }
+        var rows = [["REVISION", "SOURCE", "IMAGE", "HASH", "AUTHOR", "CREATED"]]
+        for revision in revisions {
+            rows.append(["\(revision.number)", revision.source + (revision.rollbackOf.map { " of \($0)" } ?? ""), revision.image,
+                         String(revision.hash.dropFirst(7).prefix(12)), revision.author, ISO8601DateFormatter().string(from: revision.createdAt)])
+        }
+        print(TextTable.render(rows))
+    }
+}

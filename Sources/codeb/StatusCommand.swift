@@ -1,0 +1,48 @@
+import APIModel
+import ArgumentParser
+import Foundation
+
+/// `codeb status [PROJECT]`: every project of the key's team, or one, as a table.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show projects, environments and slots.")
+    @Argument(help: "One project; all of the team's when omitted.") var project: String?
+    @OptionGroup var client: ClientOptions
+    @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
+
+    func run() async throws {
+        let api = try client.client()
+        let projects: [ProjectView]
+        if let project {
+            projects = [try await api.call(.get, "/v1/projects/\(project)", as: ProjectView.self)]
+        } else {
+            projects = try await api.call(.get, "/v1/projects", as: [ProjectView].self)
+        }
+        if output == .json { return print(try JSONOutput.encode(projects)) }
+        var rows = [["PROJECT", "ENVIRONMENT", "REVISION", "READY", "SLOT", "STATE", "IMAGE", "PORT", "HEALTH", "AGE", "GRACE LEFT"]]
+        let now = Date()
+        for project in projects {
+            for environment in project.environments {
+                let ready = environment.status.condition(.ready)
+                for slot in environment.slots where slot.state != .empty {
+                    let grace = slot.graceUntil.map { Self.left($0.timeIntervalSince(now)) } ?? "-"
+                    let age = slot.deployedAt.map { Self.left(now.timeIntervalSince($0)) } ?? "-"
+                    rows.append([project.project, environment.environment, "\(slot.revision ?? 0)/\(environment.generation)",
+                                 ready.map { $0.status ? "yes" : "no (\($0.reason.rawValue))" } ?? "-", slot.slot.rawValue, slot.state.rawValue,
+                                 environment.images[slot.slot.rawValue] ?? "-", "\(slot.port)",
+                                 slot.state == .failed ? (slot.failure ?? "failed") : (slot.lastProbe ?? "-"), age, grace])
+                }
+                if environment.slots.allSatisfy({ $0.state == .empty }) {
+                    rows.append([project.project, environment.environment, "-/\(environment.generation)", ready.map { $0.status ? "yes" : "no (\($0.reason.rawValue))" } ?? "-", "-", "empty", "-", "-", "-", "-", "-"])
+                }
+            }
+        }
+        print(TextTable.render(rows))
+    }
+
+    /// `2h5m`, `4m10s`, `12s`: a time span for tables.
+    static func left(_ seconds: TimeInterval) -> String {
+        guard seconds > 0 else { return "expiring" }
+        let total = Int(seconds)
+        return total >= 3600 ? "\(total / 3600)h\(total % 3600 / 60)m" : total >= 60 ? "\(total / 60)m\(total % 60)s" : "\(total)s"
+    }
+}
