@@ -183,10 +183,11 @@ let package = Package(
         .executableTarget(
             name: "codeb-bench",
             dependencies: [
-                "Controller", "Drivers", "Spec", "TestSupport", "CMallocCounter",
+                "Controller", "MCPEndpoint", "Drivers", "Spec", "TestSupport", "CMallocCounter",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Benchmarks/codeb-bench"
         ),

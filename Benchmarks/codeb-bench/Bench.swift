@@ -37,13 +37,16 @@ struct Bench {
                 floors.reload = try await reloadLatency(caddy, upstreams: [v1, v2])
             }
         }
-        ControllerBench.planner()
-        try await CaddyInstance.run { caddy in
-            try await ControllerBench.noOpPass(caddy)
+        if !CommandLine.arguments.contains("--live") {
+            ControllerBench.planner()
+            try await CaddyInstance.run { caddy in
+                try await ControllerBench.noOpPass(caddy)
+            }
         }
         try await CaddyInstance.run { caddy in
             try await LiveBench.run(caddy, floors: floors)
         }
+        if CommandLine.arguments.contains("--live") { return }
         try await CaddyInstance.run { caddy in
             try await FootprintBench.run(caddy)
         }

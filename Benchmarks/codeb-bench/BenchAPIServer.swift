@@ -1,29 +1,48 @@
 import AsyncHTTPClient
 import Controller
 import Drivers
-import Hummingbird
+import Foundation
+import MCPEndpoint
+import ServiceLifecycle
 import Spec
 import TestSupport
 
-/// The controller's API on loopback for the benchmarks, with a member key of team `bench` and a
-/// client of its own. With `reconciler` the API reports its events and dry-run plans; the
-/// caller runs (and stops) the reconcile loop itself.
+/// The controller for the benchmarks, started as `codeb controller` starts it: a
+/// `ControllerDaemon` (with `/mcp`) on a loopback port, plus a member key of team `bench` and a
+/// client of its own. Without `caddy` it serves the API alone (no reconcile loop), so an API
+/// benchmark measures the API; with it, the whole daemon drives the real dockerd and that Caddy.
 struct BenchAPIServer {
+    let daemon: ControllerDaemon
     let port: Int
     let key: String
     let client: HTTPClient
-    private let server: Task<Void, any Error>
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
 
     var base: String { "http://127.0.0.1:\(port)" }
+    var store: any Store { daemon.backend.store }
 
-    static func start(store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil) async throws -> BenchAPIServer {
-        let api = ControllerAPI(store: store, keys: keys, reconciler: reconciler)
-        let port = FreePort.next()
-        let app = Application(router: api.routes(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
-        let server = Task { try await app.runService() }
-        _ = try await eventually("the bench API") { try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200 ? true : nil }
-        let (key, _) = try await Authenticator(keys: keys).createKey(team: try ResourceName(parsing: "bench"), role: .member, name: "bench", createdBy: "bench")
-        return BenchAPIServer(port: port, key: key.text, client: HTTPClient(eventLoopGroupProvider: .singleton), server: server)
+    /// A daemon over a fresh state directory, or over `databaseURL`'s PostgreSQL.
+    static func start(databaseURL: String? = nil, caddy: CaddyInstance? = nil) async throws -> BenchAPIServer {
+        var configuration = ControllerDaemon.Configuration()
+        configuration.listenPort = FreePort.next()
+        configuration.stateDirectory = NSTemporaryDirectory() + "codeb-bench-" + UUID().uuidString.prefix(8)
+        configuration.databaseURL = databaseURL
+        configuration.extensions = [MCPEndpoint()]
+        configuration.reconcile = caddy != nil
+        if let caddy {
+            configuration.caddyConfig = caddy.caddyfile
+            configuration.caddySites = caddy.sitesDirectory
+            configuration.caddyAdmin = caddy.admin
+            configuration.caddyHTTPPort = caddy.httpPort
+        }
+        let daemon = try ControllerDaemon(configuration)
+        let group = daemon.serviceGroup()
+        let running = Task { try await group.run() }
+        let port = configuration.listenPort
+        _ = try await eventually("the bench controller") { try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200 ? true : nil }
+        let (key, _) = try await Authenticator(keys: daemon.backend.keys).createKey(team: try ResourceName(parsing: "bench"), role: .member, name: "bench", createdBy: "bench")
+        return BenchAPIServer(daemon: daemon, port: port, key: key.text, client: HTTPClient(eventLoopGroupProvider: .singleton), group: group, running: running)
     }
 
     /// A one-environment spec whose `ROUND` variable makes every round a new revision.
@@ -40,8 +59,10 @@ struct BenchAPIServer {
         """
     }
 
-    func stop() {
-        server.cancel()
-        _ = client.shutdown()
+    /// Stops the daemon gracefully (the reconcile loop drains first) and waits for it.
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await running.result
+        try? await client.shutdown()
     }
 }

@@ -8,7 +8,7 @@ import Spec
 import TestSupport
 
 /// Figures 3–6 against a running controller: the real HTTP API and reconcile loop in this
-/// process (file store), the real dockerd, a private Caddy. Each is set beside a floor measured
+/// process (a `ControllerDaemon` on the file store, as `codeb controller` runs), the real dockerd, a private Caddy. Each is set beside a floor measured
 /// earlier in the same run.
 struct LiveBench {
     /// Floors measured directly in the same run.
@@ -20,7 +20,7 @@ struct LiveBench {
     }
 
     let caddy: CaddyInstance
-    let store: FileStore
+    let store: any Store
     let server: String
     let token: String
     let client: HTTPClient
@@ -28,24 +28,21 @@ struct LiveBench {
     var key: EnvironmentKey { EnvironmentKey(project: try! ResourceName(parsing: project), environment: .production) }
 
     static func run(_ caddy: CaddyInstance, floors: Floors) async throws {
-        let directory = NSTemporaryDirectory() + "codeb-bench-" + UUID().uuidString.prefix(8)
-        let store = try FileStore(directory: directory)
-        let keys = try FileKeyStore(directory: directory)
-        let reconciler = Reconciler(store: store, runtime: DockerRuntime(), router: caddy.router(), probe: HTTPHealthProbe(), events: EventFeed())
-        let loop = ReconcileLoop(reconciler: reconciler, workers: 4, resync: .seconds(30))
-        let loopTask = Task { await loop.run() }
-        defer { loopTask.cancel() }
-        let server = try await BenchAPIServer.start(store: store, keys: keys, reconciler: reconciler)
-        defer { server.stop() }
+        let server = try await BenchAPIServer.start(caddy: caddy)
         let project = "live" + UUID().uuidString.prefix(6).lowercased()
-        let bench = LiveBench(caddy: caddy, store: store, server: server.base, token: server.key, client: server.client, project: project)
-        try await bench.applyToServed(floors)
-        try await bench.rollback(floors)
-        try await bench.driftRepair(floors)
-        try await bench.switchUnderLoad()
-        // Stop the loop first, or it repairs what is removed next.
-        loopTask.cancel()
-        await loopTask.value
+        let bench = LiveBench(caddy: caddy, store: server.store, server: server.base, token: server.key, client: server.client, project: project)
+        do {
+            try await bench.applyToServed(floors)
+            try await bench.rollback(floors)
+            try await bench.driftRepair(floors)
+            try await bench.switchUnderLoad()
+        } catch {
+            await server.stop()
+            await ControllerBench.removeContainers(of: [bench.key])
+            throw error
+        }
+        // Stop the daemon first, or its loop repairs what is removed next.
+        await server.stop()
         await ControllerBench.removeContainers(of: [bench.key])
     }
 
@@ -81,6 +78,20 @@ struct LiveBench {
         throw BenchFailure("version \(version) of \(project) was not served within \(limit)")
     }
 
+    /// Waits until the store records the wanted revision live: traffic reaches a new slot
+    /// (what `served` sees) a moment before the switch is recorded.
+    func recorded(within limit: Duration = .seconds(60)) async throws -> EnvironmentState {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let state = try await store.load(key), let desired = state.desired,
+               state.slots.contains(where: { $0.state == .active && $0.hash == desired.hash }) {
+                return state
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw BenchFailure("the switch of \(project) was not recorded within \(limit)")
+    }
+
     /// 3. POST /v1/apply of a new template → its first response through Caddy.
     func applyToServed(_ floors: Floors) async throws {
         try await apply(1, round: 0)
@@ -106,6 +117,7 @@ struct LiveBench {
 
     /// 4. POST …/rollback → the previous version's first response (its slot is warm).
     func rollback(_ floors: Floors) async throws {
+        _ = try await recorded()  // round 10's switch recorded: version 2 is the grace slot
         var version = 1  // round 10 left version 1 live (10 % 2 + 1), version 2 warm
         var times: [Double] = []
         for _ in 0..<10 {
@@ -129,9 +141,8 @@ struct LiveBench {
         let docker = DockerRuntime()
         var times: [Double] = []
         for _ in 0..<10 {
-            guard let state = await store.load(key), let active = state.slots.first(where: { $0.state == .active }) else {
-                throw BenchFailure("no active slot")
-            }
+            let state = try await recorded()
+            guard let active = state.slots.first(where: { $0.state == .active }) else { throw BenchFailure("no active slot") }
             let version = active.revision.flatMap { state.revision($0) }?.spec.template.image.description.hasSuffix(":2") == true ? 2 : 1
             let name = "\(key.stem)-\(active.slot)"
             guard let container = try await docker.inspect(name) else { throw BenchFailure("no container \(name)") }
@@ -160,7 +171,8 @@ struct LiveBench {
         let rate = Double(ProcessInfo.processInfo.environment["CODEB_BENCH_RATE"] ?? "") ?? 600
         let switches = 50
         print("6. switch under load: GETs through Caddy at a target \(Int(rate)) req/s during \(switches) switches (rollback to the warm slot)")
-        guard let state = await store.load(key), let active = state.slots.first(where: { $0.state == .active }),
+        let state = try await recorded()
+        guard let active = state.slots.first(where: { $0.state == .active }),
               let image = active.revision.flatMap({ state.revision($0) })?.spec.template.image.description else { throw BenchFailure("no active slot") }
         var version = image.hasSuffix(":2") ? 2 : 1
         let router = caddy.router()

@@ -12,11 +12,7 @@ import TestSupport
 /// middleware and handler. Pairs measured alternately on one controller (file store, loopback).
 enum MCPBench {
     static func run() async throws {
-        let directory = NSTemporaryDirectory() + "codeb-bench-mcp-" + UUID().uuidString.prefix(8)
-        let store = try FileStore(directory: directory)
-        let keys = try FileKeyStore(directory: directory)
-        let bench = try await BenchAPIServer.start(store: store, keys: keys)
-        defer { bench.stop() }
+        let bench = try await BenchAPIServer.start()
         let (port, client) = (bench.port, bench.client)
 
         func send(_ path: String, _ body: Data?) async throws -> Double {
@@ -54,6 +50,7 @@ enum MCPBench {
                 viaMCP.apply.append(applyMCP)
             }
         }
+        await bench.stop()
         let (listDirect, listMCP, applyDirect, applyMCP) = (Stats(direct.list), Stats(viaMCP.list), Stats(direct.apply), Stats(viaMCP.apply))
         print("mcp. a tool call through POST /mcp against the same request to the API (file store, no reconcile loop)")
         print("   " + listMCP.line("list_projects via /mcp"))

@@ -13,13 +13,11 @@ enum StoreBench {
     static func run() async throws {
         let fileDirectory = NSTemporaryDirectory() + "codeb-bench-" + UUID().uuidString.prefix(8)
         let file = try FileStore(directory: fileDirectory)
-        let fileKeys = try FileKeyStore(directory: fileDirectory)
         let database = try await TestDatabase.create()
-        let postgres = try await RunningPostgresStore.start(database.url)
-        let postgresKeys = PostgresKeyStore(database: postgres.store.database)
 
-        let (fileApply, healthz) = try await applyThroughAPI(store: file, keys: fileKeys)
-        let (postgresApply, _) = try await applyThroughAPI(store: postgres.store, keys: postgresKeys)
+        let (fileApply, healthz) = try await applyThroughAPI(databaseURL: nil)
+        let (postgresApply, _) = try await applyThroughAPI(databaseURL: database.connectionString)
+        let postgres = try await RunningPostgresStore.start(database.url)
         print("store A. apply through the HTTP API (POST /v1/apply, a new revision each time, no reconcile loop running)")
         print("   " + fileApply.line("file store"))
         print("   " + postgresApply.line("PostgreSQL store (\(postgres.store.database.url.host):\(postgres.store.database.url.port))"))
@@ -41,10 +39,10 @@ enum StoreBench {
         await database.drop()
     }
 
-    /// 200 applies through a real Hummingbird server on loopback; returns (applies, GET /healthz floor).
-    static func applyThroughAPI(store: any Store, keys: any KeyStore) async throws -> (Stats, Stats) {
-        let bench = try await BenchAPIServer.start(store: store, keys: keys)
-        defer { bench.stop() }
+    /// 200 applies through the daemon's API on loopback (the file store, or PostgreSQL at
+    /// `databaseURL`); returns (applies, GET /healthz floor).
+    static func applyThroughAPI(databaseURL: String?) async throws -> (Stats, Stats) {
+        let bench = try await BenchAPIServer.start(databaseURL: databaseURL)
         let (port, client) = (bench.port, bench.client)
         let project = "api" + UUID().uuidString.prefix(6).lowercased()
         var applies: [Double] = [], floors: [Double] = []
@@ -70,6 +68,7 @@ enum StoreBench {
                 floors.append(floor)
             }
         }
+        await bench.stop()
         return (Stats(applies), Stats(floors))
     }
 

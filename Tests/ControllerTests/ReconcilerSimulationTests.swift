@@ -97,7 +97,7 @@ import TestSupport
             }
             let requeue = try? await reconciler.reconcile(key)
             if try await !servedVersionsAreHealthy() { failures.append("an unhealthy version is served while converging") }
-            let seconds = requeue.flatMap { $0 }.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 1
+            let seconds = requeue.flatMap { $0 }.map(\.inSeconds) ?? 1
             clock.advance(by: max(seconds, 0.01))
         }
         if converged {

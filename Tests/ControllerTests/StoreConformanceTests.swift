@@ -147,6 +147,12 @@ import TestSupport
             #expect(rollback.rollbackOf == 1)
             #expect(rollback.hash == (try await store.load(Self.key())?.revision(1)?.hash))
             #expect(rollback.author == "alice")
+
+            // Before that switch is carried out, a second rollback goes back to the active
+            // version (which the switch is about to make grace), not to the grace one again.
+            let again = try await operations.rollback(Self.key(), author: "alice")
+            #expect(again.rollbackOf == 2)
+            #expect(again.hash == (try await store.load(Self.key())?.revision(2)?.hash))
         }
     }
 

@@ -127,8 +127,7 @@ public func httpGet(_ url: String, host: String? = nil, timeout: Duration = .sec
     // A new connection each time: a pooled keep-alive connection may have been closed by a
     // Caddy reload in between, which is the client's business, not what a test measures.
     request.headers.replaceOrAdd(name: "Connection", value: "close")
-    let (seconds, attoseconds) = timeout.components
-    let response = try await testHTTPClient.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+    let response = try await testHTTPClient.execute(request, timeout: .nanoseconds(timeout.inNanoseconds))
     let body = try await response.body.collect(upTo: 1 << 20)
     return (Int(response.status.code), String(buffer: body))
 }

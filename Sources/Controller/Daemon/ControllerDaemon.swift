@@ -32,6 +32,9 @@ public struct ControllerDaemon: Sendable {
         public var leaseTTL: Duration = .seconds(10)
         /// Routes built on the API (e.g. `/mcp`), served beside it.
         public var extensions: [any APIExtension] = []
+        /// false serves the API without the reconcile loop (nothing on the host is changed):
+        /// for measuring the API alone.
+        public var reconcile = true
         public var orphanDelay: Duration = .seconds(600)
         public var quota = TeamQuota.unlimited
 
@@ -129,6 +132,10 @@ public struct ControllerDaemon: Sendable {
         if let postgres = backend.postgres {
             services.append(.init(service: postgres))
             services.append(.init(service: SchemaMigrationService(store: postgres, logger: logger), successTerminationBehavior: .ignore))
+        }
+        guard configuration.reconcile else {
+            services.append(.init(service: app))
+            return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         }
         services += [.init(service: ReconcileService(loop: loop)), .init(service: app),
                      // Its job may end early (no systemd, or no watchdog): that must not stop the daemon.

@@ -133,7 +133,14 @@ public struct StateOperations: Sendable {
             guard var current = state, !current.deleting else {
                 throw StoreError(.notFound, "\(key) does not exist")
             }
-            guard let grace = current.slots.first(where: { $0.state == .grace }), let previous = current.revision(grace.revision) else {
+            // The warm version that is not the one wanted now: the grace slot, or — while a
+            // switch to the grace slot is wanted but not yet made (a rollback a moment ago) —
+            // the active slot, which that switch is about to make grace. So two rollbacks in a
+            // row go back and forth, whether or not the first has been carried out.
+            let grace = current.slots.first { $0.state == .grace }
+            let switchPending = grace != nil && grace?.hash == current.desired?.hash
+            let warm = switchPending ? current.slots.first { $0.state == .active && $0.hash != grace?.hash } : grace
+            guard let warm, let previous = current.revision(warm.revision) else {
                 throw StoreError(.invalid, "\(key) has no previous version kept warm (no slot in grace) to roll back to; apply the version you want instead")
             }
             let revision = Revision(number: current.generation + 1, spec: previous.spec, source: .rollback, author: author, createdAt: now, rollbackOf: previous.number)

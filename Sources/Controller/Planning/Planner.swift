@@ -170,7 +170,7 @@ struct Pass {
             empty(target, reason: "making room for revision \(desired.number)")
         }
         slots[target] = SlotRecord(
-            slot: target, state: .deployed, revision: desired.number, hash: hash, port: state.ports.port(for: target),
+            slot: target, state: transition(.empty, .deploy), revision: desired.number, hash: hash, port: state.ports.port(for: target),
             deployedAt: now
         )
         intentRecorded = true
@@ -205,7 +205,7 @@ struct Pass {
         }
         let deadline = (record.deployedAt ?? now).addingTimeInterval(Double(check.deadline.milliseconds) / 1000)
         if now >= deadline {
-            record.state = .failed
+            record.state = transition(record.state, .fail)
             record.failure = "not healthy within \(check.deadline): " + (record.lastProbe ?? "no probe answered")
             slots[target] = record
             if let container = containers[target] {
@@ -222,7 +222,7 @@ struct Pass {
     /// `slot` becomes active; the previous active slot becomes grace until now + grace.
     mutating func promote(_ slot: SlotName, revision: Revision) {
         if let previous = self.slot(in: .active), previous != slot, var record = slots[previous] {
-            record.state = .grace
+            record.state = transition(record.state, .supersede)
             record.graceUntil = now.addingTimeInterval(Double(revision.spec.grace.milliseconds) / 1000)
             slots[previous] = record
             if revision.spec.grace.milliseconds == 0 {
@@ -232,7 +232,7 @@ struct Pass {
             }
         }
         guard var record = slots[slot] else { return }
-        record.state = .active
+        record.state = transition(record.state, .promote)
         record.promotedAt = now
         record.graceUntil = nil
         record.failure = nil
@@ -250,9 +250,22 @@ struct Pass {
         return SlotName.allCases.first { slots[$0]?.state != .grace } ?? .blue
     }
 
+    /// The state `event` leads to from `state`, by the transition table. The planner asks only
+    /// for transitions the table has (the tables and the simulation check it); in a release
+    /// build an unexpected one keeps the state rather than stopping the controller.
+    func transition(_ state: SlotState, _ event: SlotEvent) -> SlotState {
+        guard let next = state.after(event) else {
+            assertionFailure("no slot transition \(state) --\(event)-->")
+            return state
+        }
+        return next
+    }
+
     /// Empties a slot, stopping (with the drain timeout) and removing its container.
     mutating func empty(_ slot: SlotName, reason: String) {
         guard let record = slots[slot] else { return }
+        guard record.state != .empty else { return }
+        _ = transition(record.state, .retire)
         if let container = containers[slot] {
             removals.append(.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: reason))
             containers[slot] = nil

@@ -52,7 +52,7 @@ public actor OrphanSweeper {
         let known = Set(try await store.keys())
         let storeID = try await store.identity()
         let now = time.now()
-        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        let seconds = delay.inSeconds
         var report = Report()
         var seen: Set<String> = []
         let all = try await runtime.listManaged()

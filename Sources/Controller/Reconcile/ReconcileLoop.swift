@@ -170,7 +170,7 @@ public struct ReconcileLoop: Sendable {
             continuation.yield()
             // Jitter each period so several controllers do not resync in lockstep.
             let next = interval * Double.random(in: 0.9..<1.1)
-            timer.schedule(deadline: .now() + .milliseconds(Int(next.components.seconds * 1000 + next.components.attoseconds / 1_000_000_000_000_000)), leeway: .milliseconds(100))
+            timer.schedule(deadline: .now() + .milliseconds(Int(next.inMilliseconds)), leeway: .milliseconds(100))
         }
         timer.schedule(deadline: .now(), leeway: .milliseconds(100))
         timer.resume()

@@ -183,7 +183,7 @@ public actor CaddyRouter: TrafficRouter {
             )
             logger.info("caddy reloaded", metadata: [
                 "written": "\(report.written.map(\.stem))", "removed": "\(report.removed.map(\.stem))",
-                "reloadMs": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                "reloadMs": "\(elapsed.inMilliseconds)",
             ])
             return report
         } catch {

@@ -85,8 +85,7 @@ public struct CaddySiteRenderer: Sendable, Hashable {
 
     /// Whole milliseconds, the unit Caddy's durations accept everywhere.
     static func caddyDuration(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.inMilliseconds
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 

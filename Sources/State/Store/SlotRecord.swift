@@ -10,7 +10,7 @@ public enum SlotName: String, Sendable, Hashable, Codable, CaseIterable, CustomS
 }
 
 /// What a slot holds.
-public enum SlotState: String, Sendable, Hashable, Codable {
+public enum SlotState: String, Sendable, Hashable, Codable, CaseIterable {
     /// No container.
     case empty
     /// A container of a new revision, reachable on its port, not yet serving the domains.
