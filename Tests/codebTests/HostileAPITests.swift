@@ -112,7 +112,11 @@ extension ControllerCLITests {
                 #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
                 #expect(controller.isRunning, "the controller survived")
                 #expect(!FileManager.default.fileExists(atPath: Self.canary), "nothing reached \(Self.canary)")
-                #expect(try FileManager.default.contentsOfDirectory(atPath: caddy.sitesDirectory).isEmpty, "no site written")
+                // Only the switch-mode probe site (written once per host) may be there.
+                let sites = try FileManager.default.contentsOfDirectory(atPath: caddy.sitesDirectory).filter { $0 != "codeb-switch-probe.caddy" && $0 != "routes" }
+                #expect(sites.isEmpty, "no site written: \(sites)")
+                let routes = (try? FileManager.default.contentsOfDirectory(atPath: caddy.sitesDirectory + "/routes")) ?? []
+                #expect(routes.allSatisfy { $0 == "switch-probe" }, "no route file written: \(routes)")
                 let stateAfter = try Self.files(under: directory).subtracting(stateBefore)
                 #expect(stateAfter.subtracting(["audit.jsonl"]).isEmpty, "only the audit log is new in the state dir: \(stateAfter)")
                 let environments = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/environments")) ?? []

@@ -16,6 +16,8 @@ public struct ControllerAPI: Sendable {
     public let reconciler: Reconciler?
     /// Checks behind `/readyz`: name → a check that throws when that dependency is down.
     public let readiness: [String: @Sendable () async throws -> Void]
+    /// Lines `/readyz` adds that say how things run without deciding readiness (e.g. switching).
+    public let details: [String: @Sendable () async -> String]
     public let time: any TimeSource
     /// Renders `/metrics` (Prometheus text); nil answers 404.
     public let metrics: (@Sendable () async -> String)?
@@ -23,7 +25,8 @@ public struct ControllerAPI: Sendable {
 
     public init(
         store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil, time: any TimeSource = SystemTime(),
-        readiness: [String: @Sendable () async throws -> Void] = [:], metrics: (@Sendable () async -> String)? = nil,
+        readiness: [String: @Sendable () async throws -> Void] = [:], details: [String: @Sendable () async -> String] = [:],
+        metrics: (@Sendable () async -> String)? = nil,
         quota: TeamQuota = .unlimited, logger: Logger = Logger(label: "codeb.api")
     ) {
         self.metrics = metrics
@@ -33,6 +36,7 @@ public struct ControllerAPI: Sendable {
         self.authenticator = Authenticator(keys: keys, time: time)
         self.reconciler = reconciler
         self.readiness = readiness
+        self.details = details
         self.time = time
         self.logger = logger
     }
@@ -99,7 +103,11 @@ public struct ControllerAPI: Sendable {
             return await group.reduce(into: [String: String]()) { $0[$1.0] = $1.1 }
         }
         let ok = checks.values.allSatisfy { $0 == "ok" }
-        return try JSONBody.response(["ready": ok ? "true" : "false"].merging(checks) { a, _ in a }, status: ok ? .ok : .serviceUnavailable)
+        var body = ["ready": ok ? "true" : "false"].merging(checks) { a, _ in a }
+        for (name, detail) in details where body[name] == nil {
+            body[name] = await detail()
+        }
+        return try JSONBody.response(body, status: ok ? .ok : .serviceUnavailable)
     }
 
     static let readinessBudget: Duration = .milliseconds(1500)

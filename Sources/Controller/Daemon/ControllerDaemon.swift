@@ -36,6 +36,8 @@ public struct ControllerDaemon: Sendable {
         /// for measuring the API alone.
         public var reconcile = true
         public var orphanDelay: Duration = .seconds(600)
+        /// How a switch reaches Caddy (`--switch`).
+        public var switching: SwitchSetting = .auto
         public var quota = TeamQuota.unlimited
 
         public init() {}
@@ -60,7 +62,10 @@ public struct ControllerDaemon: Sendable {
         let store = backend.store
         let runtime = DockerRuntime(socketPath: configuration.dockerSocket)
         let renderer = CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
-        let router = CaddyRouter(.init(mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin, renderer: renderer))
+        let router = CaddyRouter(.init(
+            mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin, renderer: renderer,
+            switching: configuration.switching
+        ))
         let reconciler = Reconciler(
             store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(), previewDomain: configuration.previewDomain,
             events: EventFeed(), leases: backend.leases
@@ -87,8 +92,15 @@ public struct ControllerDaemon: Sendable {
                 return metrics()
             }
         }
+        // Said in /readyz without making it fail: a reload fallback works, it is just not hitless.
+        let details: [String: @Sendable () async -> String] = [
+            "switching": {
+                guard let (mode, reason) = await router.decidedSwitchMode() else { return "not decided yet (Caddy not reached)" }
+                return mode == .file ? "file (route files; no Caddy reload)" : "reload: \(reason ?? "")"
+            },
+        ]
         api = ControllerAPI(
-            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, metrics: render, quota: configuration.quota
+            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota
         )
         loop = ReconcileLoop(reconciler: reconciler, workers: configuration.workers, resync: configuration.resync, orphanDelay: configuration.orphanDelay)
     }

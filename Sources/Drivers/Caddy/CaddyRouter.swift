@@ -23,12 +23,16 @@ public actor CaddyRouter: TrafficRouter {
         public var reloadTimeout: Duration
         /// How long a promotion may wait for traffic through Caddy to reach the new slot.
         public var confirmationTimeout: Duration
+        /// How a switch reaches Caddy: by route file, by reload, or `auto` (file when this Caddy
+        /// evaluates `{file.*}`, found out once by a probe site).
+        public var switching: SwitchSetting
 
         public init(
             mainCaddyfile: String = "/etc/caddy/Caddyfile", sitesDirectory: String = "/etc/caddy/sites",
             admin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019), renderer: CaddySiteRenderer = CaddySiteRenderer(),
-            reloadTimeout: Duration = .seconds(60), confirmationTimeout: Duration = .seconds(20)
+            reloadTimeout: Duration = .seconds(60), confirmationTimeout: Duration = .seconds(20), switching: SwitchSetting = .reload
         ) {
+            self.switching = switching
             self.confirmationTimeout = confirmationTimeout
             self.mainCaddyfile = mainCaddyfile
             self.sitesDirectory = sitesDirectory
@@ -39,8 +43,12 @@ public actor CaddyRouter: TrafficRouter {
     }
 
     public nonisolated let configuration: Configuration
-    private let logger: Logger
-    private let files = FileManager.default
+    let logger: Logger
+    let files = FileManager.default
+    /// The switch mode in use, once decided (`switchMode()`).
+    var decidedMode: SwitchMode?
+    /// Why `auto` chose reload, for `/readyz` and the log.
+    public internal(set) var switchModeReason: String?
 
     public init(_ configuration: Configuration, logger: Logger = Logger(label: "codeb.caddy")) {
         self.configuration = configuration
@@ -71,7 +79,7 @@ public actor CaddyRouter: TrafficRouter {
     }
 
     /// Reads the main Caddyfile and checks that it imports the sites directory by absolute path.
-    private func mainCaddyfileText() throws -> String {
+    func mainCaddyfileText() throws -> String {
         let path = configuration.mainCaddyfile
         guard let data = files.contents(atPath: path) else {
             throw RouterError(.misconfigured, "cannot read the main Caddyfile \(path); set --caddy-config to the file Caddy runs with")
@@ -90,7 +98,7 @@ public actor CaddyRouter: TrafficRouter {
         return text
     }
 
-    private static func normalized(_ path: String) -> String {
+    static func normalized(_ path: String) -> String {
         var path = path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         return path
@@ -99,6 +107,7 @@ public actor CaddyRouter: TrafficRouter {
     // MARK: - Sites
 
     public func listSites() async throws -> [ManagedSite] {
+        let mode = await switchMode()
         let directory = configuration.sitesDirectory
         let names: [String]
         do {
@@ -117,47 +126,70 @@ public actor CaddyRouter: TrafficRouter {
                   let environment = header["environment"].flatMap({ try? EnvironmentName(parsing: $0) }),
                   name == "\(project)-\(environment).caddy"
             else { continue }
-            let config = CaddySiteRenderer.parseSite(content)
+            let key = EnvironmentKey(project: project, environment: environment)
+            let routeFiles = RouteFiles(sitesDirectory: Self.normalized(configuration.sitesDirectory), key: key)
+            // A site whose upstreams are in route files is the record written last, checked
+            // against the site file and every route file.
+            let byFile = header[CaddySiteRenderer.routesField] == "file"
+            let config = byFile
+                ? files.contents(atPath: routeFiles.record).flatMap { try? JSONDecoder().decode(SiteConfig.self, from: $0) }
+                : CaddySiteRenderer.parseSite(content)
+            var intact = false
+            if let config {
+                let expectedFiles = mode == .file ? routeFiles.contents(for: config) : nil
+                intact = configuration.renderer.render(config, routeFiles: expectedFiles == nil ? nil : routeFiles) == content
+                    && (expectedFiles ?? [:]).allSatisfy { files.contents(atPath: $0.key) == $0.value }
+            }
             sites.append(ManagedSite(
-                key: EnvironmentKey(project: project, environment: environment),
-                revision: header["revision"].flatMap(Int.init), hash: header["hash"], path: path, content: content,
-                config: config, intact: config.map { configuration.renderer.render($0) == content } ?? false
+                key: key, revision: config?.revision, hash: config?.hash, path: path, content: content, config: config, intact: intact
             ))
         }
         return sites
     }
 
     public func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport {
+        let mode = await switchMode()
         let mainCaddyfile = try mainCaddyfileText()
         try createSitesDirectory()
 
         // Work out the new content of every file and keep what was there, to restore on failure.
-        var plan: [(key: EnvironmentKey, path: String, old: Data?, new: Data?, domains: [String])] = []
+        // Route files that gain content are written before the reload (a new site file's
+        // placeholders must resolve once it loads), those that go after it.
+        var plan: [FileStep] = []
         for change in Dictionary(changes.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last }).values.sorted(by: { $0.key < $1.key }) {
             let path = path(for: change.key)
             let old = files.contents(atPath: path)
             if let old, CaddySiteRenderer.parseHeader(String(decoding: old, as: UTF8.self)) == nil {
                 throw RouterError(.fileConflict, "\(path) exists but was not written by codeb (no `\(CaddySiteRenderer.headerPrefix)` header); codeb will not overwrite or remove it")
             }
-            let new = change.site.map { Data(configuration.renderer.render($0).utf8) }
+            let routeFiles = RouteFiles(sitesDirectory: Self.normalized(configuration.sitesDirectory), key: change.key)
+            let routed = mode == .file ? change.site.flatMap(routeFiles.contents(for:)) : nil
+            for file in routeFiles.all {
+                let (before, after) = (files.contents(atPath: file), routed?[file])
+                if before != after { plan.append(FileStep(key: change.key, path: file, old: before, new: after, domains: [], isSite: false)) }
+            }
+            let new = change.site.map { Data(configuration.renderer.render($0, routeFiles: routed == nil ? nil : routeFiles).utf8) }
             let domains = change.site?.routes.flatMap { $0.domains.map(\.value) } ?? []
-            if old != new { plan.append((change.key, path, old, new, domains)) }
+            if old != new { plan.append(FileStep(key: change.key, path: path, old: old, new: new, domains: domains, isSite: true)) }
         }
         guard !plan.isEmpty else { return SiteApplyReport() }
+        let reload = plan.contains(where: \.isSite)
+        let ordered = plan.filter { !$0.isSite && $0.new != nil } + plan.filter(\.isSite) + plan.filter { !$0.isSite && $0.new == nil }
 
-        var done: [(path: String, old: Data?)] = []
+        var done: [FileStep] = []
         do {
-            for step in plan {
-                do {
-                    if let new = step.new {
-                        try AtomicFile.write(new, to: step.path)
-                    } else {
-                        try AtomicFile.remove(step.path)
-                    }
-                } catch let error as FileSystemError {
-                    throw RouterError(.fileConflict, error.message)
-                }
-                done.append((step.path, step.old))
+            if plan.contains(where: { !$0.isSite && $0.new != nil }) { try createRoutesDirectory() }
+            for step in ordered where step.isSite || step.new != nil || !reload {
+                try write(step)
+                done.append(step)
+            }
+            let written = Array(Set(plan.filter { $0.new != nil }.map(\.key))).sorted()
+            let removed = Array(Set(plan.filter { $0.isSite && $0.new == nil }.map(\.key))).sorted()
+            guard reload else {
+                // Only route files changed: the switch is done, with no reload of anything.
+                Counter(label: "codeb_caddy_switches_total", dimensions: [("mode", "file")]).increment()
+                logger.info("switched by route file", metadata: ["sites": "\(written.map(\.stem))"])
+                return SiteApplyReport(written: written, removed: [], reloaded: false)
             }
             let started = ContinuousClock.now
             do {
@@ -168,7 +200,7 @@ public actor CaddyRouter: TrafficRouter {
                 Counter(label: "codeb_caddy_reloads_total", dimensions: [("result", "rejected")]).increment()
                 // Name the files Caddy's message points at: by path (syntax errors) or by domain (conflicts).
                 let culprits = plan.filter { step in
-                    error.message.contains(step.path) || step.domains.contains { error.message.contains($0) }
+                    step.isSite && (error.message.contains(step.path) || step.domains.contains { error.message.contains($0) })
                 }.map(\.path)
                 if !culprits.isEmpty {
                     error.message += " (in \(culprits.joined(separator: ", ")))"
@@ -176,11 +208,11 @@ public actor CaddyRouter: TrafficRouter {
                 throw error
             }
             let elapsed = ContinuousClock.now - started
-            let report = SiteApplyReport(
-                written: plan.filter { $0.new != nil }.map(\.key),
-                removed: plan.filter { $0.new == nil }.map(\.key),
-                reloaded: true, reloadDuration: elapsed
-            )
+            // Route files no longer wanted go once the config that read them is replaced.
+            for step in ordered where !step.isSite && step.new == nil {
+                try? write(step)
+            }
+            let report = SiteApplyReport(written: written, removed: removed, reloaded: true, reloadDuration: elapsed)
             logger.info("caddy reloaded", metadata: [
                 "written": "\(report.written.map(\.stem))", "removed": "\(report.removed.map(\.stem))",
                 "reloadMs": "\(elapsed.inMilliseconds)",
@@ -199,11 +231,43 @@ public actor CaddyRouter: TrafficRouter {
         }
     }
 
+    /// One file to write (or remove, when `new` is nil) in a batch.
+    struct FileStep {
+        var key: EnvironmentKey
+        var path: String
+        var old: Data?
+        var new: Data?
+        var domains: [String]
+        /// A site file (its change needs a reload) rather than a route file.
+        var isSite: Bool
+    }
+
+    private func write(_ step: FileStep) throws {
+        do {
+            if let new = step.new {
+                try AtomicFile.write(new, to: step.path)
+            } else {
+                try AtomicFile.remove(step.path)
+            }
+        } catch let error as FileSystemError {
+            throw RouterError(.fileConflict, error.message)
+        }
+    }
+
     private func path(for key: EnvironmentKey) -> String {
         Self.normalized(configuration.sitesDirectory) + "/\(key.stem).caddy"
     }
 
-    private func createSitesDirectory() throws {
+    func createRoutesDirectory() throws {
+        let directory = RouteFiles.directory(Self.normalized(configuration.sitesDirectory))
+        do {
+            try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw RouterError(.fileConflict, "cannot create the route files directory \(directory): \(error.localizedDescription)")
+        }
+    }
+
+    func createSitesDirectory() throws {
         do {
             try files.createDirectory(atPath: configuration.sitesDirectory, withIntermediateDirectories: true)
         } catch {
@@ -213,7 +277,7 @@ public actor CaddyRouter: TrafficRouter {
 
     /// `POST /load` with the main Caddyfile; Caddy answers once the new config runs, or keeps the
     /// old one and says why.
-    private func load(_ caddyfile: String) async throws {
+    func load(_ caddyfile: String) async throws {
         var request = DriverHTTP.request(configuration.admin, .POST, "/load")
         request.headers.replaceOrAdd(name: "Content-Type", value: "text/caddyfile")
         // A fresh connection per reload: a POST is not retried, and Caddy may close an idle

@@ -25,6 +25,8 @@ public struct CaddySiteRenderer: Sendable, Hashable {
     public static let probeHeader = "X-Codeb-Probe"
     public static let upstreamHeader = "X-Codeb-Upstream"
     static let publicMatcher = "codeb_public"
+    /// The header field that says the main route's upstreams are in route files.
+    static let routesField = "routes"
 
     public var addressMode: AddressMode
     /// How long Caddy keeps trying upstreams (active, then grace) for one request.
@@ -45,35 +47,50 @@ public struct CaddySiteRenderer: Sendable, Hashable {
         self.failDuration = failDuration
     }
 
-    public func render(_ site: SiteConfig) -> String {
+    /// The site file for `site`. With `routeFiles` (switching by file) and a main route that can
+    /// switch by file, the main route reads its upstreams from those files at request time and
+    /// the file holds only the site's shape: a switch leaves it byte-identical.
+    public func render(_ site: SiteConfig, routeFiles: RouteFiles? = nil) -> String {
+        let byFile = routeFiles != nil && RouteFiles.switchable(site) != nil
+        let written = byFile ? RouteFiles.shape(of: site) : site
         var lines = [
-            "\(Self.headerPrefix): project=\(site.key.project) environment=\(site.key.environment) revision=\(site.revision) hash=\(site.hash)",
+            "\(Self.headerPrefix): project=\(site.key.project) environment=\(site.key.environment) revision=\(written.revision) hash=\(written.hash.isEmpty ? "-" : written.hash)"
+                + (byFile ? " \(Self.routesField)=file" : ""),
             "# codeb rewrites this file; edit codeb.yaml instead.",
-            "\(Self.sitePrefix) \(Self.encode(site))",
+            "\(Self.sitePrefix) \(Self.encode(written))",
         ]
-        for route in site.routes where !route.domains.isEmpty {
+        for (index, route) in site.routes.enumerated() where !route.domains.isEmpty {
             lines.append("")
             lines.append(route.domains.map(address).joined(separator: ", ") + " {")
-            if route.upstreams.isEmpty {
+            if index == 0, byFile, let routeFiles {
+                lines += proxy(upstreams: [routeFiles.active, routeFiles.fallback].map { "{file.\(routeFiles.host)}:{file.\($0)}" })
+            } else if route.upstreams.isEmpty {
                 lines.append("\trespond \"no live version of \(site.key.project)/\(site.key.environment) yet\" 503")
             } else {
-                // The upstream that answered is named only to codeb's confirmation probe, which
-                // asks with `X-Codeb-Probe`: a promotion counts once traffic through Caddy
-                // reaches the new slot, not when /load answers.
-                lines.append("\t@\(Self.publicMatcher) not header \(Self.probeHeader) 1")
-                lines.append("\theader @\(Self.publicMatcher) -\(Self.upstreamHeader)")
-                lines.append("\treverse_proxy " + route.upstreams.map(\.description).joined(separator: " ") + " {")
-                lines.append("\t\tlb_policy first")
-                lines.append("\t\tlb_try_duration \(Self.caddyDuration(tryDuration))")
-                lines.append("\t\tlb_try_interval \(Self.caddyDuration(tryInterval))")
-                lines.append("\t\tfail_duration \(Self.caddyDuration(failDuration))")
-                lines.append("\t\tmax_fails 1")
-                lines.append("\t\theader_down \(Self.upstreamHeader) {http.reverse_proxy.upstream.hostport}")
-                lines.append("\t}")
+                lines += proxy(upstreams: route.upstreams.map(\.description))
             }
             lines.append("}")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A `reverse_proxy` to `upstreams`, tried in order.
+    private func proxy(upstreams: [String]) -> [String] {
+        [
+            // The upstream that answered is named only to codeb's confirmation probe, which
+            // asks with `X-Codeb-Probe`: a promotion counts once traffic through Caddy
+            // reaches the new slot, not when /load answers or a route file is renamed.
+            "\t@\(Self.publicMatcher) not header \(Self.probeHeader) 1",
+            "\theader @\(Self.publicMatcher) -\(Self.upstreamHeader)",
+            "\treverse_proxy " + upstreams.joined(separator: " ") + " {",
+            "\t\tlb_policy first",
+            "\t\tlb_try_duration \(Self.caddyDuration(tryDuration))",
+            "\t\tlb_try_interval \(Self.caddyDuration(tryInterval))",
+            "\t\tfail_duration \(Self.caddyDuration(failDuration))",
+            "\t\tmax_fails 1",
+            "\t\theader_down \(Self.upstreamHeader) {http.reverse_proxy.upstream.hostport}",
+            "\t}",
+        ]
     }
 
     private func address(_ domain: Hostname) -> String {

@@ -63,6 +63,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("lease-ttl"), help: "Seconds a controller holds an environment without renewing; bounds a takeover after a crash. [default: 10]")
     var leaseTTL: Int?
 
+    @Option(name: .customLong("switch"), help: "How a blue/green switch reaches Caddy: file (route files read per request; no reload — Caddy ≥ 2.8), reload (rewrite the site and reload Caddy), or auto (file when this Caddy supports it, else reload with a warning). [default: auto]")
+    var switching: String?
+
     @Option(name: .customLong("orphan-delay"), help: "Seconds a managed container or site file whose environment the store does not know is kept before the sweep removes it (a store being restored keeps its containers). [default: 600]")
     var orphanDelay: Int?
 

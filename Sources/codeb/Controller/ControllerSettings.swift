@@ -26,10 +26,11 @@ struct ControllerSettings {
     var mcpDestructiveTools = false
     /// Seconds a managed container or site the store does not know is kept before it is removed.
     var orphanDelay = 600
+    var switching = SwitchSetting.auto
     /// The same for every team; nil parts are unlimited.
     var quota = TeamQuota.unlimited
 
-    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "quota-environments", "quota-memory", "quota-cpus"]
+    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
 
     /// The daemon's configuration from these settings.
     var daemon: ControllerDaemon.Configuration {
@@ -50,6 +51,7 @@ struct ControllerSettings {
         configuration.leaseTTL = .seconds(leaseTTL)
         configuration.extensions = [MCPEndpoint(destructiveTools: mcpDestructiveTools)]
         configuration.orphanDelay = .seconds(orphanDelay)
+        configuration.switching = switching
         configuration.quota = quota
         return configuration
     }
@@ -87,7 +89,7 @@ struct ControllerSettings {
             "workers": flags.workers.map(String.init), "preview-domain": flags.previewDomain,
             "node": flags.node, "lease-ttl": flags.leaseTTL.map(String.init),
             "mcp-destructive-tools": flags.mcpDestructiveTools ? "true" : nil,
-            "orphan-delay": flags.orphanDelay.map(String.init),
+            "orphan-delay": flags.orphanDelay.map(String.init), "switch": flags.switching,
             "quota-environments": flags.quotaEnvironments.map(String.init), "quota-memory": flags.quotaMemory, "quota-cpus": flags.quotaCPUs,
         ]
         for (name, value) in flagValues { if let value { values[name] = value } }
@@ -132,6 +134,12 @@ struct ControllerSettings {
         }
         if let value = values["quota-cpus"] {
             do { settings.quota.cpus = try CPUCount(parsing: value) } catch { throw ValidationError("quota-cpus: \(error.message)") }
+        }
+        if let value = values["switch"] {
+            guard let setting = SwitchSetting(rawValue: value.lowercased()) else {
+                throw ValidationError("switch: `\(value)` is not auto, file or reload")
+            }
+            settings.switching = setting
         }
         if let value = values["mcp-destructive-tools"] {
             switch value.lowercased() {
