@@ -43,8 +43,13 @@ struct Bench {
                 try await ControllerBench.noOpPass(caddy)
             }
         }
-        try await CaddyInstance.run { caddy in
-            try await LiveBench.run(caddy, floors: floors)
+        // Figures 3–6 on a Caddy ≥ 2.8 switching by route file, then figure 6 again switching
+        // by reload (the same Caddy binary), side by side.
+        try await CaddyInstance.run(modern: true) { caddy in
+            try await LiveBench.run(caddy, floors: floors, switching: .file, full: true)
+        }
+        try await CaddyInstance.run(modern: true) { caddy in
+            try await LiveBench.run(caddy, floors: floors, switching: .reload, full: false)
         }
         if CommandLine.arguments.contains("--live") { return }
         try await CaddyInstance.run { caddy in

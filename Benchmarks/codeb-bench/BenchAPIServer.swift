@@ -23,13 +23,14 @@ struct BenchAPIServer {
     var store: any Store { daemon.backend.store }
 
     /// A daemon over a fresh state directory, or over `databaseURL`'s PostgreSQL.
-    static func start(databaseURL: String? = nil, caddy: CaddyInstance? = nil) async throws -> BenchAPIServer {
+    static func start(databaseURL: String? = nil, caddy: CaddyInstance? = nil, switching: SwitchSetting = .auto) async throws -> BenchAPIServer {
         var configuration = ControllerDaemon.Configuration()
         configuration.listenPort = FreePort.next()
         configuration.stateDirectory = NSTemporaryDirectory() + "codeb-bench-" + UUID().uuidString.prefix(8)
         configuration.databaseURL = databaseURL
         configuration.extensions = [MCPEndpoint()]
         configuration.reconcile = caddy != nil
+        configuration.switching = switching
         if let caddy {
             configuration.caddyConfig = caddy.caddyfile
             configuration.caddySites = caddy.sitesDirectory

@@ -27,15 +27,24 @@ struct LiveBench {
     let project: String
     var key: EnvironmentKey { EnvironmentKey(project: try! ResourceName(parsing: project), environment: .production) }
 
-    static func run(_ caddy: CaddyInstance, floors: Floors) async throws {
-        let server = try await BenchAPIServer.start(caddy: caddy)
+    /// Figures 3–6 (`full`), or only figure 6, with the controller switching as `switching` says.
+    static func run(_ caddy: CaddyInstance, floors: Floors, switching: SwitchSetting, full: Bool) async throws {
+        let server = try await BenchAPIServer.start(caddy: caddy, switching: switching)
         let project = "live" + UUID().uuidString.prefix(6).lowercased()
         let bench = LiveBench(caddy: caddy, store: server.store, server: server.base, token: server.key, client: server.client, project: project)
         do {
-            try await bench.applyToServed(floors)
-            try await bench.rollback(floors)
-            try await bench.driftRepair(floors)
-            try await bench.switchUnderLoad()
+            if full {
+                try await bench.applyToServed(floors)
+                try await bench.rollback(floors)
+                try await bench.driftRepair(floors)
+            } else {
+                // Two versions, so a warm grace slot is there to switch to.
+                for (round, version) in [(0, 1), (1, 2)] {
+                    try await bench.apply(version, round: round)
+                    try await bench.served(version)
+                }
+            }
+            try await bench.switchUnderLoad(switching)
         } catch {
             await server.stop()
             await ControllerBench.removeContainers(of: [bench.key])
@@ -167,10 +176,10 @@ struct LiveBench {
 
     /// 6. Failed requests during 50 promote/rollback switches, new connections and keep-alive,
     /// next to the same load during 50 bare reloads of an unchanged site.
-    func switchUnderLoad() async throws {
+    func switchUnderLoad(_ switching: SwitchSetting) async throws {
         let rate = Double(ProcessInfo.processInfo.environment["CODEB_BENCH_RATE"] ?? "") ?? 600
         let switches = 50
-        print("6. switch under load: GETs through Caddy at a target \(Int(rate)) req/s during \(switches) switches (rollback to the warm slot)")
+        print("6\(switching == .file ? "a" : "b"). switch under load, switching by \(switching == .file ? "route file" : "Caddy reload") (--switch \(switching.rawValue), Caddy \(caddy.executable)): GETs through Caddy at a target \(Int(rate)) req/s during \(switches) switches (rollback to the warm slot)")
         let state = try await recorded()
         guard let active = state.slots.first(where: { $0.state == .active }),
               let image = active.revision.flatMap({ state.revision($0) })?.spec.template.image.description else { throw BenchFailure("no active slot") }
@@ -185,6 +194,7 @@ struct LiveBench {
             try await Task.sleep(for: .seconds(1))
             _ = generator.reset()
             var started = ContinuousClock.now
+            let loadsBefore = caddy.loadsCompleted()
             for _ in 0..<switches {
                 let back = 3 - version
                 try await rollbackOnce()
@@ -194,6 +204,7 @@ struct LiveBench {
             }
             let window = seconds(ContinuousClock.now - started)
             let during = generator.stop()
+            let reloads = caddy.loadsCompleted() - loadsBefore
             // The floor: Caddy reloads that leave this site unchanged (another site changes), same load.
             generator = LoadGenerator(port: caddy.httpPort, host: "\(project).test:\(caddy.httpPort)", rate: rate, keepAlive: keepAlive)
             generator.start()
@@ -213,6 +224,7 @@ struct LiveBench {
                          during.sent, window, Double(during.sent) / window, during.failed, Double(during.failed) / Double(switches),
                          100 * Double(during.failed) / Double(max(during.sent, 1)), keepAlive ? ", \(during.retried) idle connections closed and retried" : ""))
             if !during.failures.isEmpty { print("     failures: \(during.failures.sorted { $0.key < $1.key })") }
+            print(String(format: "     Caddy reloads during the switches: %d = %.2f per switch", reloads, Double(reloads) / Double(switches)))
             print(String(format: "     floor, %d bare Caddy reloads leaving this site unchanged: %d requests in %.1f s, %d failed = %.2f failed per reload%@",
                          switches, floor.sent, floorWindow, floor.failed, Double(floor.failed) / Double(switches),
                          keepAlive ? ", \(floor.retried) idle connections closed and retried" : ""))

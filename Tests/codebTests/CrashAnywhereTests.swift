@@ -19,23 +19,6 @@ extension ControllerCLITests {
             ![.beforeStart, .afterStart, .beforeStop, .afterStop, .beforeRemoveSite, .afterRemoveSite, .beforeForget, .afterForget].contains($0)
         }
 
-        static func spec(project: String, round: Int) -> String {
-            """
-            project: \(project)
-            team: acme
-            image: codeb-test/web:\(round % 2 + 1)
-            port: 8080
-            env: { ROUND: "\(round)" }
-            resources: { memory: 64m, cpus: 0.5 }
-            healthcheck: { interval: 100ms, timeout: 1s, healthyThreshold: 2, deadline: 60s }
-            grace: 1h
-            stopTimeout: 1s
-            environments:
-              staging: { domains: [\(project).test] }
-
-            """
-        }
-
         @Test func aControllerKilledAtAnyStepConvergesOnRestart() async throws {
             let seed = UInt64(ProcessInfo.processInfo.environment["CODEB_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(UInt32.max))
             print("[crash-anywhere] seed \(seed) (CODEB_CRASH_SEED=\(seed) replays it)")
@@ -58,7 +41,7 @@ extension ControllerCLITests {
                     let (controller, port) = try await ControllerCLITests.startController(
                         caddy, directory, environment: crashAt.map { ["CODEB_CRASH_AT": $0] } ?? [:])
                     started.append(controller)
-                    try Self.spec(project: project, round: round).write(toFile: file, atomically: true, encoding: .utf8)
+                    try stagingSpec(project, image: "codeb-test/web:\(round % 2 + 1)", round: round, healthyThreshold: 2).write(toFile: file, atomically: true, encoding: .utf8)
                     var environment = ProcessInfo.processInfo.environment
                     environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
                     environment["CODEB_TOKEN"] = token

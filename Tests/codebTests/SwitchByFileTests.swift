@@ -9,22 +9,6 @@ extension ControllerCLITests {
     /// the same controller says in `/readyz` that switching falls back to reloads.
     @Suite(.timeLimit(.minutes(3)))
     struct SwitchByFileTests {
-        static func spec(_ project: String, version: Int) -> String {
-            """
-            project: \(project)
-            team: acme
-            image: codeb-test/web:\(version)
-            port: 8080
-            resources: { memory: 64m, cpus: 0.5 }
-            healthcheck: { interval: 100ms, timeout: 1s, healthyThreshold: 1, deadline: 60s }
-            grace: 1h
-            stopTimeout: 1s
-            environments:
-              staging: { domains: [\(project).test] }
-
-            """
-        }
-
         static func readyz(_ port: Int) async throws -> [String: String] {
             let answer = try await httpGet("http://127.0.0.1:\(port)/readyz")
             return (try? JSONDecoder().decode([String: String].self, from: Data(answer.body.utf8))) ?? [:]
@@ -52,14 +36,14 @@ extension ControllerCLITests {
                     for _ in 0..<10 { #expect(try await caddy.get("\(project).test").body == "codeb-test web v\(version)\n") }
                 }
 
-                try Self.spec(project, version: 1).write(toFile: file, atomically: true, encoding: .utf8)
+                try stagingSpec(project, image: "codeb-test/web:1", round: 1).write(toFile: file, atomically: true, encoding: .utf8)
                 try run(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 try await served(1)
                 let switching = try await Self.readyz(port)["switching"] ?? ""
                 #expect(switching.hasPrefix("file"), "\(switching)")
                 let loads = caddy.loadsCompleted()
 
-                try Self.spec(project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)
+                try stagingSpec(project, image: "codeb-test/web:2", round: 2).write(toFile: file, atomically: true, encoding: .utf8)
                 try run(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 try await served(2)
                 try run(["rollback", project, "--env", "staging", "--wait", "--timeout", "60s"])
@@ -72,6 +56,7 @@ extension ControllerCLITests {
                 kill(controller.processIdentifier, SIGKILL)
                 controller.waitUntilExit()
                 try await served(2)
+                await ControllerCLITests.removeContainers(project)
             }
         }
 
