@@ -14,9 +14,10 @@ extension ControllerCLITests {
     @Suite(.timeLimit(.minutes(6)))
     struct CrashAnywhereTests {
         /// Steps a blue/green rollout onto a host with a warm grace slot always passes through.
-        /// The others (start, stop, remove-site, forget) belong to repair, failure and deletion.
+        /// The others (start, stop, remove-site, forget) belong to repair, failure and deletion;
+        /// drain to a promotion with no grace period.
         static let rolloutSteps: [CrashPoint.Step] = CrashPoint.Step.allCases.filter {
-            ![.beforeStart, .afterStart, .beforeStop, .afterStop, .beforeRemoveSite, .afterRemoveSite, .beforeForget, .afterForget].contains($0)
+            ![.beforeStart, .afterStart, .beforeStop, .afterStop, .beforeRemoveSite, .afterRemoveSite, .beforeForget, .afterForget, .beforeDrain, .afterDrain].contains($0)
         }
 
         @Test func aControllerKilledAtAnyStepConvergesOnRestart() async throws {

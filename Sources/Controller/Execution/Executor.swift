@@ -9,12 +9,18 @@ public struct Executor: Sendable {
     public let runtime: any ContainerRuntime
     public let router: any TrafficRouter
     public let store: any Store
+    /// The clock a drain waits on.
+    public let time: any TimeSource
     let logger: Logger
 
-    public init(runtime: any ContainerRuntime, router: any TrafficRouter, store: any Store, logger: Logger = Logger(label: "codeb.executor")) {
+    public init(
+        runtime: any ContainerRuntime, router: any TrafficRouter, store: any Store, time: any TimeSource = SystemTime(),
+        logger: Logger = Logger(label: "codeb.executor")
+    ) {
         self.runtime = runtime
         self.router = router
         self.store = store
+        self.time = time
         self.logger = logger
     }
 
@@ -60,6 +66,8 @@ public struct Executor: Sendable {
             }
             CrashPoint.check(.stoppedNotRemoved)
             try await runtime.remove(id)
+        case .drain(_, let wait):
+            try await time.sleep(for: wait)
         case .writeSite(let site):
             _ = try await router.apply([.write(site)])
         case .removeSite:

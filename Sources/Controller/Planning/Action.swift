@@ -12,6 +12,9 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
     case startContainer(id: String, name: String)
     case stopContainer(id: String, name: String, timeout: Duration, reason: String)
     case removeContainer(id: String, name: String, timeout: Duration, reason: String)
+    /// Waits `wait` before the next action (removing the container): the slot no longer
+    /// receives new requests (the site left it), and those in flight get to finish.
+    case drain(name: String, wait: Duration)
     /// Writes the environment's site file and reloads the proxy; done only once the proxy confirms.
     case writeSite(SiteConfig)
     case removeSite
@@ -30,6 +33,7 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
         case .startContainer(_, let name): return "start \(name)"
         case .stopContainer(_, let name, _, let reason): return "stop \(name): \(reason)"
         case .removeContainer(_, let name, _, let reason): return "remove \(name): \(reason)"
+        case .drain(let name, let wait): return "drain \(name): \(wait) for requests in flight"
         case .writeSite(let site): return "write site → " + (site.routes.first?.upstreams.map(\.description).joined(separator: ", ") ?? "-")
         case .removeSite: return "remove site"
         case .confirmTraffic(let site, _): return "confirm traffic → " + (site.routes.first?.upstreams.first?.description ?? "-")

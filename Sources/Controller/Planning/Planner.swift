@@ -35,6 +35,9 @@ struct Pass {
     /// The container that stands for each slot after duplicates and strangers are set aside.
     var containers: [SlotName: ContainerInfo] = [:]
     var removals: [Action] = []
+    /// Removals of slots the proxy still routes to: after the site leaves them (and, for the
+    /// slot that was serving, after a drain).
+    var drained: [Action] = []
     var stops: [Action] = []
     var creates: [Action] = []
     var starts: [Action] = []
@@ -267,7 +270,18 @@ struct Pass {
         guard record.state != .empty else { return }
         _ = transition(record.state, .retire)
         if let container = containers[slot] {
-            removals.append(.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: reason))
+            let removal = Action.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: reason)
+            // A slot the proxy routes to leaves the site first; the one that was serving also
+            // gets its stop timeout for requests in flight before it is stopped.
+            let routed = input.site?.config?.routes.flatMap(\.upstreams).map(\.port) ?? []
+            if routed.contains(record.port) {
+                if input.site?.config?.routes.first?.upstreams.first?.port == record.port {
+                    drained.append(.drain(name: container.name, wait: stopTimeout(record)))
+                }
+                drained.append(removal)
+            } else {
+                removals.append(removal)
+            }
             containers[slot] = nil
         }
         slots[slot] = .empty(slot, port: state.ports.port(for: slot))
@@ -300,6 +314,9 @@ struct Pass {
             // A deploy may reuse the port of an evicted grace slot: the site must stop naming
             // that port as a fallback before a new, unproven container can answer on it.
             if let siteAction { actions.append(siteAction) }
+            // The evicted slot's container goes once the site has left it, before its name is
+            // taken by the new container.
+            actions += drained
             if !changed.isEmpty { actions.append(.recordSlots(changed)) }
         }
         actions += creates + starts
@@ -310,6 +327,7 @@ struct Pass {
             if let check = promotionToConfirm(changed) { actions.append(check) }
             actions.append(.recordSlots(changed))
         }
+        if !intentRecorded { actions += drained }
         if !forget, let status = statusIfChanged() {
             actions.append(.recordStatus(status))
         }

@@ -36,7 +36,7 @@ public struct Reconciler: Sendable {
         self.time = time
         self.previewDomain = previewDomain
         self.events = events
-        self.executor = Executor(runtime: runtime, router: router, store: store, logger: logger)
+        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, logger: logger)
     }
 
     /// Gathers what the planner needs for `key`; nil when the store does not know it.

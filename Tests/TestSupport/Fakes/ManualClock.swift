@@ -12,6 +12,11 @@ public final class ManualClock: TimeSource {
 
     public func now() -> Date { current.withLock { $0 } }
 
+    /// Returns at once, the clock moved on by `duration`: a simulation does not wait.
+    public func sleep(for duration: Duration) async throws {
+        advance(by: duration.inSeconds)
+    }
+
     public func advance(by seconds: TimeInterval) {
         current.withLock { $0.addTimeInterval(seconds) }
     }
