@@ -317,11 +317,25 @@ struct IsolationTests {
         return try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]] ?? []
     }
 
+    /// Runs `body` in a test scope, then — once the scope's containers are gone, so the
+    /// networks have no endpoints left — removes the team networks it used.
+    static func withTeamNetworks(_ teams: [String], _ body: (TestScope) async throws -> Void) async throws {
+        func removeNetworks() async {
+            for team in teams { try? await DockerRuntime().removeNetwork(ManagedLabels.network(of: team)) }
+        }
+        do {
+            try await TestScope.run(body)
+        } catch {
+            await removeNetworks()
+            throw error
+        }
+        await removeNetworks()
+    }
+
     @Test func theFirstContainersOfATeamCreatedAtOnceShareOneNetwork() async throws {
-        try await TestScope.run { scope in
-            let team = "n\(scope.id)"
+        let team = "n" + UUID().uuidString.prefix(8).lowercased()
+        try await Self.withTeamNetworks([team]) { scope in
             let network = ManagedLabels.network(of: team)
-            defer { Task { try? await scope.docker.removeNetwork(network) } }
             let ids = try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<6 {
                     group.addTask {
@@ -346,9 +360,9 @@ struct IsolationTests {
     }
 
     @Test func teamsReachTheirOwnContainersByNameAndNothingOfAnotherTeam() async throws {
-        try await TestScope.run { scope in
-            let teamA = "a\(scope.id)", teamB = "b\(scope.id)"
-            defer { Task { for team in [teamA, teamB] { try? await scope.docker.removeNetwork(ManagedLabels.network(of: team)) } } }
+        let id = UUID().uuidString.prefix(8).lowercased()
+        let teamA = "a\(id)", teamB = "b\(id)"
+        try await Self.withTeamNetworks([teamA, teamB]) { scope in
             func spec(_ suffix: String, team: String, command: [String]? = nil) -> ContainerSpec {
                 var spec = scope.webSpec(suffix, hostPort: FreePort.next(), command: command)
                 spec.labels[ManagedLabels.team] = team
