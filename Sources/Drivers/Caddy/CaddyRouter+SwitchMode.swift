@@ -52,7 +52,8 @@ extension CaddyRouter {
             if mode == .reload, configuration.switching != .reload {
                 logger.warning("switching falls back to Caddy reloads", metadata: ["reason": "\(reason ?? "")"])
             } else {
-                logger.info("switching by \(mode == .file ? "route file (no Caddy reload)" : "Caddy reload")")
+                // Said once by the daemon; tests and benchmarks make many routers.
+                logger.log(level: configuration.switching == .auto ? .info : .debug, "switching by \(mode == .file ? "route file (no Caddy reload)" : "Caddy reload")")
             }
         }
         return mode
