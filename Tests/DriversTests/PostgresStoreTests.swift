@@ -76,7 +76,7 @@ import TestSupport
     @Test func aStoreThatIsNotMigratedRefusesWork() async throws {
         let database = try await TestDatabase.create()
         defer { Task { await database.drop() } }
-        let store = PostgresStore(database: PostgresDatabase(url: database.url))
+        let store = PostgresStore(database: PostgresDatabase(url: database.url, deadline: .seconds(60)))
         let error = await #expect(throws: StoreError.self) { try await store.keys() }
         #expect(error?.message.contains("not ready") == true)
     }

@@ -87,7 +87,10 @@ public struct RunningPostgresStore: Sendable {
     let task: Task<Void, Never>
 
     public static func start(_ url: DatabaseURL, controllerID: String = UUID().uuidString.lowercased()) async throws -> RunningPostgresStore {
-        let store = PostgresStore(database: PostgresDatabase(url: url), controllerID: controllerID)
+        // A minute, not the product's 15 s: at the start of the parallel suite on two cores,
+        // dozens of pools authenticate at once (SCRAM in a debug build) and CI runs saw stores
+        // miss 15 s. Tests of the deadline itself build their own database with a short one.
+        let store = PostgresStore(database: PostgresDatabase(url: url, deadline: .seconds(60)), controllerID: controllerID)
         let task = Task { await store.run() }
         do {
             try await store.migrate()
