@@ -50,7 +50,9 @@ struct CountingRuntime: ContainerRuntime {
     func logs(_ id: String, tail: Int?) async throws -> [LogLine] { try await read { try await base.logs(id, tail: tail) } }
     func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail) }
     func imageExists(_ reference: String) async throws -> Bool { try await read { try await base.imageExists(reference) } }
-    func pull(_ reference: String) async throws { try await write { try await base.pull(reference) } }
+    func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
+        try await write { try await base.pull(reference, auth: auth, progress: progress) }
+    }
     func events(since: Date?) -> AsyncStream<ContainerEvent> { base.events(since: since) }
     func managedNetworks() async throws -> [String] { try await read { try await base.managedNetworks() } }
     func removeNetwork(_ name: String) async throws { try await write { try await base.removeNetwork(name) } }

@@ -10,8 +10,17 @@ public struct RevisionView: Sendable, Codable, Hashable {
     public var author: String
     public var createdAt: Date
     public var rollbackOf: Int?
+    /// The image digest the controller pulled for it, once pulled from a registry.
+    public var imageDigest: String?
+    /// The secrets it runs with, by name, and the secrets version each value was set in.
+    public var secrets: [String: Int]?
 
-    public init(number: Int, hash: String, image: String, source: String, author: String, createdAt: Date, rollbackOf: Int? = nil) {
+    public init(
+        number: Int, hash: String, image: String, source: String, author: String, createdAt: Date, rollbackOf: Int? = nil,
+        imageDigest: String? = nil, secrets: [String: Int]? = nil
+    ) {
+        self.imageDigest = imageDigest
+        self.secrets = secrets
         self.number = number
         self.hash = hash
         self.image = image
@@ -74,11 +83,14 @@ public struct SlotView: Sendable, Codable, Hashable {
     /// Until when a grace slot stays warm for `codeb rollback`.
     public var graceUntil: Date?
     public var failure: String?
+    /// While its image is pulled: `pulling 12.3/40.1 MB`.
+    public var pulling: String?
 
     public init(
         slot: SlotName, state: SlotState, revision: Int? = nil, hash: String? = nil, port: Int, healthyStreak: Int = 0, lastProbe: String? = nil,
-        deployedAt: Date? = nil, promotedAt: Date? = nil, graceUntil: Date? = nil, failure: String? = nil
+        deployedAt: Date? = nil, promotedAt: Date? = nil, graceUntil: Date? = nil, failure: String? = nil, pulling: String? = nil
     ) {
+        self.pulling = pulling
         self.slot = slot
         self.state = state
         self.revision = revision

@@ -67,10 +67,15 @@ struct Arguments {
     }
 
     func variables() throws -> [String: String] {
-        guard let value = values["vars"], !value.isNull else { return [:] }
-        guard let object = value.objectValue else { throw ToolFailure("vars must be an object of strings") }
+        try stringObject("vars")
+    }
+
+    /// An object of strings (`vars`, a secrets tool's `values`); empty when absent.
+    func stringObject(_ key: String) throws -> [String: String] {
+        guard let value = values[key], !value.isNull else { return [:] }
+        guard let object = value.objectValue else { throw ToolFailure("\(key) must be an object of strings") }
         return try object.mapValues { value in
-            guard let text = value.stringValue else { throw ToolFailure("every value in vars must be a string") }
+            guard let text = value.stringValue else { throw ToolFailure("every value in \(key) must be a string") }
             return text
         }
     }

@@ -67,6 +67,21 @@ public struct CodebTools: Sendable {
                   "tail": .object(["type": "integer", "minimum": 1, "maximum": 500, "description": "Lines, default 100."])], required: ["project"], readOnly: true),
             tool("recent_events", "What the controller did recently (created, started, switched, removed…), oldest first; optionally for one project.",
                  ["project": .object(["type": "string", "description": "Only this project."]), "limit": .object(["type": "integer", "minimum": 1, "maximum": 200, "description": "Default 50."])], readOnly: true),
+            tool("secrets_list", "A project's secrets: name, the environment it is set for (none: every environment), version, who set it and when. Never values: nothing returns them.",
+                 ["project": projectArgument, "environment": .object(["type": "string", "description": "Only those set for this environment."])],
+                 required: ["project"], readOnly: true),
+            tool("secrets_set", "Set secrets of a project (needs a member key): one new secrets version; every environment whose codeb.yaml names them rolls out with the new values (follow each with rollout_status). codeb.yaml lists only the names (`secrets: [DATABASE_URL]`).",
+                 ["project": projectArgument,
+                  "environment": .object(["type": "string", "description": "Only for this environment (`preview`: every preview instance); default: every environment."]),
+                  "values": .object(["type": "object", "additionalProperties": .object(["type": "string"]), "description": "NAME → value, e.g. {\"DATABASE_URL\": \"postgres://…\"}."])],
+                 required: ["project", "values"]),
+            tool("secrets_unset", "Remove secrets of a project (needs a member key); refused while an environment still names one in codeb.yaml.",
+                 ["project": projectArgument,
+                  "environment": .object(["type": "string", "description": "The environment they were set for; default: the whole project."]),
+                  "names": .object(["type": "array", "items": .object(["type": "string"]), "description": "The names to remove."])],
+                 required: ["project", "names"]),
+            tool("registry_list", "The private registries your team is logged in to (host and user name, never the password); images from them are pulled with that login.",
+                 [:], readOnly: true),
             tool("audit_log", "Who did what through the API, including these tools (actions prefixed `mcp.`); needs an admin key.",
                  ["limit": .object(["type": "integer", "minimum": 1, "maximum": 500, "description": "Default 50."])], readOnly: true),
         ]
@@ -143,6 +158,22 @@ public struct CodebTools: Sendable {
             let answer = try await call(.get, "/v1/events\(project)")
             guard let events = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [Any] else { return answer }
             return Self.compact(Array(events.suffix(limit)))
+        case "secrets_list":
+            let environment = try arguments.string("environment").map { "?environment=\(try Self.checkedName($0, "environment"))" } ?? ""
+            return try await call(.get, "/v1/projects/\(try arguments.name("project"))/secrets\(environment)")
+        case "secrets_set":
+            let values = try arguments.stringObject("values")
+            guard !values.isEmpty else { throw ToolFailure("values must name at least one secret, e.g. {\"DATABASE_URL\": \"…\"}") }
+            var body: [String: Any] = ["values": values]
+            if let environment = try arguments.string("environment") { body["environment"] = try Self.checkedName(environment, "environment") }
+            return try await call(.put, "/v1/projects/\(try arguments.name("project"))/secrets", json: try JSONSerialization.data(withJSONObject: body))
+        case "secrets_unset":
+            guard let names = arguments.strings("names"), !names.isEmpty else { throw ToolFailure("names must list at least one secret") }
+            var body: [String: Any] = ["names": names]
+            if let environment = try arguments.string("environment") { body["environment"] = try Self.checkedName(environment, "environment") }
+            return try await call(.post, "/v1/projects/\(try arguments.name("project"))/secrets/unset", json: try JSONSerialization.data(withJSONObject: body))
+        case "registry_list":
+            return try await call(.get, "/v1/registries")
         case "audit_log":
             return try await call(.get, "/v1/audit?limit=\(min(max(arguments.int("limit") ?? 50, 1), 500))")
         case "delete" where destructive:

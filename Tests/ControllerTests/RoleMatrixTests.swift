@@ -74,6 +74,25 @@ import Testing
         // that still owns a project (refused).
         Endpoint(name: "DELETE team", method: .delete, path: { $0 == .own ? "/v1/teams/acme" : "/v1/teams/other" }, minimum: .owner,
                  expected: { _, _ in .conflict }),
+        // Secrets: the own project holds OLD; the other team's project name is taken (409 to
+        // change, 404 to read: nothing of its secrets is ever visible).
+        Endpoint(name: "GET secrets", method: .get, path: { "/v1/projects/\(project($0))/secrets" }, minimum: .viewer,
+                 expected: { target, _ in target == .own ? .ok : .notFound }),
+        Endpoint(name: "GET secrets history", method: .get, path: { "/v1/projects/\(project($0))/secrets/history" }, minimum: .viewer,
+                 expected: { target, _ in target == .own ? .ok : .notFound }),
+        Endpoint(name: "PUT secrets", method: .put, path: { "/v1/projects/\(project($0))/secrets" },
+                 body: { _ in #"{"values":{"DATABASE_URL":"postgres://x"}}"# }, minimum: .member,
+                 expected: { target, _ in target == .own ? .accepted : .conflict }),
+        Endpoint(name: "POST secrets unset", method: .post, path: { "/v1/projects/\(project($0))/secrets/unset" },
+                 body: { _ in #"{"names":["OLD"]}"# }, minimum: .member,
+                 expected: { target, _ in target == .own ? .accepted : .conflict }),
+        Endpoint(name: "POST rotate-key", method: .post, path: { _ in "/v1/secrets/rotate-key" }, minimum: .owner, expected: { _, _ in .ok }),
+        Endpoint(name: "GET registries", method: .get, path: { _ in "/v1/registries" }, minimum: .viewer, expected: { _, _ in .ok }),
+        Endpoint(name: "PUT registry", method: .put, path: { _ in "/v1/registries/127.0.0.1:55000" },
+                 body: { _ in #"{"username":"ci","password":"pw"}"# }, minimum: .admin, expected: { _, _ in .ok }),
+        // Own: a registry the caller's team logged in to; other: one only the other team did.
+        Endpoint(name: "DELETE registry", method: .delete, path: { $0 == .own ? "/v1/registries/registry.acme.test" : "/v1/registries/registry.other.test" },
+                 minimum: .admin, expected: { target, _ in target == .own ? .ok : .notFound }),
         Endpoint(name: "POST cleanup", method: .post, path: { "/v1/projects/\(project($0))/cleanup" }, minimum: .admin,
                  expected: { target, _ in target == .own ? .accepted : .notFound }),
     ]
@@ -92,7 +111,8 @@ import Testing
             directory = NSTemporaryDirectory() + "codeb-matrix-" + UUID().uuidString.prefix(8)
             let store = try FileStore(directory: directory)
             let keys = try FileKeyStore(directory: directory)
-            api = ControllerAPI(store: store, keys: keys)
+            let vault = try SecretVault.open(store: store, keyFile: directory + "/secret.key")
+            api = ControllerAPI(store: store, keys: keys, vault: vault)
             let acme = try ResourceName(parsing: "acme"), other = try ResourceName(parsing: "other")
             for role in Role.allCases {
                 callers[Caller(rawValue: role.rawValue)!] = try await api.authenticator.createKey(team: acme, role: role, name: "\(role)", createdBy: "t").key.text
@@ -109,6 +129,10 @@ import Testing
             ownerKeyIDs[.other] = try await api.authenticator.createKey(team: other, role: .owner, name: "owner-target", createdBy: "t").record.id
             allKeys = Array(callers.values) + [rival.key.text]
             try await api.operations.apply(try SpecLoader.load("project: shop\nteam: acme\nimage: codeb-test/web:1\nport: 8080\nenvironments:\n  production: { domains: [shop.test] }\n", file: "f"), environment: .production, author: "t")
+            let shop = SecretOwner(team: acme, project: try ResourceName(parsing: "shop"))
+            try await vault.set(shop, scope: nil, values: [try EnvVarName(parsing: "OLD"): "old"], author: "t")
+            try await vault.login(team: acme, host: try RegistryHost(parsing: "registry.acme.test"), username: "ci", password: "pw", author: "t")
+            try await vault.login(team: other, host: try RegistryHost(parsing: "registry.other.test"), username: "ci", password: "pw", author: "t")
             try await api.operations.apply(try SpecLoader.load("project: rival\nteam: other\nimage: codeb-test/web:1\nport: 8080\nenvironments:\n  production: { domains: [rival.test] }\n", file: "f"), environment: .production, author: "t")
         }
     }

@@ -107,3 +107,28 @@ public struct RunningPostgresStore: Sendable {
         await task.value
     }
 }
+
+extension TestDatabase {
+    /// `pg_dump` of this database as text: what a backup of it would hold, byte for byte.
+    public func dump() throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pg_dump")
+        process.arguments = ["--no-owner", "--data-only", connectionString]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, !data.isEmpty else {
+            throw TestDatabaseError("pg_dump of \(name) exited \(process.terminationStatus)")
+        }
+        return data
+    }
+}
+
+/// A test database that cannot be read as asked.
+public struct TestDatabaseError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -121,9 +121,10 @@ let testHTTPClient: HTTPClient = {
 }()
 
 /// A plain GET over TCP; returns the status and body.
-public func httpGet(_ url: String, host: String? = nil, timeout: Duration = .seconds(2)) async throws -> (status: Int, body: String) {
+public func httpGet(_ url: String, host: String? = nil, token: String? = nil, timeout: Duration = .seconds(2)) async throws -> (status: Int, body: String) {
     var request = HTTPClientRequest(url: url)
     if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
+    if let token { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
     // A new connection each time: a pooled keep-alive connection may have been closed by a
     // Caddy reload in between, which is the client's business, not what a test measures.
     request.headers.replaceOrAdd(name: "Connection", value: "close")

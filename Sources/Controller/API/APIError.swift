@@ -36,6 +36,10 @@ public struct APIError: HTTPResponseError, Sendable {
     public static func from(_ error: any Error) -> APIError {
         switch error {
         case let error as APIError: return error
+        case let error as MissingSecrets:
+            return APIError(.unprocessableContent, code: "missing_secrets", error.description)
+        case let error as SecretBox.Failure:
+            return APIError(.serviceUnavailable, code: "secret_key", error.description)
         case let error as SpecError:
             return APIError(.badRequest, code: "invalid_spec", "the spec has \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")", details: error.problems)
         case let error as StoreError:

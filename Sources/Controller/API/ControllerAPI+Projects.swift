@@ -63,9 +63,11 @@ extension ControllerAPI {
             if let current, current.team != principal.team {
                 throw APIError(.conflict, code: "conflict", "the project name \(spec.project) is taken")
             }
-            guard let wanted = spec.environment(named: name) else {
+            guard var wanted = spec.environment(named: name) else {
                 throw APIError(.notFound, code: "not_found", "codeb.yaml defines no environment \(name)")
             }
+            // Pinned as the apply will pin them, so the diff and the no-op check see the values' versions.
+            wanted.template.secretsBinding = try await operations.bindSecrets(wanted, team: spec.team, key: key)
             let changes = Self.changes(from: current?.desired?.spec, to: wanted)
             if dryRun {
                 let same = current?.desired?.spec == wanted
@@ -129,6 +131,24 @@ extension ControllerAPI {
         let oldEnv = old.template.env, newEnv = new.template.env
         for name in Set(oldEnv.keys).union(newEnv.keys).sorted() where oldEnv[name] != newEnv[name] {
             changes.append(oldEnv[name] == nil ? "env \(name): added" : newEnv[name] == nil ? "env \(name): removed" : "env \(name): changed")
+        }
+        changes += secretChanges(from: old.template, to: new.template)
+        return changes
+    }
+
+    /// Secrets by name only: added, removed, or `changed` when the value it runs with was set
+    /// again. A value (or anything derived from one) is never shown.
+    static func secretChanges(from old: SlotTemplate, to new: SlotTemplate) -> [String] {
+        let before = Set(old.secrets), after = Set(new.secrets)
+        var changes: [String] = []
+        for name in before.union(after).sorted() {
+            if !before.contains(name) {
+                changes.append("secret \(name): added")
+            } else if !after.contains(name) {
+                changes.append("secret \(name): removed")
+            } else if old.secretsBinding?.pins[name] != new.secretsBinding?.pins[name] {
+                changes.append("secret \(name): changed")
+            }
         }
         return changes
     }

@@ -7,7 +7,8 @@ extension RevisionView {
     init(_ revision: Revision) {
         self.init(
             number: revision.number, hash: revision.hash, image: revision.spec.template.image.description, source: revision.source.rawValue,
-            author: revision.author, createdAt: revision.createdAt, rollbackOf: revision.rollbackOf
+            author: revision.author, createdAt: revision.createdAt, rollbackOf: revision.rollbackOf, imageDigest: revision.imageDigest,
+            secrets: revision.spec.template.secretsBinding.map { Dictionary(uniqueKeysWithValues: $0.pins.map { ($0.key.value, $0.value) }) }
         )
     }
 }
@@ -32,7 +33,7 @@ extension SlotView {
         self.init(
             slot: record.slot, state: record.state, revision: record.revision, hash: record.hash, port: record.port,
             healthyStreak: record.healthyStreak, lastProbe: record.lastProbe, deployedAt: record.deployedAt, promotedAt: record.promotedAt,
-            graceUntil: record.graceUntil, failure: record.failure
+            graceUntil: record.graceUntil, failure: record.failure, pulling: record.pull?.description
         )
     }
 }

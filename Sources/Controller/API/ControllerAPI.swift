@@ -21,18 +21,21 @@ public struct ControllerAPI: Sendable {
     public let time: any TimeSource
     /// Renders `/metrics` (Prometheus text); nil answers 404.
     public let metrics: (@Sendable () async -> String)?
+    /// Secrets and registry logins; nil when the controller has no secret key.
+    public let vault: SecretVault?
     let logger: Logger
 
     public init(
         store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil, time: any TimeSource = SystemTime(),
         readiness: [String: @Sendable () async throws -> Void] = [:], details: [String: @Sendable () async -> String] = [:],
         metrics: (@Sendable () async -> String)? = nil,
-        quota: TeamQuota = .unlimited, logger: Logger = Logger(label: "codeb.api")
+        quota: TeamQuota = .unlimited, vault: SecretVault? = nil, logger: Logger = Logger(label: "codeb.api")
     ) {
+        self.vault = vault
         self.metrics = metrics
         self.store = store
         self.keys = keys
-        self.operations = StateOperations(store: store, time: time, previewDomain: reconciler?.previewDomain, quota: quota)
+        self.operations = StateOperations(store: store, time: time, previewDomain: reconciler?.previewDomain, quota: quota, vault: vault)
         self.authenticator = Authenticator(keys: keys, time: time)
         self.reconciler = reconciler
         self.readiness = readiness
@@ -71,6 +74,14 @@ public struct ControllerAPI: Sendable {
         router.post("/v1/projects/:project/environments/:environment/rollback") { _, context in try await self.rollback(context) }
         router.delete("/v1/projects/:project/environments/:environment") { _, context in try await self.delete(context) }
         router.get("/v1/projects/:project/environments/:environment/logs") { request, context in try await self.logs(request, context) }
+        router.get("/v1/projects/:project/secrets") { request, context in try await self.listSecrets(request, context) }
+        router.put("/v1/projects/:project/secrets") { request, context in try await self.setSecrets(request, context) }
+        router.post("/v1/projects/:project/secrets/unset") { request, context in try await self.unsetSecrets(request, context) }
+        router.get("/v1/projects/:project/secrets/history") { request, context in try await self.secretsHistory(request, context) }
+        router.post("/v1/secrets/rotate-key") { _, context in try await self.rotateSecretKey(context) }
+        router.get("/v1/registries") { _, context in try await self.listRegistries(context) }
+        router.put("/v1/registries/:host") { request, context in try await self.registryLogin(request, context) }
+        router.delete("/v1/registries/:host") { _, context in try await self.registryLogout(context) }
         router.get("/v1/events") { request, context in try await self.events(request, context) }
         router.get("/v1/keys") { _, context in try await self.listKeys(context) }
         router.post("/v1/keys") { request, context in try await self.createKey(request, context) }
@@ -118,10 +129,10 @@ public struct ControllerAPI: Sendable {
     }
 
     /// Runs a mutation and records it in the audit log whatever the outcome.
-    func audited(_ action: String, target: String, _ context: APIContext, _ body: () async throws -> Response) async throws -> Response {
+    func audited(_ action: String, target: String, _ context: APIContext, detail: String = "", _ body: () async throws -> Response) async throws -> Response {
         do {
             let response = try await body()
-            await record(action, target: target, context, result: "ok")
+            await record(action, target: target, context, result: "ok", detail: detail)
             return response
         } catch {
             let apiError = APIError.from(error)

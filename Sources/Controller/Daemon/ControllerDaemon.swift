@@ -39,6 +39,9 @@ public struct ControllerDaemon: Sendable {
         /// How a switch reaches Caddy (`--switch`).
         public var switching: SwitchSetting = .auto
         public var quota = TeamQuota.unlimited
+        /// The key file secrets and registry logins are sealed with; created when missing.
+        public var secretKeyFile = Configuration.defaultSecretKeyFile
+        public static let defaultSecretKeyFile = "/etc/codeb/secret.key"
 
         public init() {}
     }
@@ -60,6 +63,13 @@ public struct ControllerDaemon: Sendable {
         )
         self.backend = backend
         let store = backend.store
+        // Without a usable key the daemon still runs; whatever needs a secret says why.
+        var vault: SecretVault?
+        do {
+            vault = try SecretVault.open(store: backend.secrets, keyFile: configuration.secretKeyFile)
+        } catch {
+            logger.warning("secrets are unavailable: the secret key cannot be used", metadata: ["keyFile": "\(configuration.secretKeyFile)", "error": "\(error)"])
+        }
         let runtime = DockerRuntime(socketPath: configuration.dockerSocket)
         let renderer = CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
         let router = CaddyRouter(.init(
@@ -68,7 +78,7 @@ public struct ControllerDaemon: Sendable {
         ))
         let reconciler = Reconciler(
             store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(), previewDomain: configuration.previewDomain,
-            events: EventFeed(), leases: backend.leases
+            events: EventFeed(), leases: backend.leases, vault: vault
         )
         self.reconciler = reconciler
         var readiness: [String: @Sendable () async throws -> Void] = [
@@ -100,7 +110,7 @@ public struct ControllerDaemon: Sendable {
             },
         ]
         api = ControllerAPI(
-            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota
+            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota, vault: vault
         )
         loop = ReconcileLoop(reconciler: reconciler, workers: configuration.workers, resync: configuration.resync, orphanDelay: configuration.orphanDelay)
     }

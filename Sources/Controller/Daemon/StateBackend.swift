@@ -9,6 +9,8 @@ import Spec
 /// set, else the file store in the state directory. Failures are `StoreError`s with a sentence.
 public struct StateBackend: Sendable {
     public let store: any Store
+    /// Secrets and registry logins, beside the environments in the same store.
+    public let secrets: any SecretStore
     public let keys: any KeyStore
     /// The PostgreSQL store, which must run as a service; nil for the file store.
     public let postgres: PostgresStore?
@@ -20,10 +22,11 @@ public struct StateBackend: Sendable {
     /// Opens the stores for the daemon.
     public static func open(databaseURL: String?, stateDirectory: String, node: NodeName = .local, leaseTTL: Duration = .seconds(10)) throws -> StateBackend {
         guard let databaseURL else {
-            return StateBackend(store: try FileStore(directory: stateDirectory), keys: try FileKeyStore(directory: stateDirectory), postgres: nil, leases: SoleController(node: node), location: stateDirectory)
+            let store = try FileStore(directory: stateDirectory)
+            return StateBackend(store: store, secrets: store, keys: try FileKeyStore(directory: stateDirectory), postgres: nil, leases: SoleController(node: node), location: stateDirectory)
         }
         let store = try postgres(databaseURL, node: node, leaseTTL: leaseTTL)
-        return StateBackend(store: store, keys: PostgresKeyStore(database: store.database), postgres: store, leases: store, location: store.database.url.description)
+        return StateBackend(store: store, secrets: store, keys: PostgresKeyStore(database: store.database), postgres: store, leases: store, location: store.database.url.description)
     }
 
     /// Only the key store, for one-shot commands: the file store stays closed, so they do not

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Logging
+import Spec
 
 /// Carries out a plan through the drivers, in order, stopping at the first failure (the next
 /// pass plans again from what is then true). Every action is idempotent: running a plan twice,
@@ -11,12 +12,15 @@ public struct Executor: Sendable {
     public let store: any Store
     /// The clock a drain waits on.
     public let time: any TimeSource
+    /// Opens secrets and registry logins; nil when the controller has no secret key.
+    public let vault: SecretVault?
     let logger: Logger
 
     public init(
         runtime: any ContainerRuntime, router: any TrafficRouter, store: any Store, time: any TimeSource = SystemTime(),
-        logger: Logger = Logger(label: "codeb.executor")
+        vault: SecretVault? = nil, logger: Logger = Logger(label: "codeb.executor")
     ) {
+        self.vault = vault
         self.runtime = runtime
         self.router = router
         self.store = store
@@ -51,8 +55,8 @@ public struct Executor: Sendable {
             }
         case .recordStatus(let status):
             try await store.update(key) { state, _ in state?.status = status }
-        case .createContainer(_, let spec):
-            try await create(spec)
+        case .createContainer(let slot, let spec):
+            try await create(spec, key, slot: slot)
         case .startContainer(let id, _):
             try await startOrDiscard(id)
         case .stopContainer(let id, _, let timeout, _):
@@ -82,9 +86,15 @@ public struct Executor: Sendable {
     /// Creates and starts a slot's container, pulling its image if it is not here. A container
     /// that already has the name (a crash after creating it) is adopted when it runs the same
     /// template, and replaced when it is codeb's but stale.
-    private func create(_ spec: ContainerSpec) async throws {
-        if try await !runtime.imageExists(spec.image) {
-            try await runtime.pull(spec.image)
+    private func create(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName) async throws {
+        let team = spec.labels[ManagedLabels.team].flatMap { try? ResourceName(parsing: $0) }
+        try await pullIfNeeded(spec, key, slot: slot, team: team)
+        var spec = spec
+        if let binding = spec.secrets, !binding.pins.isEmpty {
+            guard let vault, let team else {
+                throw StoreError(.invalid, "\(key) runs with secrets, and this controller has no secret key to open them (--secret-key-file)")
+            }
+            spec.env.merge(try await vault.values(SecretOwner(team: team, project: key.project), binding: binding)) { _, secret in secret }
         }
         let id: String
         do {

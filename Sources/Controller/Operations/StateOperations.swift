@@ -11,8 +11,15 @@ public struct StateOperations: Sendable {
     public let previewDomain: Hostname?
     /// What each team may hold.
     public let quota: TeamQuota
+    /// Where secret values are; nil when the controller has no secret key (an apply naming
+    /// secrets is then refused).
+    public let vault: SecretVault?
 
-    public init(store: any Store, time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, quota: TeamQuota = .unlimited) {
+    public init(
+        store: any Store, time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, quota: TeamQuota = .unlimited,
+        vault: SecretVault? = nil
+    ) {
+        self.vault = vault
         self.store = store
         self.time = time
         self.previewDomain = previewDomain
@@ -35,7 +42,7 @@ public struct StateOperations: Sendable {
     ///   environment's latest revision number is exactly this (optimistic concurrency).
     @discardableResult
     public func apply(_ spec: Spec, environment: EnvironmentName, author: String, expectedGeneration: Int? = nil) async throws -> Revision {
-        guard let resolved = spec.environment(named: environment) else {
+        guard var wanted = spec.environment(named: environment) else {
             let reason = environment.isPreviewInstance
                 ? "codeb.yaml has no `preview` block to create \(environment) from"
                 : "codeb.yaml has no `\(environment)` environment"
@@ -44,6 +51,8 @@ public struct StateOperations: Sendable {
         let key = EnvironmentKey(project: spec.project, environment: environment)
         let now = time.now()
         let team = spec.team
+        wanted.template.secretsBinding = try await bindSecrets(wanted, team: team, key: key)
+        let resolved = wanted
         let generated = Self.generatedHostnames(key, previewDomain: previewDomain)
         if quota != .unlimited {
             // Read before the update, not in it: two applies of one team at the same moment can

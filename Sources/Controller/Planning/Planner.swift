@@ -389,6 +389,7 @@ struct Pass {
             image: template.image.description,
             command: template.command,
             env: Dictionary(uniqueKeysWithValues: template.env.map { ($0.key.value, $0.value) }),
+            secrets: template.secrets.isEmpty ? nil : template.secretsBinding ?? SecretsBinding(),
             labels: labels,
             containerPort: template.port.value,
             hostPort: record.port,

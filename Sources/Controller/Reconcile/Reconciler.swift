@@ -25,7 +25,7 @@ public struct Reconciler: Sendable {
         store: any Store, runtime: any ContainerRuntime, router: any TrafficRouter, probe: any HealthProbe,
         time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
         leases: any LeaseKeeper = SoleController(node: .local), proxyHealth: ProxyHealth = ProxyHealth(),
-        logger: Logger = Logger(label: "codeb.reconcile")
+        vault: SecretVault? = nil, logger: Logger = Logger(label: "codeb.reconcile")
     ) {
         self.leases = leases
         self.proxyHealth = proxyHealth
@@ -36,7 +36,7 @@ public struct Reconciler: Sendable {
         self.time = time
         self.previewDomain = previewDomain
         self.events = events
-        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, logger: logger)
+        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, vault: vault, logger: logger)
     }
 
     /// Gathers what the planner needs for `key`; nil when the store does not know it.

@@ -144,7 +144,7 @@ public struct DockerRuntime: ContainerRuntime {
         return status != 404
     }
 
-    public func pull(_ reference: String) async throws {
+    public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
         let operation = "pull image \(reference)"
         let image: ImageReference
         do {
@@ -155,16 +155,55 @@ public struct DockerRuntime: ContainerRuntime {
         let repository = (image.registry.map { "\($0)/" } ?? "") + image.repository
         // An explicit tag or digest: never let the engine pull every tag of a repository.
         let tag = image.digest ?? image.tag ?? "latest"
-        let request = makeRequest(.POST, "/images/create", query: [("fromImage", repository), ("tag", tag)], versioned: true)
+        var request = makeRequest(.POST, "/images/create", query: [("fromImage", repository), ("tag", tag)], versioned: true)
+        if let auth { request.headers.replaceOrAdd(name: "X-Registry-Auth", value: Self.registryAuthHeader(auth)) }
         let response = try await execute(request, operation, timeout: .seconds(600))
-        let body = try await collect(response, operation)
         guard response.status.code == 200 else {
-            throw Self.error(for: response.status.code, body: body, operation: operation)
+            let body = try await collect(response, operation)
+            throw Self.pullError(Self.error(for: response.status.code, body: body, operation: operation))
         }
-        if let message = Self.pullFailure(in: body) {
-            throw RuntimeError(.imagePullFailed, operation: operation, message: message)
+        var tracker = PullTracker()
+        var pending = Data()
+        do {
+            for try await chunk in response.body {
+                pending.append(contentsOf: chunk.readableBytesView)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = pending[pending.startIndex..<newline]
+                    pending = Data(pending[pending.index(after: newline)...])
+                    if let message = tracker.read(line) {
+                        throw Self.pullError(RuntimeError(.imagePullFailed, operation: operation, message: message))
+                    }
+                    if tracker.changed, let progress { progress(tracker.progress) }
+                }
+            }
+        } catch let error as RuntimeError {
+            throw error
+        } catch {
+            throw RuntimeError(.unavailable, operation: operation, message: "the pull's progress from dockerd broke off (\(error))")
         }
-        logger.info("pulled image", metadata: ["image": "\(reference)"])
+        if !pending.isEmpty, let message = tracker.read(pending[...]) {
+            throw Self.pullError(RuntimeError(.imagePullFailed, operation: operation, message: message))
+        }
+        logger.info("pulled image", metadata: ["image": "\(reference)", "digest": "\(tracker.digest ?? "-")"])
+        return tracker.digest
+    }
+
+    /// `X-Registry-Auth`: base64url of the login as JSON, as the Engine API expects.
+    static func registryAuthHeader(_ auth: RegistryAuth) -> String {
+        struct Wire: Encodable { var username: String, password: String, serveraddress: String }
+        let json = (try? JSONEncoder().encode(Wire(username: auth.username, password: auth.password, serveraddress: auth.server))) ?? Data()
+        return json.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    /// A pull the registry refused for want of a login is `.registryDenied`, so the caller can
+    /// say which login to make; the engine's own words are kept.
+    static func pullError(_ error: RuntimeError) -> RuntimeError {
+        let text = error.message.lowercased()
+        let denied = ["unauthorized", "no basic auth credentials", "authentication required", "denied", "401"].contains { text.contains($0) }
+        guard denied else {
+            return RuntimeError(error.kind == .notFound ? .notFound : .imagePullFailed, operation: error.operation, message: error.message, status: error.status)
+        }
+        return RuntimeError(.registryDenied, operation: error.operation, message: error.message, status: error.status)
     }
 
     /// A failed pull still answers 200; the failure is a JSON line in the progress stream.

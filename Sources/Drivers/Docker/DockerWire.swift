@@ -149,8 +149,16 @@ struct DockerPullLineWire: Decodable {
         var message: String?
     }
 
+    struct ProgressDetail: Decodable {
+        var current: Int64?
+        var total: Int64?
+    }
+
     var error: String?
     var errorDetail: ErrorDetail?
+    var status: String?
+    var id: String?
+    var progressDetail: ProgressDetail?
 }
 
 struct DockerNetworkCreateWire: Encodable {

@@ -168,6 +168,44 @@ public enum PostgresSchema {
             "ALTER TABLE audit_log ADD COLUMN reason text",
             "ALTER TABLE teams ADD COLUMN created_by text",
         ]),
+        // Secrets and registry logins, sealed (AES-256-GCM): `box` is nonce ‖ ciphertext ‖ tag,
+        // `key_id` names the controller key that sealed it. A row is never a value in clear.
+        Migration(version: 5, name: "secrets-and-registries", statements: [
+            """
+            CREATE TABLE secret_versions (
+                team text NOT NULL,
+                project text NOT NULL,
+                version integer NOT NULL,
+                PRIMARY KEY (team, project))
+            """,
+            // Every set (box not null) and unset (box null) ever made; scope '' is the whole project.
+            """
+            CREATE TABLE secret_values (
+                team text NOT NULL,
+                project text NOT NULL,
+                version integer NOT NULL CHECK (version > 0),
+                name text NOT NULL,
+                scope text NOT NULL,
+                key_id text,
+                box bytea,
+                author text NOT NULL,
+                at timestamptz NOT NULL,
+                PRIMARY KEY (team, project, version, name),
+                FOREIGN KEY (team, project) REFERENCES secret_versions ON DELETE CASCADE,
+                CHECK ((key_id IS NULL) = (box IS NULL)))
+            """,
+            """
+            CREATE TABLE registry_credentials (
+                team text NOT NULL,
+                host text NOT NULL,
+                username text NOT NULL,
+                key_id text NOT NULL,
+                box bytea NOT NULL,
+                author text NOT NULL,
+                at timestamptz NOT NULL,
+                PRIMARY KEY (team, host))
+            """,
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import State
 
 /// Seals secret values (AES-256-GCM, swift-crypto) with the controller's key file, so a value
 /// is never stored in clear. Each sealed value names the key that sealed it: the key file
@@ -11,15 +12,7 @@ import Foundation
 /// row does not open.
 public struct SecretBox: Sendable {
     /// One sealed value as stored: the key's id and nonce ‖ ciphertext ‖ tag.
-    public struct Sealed: Sendable, Hashable, Codable {
-        public var keyID: String
-        public var box: Data
-
-        public init(keyID: String, box: Data) {
-            self.keyID = keyID
-            self.box = box
-        }
-    }
+    public typealias Sealed = SealedValue
 
     /// A key file or a sealed value that cannot be used; says what to do.
     public struct Failure: Error, Sendable, CustomStringConvertible {

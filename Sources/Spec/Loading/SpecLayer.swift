@@ -1,7 +1,7 @@
 /// The fields that the top level and each environment may set, as written (nothing merged or
 /// defaulted yet). An environment's layer is laid over the top level's.
 struct SpecLayer {
-    static let keys = ["image", "port", "command", "env", "resources", "healthcheck", "promote", "grace", "stopTimeout", "nodes"]
+    static let keys = ["image", "port", "command", "env", "secrets", "resources", "healthcheck", "promote", "grace", "stopTimeout", "nodes"]
     static let resourceKeys = ["memory", "cpus"]
     static let healthcheckKeys = ["path", "interval", "timeout", "healthyThreshold", "deadline"]
 
@@ -9,6 +9,9 @@ struct SpecLayer {
     var port: Located<Port>?
     var command: Located<[String]>?
     var env: [EnvVarName: String] = [:]
+    /// Names whose values live in the controller's secret store; the top level's and an
+    /// environment's are joined.
+    var secrets: [Located<EnvVarName>] = []
     var memory: Located<ByteSize>?
     var cpus: Located<CPUCount>?
     var healthPath: Located<HTTPPath>?
@@ -31,6 +34,7 @@ struct SpecLayer {
             port: other.port ?? port,
             command: other.command ?? command,
             env: env.merging(other.env) { _, new in new },
+            secrets: secrets + other.secrets.filter { name in !secrets.contains { $0.value == name.value } },
             memory: other.memory ?? memory,
             cpus: other.cpus ?? cpus,
             healthPath: other.healthPath ?? healthPath,
@@ -65,6 +69,9 @@ extension NodeReader {
         }
         if let entry = fields["env"] {
             layer.env = env(entry)
+        }
+        if let entry = fields["secrets"] {
+            layer.secrets = secrets(entry)
         }
         if let entry = fields["resources"],
            let resources = self.fields(entry.value, at: entry.path, what: "`resources`", allowed: SpecLayer.resourceKeys) {
@@ -183,6 +190,34 @@ extension NodeReader {
             }
         }
         return valid ? Located(value: arguments, position: Position(entry.value.mark), path: entry.path) : nil
+    }
+
+    /// `secrets: [DATABASE_URL, API_TOKEN]`: distinct variable names, at most 100. Only names:
+    /// a value written here would end up in git, which is what `secrets` exists to avoid.
+    private mutating func secrets(_ entry: Entry) -> [Located<EnvVarName>] {
+        guard let items = list(entry.value, at: entry.path, what: "the names of secrets", example: "[DATABASE_URL, API_TOKEN]") else {
+            return []
+        }
+        guard items.count <= 100 else {
+            report(entry.path, at: Position(entry.value.mark), "lists \(items.count) secrets; at most 100")
+            return []
+        }
+        var names: [Located<EnvVarName>] = []
+        for item in items {
+            if case .mapping = item.node {
+                report(item.path, at: Position(item.node.mark), "`secrets` lists names only; set values with `codeb secrets set PROJECT NAME=VALUE`, never in codeb.yaml")
+                continue
+            }
+            guard let name = value(item.node, at: item.path, what: "a variable name such as `DATABASE_URL`", { text throws(InvalidValue) in
+                try EnvVarName(parsing: text)
+            }) else { continue }
+            if names.contains(where: { $0.value == name.value }) {
+                report(item.path, at: name.position, "`\(name.value)` is listed twice")
+                continue
+            }
+            names.append(name)
+        }
+        return names
     }
 
     private mutating func env(_ entry: Entry) -> [EnvVarName: String] {

@@ -193,12 +193,16 @@ public enum SpecLoader {
             deadline: layer.healthDeadline?.value ?? Healthcheck.defaultDeadline
         )
         checkHealthcheck(healthcheck, layer: layer, environment: entry, reader: &reader)
+        for secret in layer.secrets where layer.env[secret.value] != nil {
+            reader.report(secret.path, at: secret.position, "`\(secret.value)` is in both `env` and `secrets` (for \(name)); a secret's value is set with `codeb secrets set`, so remove it from `env`")
+        }
         guard reader.problems.count == problemsBefore else { return nil }
 
         let template = SlotTemplate(
             image: image.value,
             command: layer.command?.value,
             env: layer.env,
+            secrets: layer.secrets.map(\.value).sorted(),
             port: port.value,
             resources: Resources(
                 memory: layer.memory?.value ?? Resources.defaultMemory,

@@ -25,6 +25,9 @@ extension SlotTemplate {
             image: image.canonical,
             command: command,
             env: Dictionary(uniqueKeysWithValues: env.map { ($0.key.value, $0.value) }),
+            // Absent (not empty) without secrets, so templates from before secrets keep their hash.
+            secrets: secrets.isEmpty ? nil : secrets.map(\.value),
+            secretsDigest: secrets.isEmpty ? nil : (secretsBinding ?? SecretsBinding()).digest,
             port: port.value,
             memoryBytes: resources.memory.bytes,
             millicpus: resources.cpus.millicpus,
@@ -45,6 +48,8 @@ extension SlotTemplate {
         var image: String
         var command: [String]?
         var env: [String: String]
+        var secrets: [String]?
+        var secretsDigest: String?
         var port: Int
         var memoryBytes: Int64
         var millicpus: Int

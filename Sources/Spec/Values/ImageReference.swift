@@ -77,7 +77,7 @@ public struct ImageReference: TextValue, Sendable, Hashable {
         return character.isLetter || character.isNumber || "._-/:@".contains(character)
     }
 
-    private static func checkRegistry(_ host: String) throws(InvalidValue) {
+    static func checkRegistry(_ host: String) throws(InvalidValue) {
         let parts = host.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count <= 2 else {
             throw InvalidValue("the registry `\(host)` is not a host or host:port")

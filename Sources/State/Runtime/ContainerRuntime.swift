@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 
 /// The controller's view of the container engine. Every call touches only containers that carry
 /// `codeb.managed-by=codeb`; an attempt to change any other is refused with `.notManaged`.
@@ -35,8 +36,11 @@ public protocol ContainerRuntime: Sendable {
     /// Whether the image is present locally.
     func imageExists(_ reference: String) async throws -> Bool
 
-    /// Pulls the image by its explicit tag or digest; a failed pull throws `.imagePullFailed`.
-    func pull(_ reference: String) async throws
+    /// Pulls the image by its explicit tag or digest, sending `auth` to the registry when set;
+    /// `progress` hears the bytes downloaded as layers arrive. Returns the manifest digest
+    /// (`sha256:…`) the registry served, when it said. A failed pull throws `.imagePullFailed`
+    /// (`.registryDenied` when the registry refused the login or asked for one).
+    func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String?
 
     /// Managed-container events from `since` on, surviving engine restarts; ends when cancelled.
     func events(since: Date?) -> AsyncStream<ContainerEvent>
@@ -46,6 +50,13 @@ public protocol ContainerRuntime: Sendable {
 
     /// Removes one of codeb's networks; a network still in use or already gone is left alone.
     func removeNetwork(_ name: String) async throws
+}
+
+extension ContainerRuntime {
+    /// Pulls without a login or progress.
+    public func pull(_ reference: String) async throws {
+        _ = try await pull(reference, auth: nil, progress: nil)
+    }
 }
 
 /// What the engine said about itself.
@@ -82,14 +93,18 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     /// The user-defined bridge to attach to (created, labelled, on first use); nil for Docker's
     /// default bridge.
     public var network: String?
+    /// The secrets the container runs with, by the version each value was set in: the executor
+    /// opens them and adds them to `env` just before `create`, so no plan carries a value.
+    public var secrets: SecretsBinding?
 
     public init(
-        name: String, image: String, command: [String]? = nil, env: [String: String] = [:],
+        name: String, image: String, command: [String]? = nil, env: [String: String] = [:], secrets: SecretsBinding? = nil,
         labels: [String: String] = [:], containerPort: Int, hostPort: Int, hostIP: String = "127.0.0.1",
         memoryBytes: Int64, nanoCPUs: Int64, stopTimeoutSeconds: Int = 30,
         logMaxSize: String = "10m", logMaxFiles: Int = 3, network: String? = nil
     ) {
         self.network = network
+        self.secrets = secrets
         self.name = name
         self.image = image
         self.command = command

@@ -11,6 +11,8 @@ public struct RuntimeError: Error, Sendable, Hashable, CustomStringConvertible {
         case notManaged
         /// Pulling the image failed (reported in the pull stream even though the status was 200).
         case imagePullFailed
+        /// The registry refused the pull for want of a (valid) login.
+        case registryDenied
         /// The engine answered with an error (HTTP 4xx/5xx not covered above).
         case engine
         /// The engine's answer could not be understood.

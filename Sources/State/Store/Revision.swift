@@ -7,6 +7,8 @@ public struct Revision: Sendable, Hashable, Codable {
     public enum Source: String, Sendable, Hashable, Codable {
         case apply
         case rollback
+        /// A secret the revision names was set again or unset (`codeb secrets set|unset`).
+        case secrets
     }
 
     /// 1, 2, 3… per environment; the environment's generation once it is the latest.
@@ -20,6 +22,8 @@ public struct Revision: Sendable, Hashable, Codable {
     public var createdAt: Date
     /// For a rollback: the revision it copies.
     public var rollbackOf: Int?
+    /// The image digest (`sha256:…`) the controller pulled for this revision, once pulled.
+    public var imageDigest: String?
 
     public init(number: Int, spec: EnvironmentSpec, source: Source, author: String, createdAt: Date, rollbackOf: Int? = nil) {
         self.number = number

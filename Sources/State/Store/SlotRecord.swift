@@ -43,6 +43,8 @@ public struct SlotRecord: Sendable, Hashable, Codable {
     public var promotedAt: Date?
     public var graceUntil: Date?
     public var failure: String?
+    /// While the slot's image is being pulled: how far (the health deadline starts after it).
+    public var pull: PullProgress?
 
     public init(
         slot: SlotName, state: SlotState = .empty, revision: Int? = nil, hash: String? = nil, port: Int,

@@ -74,6 +74,7 @@ struct APIClient: Sendable {
         if let details = body.error.details, !details.isEmpty {
             return CLIError(([body.error.message + ":"] + details.map(\.description)).joined(separator: "\n"))
         }
-        return CLIError(body.error.message)
+        // Like a spec problem: the input must change before it can go through.
+        return CLIError(body.error.message, exitCode: body.error.code == "missing_secrets" ? 2 : 1)
     }
 }

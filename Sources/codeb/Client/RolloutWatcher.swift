@@ -38,7 +38,11 @@ struct RolloutWatcher {
                     throw ExitCode(3)
                 case .waiting(let slot, _, let healthy, let needed, let waitingForPromotion):
                     let threshold = waitingForPromotion ? " (healthy; waiting for `codeb promote`)" : ""
-                    line = "revision \(revision) on \(slot): health \(healthy)\(needed.map { "/\($0)" } ?? "")\(threshold)"
+                    if let pulling = environment.slots.first(where: { $0.slot == slot })?.pulling {
+                        line = "revision \(revision) on \(slot): \(pulling)"
+                    } else {
+                        line = "revision \(revision) on \(slot): health \(healthy)\(needed.map { "/\($0)" } ?? "")\(threshold)"
+                    }
                 case .superseded:
                     line = "revision \(revision): superseded by revision \(environment.generation)"
                     done.insert(name)

@@ -69,6 +69,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("orphan-delay"), help: "Seconds a managed container or site file whose environment the store does not know is kept before the sweep removes it (a store being restored keeps its containers). [default: 600]")
     var orphanDelay: Int?
 
+    @Option(name: .customLong("secret-key-file"), help: "The key secrets and registry logins are sealed with (AES-256-GCM); created mode 0600 when missing. [default: /etc/codeb/secret.key]")
+    var secretKeyFile: String?
+
     @Option(name: .customLong("quota-environments"), help: "Environments each team may hold per kind (production, staging, preview). [default: no limit]")
     var quotaEnvironments: Int?
 

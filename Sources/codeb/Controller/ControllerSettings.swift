@@ -29,8 +29,10 @@ struct ControllerSettings {
     var switching = SwitchSetting.auto
     /// The same for every team; nil parts are unlimited.
     var quota = TeamQuota.unlimited
+    /// The AES-256 key file secrets and registry logins are sealed with (created 0600 if missing).
+    var secretKeyFile = ControllerDaemon.Configuration.defaultSecretKeyFile
 
-    static let names = ["listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
+    static let names = ["secret-key-file", "listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
 
     /// The daemon's configuration from these settings.
     var daemon: ControllerDaemon.Configuration {
@@ -53,6 +55,7 @@ struct ControllerSettings {
         configuration.orphanDelay = .seconds(orphanDelay)
         configuration.switching = switching
         configuration.quota = quota
+        configuration.secretKeyFile = secretKeyFile
         return configuration
     }
 
@@ -91,6 +94,7 @@ struct ControllerSettings {
             "mcp-destructive-tools": flags.mcpDestructiveTools ? "true" : nil,
             "orphan-delay": flags.orphanDelay.map(String.init), "switch": flags.switching,
             "quota-environments": flags.quotaEnvironments.map(String.init), "quota-memory": flags.quotaMemory, "quota-cpus": flags.quotaCPUs,
+            "secret-key-file": flags.secretKeyFile,
         ]
         for (name, value) in flagValues { if let value { values[name] = value } }
 
@@ -107,6 +111,7 @@ struct ControllerSettings {
         if let value = values["docker-socket"] { settings.dockerSocket = value }
         if let value = values["caddy-config"] { settings.caddyConfig = value }
         if let value = values["caddy-sites"] { settings.caddySites = value }
+        if let value = values["secret-key-file"], !value.isEmpty { settings.secretKeyFile = value }
         if let value = values["caddy-admin"] {
             do { settings.caddyAdmin = try HTTPEndpoint(parsing: value) } catch { throw ValidationError("caddy-admin: \(error)") }
         }

@@ -91,7 +91,7 @@ public final class FakeRuntime: ContainerRuntime {
     public func logs(_ id: String, tail: Int?) async throws -> [LogLine] { [] }
     public func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { AsyncThrowingStream { $0.finish() } }
     public func imageExists(_ reference: String) async throws -> Bool { true }
-    public func pull(_ reference: String) async throws {}
+    public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? { nil }
     public func events(since: Date?) -> AsyncStream<ContainerEvent> { AsyncStream { $0.finish() } }
     public func managedNetworks() async throws -> [String] { [] }
     public func removeNetwork(_ name: String) async throws {}

@@ -8,6 +8,8 @@ public actor MemoryStore: Store {
     private var states: [EnvironmentKey: EnvironmentState] = [:]
     private let feed = ChangeFeed<EnvironmentKey>()
     private var failNext = false
+    var secretSets: [SecretOwner: SecretSet] = [:]
+    var registrySets: [ResourceName: RegistrySet] = [:]
 
     public init() {}
 

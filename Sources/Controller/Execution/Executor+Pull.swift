@@ -1,0 +1,82 @@
+import Drivers
+import Foundation
+import Spec
+
+extension Executor {
+    /// Pulls the slot's image before its container is created: always for an image of a named
+    /// registry, with the team's login if it has one (an image another team pulled into the
+    /// engine's cache must not start for a team that may not pull it), else only when absent.
+    /// Progress goes on the slot record; the health deadline starts once the pull is done.
+    /// A refused or missing image fails the rollout with a reason that names the registry.
+    func pullIfNeeded(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName, team: ResourceName?) async throws {
+        guard let image = try? ImageReference(parsing: spec.image) else { return }
+        let host = RegistryHost(of: image)
+        var auth: RegistryAuth?
+        if let vault, let team { auth = try await vault.login(team: team, host: host) }
+        if auth == nil, image.registry == nil, try await runtime.imageExists(spec.image) { return }
+        let revision = spec.labels[ManagedLabels.revision].flatMap(Int.init)
+        let (updates, continuation) = AsyncStream.makeStream(of: PullProgress.self, bufferingPolicy: .bufferingNewest(1))
+        let writer = Task {
+            for await progress in updates {
+                try? await recordPull(key, slot: slot, revision: revision) { $0.pull = progress }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        let digest: String?
+        do {
+            digest = try await runtime.pull(spec.image, auth: auth, progress: { continuation.yield($0) })
+            continuation.finish()
+            await writer.value
+        } catch let error as RuntimeError {
+            continuation.finish()
+            await writer.value
+            let reason = Self.pullFailure(error, image: spec.image, host: host, loggedIn: auth != nil)
+            try await recordPull(key, slot: slot, revision: revision) { record in
+                record.pull = nil
+                if let failed = record.state.after(.fail) {
+                    record.state = failed
+                    record.failure = reason
+                }
+            }
+            throw RuntimeError(error.kind, operation: error.operation, message: reason, status: error.status)
+        }
+        let now = time.now()
+        try await store.update(key) { state, _ in
+            guard var current = state else { return }
+            if current[slot].revision == revision, current[slot].state == .deployed {
+                current[slot].pull = nil
+                current[slot].deployedAt = now
+            }
+            if let digest, let index = current.revisions.firstIndex(where: { $0.number == revision }), current.revisions[index].imageDigest == nil {
+                current.revisions[index].imageDigest = digest
+            }
+            state = current
+        }
+    }
+
+    /// Changes the slot's record while it is still being deployed for `revision`.
+    private func recordPull(_ key: EnvironmentKey, slot: SlotName, revision: Int?, _ change: @escaping @Sendable (inout SlotRecord) -> Void) async throws {
+        try await store.update(key) { state, _ in
+            guard var current = state, current[slot].revision == revision, current[slot].state == .deployed else { return }
+            change(&current[slot])
+            state = current
+        }
+    }
+
+    /// Why the pull failed and what to do, naming the registry.
+    static func pullFailure(_ error: RuntimeError, image: String, host: RegistryHost, loggedIn: Bool) -> String {
+        let login = "codeb registry login \(host) --username USER --password-stdin"
+        switch error.kind {
+        case .registryDenied:
+            return loggedIn
+                ? "registry \(host) refused the team's login pulling \(image) (\(error.message)); log in again with `\(login)`"
+                : "registry \(host) wants a login to pull \(image) (\(error.message)); log in with `\(login)`"
+        case .notFound:
+            return "registry \(host) has no \(image) (\(error.message)); check the image's name and tag\(loggedIn ? "" : ", or log in with `\(login)` if it is private")"
+        case .unavailable:
+            return "cannot pull \(image) from \(host): \(error.message)"
+        default:
+            return "pulling \(image) from registry \(host) failed: \(error.message)\(loggedIn ? "" : "; if it is private, log in with `\(login)`")"
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import APIModel
+import ArgumentParser
+import Foundation
+import Spec
+
+/// `codeb secrets set|unset|list|history|rotate-key`: values that never live in git. Members set
+/// and unset; viewers list names; no command prints a value, because the API never returns one.
+struct SecretsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secrets",
+        abstract: "Set, unset and list a project's secrets (values never shown).",
+        discussion: "codeb.yaml names them (`secrets: [DATABASE_URL]`); their values live in the controller, sealed with its key.",
+        subcommands: [SecretsSetCommand.self, SecretsUnsetCommand.self, SecretsListCommand.self, SecretsHistoryCommand.self, SecretsRotateKeyCommand.self]
+    )
+
+    /// The project's secrets path, the project checked so nothing else reaches it.
+    static func path(_ project: String) throws -> String {
+        do {
+            return "/v1/projects/\(try ResourceName(parsing: project).value)/secrets"
+        } catch {
+            throw ValidationError("project: \(error.message)")
+        }
+    }
+
+    /// `?environment=E` for a checked environment name, or nothing.
+    static func query(_ environment: String?) throws -> String {
+        guard let environment else { return "" }
+        do {
+            return "?environment=\(try EnvironmentName(parsing: environment).value)"
+        } catch {
+            throw ValidationError("--env: \(error.message)")
+        }
+    }
+
+    /// Prints the rollouts a change started, and with `--wait` follows them.
+    static func report(_ result: SecretsChangeResult, verb: String, wait: WaitOptions, api: APIClient, limit: Duration) async throws {
+        print("\(result.project): \(verb) \(result.names.joined(separator: ", ")) (secrets version \(result.version))")
+        if result.rollouts.isEmpty {
+            print("no environment runs with \(result.names.count == 1 ? "it" : "them") yet; an apply that names \(result.names.count == 1 ? "it" : "them") picks \(result.names.count == 1 ? "it" : "them") up")
+            return
+        }
+        for rollout in result.rollouts {
+            print("\(result.project)/\(rollout.environment): revision \(rollout.revision) rolls out the new values")
+        }
+        guard wait.wait else { return }
+        try await RolloutWatcher(
+            api: api, project: result.project, targets: result.rollouts.map { ($0.environment, $0.revision) }, limit: limit
+        ).run()
+    }
+}

@@ -1,0 +1,61 @@
+import APIModel
+import ArgumentParser
+import Foundation
+
+/// `codeb secrets list PROJECT [--env E]`: names, where, version, who and when — never values.
+struct SecretsListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List a project's secrets: names, version, who and when (never values).")
+    @Argument(help: "The project.") var project: String
+    @Option(name: .customLong("env"), help: "Only those set for this environment. [default: every scope]") var environment: String?
+    @OptionGroup var client: ClientOptions
+    @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
+
+    func run() async throws {
+        let path = try SecretsCommand.path(project) + SecretsCommand.query(environment)
+        let secrets = try await client.client().call(.get, path, as: [SecretView].self)
+        if output == .json { return print(try JSONOutput.encode(secrets)) }
+        let formatter = ISO8601DateFormatter()
+        var rows = [["NAME", "SCOPE", "VERSION", "SET BY", "SET AT"]]
+        for secret in secrets {
+            rows.append([secret.name, secret.environment ?? "(all)", String(secret.version), secret.setBy, formatter.string(from: secret.setAt)])
+        }
+        print(TextTable.render(rows))
+    }
+}
+
+/// `codeb secrets history PROJECT [--env E]`: every version, newest first.
+struct SecretsHistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Every change of a project's secrets, newest first (names only).")
+    @Argument(help: "The project.") var project: String
+    @Option(name: .customLong("env"), help: "Only changes for this environment.") var environment: String?
+    @OptionGroup var client: ClientOptions
+    @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
+
+    func run() async throws {
+        let path = try SecretsCommand.path(project) + "/history" + SecretsCommand.query(environment)
+        let versions = try await client.client().call(.get, path, as: [SecretVersionView].self)
+        if output == .json { return print(try JSONOutput.encode(versions)) }
+        let formatter = ISO8601DateFormatter()
+        var rows = [["VERSION", "SCOPE", "SET", "UNSET", "BY", "AT"]]
+        for version in versions {
+            rows.append([String(version.version), version.environment ?? "(all)", version.set.joined(separator: ",").ifEmpty("-"),
+                         version.unset.joined(separator: ",").ifEmpty("-"), version.author, formatter.string(from: version.at)])
+        }
+        print(TextTable.render(rows))
+    }
+}
+
+/// `codeb secrets rotate-key` (owner): a fresh controller key; every value sealed again with it.
+struct SecretsRotateKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rotate-key", abstract: "Seal every secret and registry login again under a fresh key (owner).")
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let result = try await client.client().call(.post, "/v1/secrets/rotate-key", as: RotateKeyResult.self)
+        print("the secret key is now \(result.keyID); \(result.resealed) value\(result.resealed == 1 ? "" : "s") sealed again")
+    }
+}
+
+extension String {
+    fileprivate func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}

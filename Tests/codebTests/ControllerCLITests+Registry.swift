@@ -1,0 +1,65 @@
+import Drivers
+import Foundation
+import TestSupport
+import Testing
+
+/// A private registry end to end: the real docker-registry with htpasswd auth, an image pushed
+/// there and removed locally. Without a login the rollout fails naming the registry and the
+/// login command; with a wrong password it fails saying the login was refused; with the right
+/// one it goes live and the revision records the digest pulled. The password is never in the
+/// state, the log or an answer. In `ControllerCLITests` (serialized): the staging port range.
+extension ControllerCLITests {
+    @Test func aPrivateRegistryImageIsPulledWithTheTeamsLogin() async throws {
+        try await CaddyInstance.run { caddy in
+            let project = "reg" + UUID().uuidString.prefix(8).lowercased()
+            let image = try await TestRegistry.push("codeb-test/web:1", repository: "\(project)/web", tag: "1")
+            defer { Task { try? await TestRegistry.removeLocal(image) } }
+            try await Self.cleaningUp(project) {
+                let directory = NSTemporaryDirectory() + "codeb-cli-" + project
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                let admin = try CLI.run(["keys", "create", "--team", "acme", "--role", "admin", "--state-dir", directory]).stdout
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                let (controller, port) = try await Self.startController(caddy, directory, arguments: ["--secret-key-file", directory + "/secret.key"])
+                defer { if controller.isRunning { controller.terminate() } }
+                let session = CLISession(port: port, token: admin)
+                func codeb(_ arguments: [String], stdin: String? = nil) throws -> CLI.Result { try session.run(arguments, stdin: stdin) }
+                let file = directory + "/codeb.yaml"
+                try Self.spec(project: project, version: 1).replacingOccurrences(of: "codeb-test/web:1", with: image)
+                    .write(toFile: file, atomically: true, encoding: .utf8)
+
+                let anonymous = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                #expect(anonymous.status == 3, "\(anonymous.stdout)\(anonymous.stderr)")
+                #expect(anonymous.stdout.contains("registry \(TestRegistry.host)"), "\(anonymous.stdout)")
+                #expect(anonymous.stdout.contains("codeb registry login \(TestRegistry.host)"), "\(anonymous.stdout)")
+
+                let wrongPassword = "wrong-\(UUID().uuidString)"
+                #expect(try codeb(["registry", "login", TestRegistry.host, "--username", TestRegistry.username, "--password-stdin"], stdin: wrongPassword + "\n").status == 0)
+                let refused = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
+                #expect(refused.stdout.contains("refused the team's login"), "\(refused.stdout)")
+
+                let login = try codeb(["registry", "login", TestRegistry.host, "--username", TestRegistry.username, "--password-stdin"], stdin: TestRegistry.password + "\n")
+                #expect(login.status == 0, "\(login.stderr)")
+                let live = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
+                #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
+                let history = try codeb(["history", project, "--env", "staging", "-o", "json"])
+                #expect(history.stdout.contains("\"imageDigest\"") && history.stdout.contains("sha256:"), "\(history.stdout)")
+                let list = try codeb(["registry", "list"])
+                #expect(list.stdout.contains(TestRegistry.host) && list.stdout.contains(TestRegistry.username))
+                let logout = try codeb(["registry", "logout", TestRegistry.host])
+                #expect(logout.status == 0, "\(logout.stderr)")
+                controller.terminate()
+                controller.waitUntilExit()
+
+                let haystacks = session.haystacks(directory)
+                #expect(haystacks.contains { $0.0.hasSuffix(".log") })
+                for (name, bytes) in haystacks {
+                    for password in [TestRegistry.password, wrongPassword] {
+                        #expect(bytes.range(of: Data(password.utf8)) == nil, "a registry password is in \(name)")
+                    }
+                }
+            }
+        }
+    }
+}
