@@ -94,6 +94,23 @@ if [[ ! -f $R/etc/codeb/controller.env ]]; then
 fi
 chgrp "$OWNER" "$R/etc/codeb/controller.yaml" "$R/etc/codeb/controller.env" 2>/dev/null || true
 
+# --- the secret key (once) ------------------------------------------------------------------
+# 32 random bytes as `id:base64` (id: the first 12 hex digits of their SHA-256), the format the
+# controller reads. /etc/codeb is the controller's group's, so `codeb secrets rotate-key` can
+# replace the file atomically.
+if [[ ! -s $R/etc/codeb/secret.key ]]; then
+  (
+    umask 077
+    key=$(head -c 32 /dev/urandom | base64 -w0)
+    id=$(printf '%s' "$key" | base64 -d | sha256sum | cut -c1-12)
+    printf '%s:%s\n' "$id" "$key" >"$R/etc/codeb/secret.key.tmp"
+  )
+  mv "$R/etc/codeb/secret.key.tmp" "$R/etc/codeb/secret.key"
+  log "created the secret key /etc/codeb/secret.key (0600); back it up apart from the state"
+fi
+chown "$OWNER:$OWNER" "$R/etc/codeb/secret.key"
+if [[ $OWNER == codeb ]]; then chgrp codeb "$R/etc/codeb" && chmod 0770 "$R/etc/codeb"; fi
+
 # --- directories ----------------------------------------------------------------------------
 install -d -m 0700 "$R/var/lib/codeb"
 install -d -m 2750 "$R/etc/caddy/sites"

@@ -25,6 +25,10 @@ struct Bench {
             try await MCPBench.run()
             return
         }
+        if CommandLine.arguments.contains("--pull") {
+            try await CaddyInstance.run(modern: true) { caddy in try await PullBench.run(caddy) }
+            return
+        }
         // The floors first: a container's start and a Caddy reload, measured directly.
         var floors = LiveBench.Floors(start200: Stats([]), reload: Stats([]))
         try await TestScope.run { scope in
@@ -50,6 +54,9 @@ struct Bench {
         }
         try await CaddyInstance.run(modern: true) { caddy in
             try await LiveBench.run(caddy, floors: floors, switching: .reload, full: false)
+        }
+        try await CaddyInstance.run(modern: true) { caddy in
+            try await PullBench.run(caddy)
         }
         if CommandLine.arguments.contains("--live") { return }
         try await CaddyInstance.run { caddy in

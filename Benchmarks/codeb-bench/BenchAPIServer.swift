@@ -31,6 +31,7 @@ struct BenchAPIServer {
         configuration.extensions = [MCPEndpoint()]
         configuration.reconcile = caddy != nil
         configuration.switching = switching
+        configuration.secretKeyFile = configuration.stateDirectory + "/secret.key"
         if let caddy {
             configuration.caddyConfig = caddy.caddyfile
             configuration.caddySites = caddy.sitesDirectory

@@ -144,6 +144,8 @@ struct ControllerCLITests {
             "--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
             "--caddy-http-port", "\(caddy.httpPort)", "--resync", "5",
         ] + arguments
+        // Each test controller seals with a key of its own, never the host's /etc/codeb one.
+        if !arguments.contains("--secret-key-file") { controller.arguments! += ["--secret-key-file", directory + "/secret.key"] }
         let log = directory + "/controller-\(port).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         controller.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

@@ -16,10 +16,13 @@ extension Executor {
         if auth == nil, image.registry == nil, try await runtime.imageExists(spec.image) { return }
         let revision = spec.labels[ManagedLabels.revision].flatMap(Int.init)
         let (updates, continuation) = AsyncStream.makeStream(of: PullProgress.self, bufferingPolicy: .bufferingNewest(1))
+        // At most two store writes a second, and none left to wait for once the pull is done.
         let writer = Task {
+            var last: ContinuousClock.Instant?
             for await progress in updates {
+                if let last, ContinuousClock.now - last < .milliseconds(500) { continue }
+                last = ContinuousClock.now
                 try? await recordPull(key, slot: slot, revision: revision) { $0.pull = progress }
-                try? await Task.sleep(for: .milliseconds(500))
             }
         }
         let digest: String?
