@@ -62,7 +62,9 @@ extension ControllerCLITests {
                 #expect(try await caddy.get("\(project).test", "/secret").body == first + "\n")
 
                 // Set again for staging: a new revision (source secrets), live with the new value.
-                let again = try codeb(["secrets", "set", project, "--env", "staging", "DATABASE_URL=\(second)", "--wait", "--timeout", "60s"])
+                let dotenv = directory + "/staging.env"
+                try "# staging's own database\nexport DATABASE_URL=\"\(second)\"\n\n".write(toFile: dotenv, atomically: true, encoding: .utf8)
+                let again = try codeb(["secrets", "set", project, "--env", "staging", "--from-file", dotenv, "--wait", "--timeout", "60s"])
                 #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
                 #expect(again.stdout.contains("\(project)/staging: revision 2 rolls out the new values"))
                 #expect(again.stdout.contains("live: revision 2"))
@@ -113,7 +115,8 @@ extension ControllerCLITests {
                 controller.terminate()
                 controller.waitUntilExit()
 
-                // A byte-level search of everything kept and said.
+                // A byte-level search of everything kept and said (the .env file given is the user's).
+                try FileManager.default.removeItem(atPath: dotenv)
                 var haystacks = session.haystacks(directory)
                 if let database { haystacks.append(("pg_dump", try database.dump())) }
                 #expect(haystacks.contains { $0.0.hasSuffix(".log") }, "the controller's log was searched")

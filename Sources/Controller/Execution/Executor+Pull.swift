@@ -30,7 +30,9 @@ extension Executor {
             digest = try await runtime.pull(spec.image, auth: auth, progress: { continuation.yield($0) })
             continuation.finish()
             await writer.value
-        } catch let error as RuntimeError {
+        } catch let error as RuntimeError where error.kind != .unavailable {
+            // The registry's answer fails the rollout at once; dockerd itself being away does
+            // not (the pass is retried with backoff, as any other engine call).
             continuation.finish()
             await writer.value
             let reason = Self.pullFailure(error, image: spec.image, host: host, loggedIn: auth != nil)
@@ -42,6 +44,10 @@ extension Executor {
                 }
             }
             throw RuntimeError(error.kind, operation: error.operation, message: reason, status: error.status)
+        } catch {
+            continuation.finish()
+            await writer.value
+            throw error
         }
         let now = time.now()
         try await store.update(key) { state, _ in
@@ -76,8 +82,6 @@ extension Executor {
                 : "registry \(host) wants a login to pull \(image) (\(error.message)); log in with `\(login)`"
         case .notFound:
             return "registry \(host) has no \(image) (\(error.message)); check the image's name and tag\(loggedIn ? "" : ", or log in with `\(login)` if it is private")"
-        case .unavailable:
-            return "cannot pull \(image) from \(host): \(error.message)"
         default:
             return "pulling \(image) from registry \(host) failed: \(error.message)\(loggedIn ? "" : "; if it is private, log in with `\(login)`")"
         }

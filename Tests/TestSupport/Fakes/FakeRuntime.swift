@@ -16,6 +16,10 @@ public final class FakeRuntime: ContainerRuntime {
         var nextID = 0
         var writes = 0
         var failNextWrite = false
+        /// What every pull answers, until cleared; nil pulls succeed.
+        var pullFailure: RuntimeError?
+        /// The logins pulls were sent with, by image.
+        var pulls: [(image: String, auth: RegistryAuth?)] = []
         /// Calls that named a container codeb does not manage: must stay empty.
         var touchedUnmanaged: [String] = []
     }
@@ -33,6 +37,12 @@ public final class FakeRuntime: ContainerRuntime {
 
     /// The next create, start, stop or remove throws, as if the controller died there.
     public func failNextWrite() { world.withLock { $0.failNextWrite = true } }
+
+    /// Every pull fails with `error` (nil: pulls succeed again).
+    public func failPulls(_ error: RuntimeError?) { world.withLock { $0.pullFailure = error } }
+
+    /// The pulls made so far: which image, with which login.
+    public var pulls: [(image: String, auth: RegistryAuth?)] { world.withLock { $0.pulls } }
 
     /// A container nobody manages (no `codeb.managed-by` label) with this ID.
     public func addStranger(id: String, name: String) {
@@ -91,7 +101,15 @@ public final class FakeRuntime: ContainerRuntime {
     public func logs(_ id: String, tail: Int?) async throws -> [LogLine] { [] }
     public func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { AsyncThrowingStream { $0.finish() } }
     public func imageExists(_ reference: String) async throws -> Bool { true }
-    public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? { nil }
+    public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
+        let failure = world.withLock { world in
+            world.pulls.append((reference, auth))
+            return world.pullFailure
+        }
+        if let failure { throw failure }
+        progress?(PullProgress(current: 1_000_000, total: 2_000_000))
+        return "sha256:" + String(repeating: "ab", count: 32)
+    }
     public func events(since: Date?) -> AsyncStream<ContainerEvent> { AsyncStream { $0.finish() } }
     public func managedNetworks() async throws -> [String] { [] }
     public func removeNetwork(_ name: String) async throws {}
