@@ -17,20 +17,23 @@ struct PullBench {
     static func run(_ caddy: CaddyInstance) async throws {
         try await TestRegistry.check()
         let server = try await BenchAPIServer.start(caddy: caddy, switching: .file)
-        let project = "pull" + UUID().uuidString.prefix(6).lowercased()
-        let key = EnvironmentKey(project: try ResourceName(parsing: project), environment: .production)
+        let stem = "pull" + UUID().uuidString.prefix(6).lowercased()
+        // A new environment each round: nothing to evict first, so apply → pulled is the pull
+        // and the controller's way to it, not the removal of an older slot.
+        let projects = (0..<rounds).map { "\(stem)r\($0)" }
+        let keys = try projects.map { EnvironmentKey(project: try ResourceName(parsing: $0), environment: .production) }
         do {
-            try await measure(server, project: project, key: key, caddy: caddy)
+            try await measure(server, projects: projects, keys: keys, caddy: caddy)
         } catch {
             await server.stop()
-            await ControllerBench.removeContainers(of: [key])
+            await ControllerBench.removeContainers(of: keys)
             throw error
         }
         await server.stop()
-        await ControllerBench.removeContainers(of: [key])
+        await ControllerBench.removeContainers(of: keys)
     }
 
-    static func measure(_ server: BenchAPIServer, project: String, key: EnvironmentKey, caddy: CaddyInstance) async throws {
+    static func measure(_ server: BenchAPIServer, projects: [String], keys: [EnvironmentKey], caddy: CaddyInstance) async throws {
         guard let vault = server.daemon.api.vault else { throw BenchFailure("the bench controller has no secret key") }
         let host = try RegistryHost(parsing: TestRegistry.host)
         try await vault.login(team: try ResourceName(parsing: "bench"), host: host, username: TestRegistry.username, password: TestRegistry.password, author: "bench")
@@ -38,6 +41,7 @@ struct PullBench {
         let auth = RegistryAuth(username: TestRegistry.username, password: TestRegistry.password, server: TestRegistry.host)
         var floor: [Double] = [], totals: [Double] = [], pulls: [Double] = [], rest: [Double] = []
         for round in 0..<rounds {
+            let project = projects[round], key = keys[round]
             // The floor: the engine pulling an equal, fresh image with the same login.
             let direct = "\(TestRegistry.host)/\(project)/floor:r\(round)"
             try await TestRegistry.importWebImage(direct, index: "floor \(round)\n", blob: randomBytes(blobBytes))
@@ -71,7 +75,7 @@ struct PullBench {
             rest.append(total - pull)
         }
         let pull = Stats(pulls), engine = Stats(floor)
-        print("7. apply → served for an image pulled from the private registry (docker-registry on loopback, htpasswd login; each image \(blobBytes >> 20) MiB of new layer)")
+        print("8. apply → served for an image pulled from the private registry (docker-registry on loopback, htpasswd login; each image \(blobBytes >> 20) MiB of new layer)")
         print("   " + Stats(totals).line("apply → served"))
         print("   " + pull.line("  of which apply → pulled (the slot's deploy clock restarts after the pull)"))
         print("   " + Stats(rest).line("  of which pulled → served (create, start, health, switch)"))
