@@ -1,4 +1,5 @@
 @testable import Controller
+import APIModel
 import Drivers
 import Foundation
 import Spec
@@ -108,5 +109,19 @@ import TestSupport
         try await world.create(secrets: pinned)
         let env = try #require(world.runtime.containers.first?.spec?.env)
         #expect(env == ["PLAIN": "1", "DATABASE_URL": "first"])
+    }
+
+    @Test func aSlowPullShowsItsProgressOnTheSlotUntilItIsDone() async throws {
+        let world = try World()
+        defer { try? FileManager.default.removeItem(atPath: world.keys) }
+        _ = try await world.deploy()
+        world.runtime.holdPulls(true)
+        let creating = Task { try await world.create() }
+        let shown = try await eventually("the pull's progress on the slot") { await world.blue?.pull }
+        #expect(shown.description == "pulling 1.0/2.0 MB")
+        #expect(SlotView(try #require(await world.blue)).pulling == "pulling 1.0/2.0 MB")
+        world.runtime.holdPulls(false)
+        try await creating.value
+        #expect(await world.blue?.pull == nil)
     }
 }

@@ -44,7 +44,17 @@ extension ControllerCLITests {
                 #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
                 #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
                 let history = try codeb(["history", project, "--env", "staging", "-o", "json"])
-                #expect(history.stdout.contains("\"imageDigest\"") && history.stdout.contains("sha256:"), "\(history.stdout)")
+                let revisions = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
+                let digest = try #require(revisions?.first?["imageDigest"] as? String, "\(history.stdout)")
+                #expect(digest.hasPrefix("sha256:") && digest.count == 71)
+
+                // The same image pinned by the digest pulled: a new template, pulled by digest, live.
+                let pinned = image.split(separator: ":").dropLast().joined(separator: ":") + "@" + digest
+                try Self.spec(project: project, version: 1).replacingOccurrences(of: "codeb-test/web:1", with: pinned)
+                    .write(toFile: file, atomically: true, encoding: .utf8)
+                let byDigest = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                #expect(byDigest.status == 0, "\(byDigest.stdout)\(byDigest.stderr)")
+                #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
                 let list = try codeb(["registry", "list"])
                 #expect(list.stdout.contains(TestRegistry.host) && list.stdout.contains(TestRegistry.username))
                 let logout = try codeb(["registry", "logout", TestRegistry.host])

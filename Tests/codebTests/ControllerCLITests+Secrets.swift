@@ -89,7 +89,15 @@ extension ControllerCLITests {
                 #expect(override.status == 0, "\(override.stdout)\(override.stderr)")
                 let inUse = try codeb(["secrets", "unset", project, "DATABASE_URL"])
                 #expect(inUse.status == 1 && inUse.stderr.contains("still names"), "\(inUse.stderr)")
-                for tool in ["secrets_list", "project_status", "history", "list_projects"] {
+                // Through MCP: set and unset a secret no environment names (no rollout), list.
+                let unused = "unused-\(UUID().uuidString)"
+                let viaMCP = try await MCPHTTPTests.tool(port, member, "secrets_set", ["project": project, "values": ["UNUSED": unused]])
+                #expect(!viaMCP.isError && viaMCP.text.contains("\"rollouts\":[]"), "\(viaMCP.text)")
+                session.record(viaMCP.text)
+                let unsetViaMCP = try await MCPHTTPTests.tool(port, member, "secrets_unset", ["project": project, "names": ["UNUSED"]])
+                #expect(!unsetViaMCP.isError, "\(unsetViaMCP.text)")
+                session.record(unsetViaMCP.text)
+                for tool in ["secrets_list", "project_status", "history", "list_projects", "registry_list"] {
                     let answer = try await MCPHTTPTests.tool(port, member, tool, ["project": project, "environment": "staging"])
                     #expect(!answer.isError, "\(tool): \(answer.text)")
                     session.record(answer.text)
@@ -122,7 +130,7 @@ extension ControllerCLITests {
                 #expect(haystacks.contains { $0.0.hasSuffix(".log") }, "the controller's log was searched")
                 #expect(haystacks.contains { $0.0 == "audit.jsonl" || $0.0 == "pg_dump" }, "the audit log was searched")
                 for (name, bytes) in haystacks {
-                    for value in [first, second] {
+                    for value in [first, second, unused] {
                         #expect(bytes.range(of: Data(value.utf8)) == nil, "a secret value is in \(name)")
                     }
                 }

@@ -20,6 +20,8 @@ public final class FakeRuntime: ContainerRuntime {
         var pullFailure: RuntimeError?
         /// The logins pulls were sent with, by image.
         var pulls: [(image: String, auth: RegistryAuth?)] = []
+        /// While set, a pull reports its progress and then waits.
+        var holdPulls = false
         /// Calls that named a container codeb does not manage: must stay empty.
         var touchedUnmanaged: [String] = []
     }
@@ -40,6 +42,9 @@ public final class FakeRuntime: ContainerRuntime {
 
     /// Every pull fails with `error` (nil: pulls succeed again).
     public func failPulls(_ error: RuntimeError?) { world.withLock { $0.pullFailure = error } }
+
+    /// Pulls report progress, then wait until `holdPulls(false)`: what a slow pull looks like.
+    public func holdPulls(_ hold: Bool) { world.withLock { $0.holdPulls = hold } }
 
     /// The pulls made so far: which image, with which login.
     public var pulls: [(image: String, auth: RegistryAuth?)] { world.withLock { $0.pulls } }
@@ -108,6 +113,7 @@ public final class FakeRuntime: ContainerRuntime {
         }
         if let failure { throw failure }
         progress?(PullProgress(current: 1_000_000, total: 2_000_000))
+        while world.withLock({ $0.holdPulls }) { try await Task.sleep(for: .milliseconds(5)) }
         return "sha256:" + String(repeating: "ab", count: 32)
     }
     public func events(since: Date?) -> AsyncStream<ContainerEvent> { AsyncStream { $0.finish() } }
