@@ -11,6 +11,8 @@ public final class UnixSocketProxy: @unchecked Sendable {
     private let lock = NSLock()
     private var listener: Int32 = -1
     private var open: Set<Int32> = []
+    private var clients: Set<Int32> = []
+    private var seenRequests: [String] = []
     public let path: String
     public let target: String
 
@@ -44,6 +46,26 @@ public final class UnixSocketProxy: @unchecked Sendable {
 
     public func stop() { cut() }
 
+    /// The HTTP requests sent through the proxy so far, as `METHOD /path?query` (request lines
+    /// read from what clients wrote): what a counting proxy in front of dockerd sees.
+    public var requests: [String] { lock.withLock { seenRequests } }
+
+    /// Forgets the requests seen so far.
+    public func resetRequests() { lock.withLock { seenRequests.removeAll() } }
+
+    /// Request lines in one chunk a client wrote (a request line is never split by these
+    /// clients: each request is written whole).
+    static func requestLines(in bytes: ArraySlice<UInt8>) -> [String] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines: [String] = []
+        for line in text.split(separator: "\r\n", omittingEmptySubsequences: true) {
+            let parts = line.split(separator: " ")
+            guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), ["GET", "POST", "PUT", "DELETE", "HEAD"].contains(String(parts[0])) else { continue }
+            lines.append("\(parts[0]) \(parts[1])")
+        }
+        return lines
+    }
+
     private func acceptLoop(_ fd: Int32) {
         while true {
             let client = accept(fd, nil, nil)
@@ -54,7 +76,7 @@ public final class UnixSocketProxy: @unchecked Sendable {
                 if upstream >= 0 { close(upstream) }
                 continue
             }
-            lock.withLock { _ = open.insert(client); _ = open.insert(upstream) }
+            lock.withLock { _ = open.insert(client); _ = open.insert(upstream); _ = clients.insert(client) }
             Thread.detachNewThread { [self] in pump(from: client, to: upstream) }
             Thread.detachNewThread { [self] in pump(from: upstream, to: client) }
         }
@@ -65,6 +87,10 @@ public final class UnixSocketProxy: @unchecked Sendable {
         while true {
             let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
             guard count > 0 else { break }
+            if lock.withLock({ clients.contains(source) }) {
+                let lines = Self.requestLines(in: buffer[0..<count])
+                if !lines.isEmpty { lock.withLock { seenRequests += lines } }
+            }
             var offset = 0
             while offset < count {
                 let written = buffer.withUnsafeBytes { write(destination, $0.baseAddress! + offset, count - offset) }
@@ -77,7 +103,7 @@ public final class UnixSocketProxy: @unchecked Sendable {
         shutdown(source, Int32(SHUT_RDWR))
         shutdown(destination, Int32(SHUT_RDWR))
         // Each pump closes the descriptor it reads from, exactly once.
-        if lock.withLock({ open.remove(source) != nil }) { close(source) }
+        if lock.withLock({ _ = clients.remove(source); return open.remove(source) != nil }) { close(source) }
     }
 
     private static func withAddress(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {

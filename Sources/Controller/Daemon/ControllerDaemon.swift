@@ -26,6 +26,9 @@ public struct ControllerDaemon: Sendable {
         /// Plain HTTP on this port instead of automatic HTTPS.
         public var caddyHTTPPort: Int?
         public var resync: Duration = .seconds(30)
+        /// How often the shared container cache lists every container again (events keep it
+        /// current in between); `--relist`.
+        public var relist: Duration = .seconds(300)
         public var workers = 4
         public var previewDomain: Hostname?
         public var node: NodeName = .local
@@ -70,7 +73,8 @@ public struct ControllerDaemon: Sendable {
         } catch {
             logger.warning("secrets are unavailable: the secret key cannot be used", metadata: ["keyFile": "\(configuration.secretKeyFile)", "error": "\(error)"])
         }
-        let runtime = DockerRuntime(socketPath: configuration.dockerSocket)
+        // One list, then the event stream: a pass reads this cache instead of listing.
+        let runtime = CachingRuntime(DockerRuntime(socketPath: configuration.dockerSocket), relistEvery: configuration.relist)
         let renderer = CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
         let router = CaddyRouter(.init(
             mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin, renderer: renderer,

@@ -126,6 +126,11 @@ public struct ReconcileLoop: Sendable {
 
     private func watchContainers(_ runtime: any ContainerRuntime) async {
         for await event in runtime.events(since: Date()) {
+            if event.isResumed {
+                // Events may have been lost while the stream was down: look at everything.
+                for key in (try? await store.keys()) ?? [] { await queue.add(key) }
+                continue
+            }
             guard let key = ManagedLabels.key(event.labels) else { continue }
             await queue.add(key)
         }

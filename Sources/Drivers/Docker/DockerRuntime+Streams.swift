@@ -66,6 +66,9 @@ extension DockerRuntime {
                             throw Self.error(for: response.status.code, body: try await collect(response, "watch events"), operation: "watch events")
                         }
                         backoff = .milliseconds(100)
+                        // dockerd keeps no events across its own restart: whoever caches what
+                        // the events said must look again.
+                        if reconnecting { continuation.yield(.resumed) }
                         var buffer: [UInt8] = []
                         for try await chunk in response.body {
                             buffer.append(contentsOf: chunk.readableBytesView)

@@ -219,6 +219,13 @@ public struct ContainerEvent: Sendable, Hashable, Codable {
         self.timeNano = timeNano
     }
 
+    /// Said by an event stream after it reconnected: events may have been lost meanwhile
+    /// (dockerd keeps none across a restart), so a cache of containers must list them again.
+    public static let resumed = ContainerEvent(action: "codeb.resumed", containerID: "", name: nil, labels: [:], exitCode: nil, timeNano: 0)
+
+    /// Whether this is `resumed` rather than something a container did.
+    public var isResumed: Bool { action == Self.resumed.action && containerID.isEmpty }
+
     /// `health_status: healthy` → `health_status`; other actions as they are.
     public var kind: String {
         action.split(separator: ":", maxSplits: 1).first.map(String.init) ?? action

@@ -51,6 +51,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between full resyncs. [default: 30]")
     var resync: Int?
 
+    @Option(help: "Seconds between full lists of the containers; Docker's events keep the controller's view current in between. [default: 300]")
+    var relist: Int?
+
     @Option(help: "Reconcile workers. [default: 4]")
     var workers: Int?
 

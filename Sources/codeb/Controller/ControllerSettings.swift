@@ -19,6 +19,8 @@ struct ControllerSettings {
     var caddySites = "/etc/caddy/sites"
     var caddyHTTPPort: Int?
     var resync = 30
+    /// Seconds between full lists of the containers (the event stream keeps the cache current).
+    var relist = 300
     var workers = 4
     var previewDomain: Hostname?
     var node: NodeName = .local
@@ -32,7 +34,7 @@ struct ControllerSettings {
     /// The AES-256 key file secrets and registry logins are sealed with (created 0600 if missing).
     var secretKeyFile = ControllerDaemon.Configuration.defaultSecretKeyFile
 
-    static let names = ["secret-key-file", "listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
+    static let names = ["secret-key-file", "relist", "listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
 
     /// The daemon's configuration from these settings.
     var daemon: ControllerDaemon.Configuration {
@@ -47,6 +49,7 @@ struct ControllerSettings {
         configuration.caddySites = caddySites
         configuration.caddyHTTPPort = caddyHTTPPort
         configuration.resync = .seconds(resync)
+        configuration.relist = .seconds(relist)
         configuration.workers = workers
         configuration.previewDomain = previewDomain
         configuration.node = node
@@ -94,7 +97,7 @@ struct ControllerSettings {
             "mcp-destructive-tools": flags.mcpDestructiveTools ? "true" : nil,
             "orphan-delay": flags.orphanDelay.map(String.init), "switch": flags.switching,
             "quota-environments": flags.quotaEnvironments.map(String.init), "quota-memory": flags.quotaMemory, "quota-cpus": flags.quotaCPUs,
-            "secret-key-file": flags.secretKeyFile,
+            "secret-key-file": flags.secretKeyFile, "relist": flags.relist.map(String.init),
         ]
         for (name, value) in flagValues { if let value { values[name] = value } }
 
@@ -124,6 +127,7 @@ struct ControllerSettings {
         }
         settings.caddyHTTPPort = try number("caddy-http-port", 1...65535)
         settings.resync = try number("resync", 1...86400) ?? settings.resync
+        settings.relist = try number("relist", 1...86400) ?? settings.relist
         settings.workers = try number("workers", 1...64) ?? settings.workers
         if let value = values["preview-domain"] {
             do { settings.previewDomain = try Hostname(parsing: value) } catch { throw ValidationError("preview-domain: \(error.message)") }

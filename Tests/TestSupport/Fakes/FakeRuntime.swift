@@ -22,6 +22,8 @@ public final class FakeRuntime: ContainerRuntime {
         var pulls: [(image: String, auth: RegistryAuth?)] = []
         /// While set, a pull reports its progress and then waits.
         var holdPulls = false
+        /// Calls of `listManaged` so far.
+        var lists = 0
         /// Calls that named a container codeb does not manage: must stay empty.
         var touchedUnmanaged: [String] = []
     }
@@ -42,6 +44,9 @@ public final class FakeRuntime: ContainerRuntime {
 
     /// Every pull fails with `error` (nil: pulls succeed again).
     public func failPulls(_ error: RuntimeError?) { world.withLock { $0.pullFailure = error } }
+
+    /// How many times every container was listed.
+    public var lists: Int { world.withLock { $0.lists } }
 
     /// Pulls report progress, then wait until `holdPulls(false)`: what a slow pull looks like.
     public func holdPulls(_ hold: Bool) { world.withLock { $0.holdPulls = hold } }
@@ -68,7 +73,10 @@ public final class FakeRuntime: ContainerRuntime {
     public func ping() async throws -> RuntimeInfo { RuntimeInfo(version: "fake", apiVersion: "1.41") }
 
     public func listManaged() async throws -> [ContainerInfo] {
-        world.withLock { $0.containers.values.map(\.info).filter(\.isManaged).sorted { $0.id < $1.id } }
+        world.withLock { world in
+            world.lists += 1
+            return world.containers.values.map(\.info).filter(\.isManaged).sorted { $0.id < $1.id }
+        }
     }
 
     public func inspect(_ idOrName: String) async throws -> ContainerInfo? {

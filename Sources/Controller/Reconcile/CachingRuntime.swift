@@ -1,0 +1,90 @@
+import Drivers
+import Foundation
+
+/// A `ContainerRuntime` whose `listManaged` answers from a `ContainerCache`: changes go to the
+/// engine and then update the cache (so a pass sees what the previous one did), and the event
+/// stream updates it before the loop hears of the event. Everything else passes through.
+public struct CachingRuntime: ContainerRuntime {
+    public let base: any ContainerRuntime
+    public let cache: ContainerCache
+
+    public init(_ base: any ContainerRuntime, relistEvery: Duration = .seconds(300)) {
+        self.base = base
+        self.cache = ContainerCache(base: base, relistEvery: relistEvery)
+    }
+
+    public func listManaged() async throws -> [ContainerInfo] { try await cache.all() }
+
+    public func inspect(_ idOrName: String) async throws -> ContainerInfo? {
+        let info = try await base.inspect(idOrName)
+        if let info { await cache.store(info) }
+        return info
+    }
+
+    public func create(_ spec: ContainerSpec) async throws -> String {
+        do {
+            let id = try await base.create(spec)
+            await cache.refresh(id)
+            return id
+        } catch {
+            // A conflict means a container the cache may not know holds the name.
+            await cache.invalidate()
+            throw error
+        }
+    }
+
+    public func start(_ id: String) async throws {
+        do {
+            try await base.start(id)
+        } catch {
+            await cache.refresh(id)
+            throw error
+        }
+        await cache.refresh(id)
+    }
+
+    public func stop(_ id: String, timeout: Duration) async throws {
+        do {
+            try await base.stop(id, timeout: timeout)
+        } catch {
+            await cache.refresh(id)
+            throw error
+        }
+        await cache.refresh(id)
+    }
+
+    public func remove(_ id: String) async throws {
+        do {
+            try await base.remove(id)
+        } catch {
+            await cache.refresh(id)
+            throw error
+        }
+        await cache.forget(id)
+    }
+
+    public func events(since: Date?) -> AsyncStream<ContainerEvent> {
+        let upstream = base.events(since: since)
+        let cache = self.cache
+        return AsyncStream { continuation in
+            let task = Task {
+                for await event in upstream {
+                    await cache.observe(event)
+                    continuation.yield(event)
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    public func ping() async throws -> RuntimeInfo { try await base.ping() }
+    public func logs(_ id: String, tail: Int?) async throws -> [LogLine] { try await base.logs(id, tail: tail) }
+    public func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail) }
+    public func imageExists(_ reference: String) async throws -> Bool { try await base.imageExists(reference) }
+    public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
+        try await base.pull(reference, auth: auth, progress: progress)
+    }
+    public func managedNetworks() async throws -> [String] { try await base.managedNetworks() }
+    public func removeNetwork(_ name: String) async throws { try await base.removeNetwork(name) }
+}
