@@ -6,6 +6,7 @@ import Synchronization
 final class Counters: Sendable {
     struct Values {
         var dockerReads = 0
+        var containerLists = 0
         var dockerWrites = 0
         var siteApplies = 0
         var reloads = 0
@@ -41,7 +42,10 @@ struct CountingRuntime: ContainerRuntime {
     }
 
     func ping() async throws -> RuntimeInfo { try await read { try await base.ping() } }
-    func listManaged() async throws -> [ContainerInfo] { try await read { try await base.listManaged() } }
+    func listManaged() async throws -> [ContainerInfo] {
+        counters.add { $0.containerLists += 1 }
+        return try await read { try await base.listManaged() }
+    }
     func inspect(_ idOrName: String) async throws -> ContainerInfo? { try await read { try await base.inspect(idOrName) } }
     func create(_ spec: ContainerSpec) async throws -> String { try await write { try await base.create(spec) } }
     func start(_ id: String) async throws { try await write { try await base.start(id) } }
@@ -64,6 +68,7 @@ struct CountingRouter: TrafficRouter {
 
     func check() async throws { try await base.check() }
     func listSites() async throws -> [ManagedSite] { try await base.listSites() }
+    func site(_ key: EnvironmentKey) async throws -> ManagedSite? { try await base.site(key) }
     func render(_ site: SiteConfig) -> String { base.render(site) }
     func confirm(_ site: SiteConfig, path: String) async throws { try await base.confirm(site, path: path) }
     func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport {

@@ -50,10 +50,23 @@ struct CaddyRouterTests {
                 #expect(sites.first?.config == expected)
                 #expect(sites.first?.intact == true)
 
+                // One environment's site alone reads the same; names that concatenate alike
+                // (web/preview-production and web-preview/production share a file name) never
+                // read each other's site.
+                #expect(try await router.site(expected.key) == sites.first)
+                #expect(try await router.site(EnvironmentKey(project: try ResourceName(parsing: "shop"), environment: .staging)) == nil)
+                var preview = try Self.site("web", domains: ["web.test"], upstreams: [v1])
+                preview.key = EnvironmentKey(project: try ResourceName(parsing: "web"), environment: try EnvironmentName(parsing: "preview-production"))
+                _ = try await router.apply([.write(preview)])
+                #expect(try await router.site(preview.key)?.config == preview)
+                #expect(try await router.site(EnvironmentKey(project: try ResourceName(parsing: "web-preview"), environment: .production)) == nil)
+                _ = try await router.apply([.remove(preview.key)])
+
                 // A hand edit is visible as a file that no longer matches its own config.
                 let path = caddy.sitesDirectory + "/shop-production.caddy"
                 try (sites[0].content + "# tweak\n").write(toFile: path, atomically: true, encoding: .utf8)
                 #expect(try await router.listSites().first?.intact == false)
+                #expect(try await router.site(expected.key)?.intact == false)
             }
         }
     }

@@ -52,7 +52,7 @@ public struct Reconciler: Sendable {
             $0.labels[ManagedLabels.project] == key.project.value && $0.labels[ManagedLabels.environment] == key.environment.value
                 && ManagedLabels.belongs($0.labels, to: node)
         }
-        let site = try await router.listSites().first { $0.key == key }
+        let site = try await router.site(key)
         var probes: [SlotName: ProbeResult] = [:]
         let now = time.now()
         for record in Planner.probesDue(state, containers: containers, now: now) {

@@ -106,6 +106,40 @@ public actor CaddyRouter: TrafficRouter {
 
     // MARK: - Sites
 
+    /// One environment's site: its own file (and route files), not the whole directory. The
+    /// file's name is shared by names that concatenate alike, so its header must name `key`.
+    public func site(_ key: EnvironmentKey) async throws -> ManagedSite? {
+        readSite(named: "\(key.project)-\(key.environment).caddy", mode: await switchMode()).flatMap { $0.key == key ? $0 : nil }
+    }
+
+    /// The site in `name` if it is a managed one whose header names it, with whether what is on
+    /// disk is exactly what its recorded configuration renders to.
+    private func readSite(named name: String, mode: SwitchMode) -> ManagedSite? {
+        let path = configuration.sitesDirectory + "/" + name
+        guard let data = files.contents(atPath: path) else { return nil }
+        let content = String(decoding: data, as: UTF8.self)
+        guard let header = CaddySiteRenderer.parseHeader(content),
+              let project = header["project"].flatMap({ try? ResourceName(parsing: $0) }),
+              let environment = header["environment"].flatMap({ try? EnvironmentName(parsing: $0) }),
+              name == "\(project)-\(environment).caddy"
+        else { return nil }
+        let key = EnvironmentKey(project: project, environment: environment)
+        let routeFiles = RouteFiles(sitesDirectory: Self.normalized(configuration.sitesDirectory), key: key)
+        // A site whose upstreams are in route files is the record written last, checked
+        // against the site file and every route file.
+        let byFile = header[CaddySiteRenderer.routesField] == "file"
+        let config = byFile
+            ? files.contents(atPath: routeFiles.record).flatMap { try? JSONDecoder().decode(SiteConfig.self, from: $0) }
+            : CaddySiteRenderer.parseSite(content)
+        var intact = false
+        if let config {
+            let expectedFiles = mode == .file ? routeFiles.contents(for: config) : nil
+            intact = configuration.renderer.render(config, routeFiles: expectedFiles == nil ? nil : routeFiles) == content
+                && (expectedFiles ?? [:]).allSatisfy { files.contents(atPath: $0.key) == $0.value }
+        }
+        return ManagedSite(key: key, revision: config?.revision, hash: config?.hash, path: path, content: content, config: config, intact: intact)
+    }
+
     public func listSites() async throws -> [ManagedSite] {
         let mode = await switchMode()
         let directory = configuration.sitesDirectory
@@ -118,31 +152,7 @@ public actor CaddyRouter: TrafficRouter {
         }
         var sites: [ManagedSite] = []
         for name in names.sorted() where name.hasSuffix(".caddy") {
-            let path = directory + "/" + name
-            guard let data = files.contents(atPath: path) else { continue }
-            let content = String(decoding: data, as: UTF8.self)
-            guard let header = CaddySiteRenderer.parseHeader(content),
-                  let project = header["project"].flatMap({ try? ResourceName(parsing: $0) }),
-                  let environment = header["environment"].flatMap({ try? EnvironmentName(parsing: $0) }),
-                  name == "\(project)-\(environment).caddy"
-            else { continue }
-            let key = EnvironmentKey(project: project, environment: environment)
-            let routeFiles = RouteFiles(sitesDirectory: Self.normalized(configuration.sitesDirectory), key: key)
-            // A site whose upstreams are in route files is the record written last, checked
-            // against the site file and every route file.
-            let byFile = header[CaddySiteRenderer.routesField] == "file"
-            let config = byFile
-                ? files.contents(atPath: routeFiles.record).flatMap { try? JSONDecoder().decode(SiteConfig.self, from: $0) }
-                : CaddySiteRenderer.parseSite(content)
-            var intact = false
-            if let config {
-                let expectedFiles = mode == .file ? routeFiles.contents(for: config) : nil
-                intact = configuration.renderer.render(config, routeFiles: expectedFiles == nil ? nil : routeFiles) == content
-                    && (expectedFiles ?? [:]).allSatisfy { files.contents(atPath: $0.key) == $0.value }
-            }
-            sites.append(ManagedSite(
-                key: key, revision: config?.revision, hash: config?.hash, path: path, content: content, config: config, intact: intact
-            ))
+            if let site = readSite(named: name, mode: mode) { sites.append(site) }
         }
         return sites
     }

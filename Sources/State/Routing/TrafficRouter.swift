@@ -9,6 +9,10 @@ public protocol TrafficRouter: Sendable {
     /// The site files codeb manages; files without codeb's header are not listed.
     func listSites() async throws -> [ManagedSite]
 
+    /// The managed site of one environment, if it has one: what a pass reads, at the cost of
+    /// that environment's files only.
+    func site(_ key: EnvironmentKey) async throws -> ManagedSite?
+
     /// The exact file content `site` renders to, for comparing against what is on disk.
     func render(_ site: SiteConfig) -> String
 
@@ -139,4 +143,11 @@ public struct RouterError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension TrafficRouter {
+    /// Reads every site and picks one; a router that can read one site alone says so itself.
+    public func site(_ key: EnvironmentKey) async throws -> ManagedSite? {
+        try await listSites().first { $0.key == key }
+    }
 }
