@@ -48,7 +48,8 @@ import Testing
         #expect(spec.stopTimeoutSeconds == 5)
         // Nothing serves yet: the site answers 503 rather than pointing anywhere.
         #expect(plan.upstreams == [])
-        #expect(plan.requeueAfter == .seconds(1))
+        // The first probe right after the container starts, not an interval later.
+        #expect(plan.requeueAfter == .milliseconds(10))
     }
 
     @Test func aNewRevisionDeploysIntoTheNonActiveSlotWithoutTouchingTraffic() {

@@ -12,8 +12,17 @@ extension Planner {
             guard record.state == .deployed, let revision = state.revision(record.revision) else { return false }
             let check = revision.spec.template.healthcheck
             guard record.healthyStreak < check.healthyThreshold else { return false }
-            if let last = record.lastProbeAt, now.timeIntervalSince(last) * 1000 < Double(check.interval.milliseconds) * 0.9 { return false }
+            if let last = record.lastProbeAt, now.timeIntervalSince(last) < probeSpacing(record, check) * 0.9 { return false }
             return containers.contains { $0.labels[ManagedLabels.slot] == record.slot.rawValue && $0.state == .running }
         }
+    }
+
+    /// Seconds between two probes of `record`: the interval, except while the app has not
+    /// answered yet — then 10 ms after the first unanswered probe, doubling each time, up to the
+    /// interval — so a slot is seen healthy about as soon as it listens.
+    public static func probeSpacing(_ record: SlotRecord, _ check: Healthcheck) -> Double {
+        let interval = Double(check.interval.milliseconds) / 1000
+        guard let unanswered = record.unansweredProbes, unanswered > 0 else { return interval }
+        return min(interval, 0.01 * pow(2, Double(min(unanswered - 1, 20))))
     }
 }

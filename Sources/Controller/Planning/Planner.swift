@@ -176,8 +176,10 @@ struct Pass {
             slot: target, state: transition(.empty, .deploy), revision: desired.number, hash: hash, port: state.ports.port(for: target),
             deployedAt: now
         )
+        slots[target]?.unansweredProbes = 0
         intentRecorded = true
-        requeueWithin(desired.spec.template.healthcheck.interval)
+        // The first probe right after the container starts (the pass that starts it ends then).
+        requeueWithin(.milliseconds(10))
     }
 
     /// The health gate of a deployed slot: count probes, promote when healthy and allowed, fail
@@ -193,6 +195,7 @@ struct Pass {
         }
         if let probe = input.probes[target] {
             record.healthyStreak = probe.healthy ? record.healthyStreak + 1 : 0
+            if let unanswered = record.unansweredProbes { record.unansweredProbes = probe.status == nil ? unanswered + 1 : nil }
             record.lastProbe = probe.detail
             record.lastProbeAt = now
             slots[target] = record
@@ -217,8 +220,9 @@ struct Pass {
             return
         }
         // Look again when the next probe is due (probes are spaced by the interval), or at the deadline.
-        let sinceProbe = record.lastProbeAt.map { max(0, now.timeIntervalSince($0)) } ?? Double(check.interval.milliseconds) / 1000
-        let nextProbe = max(0.01, Double(check.interval.milliseconds) / 1000 - (input.probes[target] == nil ? sinceProbe : 0))
+        let spacing = Planner.probeSpacing(record, check)
+        let sinceProbe = record.lastProbeAt.map { max(0, now.timeIntervalSince($0)) } ?? spacing
+        let nextProbe = max(0.005, spacing - (input.probes[target] == nil ? sinceProbe : 0))
         requeueWithin(min(nextProbe, max(0.001, deadline.timeIntervalSince(now))))
     }
 

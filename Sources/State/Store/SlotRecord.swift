@@ -45,6 +45,10 @@ public struct SlotRecord: Sendable, Hashable, Codable {
     public var failure: String?
     /// While the slot's image is being pulled: how far (the health deadline starts after it).
     public var pull: PullProgress?
+    /// Probes since deploy that got no HTTP answer at all (the app not listening yet), while no
+    /// probe has been answered; nil once one was (or for slots deployed before this existed).
+    /// Until then probes back off from 10 ms instead of waiting a whole interval.
+    public var unansweredProbes: Int?
 
     public init(
         slot: SlotName, state: SlotState = .empty, revision: Int? = nil, hash: String? = nil, port: Int,
