@@ -79,8 +79,7 @@ enum ControllerBench {
         let directory = NSTemporaryDirectory() + "codeb-bench-" + UUID().uuidString.prefix(8)
         let store = CountingStore(base: try FileStore(directory: directory), counters: counters)
         let docker = DockerRuntime()
-        // As the daemon runs it: passes read the shared container cache; what reaches dockerd is counted.
-        let runtime = CachingRuntime(CountingRuntime(base: docker, counters: counters))
+        let runtime = cachedRuntime(docker, counters)
         let router = CountingRouter(base: caddy.router(), counters: counters)
         let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: HTTPHealthProbe())
         let operations = StateOperations(store: store)
@@ -144,6 +143,13 @@ enum ControllerBench {
         print(String(format: "   ratio: pass / floor = %.1f (%.2f ms per environment)", pass.median / floor.median, pass.median / Double(environments) * 1000))
         print("")
         await removeContainers(of: environmentKeys)
+    }
+
+    /// As the daemon runs it: passes read the shared container cache; what reaches dockerd is
+    /// counted. (Built here, outside the async function: Swift 6.3's release build crashed
+    /// splitting `noOpPass` with it inline.)
+    static func cachedRuntime(_ docker: DockerRuntime, _ counters: Counters) -> any ContainerRuntime {
+        CachingRuntime(CountingRuntime(base: docker, counters: counters))
     }
 
     static func benchSpec(project: String, version: Int, round: Int = 0) throws -> Spec {
