@@ -47,6 +47,16 @@ struct Bench {
                 try await ControllerBench.noOpPass(caddy)
             }
         }
+        if CommandLine.arguments.contains("--apply") {
+            // Figures 3–5 with the shared container cache and, side by side, with every pass listing.
+            for shared in [true, false] {
+                print(shared ? "with the shared container cache (as the controller runs):" : "without it (every pass lists the containers), for comparison:")
+                try await CaddyInstance.run(modern: true) { caddy in
+                    try await LiveBench.run(caddy, floors: floors, switching: .file, full: true, sharedObservation: shared, switchUnderLoad: false)
+                }
+            }
+            return
+        }
         // Figures 3–6 on a Caddy ≥ 2.8 switching by route file, then figure 6 again switching
         // by reload (the same Caddy binary), side by side.
         try await CaddyInstance.run(modern: true) { caddy in

@@ -23,7 +23,9 @@ struct BenchAPIServer {
     var store: any Store { daemon.backend.store }
 
     /// A daemon over a fresh state directory, or over `databaseURL`'s PostgreSQL.
-    static func start(databaseURL: String? = nil, caddy: CaddyInstance? = nil, switching: SwitchSetting = .auto) async throws -> BenchAPIServer {
+    static func start(
+        databaseURL: String? = nil, caddy: CaddyInstance? = nil, switching: SwitchSetting = .auto, sharedObservation: Bool = true
+    ) async throws -> BenchAPIServer {
         var configuration = ControllerDaemon.Configuration()
         configuration.listenPort = FreePort.next()
         configuration.stateDirectory = NSTemporaryDirectory() + "codeb-bench-" + UUID().uuidString.prefix(8)
@@ -31,6 +33,7 @@ struct BenchAPIServer {
         configuration.extensions = [MCPEndpoint()]
         configuration.reconcile = caddy != nil
         configuration.switching = switching
+        configuration.sharedObservation = sharedObservation
         configuration.secretKeyFile = configuration.stateDirectory + "/secret.key"
         if let caddy {
             configuration.caddyConfig = caddy.caddyfile

@@ -28,8 +28,8 @@ struct LiveBench {
     var key: EnvironmentKey { EnvironmentKey(project: try! ResourceName(parsing: project), environment: .production) }
 
     /// Figures 3–6 (`full`), or only figure 6, with the controller switching as `switching` says.
-    static func run(_ caddy: CaddyInstance, floors: Floors, switching: SwitchSetting, full: Bool) async throws {
-        let server = try await BenchAPIServer.start(caddy: caddy, switching: switching)
+    static func run(_ caddy: CaddyInstance, floors: Floors, switching: SwitchSetting, full: Bool, sharedObservation: Bool = true, switchUnderLoad: Bool = true) async throws {
+        let server = try await BenchAPIServer.start(caddy: caddy, switching: switching, sharedObservation: sharedObservation)
         let project = "live" + UUID().uuidString.prefix(6).lowercased()
         let bench = LiveBench(caddy: caddy, store: server.store, server: server.base, token: server.key, client: server.client, project: project)
         do {
@@ -44,7 +44,7 @@ struct LiveBench {
                     try await bench.served(version)
                 }
             }
-            try await bench.switchUnderLoad(switching)
+            if switchUnderLoad { try await bench.switchUnderLoad(switching) }
         } catch {
             await server.stop()
             await ControllerBench.removeContainers(of: [bench.key])

@@ -29,6 +29,9 @@ public struct ControllerDaemon: Sendable {
         /// How often the shared container cache lists every container again (events keep it
         /// current in between); `--relist`.
         public var relist: Duration = .seconds(300)
+        /// false: every pass lists the containers itself (no shared cache) — for measuring the
+        /// cache side by side; the controller always runs with it.
+        public var sharedObservation = true
         public var workers = 4
         public var previewDomain: Hostname?
         public var node: NodeName = .local
@@ -74,7 +77,8 @@ public struct ControllerDaemon: Sendable {
             logger.warning("secrets are unavailable: the secret key cannot be used", metadata: ["keyFile": "\(configuration.secretKeyFile)", "error": "\(error)"])
         }
         // One list, then the event stream: a pass reads this cache instead of listing.
-        let runtime = CachingRuntime(DockerRuntime(socketPath: configuration.dockerSocket), relistEvery: configuration.relist)
+        let docker = DockerRuntime(socketPath: configuration.dockerSocket)
+        let runtime: any ContainerRuntime = configuration.sharedObservation ? CachingRuntime(docker, relistEvery: configuration.relist) : docker
         let renderer = CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
         let router = CaddyRouter(.init(
             mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin, renderer: renderer,
