@@ -33,6 +33,31 @@ import TestSupport
         #expect(try await reader.store.load(Self.key)?.status.observedGeneration == 1)
     }
 
+    /// A converged environment is read from the reader's cache, and a change by another
+    /// controller reaches it before (or with) the wake-up: the reader never passes on a stale state.
+    @Test func aCachedStateIsDroppedByAnotherControllersChangeBeforeTheWakeUp() async throws {
+        let database = try await TestDatabase.create()
+        defer { Task { await database.drop() } }
+        let writer = try await RunningPostgresStore.start(database.url)
+        let reader = try await RunningPostgresStore.start(database.url)
+        defer { Task { await writer.stop(); await reader.stop() } }
+        _ = try await eventually("the reader to listen") { reader.store.isListening ? true : nil }
+        try await Self.put(writer.store)
+        _ = try await eventually("the first change read") { try await reader.store.load(Self.key)?.status.observedGeneration == 1 ? true : nil }
+        // Cached now: the row changed behind the store's back (no NOTIFY) is not seen...
+        try await database.execute("UPDATE environments SET status = jsonb_set(status, '{observedGeneration}', '7')")
+        #expect(try await reader.store.load(Self.key)?.status.observedGeneration == 1)
+        // ...while a change committed through a store is, by the time the reader hears of it.
+        var changes = reader.store.changes().makeAsyncIterator()
+        try await Self.put(writer.store)
+        var seen: EnvironmentKey?
+        while seen != Self.key { seen = await changes.next() }
+        #expect(try await reader.store.load(Self.key)?.status.observedGeneration == 8)
+        // And the reader's own change at once.
+        try await Self.put(reader.store)
+        #expect(try await reader.store.load(Self.key)?.status.observedGeneration == 9)
+    }
+
     @Test func migrationsRunOnceEvenWhenControllersStartTogether() async throws {
         let database = try await TestDatabase.create()
         defer { Task { await database.drop() } }

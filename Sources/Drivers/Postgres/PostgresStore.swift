@@ -40,6 +40,11 @@ public final class PostgresStore: Store, Service {
     private let migrated = Flag()
     /// The store's identity, read once.
     private let storeID = Mutex<String?>(nil)
+    /// Environments read while the change feed is up; see `StateCache`.
+    let cache = StateCache()
+    /// The leases this controller holds and when each was last taken or renewed; see
+    /// `PostgresStore+Leases`.
+    let heldLeases = Mutex<[EnvironmentKey: ContinuousClock.Instant]>([:])
 
     public init(
         database: PostgresDatabase, controllerID: String = UUID().uuidString.lowercased(), node: NodeName = NodeName.local,
@@ -110,11 +115,15 @@ public final class PostgresStore: Store, Service {
 
     public func load(_ key: EnvironmentKey) async throws -> EnvironmentState? {
         try requireSchema()
-        return try await database.run { [database, logger] in
+        if let cached = cache.get(key) { return cached }
+        let epoch = cache.epoch
+        let state = try await database.run { [database, logger] in
             try await database.client.withConnection { connection in
                 try await Self.load(key, on: connection, logger: logger)
             }
         }
+        cache.put(key, state, readAt: epoch)
+        return state
     }
 
     public func update<T: Sendable>(
@@ -139,7 +148,10 @@ public final class PostgresStore: Store, Service {
                 }
             }
         }
-        if changed { feed.publish(key) }
+        if changed {
+            cache.drop(key)
+            feed.publish(key)
+        }
         return result
     }
 
@@ -203,12 +215,16 @@ public final class PostgresStore: Store, Service {
                 try await connection.listen(on: Self.channel) { notifications in
                     backoff = .milliseconds(200)
                     listening.set(true)
+                    cache.setEnabled(true)
                     logger.debug("listening for changes", metadata: ["channel": "\(Self.channel)"])
                     // Anything committed while the connection was down: a level-triggered loop
                     // only needs the keys.
                     for key in (try? await keys()) ?? [] { feed.publish(key) }
                     for try await notification in notifications {
-                        if let key = Self.key(payload: notification.payload) { feed.publish(key) }
+                        if let key = Self.key(payload: notification.payload) {
+                            cache.drop(key)
+                            feed.publish(key)
+                        }
                     }
                 }
             } catch {
@@ -217,6 +233,7 @@ public final class PostgresStore: Store, Service {
                 }
             }
             listening.set(false)
+            cache.setEnabled(false)
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(5))
         }
