@@ -17,45 +17,48 @@ import TestSupport
         }
     }
 
-    @Test func aChangeThroughOneControllerWakesTheOtherAtOnce() async throws {
+    /// Two controllers on one fresh database, the reader listening.
+    static func withTwoControllers(_ body: (TestDatabase, PostgresStore, PostgresStore) async throws -> Void) async throws {
         let database = try await TestDatabase.create()
         defer { Task { await database.drop() } }
         let writer = try await RunningPostgresStore.start(database.url)
         let reader = try await RunningPostgresStore.start(database.url)
         defer { Task { await writer.stop(); await reader.stop() } }
         _ = try await eventually("the reader to listen") { reader.store.isListening ? true : nil }
-        var changes = reader.store.changes().makeAsyncIterator()
-        try await Self.put(writer.store)
-        // Level-triggered: the reader may first replay keys it saw on connecting; the change must follow.
-        var seen: EnvironmentKey?
-        while seen != Self.key { seen = await changes.next() }
-        #expect(seen == Self.key)
-        #expect(try await reader.store.load(Self.key)?.status.observedGeneration == 1)
+        try await body(database, writer.store, reader.store)
+    }
+
+    @Test func aChangeThroughOneControllerWakesTheOtherAtOnce() async throws {
+        try await Self.withTwoControllers { _, writer, reader in
+            var changes = reader.changes().makeAsyncIterator()
+            try await Self.put(writer)
+            // Level-triggered: the reader may first replay keys it saw on connecting; the change must follow.
+            var seen: EnvironmentKey?
+            while seen != Self.key { seen = await changes.next() }
+            #expect(seen == Self.key)
+            #expect(try await reader.load(Self.key)?.status.observedGeneration == 1)
+        }
     }
 
     /// A converged environment is read from the reader's cache, and a change by another
     /// controller reaches it before (or with) the wake-up: the reader never passes on a stale state.
     @Test func aCachedStateIsDroppedByAnotherControllersChangeBeforeTheWakeUp() async throws {
-        let database = try await TestDatabase.create()
-        defer { Task { await database.drop() } }
-        let writer = try await RunningPostgresStore.start(database.url)
-        let reader = try await RunningPostgresStore.start(database.url)
-        defer { Task { await writer.stop(); await reader.stop() } }
-        _ = try await eventually("the reader to listen") { reader.store.isListening ? true : nil }
-        try await Self.put(writer.store)
-        _ = try await eventually("the first change read") { try await reader.store.load(Self.key)?.status.observedGeneration == 1 ? true : nil }
-        // Cached now: the row changed behind the store's back (no NOTIFY) is not seen...
-        try await database.execute("UPDATE environments SET status = jsonb_set(status, '{observedGeneration}', '7')")
-        #expect(try await reader.store.load(Self.key)?.status.observedGeneration == 1)
-        // ...while a change committed through a store is, by the time the reader hears of it.
-        var changes = reader.store.changes().makeAsyncIterator()
-        try await Self.put(writer.store)
-        var seen: EnvironmentKey?
-        while seen != Self.key { seen = await changes.next() }
-        #expect(try await reader.store.load(Self.key)?.status.observedGeneration == 8)
-        // And the reader's own change at once.
-        try await Self.put(reader.store)
-        #expect(try await reader.store.load(Self.key)?.status.observedGeneration == 9)
+        try await Self.withTwoControllers { database, writer, reader in
+            try await Self.put(writer)
+            _ = try await eventually("the first change read") { try await reader.load(Self.key)?.status.observedGeneration == 1 ? true : nil }
+            // Cached now: the row changed behind the store's back (no NOTIFY) is not seen...
+            try await database.execute("UPDATE environments SET status = jsonb_set(status, '{observedGeneration}', '7')")
+            #expect(try await reader.load(Self.key)?.status.observedGeneration == 1)
+            // ...while a change committed through a store is, by the time the reader hears of it.
+            var changes = reader.changes().makeAsyncIterator()
+            try await Self.put(writer)
+            var seen: EnvironmentKey?
+            while seen != Self.key { seen = await changes.next() }
+            #expect(try await reader.load(Self.key)?.status.observedGeneration == 8)
+            // And the reader's own change at once.
+            try await Self.put(reader)
+            #expect(try await reader.load(Self.key)?.status.observedGeneration == 9)
+        }
     }
 
     @Test func migrationsRunOnceEvenWhenControllersStartTogether() async throws {
