@@ -12,8 +12,8 @@ final class CLISession {
         environment["CODEB_TOKEN"] = token
     }
 
-    func run(_ arguments: [String], stdin: String? = nil) throws -> CLI.Result {
-        let result = try CLI.run(arguments, stdin: stdin.map { Data($0.utf8) }, environment: environment)
+    func run(_ arguments: [String], stdin: String? = nil) async throws -> CLI.Result {
+        let result = try await CLI.run(arguments, stdin: stdin.map { Data($0.utf8) }, environment: environment)
         answers += result.stdout + result.stderr
         return result
     }

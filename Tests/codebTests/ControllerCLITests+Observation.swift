@@ -22,14 +22,14 @@ extension ControllerCLITests {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 let proxy = try UnixSocketProxy(target: DockerRuntime.defaultSocketPath)
                 defer { proxy.stop() }
-                let token = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
+                let token = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let (controller, port) = try await Self.startController(caddy, directory, arguments: ["--docker-socket", proxy.path, "--resync", "1"])
                 defer { if controller.isRunning { controller.terminate() } }
                 let session = CLISession(port: port, token: token)
                 let file = directory + "/codeb.yaml"
-                try Self.spec(project: project, version: 1).write(toFile: file, atomically: true, encoding: .utf8)
-                let live = try session.run(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                try Self.patientSpec(project: project, version: 1).write(toFile: file, atomically: true, encoding: .utf8)
+                let live = try await session.run(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
 
                 // Converged and idle: at least three resync passes, not one container list.

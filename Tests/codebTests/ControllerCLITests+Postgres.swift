@@ -20,7 +20,7 @@ extension ControllerCLITests {
             try await Self.cleaningUp(project) {
             let directory = NSTemporaryDirectory() + "codeb-cli-" + project
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let created = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--database-url", url])
+            let created = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--database-url", url])
             #expect(created.status == 0, "\(created.stderr)")
             let (controller, port) = try await Self.startController(caddy, directory, environment: ["CODEB_DATABASE_URL": url])
             defer { if controller.isRunning { controller.terminate() } }
@@ -32,13 +32,13 @@ extension ControllerCLITests {
             environment["CODEB_TOKEN"] = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let file = directory + "/codeb.yaml"
             try Self.patientSpec(project: project, version: 1).write(toFile: file, atomically: true, encoding: .utf8)
-            let first = try CLI.run(["apply", "-f", file, "--wait", "--timeout", "60s"], environment: environment)
+            let first = try await CLI.run(["apply", "-f", file, "--wait", "--timeout", "60s"], environment: environment)
             #expect(first.status == 0, "\(first.stderr)")
             #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
 
             // v2 is accepted, and the database goes away before the rollout can finish.
             try Self.patientSpec(project: project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)
-            let accepted = try CLI.run(["apply", "-f", file], environment: environment)
+            let accepted = try await CLI.run(["apply", "-f", file], environment: environment)
             #expect(accepted.status == 0, "\(accepted.stderr)")
             proxy.cut()
             let degraded = try await eventually("/readyz to report the database", within: .seconds(30)) {
@@ -47,7 +47,7 @@ extension ControllerCLITests {
             }
             #expect(degraded.contains("PostgreSQL"), "the reason names the database: \(degraded)")
             try Self.patientSpec(project: project, version: 1).write(toFile: file, atomically: true, encoding: .utf8)
-            let refused = try CLI.run(["apply", "-f", file], environment: environment)
+            let refused = try await CLI.run(["apply", "-f", file], environment: environment)
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("PostgreSQL"), "one sentence about the database: \(refused.stderr)")
             #expect((try? await caddy.get("\(project).test"))?.body.hasPrefix("codeb-test web v") == true, "traffic keeps being served while the database is away")
@@ -57,7 +57,7 @@ extension ControllerCLITests {
             _ = try await eventually("the accepted v2 to be rolled out without another apply", within: .seconds(60)) {
                 (try? await caddy.get("\(project).test"))?.body == "codeb-test web v2\n" ? true : nil
             }
-            let history = try CLI.run(["history", project, "--env", "staging", "-o", "json"], environment: environment)
+            let history = try await CLI.run(["history", project, "--env", "staging", "-o", "json"], environment: environment)
             #expect(history.stdout.components(separatedBy: "\"number\"").count - 1 == 2, "the refused apply left no revision: \(history.stdout)")
 
             controller.terminate()
@@ -82,7 +82,7 @@ extension ControllerCLITests {
                 try await Self.cleaningUp(project) {
                 let directory = NSTemporaryDirectory() + "codeb-cli-" + project
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                let created = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--database-url", url])
+                let created = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--database-url", url])
                 #expect(created.status == 0, "\(created.stderr)")
                 let slow = ["--resync", "600", "--lease-ttl", "3"]
                 let (a, portA) = try await Self.startController(caddyA, (directory + "/a").creatingDirectory(), environment: ["CODEB_DATABASE_URL": url], arguments: slow + ["--node", "node-a"])
@@ -94,7 +94,7 @@ extension ControllerCLITests {
                 environment["CODEB_SERVER"] = "http://127.0.0.1:\(portA)"
                 let file = directory + "/codeb.yaml"
                 try Self.spec(project: project, version: 1).write(toFile: file, atomically: true, encoding: .utf8)
-                let first = try CLI.run(["apply", "-f", file, "--wait", "--timeout", "60s"], environment: environment)
+                let first = try await CLI.run(["apply", "-f", file, "--wait", "--timeout", "60s"], environment: environment)
                 #expect(first.status == 0, "\(first.stderr)")
                 #expect(try await caddyA.get("\(project).test").body == "codeb-test web v1\n")
 
@@ -107,7 +107,7 @@ extension ControllerCLITests {
                 environment["CODEB_SERVER"] = "http://127.0.0.1:\(portB)"
                 try Self.spec(project: project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)
                 let applied = ContinuousClock.now
-                #expect(try CLI.run(["apply", "-f", file], environment: environment).status == 0)
+                #expect(try await CLI.run(["apply", "-f", file], environment: environment).status == 0)
                 _ = try await eventually("A to roll out v2 applied through B", within: .seconds(30)) {
                     (try? await caddyA.get("\(project).test"))?.body == "codeb-test web v2\n" ? true : nil
                 }

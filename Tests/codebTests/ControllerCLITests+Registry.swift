@@ -17,47 +17,47 @@ extension ControllerCLITests {
             try await Self.cleaningUp(project) {
                 let directory = NSTemporaryDirectory() + "codeb-cli-" + project
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                let admin = try CLI.run(["keys", "create", "--team", "acme", "--role", "admin", "--state-dir", directory]).stdout
+                let admin = try await CLI.run(["keys", "create", "--team", "acme", "--role", "admin", "--state-dir", directory]).stdout
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let (controller, port) = try await Self.startController(caddy, directory, arguments: ["--secret-key-file", directory + "/secret.key"])
                 defer { if controller.isRunning { controller.terminate() } }
                 let session = CLISession(port: port, token: admin)
-                func codeb(_ arguments: [String], stdin: String? = nil) throws -> CLI.Result { try session.run(arguments, stdin: stdin) }
+                func codeb(_ arguments: [String], stdin: String? = nil) async throws -> CLI.Result { try await session.run(arguments, stdin: stdin) }
                 let file = directory + "/codeb.yaml"
-                try Self.spec(project: project, version: 1).replacingOccurrences(of: "codeb-test/web:1", with: image)
+                try Self.patientSpec(project: project, version: 1).replacingOccurrences(of: "codeb-test/web:1", with: image)
                     .write(toFile: file, atomically: true, encoding: .utf8)
 
-                let anonymous = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                let anonymous = try await codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 #expect(anonymous.status == 3, "\(anonymous.stdout)\(anonymous.stderr)")
                 #expect(anonymous.stdout.contains("registry \(TestRegistry.host)"), "\(anonymous.stdout)")
                 #expect(anonymous.stdout.contains("codeb registry login \(TestRegistry.host)"), "\(anonymous.stdout)")
 
                 let wrongPassword = "wrong-\(UUID().uuidString)"
-                #expect(try codeb(["registry", "login", TestRegistry.host, "--username", TestRegistry.username, "--password-stdin"], stdin: wrongPassword + "\n").status == 0)
-                let refused = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                #expect(try await codeb(["registry", "login", TestRegistry.host, "--username", TestRegistry.username, "--password-stdin"], stdin: wrongPassword + "\n").status == 0)
+                let refused = try await codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
                 #expect(refused.stdout.contains("refused the team's login"), "\(refused.stdout)")
 
-                let login = try codeb(["registry", "login", TestRegistry.host, "--username", TestRegistry.username, "--password-stdin"], stdin: TestRegistry.password + "\n")
+                let login = try await codeb(["registry", "login", TestRegistry.host, "--username", TestRegistry.username, "--password-stdin"], stdin: TestRegistry.password + "\n")
                 #expect(login.status == 0, "\(login.stderr)")
-                let live = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                let live = try await codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
                 #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
-                let history = try codeb(["history", project, "--env", "staging", "-o", "json"])
+                let history = try await codeb(["history", project, "--env", "staging", "-o", "json"])
                 let revisions = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
                 let digest = try #require(revisions?.first?["imageDigest"] as? String, "\(history.stdout)")
                 #expect(digest.hasPrefix("sha256:") && digest.count == 71)
 
                 // The same image pinned by the digest pulled: a new template, pulled by digest, live.
                 let pinned = image.split(separator: ":").dropLast().joined(separator: ":") + "@" + digest
-                try Self.spec(project: project, version: 1).replacingOccurrences(of: "codeb-test/web:1", with: pinned)
+                try Self.patientSpec(project: project, version: 1).replacingOccurrences(of: "codeb-test/web:1", with: pinned)
                     .write(toFile: file, atomically: true, encoding: .utf8)
-                let byDigest = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                let byDigest = try await codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 #expect(byDigest.status == 0, "\(byDigest.stdout)\(byDigest.stderr)")
                 #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
-                let list = try codeb(["registry", "list"])
+                let list = try await codeb(["registry", "list"])
                 #expect(list.stdout.contains(TestRegistry.host) && list.stdout.contains(TestRegistry.username))
-                let logout = try codeb(["registry", "logout", TestRegistry.host])
+                let logout = try await codeb(["registry", "logout", TestRegistry.host])
                 #expect(logout.status == 0, "\(logout.stderr)")
                 controller.terminate()
                 controller.waitUntilExit()

@@ -11,7 +11,7 @@ import Testing
 extension ControllerCLITests {
     /// The app writes what it got in DATABASE_URL to /www/secret, so Caddy serves it back.
     static func secretSpec(project: String, marker: String = "1") -> String {
-        spec(project: project, version: 1).replacingOccurrences(of: "port: 8080\n", with: """
+        patientSpec(project: project, version: 1).replacingOccurrences(of: "port: 8080\n", with: """
             port: 8080
             secrets: [DATABASE_URL]
             env: { MARKER: "\(marker)" }
@@ -32,62 +32,62 @@ extension ControllerCLITests {
                 let directory = NSTemporaryDirectory() + "codeb-cli-" + project
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 let store = database.map { ["--database-url", $0.connectionString] } ?? ["--state-dir", directory]
-                func key(_ role: String) throws -> String {
-                    let created = try CLI.run(["keys", "create", "--team", "acme", "--role", role] + store)
+                func key(_ role: String) async throws -> String {
+                    let created = try await CLI.run(["keys", "create", "--team", "acme", "--role", role] + store)
                     #expect(created.status == 0, "\(created.stderr)")
                     return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
                 }
-                let member = try key("member"), owner = try key("owner")
+                let member = try await key("member"), owner = try await key("owner")
                 let controllerArguments = ["--secret-key-file", directory + "/secret.key"] + (database.map { ["--database-url", $0.connectionString] } ?? [])
                 var (controller, port) = try await Self.startController(caddy, directory, arguments: controllerArguments)
                 defer { if controller.isRunning { controller.terminate() } }
                 let session = CLISession(port: port, token: member)
-                func codeb(_ arguments: [String], stdin: String? = nil) throws -> CLI.Result { try session.run(arguments, stdin: stdin) }
+                func codeb(_ arguments: [String], stdin: String? = nil) async throws -> CLI.Result { try await session.run(arguments, stdin: stdin) }
                 let first = "postgres://app:first-\(UUID().uuidString)@db/app"
                 let second = "postgres://app:second-\(UUID().uuidString)@db/app"
                 let file = directory + "/codeb.yaml"
                 try Self.secretSpec(project: project).write(toFile: file, atomically: true, encoding: .utf8)
 
                 // Named but not set: refused, exit 2, naming it and the command; nothing recorded.
-                let refused = try codeb(["apply", "-f", file])
+                let refused = try await codeb(["apply", "-f", file])
                 #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
                 #expect(refused.stderr.contains("DATABASE_URL") && refused.stderr.contains("codeb secrets set \(project)"), "\(refused.stderr)")
-                #expect(try codeb(["get", project]).status != 0)
+                #expect(try await codeb(["get", project]).status != 0)
 
-                let set = try codeb(["secrets", "set", project, "DATABASE_URL=-"], stdin: first + "\n")
+                let set = try await codeb(["secrets", "set", project, "DATABASE_URL=-"], stdin: first + "\n")
                 #expect(set.status == 0, "\(set.stderr)")
                 #expect(set.stdout.contains("no environment runs with it yet"))
-                let live = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                let live = try await codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
                 #expect(try await caddy.get("\(project).test", "/secret").body == first + "\n")
 
                 // Set again for staging: a new revision (source secrets), live with the new value.
                 let dotenv = directory + "/staging.env"
                 try "# staging's own database\nexport DATABASE_URL=\"\(second)\"\n\n".write(toFile: dotenv, atomically: true, encoding: .utf8)
-                let again = try codeb(["secrets", "set", project, "--env", "staging", "--from-file", dotenv, "--wait", "--timeout", "60s"])
+                let again = try await codeb(["secrets", "set", project, "--env", "staging", "--from-file", dotenv, "--wait", "--timeout", "60s"])
                 #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
                 #expect(again.stdout.contains("\(project)/staging: revision 2 rolls out the new values"))
                 #expect(again.stdout.contains("live: revision 2"))
                 #expect(try await caddy.get("\(project).test", "/secret").body == second + "\n")
 
-                let dry = try codeb(["diff", "-f", file])
+                let dry = try await codeb(["diff", "-f", file])
                 #expect(dry.status == 0, "the spec matches what runs: \(dry.stdout)\(dry.stderr)")
-                let history = try codeb(["history", project, "--env", "staging", "-o", "json"])
+                let history = try await codeb(["history", project, "--env", "staging", "-o", "json"])
                 #expect(history.stdout.contains("\"source\" : \"secrets\"") || history.stdout.contains("\"source\":\"secrets\""), "\(history.stdout)")
 
                 // Rollback: the warm slot, which runs with the value it was deployed with.
-                let rollback = try codeb(["rollback", project, "--env", "staging", "--wait", "--timeout", "60s"])
+                let rollback = try await codeb(["rollback", project, "--env", "staging", "--wait", "--timeout", "60s"])
                 #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
                 #expect(try await caddy.get("\(project).test", "/secret").body == first + "\n")
 
-                let list = try codeb(["secrets", "list", project])
+                let list = try await codeb(["secrets", "list", project])
                 #expect(list.status == 0 && list.stdout.contains("DATABASE_URL") && list.stdout.contains("staging"), "\(list.stdout)\(list.stderr)")
-                #expect(try codeb(["secrets", "history", project, "-o", "json"]).status == 0)
+                #expect(try await codeb(["secrets", "history", project, "-o", "json"]).status == 0)
                 // Staging's own value may go (the project's shows through again); then the
                 // project's may not, while staging names it.
-                let override = try codeb(["secrets", "unset", project, "--env", "staging", "DATABASE_URL"])
+                let override = try await codeb(["secrets", "unset", project, "--env", "staging", "DATABASE_URL"])
                 #expect(override.status == 0, "\(override.stdout)\(override.stderr)")
-                let inUse = try codeb(["secrets", "unset", project, "DATABASE_URL"])
+                let inUse = try await codeb(["secrets", "unset", project, "DATABASE_URL"])
                 #expect(inUse.status == 1 && inUse.stderr.contains("still names"), "\(inUse.stderr)")
                 // Through MCP: set and unset a secret no environment names (no rollout), list.
                 let unused = "unused-\(UUID().uuidString)"
@@ -109,7 +109,7 @@ extension ControllerCLITests {
 
                 // A new key, every value sealed again; a restarted controller opens them for a new rollout.
                 session.environment["CODEB_TOKEN"] = owner
-                let rotated = try codeb(["secrets", "rotate-key"])
+                let rotated = try await codeb(["secrets", "rotate-key"])
                 #expect(rotated.status == 0 && rotated.stdout.contains("sealed again"), "\(rotated.stdout)\(rotated.stderr)")
                 session.environment["CODEB_TOKEN"] = member
                 controller.terminate()
@@ -117,7 +117,7 @@ extension ControllerCLITests {
                 (controller, port) = try await Self.startController(caddy, directory, arguments: controllerArguments)
                 session.environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
                 try Self.secretSpec(project: project, marker: "2").write(toFile: file, atomically: true, encoding: .utf8)
-                let afterRotation = try codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                let afterRotation = try await codeb(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 #expect(afterRotation.status == 0, "\(afterRotation.stdout)\(afterRotation.stderr)")
                 #expect(try await caddy.get("\(project).test", "/secret").body == first + "\n")
                 controller.terminate()

@@ -26,7 +26,7 @@ struct ControllerCLITests {
         try await CaddyInstance.run { caddy in
             let project = "cli" + UUID().uuidString.prefix(8).lowercased()
             let directory = NSTemporaryDirectory() + "codeb-cli-" + project
-            let created = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory])
+            let created = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory])
             #expect(created.status == 0)
             let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let port = FreePort.next()
@@ -53,12 +53,12 @@ struct ControllerCLITests {
             environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
             environment["CODEB_TOKEN"] = token
             let file = directory + "/codeb.yaml"
-            func apply(_ version: Int, health: String = "/health") throws -> CLI.Result {
+            func apply(_ version: Int, health: String = "/health") async throws -> CLI.Result {
                 try Self.spec(project: project, version: version, health: health).write(toFile: file, atomically: true, encoding: .utf8)
-                return try CLI.run(["apply", "-f", file, "--wait", "--timeout", "60s"], environment: environment)
+                return try await CLI.run(["apply", "-f", file, "--wait", "--timeout", "60s"], environment: environment)
             }
 
-            let first = try apply(1)
+            let first = try await apply(1)
             #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
             #expect(first.stdout.contains("\(project)/staging: created revision 1"))
             #expect(first.stdout.contains("live: revision 1"))
@@ -66,51 +66,51 @@ struct ControllerCLITests {
             #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
 
             try Self.spec(project: project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)
-            let dry = try CLI.run(["apply", "-f", file, "--dry-run"], environment: environment)
+            let dry = try await CLI.run(["apply", "-f", file, "--dry-run"], environment: environment)
             #expect(dry.status == 0, "\(dry.stderr)")
             #expect(dry.stdout.contains("would create revision 2"))
             #expect(dry.stdout.contains("plan: record green=deployed(r2)"))
             #expect(dry.stdout.contains("plan: create \(project)-staging-green"))
             try Self.spec(project: project, version: 1).write(toFile: file, atomically: true, encoding: .utf8)
 
-            let same = try CLI.run(["diff", "-f", file], environment: environment)
+            let same = try await CLI.run(["diff", "-f", file], environment: environment)
             #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
             try Self.spec(project: project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)
-            let changed = try CLI.run(["diff", "-f", file], environment: environment)
+            let changed = try await CLI.run(["diff", "-f", file], environment: environment)
             #expect(changed.status == 2)
             #expect(changed.stdout.contains("image: codeb-test/web:1 → codeb-test/web:2"))
 
-            let logs = try CLI.run(["logs", project, "--env", "staging", "--tail", "5"], environment: environment)
+            let logs = try await CLI.run(["logs", project, "--env", "staging", "--tail", "5"], environment: environment)
             #expect(logs.status == 0, "\(logs.stderr)")
 
-            let events = try CLI.run(["events", "--project", project], environment: environment)
+            let events = try await CLI.run(["events", "--project", project], environment: environment)
             #expect(events.status == 0)
             #expect(events.stdout.contains("\(project)/staging"))
             #expect(events.stdout.contains("create \(project)-staging-blue"))
 
-            let failing = try apply(2, health: "/missing")
+            let failing = try await apply(2, health: "/missing")
             #expect(failing.status == 3, "\(failing.stdout)\(failing.stderr)")
             #expect(failing.stdout.contains("rollout failed"))
             #expect(failing.stdout.contains("last lines of \(project)-staging-green"))
             #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
 
-            let second = try apply(2)
+            let second = try await apply(2)
             #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
             #expect(try await caddy.get("\(project).test").body == "codeb-test web v2\n")
 
-            let rollback = try CLI.run(["rollback", project, "--env", "staging"], environment: environment)
+            let rollback = try await CLI.run(["rollback", project, "--env", "staging"], environment: environment)
             #expect(rollback.status == 0, "\(rollback.stderr)")
             _ = try await eventually("v1 served after rollback") {
                 (try? await caddy.get("\(project).test"))?.body == "codeb-test web v1\n" ? true : nil
             }
 
-            let status = try CLI.run(["get", project], environment: environment)
+            let status = try await CLI.run(["get", project], environment: environment)
             #expect(status.status == 0)
             #expect(status.stdout.contains("staging"))
             #expect(status.stdout.contains("active"))
             #expect(status.stdout.contains("codeb-test/web:1"))
 
-            let denied = try CLI.run(["status"], environment: environment.merging(["CODEB_TOKEN": "codeb_acme_member_" + String(repeating: "0", count: 40)]) { $1 })
+            let denied = try await CLI.run(["status"], environment: environment.merging(["CODEB_TOKEN": "codeb_acme_member_" + String(repeating: "0", count: 40)]) { $1 })
             #expect(denied.status == 1)
             #expect(denied.stderr.contains("unknown or revoked"))
 
@@ -160,7 +160,7 @@ struct ControllerCLITests {
             let project = "sig" + UUID().uuidString.prefix(8).lowercased()
             let directory = NSTemporaryDirectory() + "codeb-cli-" + project
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let token = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
+            let token = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             var (controller, port) = try await Self.startController(caddy, directory)
             defer {
@@ -173,10 +173,10 @@ struct ControllerCLITests {
             let file = directory + "/codeb.yaml"
             try Self.spec(project: project, version: 1).replacingOccurrences(of: "healthyThreshold: 2, deadline: 3s", with: "healthyThreshold: 15, deadline: 60s")
                 .write(toFile: file, atomically: true, encoding: .utf8)
-            let applied = try CLI.run(["apply", "-f", file], environment: environment)
+            let applied = try await CLI.run(["apply", "-f", file], environment: environment)
             #expect(applied.status == 0, "\(applied.stderr)")
             _ = try await eventually("the rollout to start") {
-                let status = try CLI.run(["status", project, "-o", "json"], environment: environment)
+                let status = try await CLI.run(["status", project, "-o", "json"], environment: environment)
                 return status.stdout.contains("\"deployed\"") ? true : nil
             }
             controller.terminate()  // SIGTERM mid-rollout

@@ -85,8 +85,8 @@ import Testing
         ("mysql://u:secret@127.0.0.1/codeb", "must look like postgres://"),
         ("postgres://u:secret@127.0.0.1/codeb?sslmode=maybe", "sslmode"),
     ])
-    func aMalformedDatabaseURLStopsTheDaemonWithOneSentence(url: String, expected: String) throws {
-        let result = try CLI.run(["controller", "--database-url", url, "--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
+    func aMalformedDatabaseURLStopsTheDaemonWithOneSentence(url: String, expected: String) async throws {
+        let result = try await CLI.run(["controller", "--database-url", url, "--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
         #expect(result.status == 1)
         #expect(result.stderr.contains(expected), "\(result.stderr)")
         #expect(!result.stderr.contains("secret"), "the URL's password is not echoed")

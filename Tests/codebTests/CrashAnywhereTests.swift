@@ -29,7 +29,7 @@ extension ControllerCLITests {
                 let directory = NSTemporaryDirectory() + "codeb-crash-" + project
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 defer { Task { await ControllerCLITests.removeContainers(project) } }
-                let token = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
+                let token = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let file = directory + "/codeb.yaml"
                 var applies = 0
@@ -46,7 +46,7 @@ extension ControllerCLITests {
                     var environment = ProcessInfo.processInfo.environment
                     environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
                     environment["CODEB_TOKEN"] = token
-                    let applied = try CLI.run(["apply", "-f", file], environment: environment)
+                    let applied = try await CLI.run(["apply", "-f", file], environment: environment)
                     if applied.status != 0, crashAt != nil, try await Self.killedAnswering(controller, applied.stderr) {
                         // The crash point fired in the pass the apply started before its answer was
                         // written (`before-remove` comes first in a rollout onto a warm grace slot).

@@ -14,7 +14,7 @@ extension ControllerCLITests {
         /// A member key, a controller on `caddy` with its state in `directory`, and the CLI's environment for it.
         static func controller(_ caddy: CaddyInstance, _ directory: String, arguments: [String] = []) async throws -> (Process, [String: String]) {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let created = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory])
+            let created = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory])
             #expect(created.status == 0, "\(created.stderr)")
             let (process, port) = try await ControllerCLITests.startController(caddy, directory, arguments: arguments)
             var environment = ProcessInfo.processInfo.environment
@@ -23,10 +23,10 @@ extension ControllerCLITests {
             return (process, environment)
         }
 
-        static func apply(_ project: String, version: Int, in directory: String, _ environment: [String: String], wait: Bool = true) throws -> CLI.Result {
+        static func apply(_ project: String, version: Int, in directory: String, _ environment: [String: String], wait: Bool = true) async throws -> CLI.Result {
             let file = directory + "/codeb-\(version).yaml"
             try ControllerCLITests.spec(project: project, version: version).write(toFile: file, atomically: true, encoding: .utf8)
-            return try CLI.run(["apply", "-f", file] + (wait ? ["--wait", "--timeout", "60s"] : []), environment: environment)
+            return try await CLI.run(["apply", "-f", file] + (wait ? ["--wait", "--timeout", "60s"] : []), environment: environment)
         }
 
         @Test func trafficReturnsWhenCaddyComesBackAndStatusSaysDegradedMeanwhile() async throws {
@@ -38,14 +38,14 @@ extension ControllerCLITests {
                     if controller.isRunning { controller.terminate() }
                     Task { await ControllerCLITests.removeContainers(project) }
                 }
-                let applied = try Self.apply(project, version: 1, in: directory, environment)
+                let applied = try await Self.apply(project, version: 1, in: directory, environment)
                 #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
                 #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
 
                 caddy.kill()
                 let outage = ContinuousClock.now
                 let degraded = try await eventually("Degraded with a reason naming Caddy", within: .seconds(10)) {
-                    let status = try CLI.run(["get", project, "-o", "json"], environment: environment)
+                    let status = try await CLI.run(["get", project, "-o", "json"], environment: environment)
                     return status.stdout.contains("ProxyUnavailable") ? status.stdout : nil
                 }
                 #expect(degraded.contains("Caddy's admin API"), "the reason names Caddy: \(degraded)")
@@ -58,7 +58,7 @@ extension ControllerCLITests {
                     (try? await caddy.get("\(project).test"))?.body == "codeb-test web v1\n" ? true : nil
                 }
                 _ = try await eventually("Degraded cleared", within: .seconds(10)) {
-                    let status = try CLI.run(["get", project, "-o", "json"], environment: environment)
+                    let status = try await CLI.run(["get", project, "-o", "json"], environment: environment)
                     return status.status == 0 && !status.stdout.contains("ProxyUnavailable") ? true : nil
                 }
                 controller.terminate()
@@ -85,7 +85,7 @@ extension ControllerCLITests {
                     if controller.isRunning { controller.terminate() }
                     Task { await ControllerCLITests.removeContainers(project) }
                 }
-                let first = try Self.apply(project, version: 1, in: directory, environment)
+                let first = try await Self.apply(project, version: 1, in: directory, environment)
                 #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
                 let stateFile = "\(directory)/environments/\(project)/staging.json"
                 // Write the spec file before the disk fills; the CLI reads it from there.
@@ -100,7 +100,7 @@ extension ControllerCLITests {
                 while (try? handle.write(contentsOf: chunk)) != nil {}
                 try? handle.close()
                 let before = try Data(contentsOf: URL(fileURLWithPath: stateFile))
-                let full = try CLI.run(["apply", "-f", v2], environment: environment)
+                let full = try await CLI.run(["apply", "-f", v2], environment: environment)
                 #expect(full.status != 0)
                 #expect(full.stderr.contains("No space left on device"), "\(full.stderr)")
                 #expect(full.stderr.contains("full"), "the error says what to do: \(full.stderr)")
@@ -113,7 +113,7 @@ extension ControllerCLITests {
                 try Self.system("/bin/mount", "--bind", directory, directory)
                 readOnly = true
                 try Self.system("/bin/mount", "-o", "remount,bind,ro", directory)
-                let refused = try CLI.run(["apply", "-f", v2], environment: environment)
+                let refused = try await CLI.run(["apply", "-f", v2], environment: environment)
                 #expect(refused.status != 0)
                 #expect(refused.stderr.contains("Read-only file system"), "\(refused.stderr)")
                 #expect(try Data(contentsOf: URL(fileURLWithPath: stateFile)) == before, "the previous state is intact")
@@ -122,7 +122,7 @@ extension ControllerCLITests {
                 // Writable again: the same apply goes through, without a controller restart.
                 try Self.system("/bin/umount", directory)
                 readOnly = false
-                let second = try CLI.run(["apply", "-f", v2, "--wait", "--timeout", "60s"], environment: environment)
+                let second = try await CLI.run(["apply", "-f", v2, "--wait", "--timeout", "60s"], environment: environment)
                 #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
                 #expect(second.stdout.contains("created revision 2"))
                 #expect(try await caddy.get("\(project).test").body == "codeb-test web v2\n")
@@ -158,7 +158,7 @@ extension ControllerCLITests {
                 let garbage = Data("{\"key\": {\"project\": \"shop\", \"environment\": \"production\"}, \"team\": 4".utf8)
                 try garbage.write(to: URL(fileURLWithPath: path))
                 try "# defaults\n".write(toFile: directory + "/controller.yaml", atomically: true, encoding: .utf8)
-                let started = try CLI.run([
+                let started = try await CLI.run([
                     "controller", "--listen", "127.0.0.1:\(FreePort.next())", "--state-dir", directory, "--config", directory + "/controller.yaml",
                     "--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
                 ])

@@ -22,7 +22,7 @@ struct DockerRestartTests {
                 if controller.isRunning { controller.terminate() }
                 Task { await ControllerCLITests.removeContainers(project) }
             }
-            let first = try ControllerCLITests.FaultTests.apply(project, version: 1, in: directory, environment)
+            let first = try await ControllerCLITests.FaultTests.apply(project, version: 1, in: directory, environment)
             #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
 
             // A slow health gate (15 probes 200 ms apart) keeps the rollout open across the restart.
@@ -30,7 +30,7 @@ struct DockerRestartTests {
             try ControllerCLITests.spec(project: project, version: 2)
                 .replacingOccurrences(of: "healthyThreshold: 2, deadline: 3s", with: "healthyThreshold: 15, deadline: 120s")
                 .write(toFile: file, atomically: true, encoding: .utf8)
-            let second = try CLI.run(["apply", "-f", file], environment: environment)
+            let second = try await CLI.run(["apply", "-f", file], environment: environment)
             #expect(second.status == 0, "\(second.stderr)")
             _ = try await eventually("the v2 container to run") {
                 try await DockerRuntime().listManaged().contains { $0.labels[ManagedLabels.project] == project && $0.image == "codeb-test/web:2" && $0.state == .running } ? true : nil
@@ -44,7 +44,7 @@ struct DockerRestartTests {
             let containers = try await DockerRuntime().listManaged().filter { $0.labels[ManagedLabels.project] == project }
             #expect(containers.count == 2, "the active slot and the warm grace slot, no duplicate: \(containers.map(\.name))")
             #expect(Set(containers.compactMap { $0.labels[ManagedLabels.slot] }).count == containers.count)
-            let status = try CLI.run(["get", project, "-o", "json"], environment: environment)
+            let status = try await CLI.run(["get", project, "-o", "json"], environment: environment)
             #expect(status.stdout.contains("RolloutComplete"), "\(status.stdout)")
             controller.terminate()
             controller.waitUntilExit()

@@ -39,7 +39,7 @@ struct IsolationTests {
         let store = databaseURL.map { ["--database-url", $0] } ?? ["--state-dir", directory]
         var teams: [String: [String: String]] = [:]
         for (name, team, role) in [("acme", "acme", "member"), ("rivals", "rivals", "member"), ("admin", "acme", "admin"), ("owner", "acme", "owner")] {
-            let created = try CLI.run(["keys", "create", "--team", team, "--role", role] + store)
+            let created = try await CLI.run(["keys", "create", "--team", team, "--role", role] + store)
             #expect(created.status == 0, "\(created.stderr)")
             teams[name] = ["CODEB_TOKEN": created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]
         }
@@ -93,10 +93,10 @@ struct IsolationTests {
         """
     }
 
-    static func apply(_ host: Host, _ text: String, env: String, as team: [String: String], wait: Bool = true) throws -> CLI.Result {
+    static func apply(_ host: Host, _ text: String, env: String, as team: [String: String], wait: Bool = true) async throws -> CLI.Result {
         let file = host.directory + "/codeb-\(UUID().uuidString.prefix(6)).yaml"
         try text.write(toFile: file, atomically: true, encoding: .utf8)
-        return try CLI.run(["apply", "-f", file, "--env", env] + (wait ? ["--wait", "--timeout", "60s"] : []), environment: team)
+        return try await CLI.run(["apply", "-f", file, "--env", env] + (wait ? ["--wait", "--timeout", "60s"] : []), environment: team)
     }
 
     static func containers(_ project: String) async throws -> [ContainerInfo] {
@@ -109,7 +109,7 @@ struct IsolationTests {
             try await Self.withHost(caddy, id, arguments: ["--preview-domain", "preview.test"]) { host in
                 // acme's web/preview-production and rivals' web-preview/production both read
                 // web-preview-production.
-                let first = try Self.apply(host, Self.spec(project: "w\(id)", team: "acme", environments: "  preview: {}"), env: "preview-production", as: host.acme)
+                let first = try await Self.apply(host, Self.spec(project: "w\(id)", team: "acme", environments: "  preview: {}"), env: "preview-production", as: host.acme)
                 #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
                 let before = try await Self.containers("w\(id)")
                 #expect(before.count == 1)
@@ -119,7 +119,7 @@ struct IsolationTests {
                 #expect(try await caddy.get(domain).body == "codeb-test web v1\n")
                 let loads = caddy.loadsCompleted()
 
-                let second = try Self.apply(host, Self.spec(project: "w\(id)-preview", team: "rivals", environments: "  production: {}"), env: "production", as: host.rivals)
+                let second = try await Self.apply(host, Self.spec(project: "w\(id)-preview", team: "rivals", environments: "  production: {}"), env: "production", as: host.rivals)
                 #expect(second.status != 0)
                 #expect(second.stderr.contains("w\(id)-preview-production is taken"), "\(second.stderr)")
                 #expect(!second.stderr.contains("acme"), "another team's name is never revealed: \(second.stderr)")
@@ -142,11 +142,11 @@ struct IsolationTests {
         try await CaddyInstance.run { caddy in
             let id = UUID().uuidString.prefix(6).lowercased()
             try await Self.withHost(caddy, id, arguments: ["--preview-domain", "preview.test"]) { host in
-                let own = try Self.apply(host, Self.spec(project: "p\(id)", team: "acme", environments: "  preview: {}"), env: "preview-pr-1", as: host.acme)
+                let own = try await Self.apply(host, Self.spec(project: "p\(id)", team: "acme", environments: "  preview: {}"), env: "preview-pr-1", as: host.acme)
                 #expect(own.status == 0, "\(own.stdout)\(own.stderr)")
                 for hostname in ["preview-pr-1.p\(id).preview.test", "blue-preview-pr-1-p\(id).preview.test"] {
                     let text = Self.spec(project: "q\(id)", team: "rivals", environments: "  staging: { domains: [\(hostname)] }")
-                    let stolen = try Self.apply(host, text, env: "staging", as: host.rivals, wait: false)
+                    let stolen = try await Self.apply(host, text, env: "staging", as: host.rivals, wait: false)
                     #expect(stolen.status != 0, "\(hostname): \(stolen.stdout)")
                     #expect(stolen.stderr.contains("\(hostname) is already taken by another environment"), "\(stolen.stderr)")
                 }
@@ -162,7 +162,7 @@ struct IsolationTests {
             let stranger = "codeb-stranger-\(id)"
             defer { _ = try? Docker.run(["rm", "-f", stranger]) }
             try await Self.withHost(caddy, id, arguments: ["--orphan-delay", "4", "--preview-domain", "preview.test"]) { host in
-                let applied = try Self.apply(host, Self.spec(project: "o\(id)", team: "acme", environments: "  preview: {}"), env: "preview-x", as: host.acme)
+                let applied = try await Self.apply(host, Self.spec(project: "o\(id)", team: "acme", environments: "  preview: {}"), env: "preview-x", as: host.acme)
                 #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
                 let orphan = try #require(try await Self.containers("o\(id)").first)
                 // A container codeb did not make, and one codeb made for another store (a test
@@ -199,18 +199,18 @@ struct IsolationTests {
         try await CaddyInstance.run { caddy in
             let id = UUID().uuidString.prefix(6).lowercased()
             try await Self.withHost(caddy, id) { host in
-                let listed = try CLI.run(["keys", "list", "-o", "json"], environment: host.owner)
+                let listed = try await CLI.run(["keys", "list", "-o", "json"], environment: host.owner)
                 #expect(listed.status == 0, "\(listed.stderr)")
                 struct Key: Decodable { var id: String; var role: String; var team: String }
                 let keys = try JSONDecoder().decode([Key].self, from: Data(listed.stdout.utf8))
                 let ownerID = try #require(keys.first { $0.role == "owner" }?.id)
-                let refused = try CLI.run(["keys", "revoke", ownerID], environment: host.admin)
+                let refused = try await CLI.run(["keys", "revoke", ownerID], environment: host.admin)
                 #expect(refused.status != 0)
                 #expect(refused.stderr.contains("cannot revoke a key of role owner"), "\(refused.stderr)")
-                #expect(try CLI.run(["keys", "list"], environment: host.owner).status == 0, "the owner key still works")
+                #expect(try await CLI.run(["keys", "list"], environment: host.owner).status == 0, "the owner key still works")
 
                 // Refused applies: another team's spec, an invalid spec, a name taken by another team.
-                let other = try Self.apply(host, Self.spec(project: "r\(id)", team: "rivals", environments: "  preview: {}"), env: "preview-x", as: host.acme, wait: false)
+                let other = try await Self.apply(host, Self.spec(project: "r\(id)", team: "rivals", environments: "  preview: {}"), env: "preview-x", as: host.acme, wait: false)
                 #expect(other.status != 0)
                 // (The CLI checks a spec before sending it; a client that does not, reaches the API.)
                 var post = HTTPClientRequest(url: "http://127.0.0.1:\(host.port)/v1/apply")
@@ -219,8 +219,8 @@ struct IsolationTests {
                 post.headers.replaceOrAdd(name: "Content-Type", value: "application/yaml")
                 post.body = .bytes(ByteBuffer(string: "project: r\(id)\nteam: acme\nport: 0\n"))
                 #expect(try await HTTPClient.shared.execute(post, timeout: .seconds(10)).status.code == 400)
-                #expect(try Self.apply(host, Self.spec(project: "t\(id)", team: "rivals", environments: "  preview: {}"), env: "preview-x", as: host.rivals, wait: false).status == 0)
-                let taken = try Self.apply(host, Self.spec(project: "t\(id)", team: "acme", environments: "  preview: {}"), env: "preview-y", as: host.acme, wait: false)
+                #expect(try await Self.apply(host, Self.spec(project: "t\(id)", team: "rivals", environments: "  preview: {}"), env: "preview-x", as: host.rivals, wait: false).status == 0)
+                let taken = try await Self.apply(host, Self.spec(project: "t\(id)", team: "acme", environments: "  preview: {}"), env: "preview-y", as: host.acme, wait: false)
                 #expect(taken.status != 0)
 
                 let audit = try await Self.httpGetJSON(host, "/v1/audit?limit=50", token: host.owner)
@@ -237,14 +237,14 @@ struct IsolationTests {
             let id = UUID().uuidString.prefix(6).lowercased()
             try await Self.withHost(caddy, id, arguments: ["--quota-environments", "1", "--quota-memory", "100m"]) { host in
                 let text = Self.spec(project: "k\(id)", team: "acme", environments: "  preview: {}\n  staging: {}")
-                #expect(try Self.apply(host, text, env: "preview-a", as: host.acme, wait: false).status == 0)
-                let second = try Self.apply(host, text, env: "preview-b", as: host.acme, wait: false)
+                #expect(try await Self.apply(host, text, env: "preview-a", as: host.acme, wait: false).status == 0)
+                let second = try await Self.apply(host, text, env: "preview-b", as: host.acme, wait: false)
                 #expect(second.status != 0)
                 #expect(second.stderr.contains("may hold 1 preview environment and holds 1"), "\(second.stderr)")
-                let memory = try Self.apply(host, text, env: "staging", as: host.acme, wait: false)
+                let memory = try await Self.apply(host, text, env: "staging", as: host.acme, wait: false)
                 #expect(memory.stderr.contains("may use 100m of memory in all and uses 64m"), "\(memory.stderr)")
                 // Another team has its own quota.
-                let rivals = try Self.apply(host, Self.spec(project: "k\(id)x", team: "rivals", environments: "  preview: {}"), env: "preview-a", as: host.rivals, wait: false)
+                let rivals = try await Self.apply(host, Self.spec(project: "k\(id)x", team: "rivals", environments: "  preview: {}"), env: "preview-a", as: host.rivals, wait: false)
                 #expect(rivals.status == 0, "\(rivals.stderr)")
             }
         }

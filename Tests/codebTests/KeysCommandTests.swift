@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 @Suite struct KeysCommandTests {
-    @Test func keysCreatePrintsAKeyOnceAndStoresOnlyItsHash() throws {
+    @Test func keysCreatePrintsAKeyOnceAndStoresOnlyItsHash() async throws {
         let directory = NSTemporaryDirectory() + "codeb-cli-keys-" + UUID().uuidString.prefix(8)
-        let result = try CLI.run(["keys", "create", "--team", "acme", "--role", "owner", "--state-dir", directory])
+        let result = try await CLI.run(["keys", "create", "--team", "acme", "--role", "owner", "--state-dir", directory])
         #expect(result.status == 0, "\(result.stderr)")
         let key = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(key.hasPrefix("codeb_acme_owner_"))
@@ -15,8 +15,8 @@ import Testing
         #expect(!audit.contains(key))
     }
 
-    @Test func aBadTeamIsAUsageError() throws {
-        let result = try CLI.run(["keys", "create", "--team", "Bad Team", "--state-dir", NSTemporaryDirectory() + "codeb-x"])
+    @Test func aBadTeamIsAUsageError() async throws {
+        let result = try await CLI.run(["keys", "create", "--team", "Bad Team", "--state-dir", NSTemporaryDirectory() + "codeb-x"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--team"))
     }

@@ -48,11 +48,11 @@ struct MCPHTTPTests {
         try await CaddyInstance.run { caddy in
             let directory = NSTemporaryDirectory() + "codeb-mcp-http-" + UUID().uuidString.prefix(8).lowercased()
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            func key(_ team: String, _ role: String) throws -> String {
-                try CLI.run(["keys", "create", "--team", team, "--role", role, "--state-dir", directory]).stdout
+            func key(_ team: String, _ role: String) async throws -> String {
+                try await CLI.run(["keys", "create", "--team", team, "--role", role, "--state-dir", directory]).stdout
                     .trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            let admin = try key("demo", "admin"), viewer = try key("demo", "viewer"), otherAdmin = try key("other", "admin")
+            let admin = try await key("demo", "admin"), viewer = try await key("demo", "viewer"), otherAdmin = try await key("other", "admin")
             let (controller, port) = try await ControllerCLITests.startController(caddy, directory, arguments: ["--mcp-destructive-tools"])
             defer { if controller.isRunning { controller.terminate() } }
 

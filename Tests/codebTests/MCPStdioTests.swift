@@ -75,11 +75,11 @@ extension ControllerCLITests {
             try await CaddyInstance.run { caddy in
                 let directory = NSTemporaryDirectory() + "codeb-mcp-" + UUID().uuidString.prefix(8).lowercased()
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                func key(_ role: String) throws -> String {
-                    try CLI.run(["keys", "create", "--team", "demo", "--role", role, "--state-dir", directory]).stdout
+                func key(_ role: String) async throws -> String {
+                    try await CLI.run(["keys", "create", "--team", "demo", "--role", role, "--state-dir", directory]).stdout
                         .trimmingCharacters(in: .whitespacesAndNewlines)
                 }
-                let member = try key("member"), viewer = try key("viewer"), admin = try key("admin")
+                let member = try await key("member"), viewer = try await key("viewer"), admin = try await key("admin")
                 let (controller, port) = try await ControllerCLITests.startController(caddy, directory)
                 defer { if controller.isRunning { controller.terminate() } }
                 var environment = ProcessInfo.processInfo.environment
@@ -145,8 +145,8 @@ extension ControllerCLITests {
                     // (`promote --wait`), then rolled back by the tool, then by the CLI
                     // (`rollback --wait`), each followed by both.
                     /// The slot `codeb … --wait` said the revision went live on.
-                    func cli(_ arguments: [String]) throws -> String {
-                        let run = try CLI.run(arguments + ["hello", "--env", "staging", "--wait", "--timeout", "30s"], environment: environment)
+                    func cli(_ arguments: [String]) async throws -> String {
+                        let run = try await CLI.run(arguments + ["hello", "--env", "staging", "--wait", "--timeout", "30s"], environment: environment)
                         #expect(run.status == 0, "\(arguments): \(run.stdout)\(run.stderr)")
                         return try #require(run.stdout.firstMatch(of: /live: revision \d+ on (\w+)/).map { String($0.1) }, "\(run.stdout)")
                     }
@@ -156,7 +156,7 @@ extension ControllerCLITests {
                         guard text.contains("\"phase\":\"live\"") else { return (nil, text) }
                         return (text.firstMatch(of: /"slot":\{[^}]*"slot":"(\w+)"/).map { String($0.1) }, text)
                     }
-                    let promotedOn = try cli(["promote"])
+                    let promotedOn = try await cli(["promote"])
                     let second2 = try await mcp(2)
                     #expect(second2.slot == promotedOn, "CLI: revision 2 live on \(promotedOn); MCP: \(second2.text)")
                     let rolledBack = try await client.callTool(name: "rollback", arguments: ["project": "hello", "environment": "staging"])
@@ -166,7 +166,7 @@ extension ControllerCLITests {
                     }
                     let third = try await mcp(3)
                     #expect(third.slot != nil && third.slot != promotedOn, "the rollback is live on the other slot: \(third.text)")
-                    let cliRollback = try cli(["rollback"])
+                    let cliRollback = try await cli(["rollback"])
                     #expect(cliRollback == promotedOn, "rolled back again: revision 4 on the slot revision 2 ran on")
                     let fourth = try await mcp(4), past = try await mcp(3)
                     #expect(fourth.slot == cliRollback, "CLI: revision 4 live on \(cliRollback); MCP: \(fourth.text)")

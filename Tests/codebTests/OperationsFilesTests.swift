@@ -35,8 +35,8 @@ import Testing
     }
 
     @Test(arguments: ["bash", "zsh", "fish"])
-    func completionScriptsNameTheCommands(shell: String) throws {
-        let result = try CLI.run(["--generate-completion-script", shell])
+    func completionScriptsNameTheCommands(shell: String) async throws {
+        let result = try await CLI.run(["--generate-completion-script", shell])
         #expect(result.status == 0)
         for command in ["apply", "rollback", "promote", "controller", "keys"] {
             #expect(result.stdout.contains(command), "\(shell) completion lacks \(command)")

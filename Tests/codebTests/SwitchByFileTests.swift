@@ -20,7 +20,7 @@ extension ControllerCLITests {
                 let directory = NSTemporaryDirectory() + "codeb-cli-" + project
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 defer { Task { await ControllerCLITests.removeContainers(project) } }
-                let token = try CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
+                let token = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let (controller, port) = try await ControllerCLITests.startController(caddy, directory)
                 defer { if controller.isRunning { controller.terminate() } }
@@ -28,8 +28,8 @@ extension ControllerCLITests {
                 environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
                 environment["CODEB_TOKEN"] = token
                 let file = directory + "/codeb.yaml"
-                func run(_ arguments: [String]) throws {
-                    let result = try CLI.run(arguments, environment: environment)
+                func run(_ arguments: [String]) async throws {
+                    let result = try await CLI.run(arguments, environment: environment)
                     #expect(result.status == 0, "\(arguments): \(result.stdout)\(result.stderr)")
                 }
                 func served(_ version: Int) async throws {
@@ -37,18 +37,18 @@ extension ControllerCLITests {
                 }
 
                 try stagingSpec(project, image: "codeb-test/web:1", round: 1).write(toFile: file, atomically: true, encoding: .utf8)
-                try run(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                try await run(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 try await served(1)
                 let switching = try await Self.readyz(port)["switching"] ?? ""
                 #expect(switching.hasPrefix("file"), "\(switching)")
                 let loads = caddy.loadsCompleted()
 
                 try stagingSpec(project, image: "codeb-test/web:2", round: 2).write(toFile: file, atomically: true, encoding: .utf8)
-                try run(["apply", "-f", file, "--wait", "--timeout", "60s"])
+                try await run(["apply", "-f", file, "--wait", "--timeout", "60s"])
                 try await served(2)
-                try run(["rollback", project, "--env", "staging", "--wait", "--timeout", "60s"])
+                try await run(["rollback", project, "--env", "staging", "--wait", "--timeout", "60s"])
                 try await served(1)
-                try run(["rollback", project, "--env", "staging", "--wait", "--timeout", "60s"])
+                try await run(["rollback", project, "--env", "staging", "--wait", "--timeout", "60s"])
                 try await served(2)
                 #expect(caddy.loadsCompleted() == loads, "a deploy and two rollbacks reloaded Caddy \(caddy.loadsCompleted() - loads) times")
 
