@@ -14,6 +14,13 @@ import Testing
         #expect(settings.caddyHTTPPort == nil)
     }
 
+    @Test func portRangesAndTheRelistPeriodComeFromTheSettings() throws {
+        let command = try ControllerCommand.parse(["--ports", "staging=6000-6999", "--relist", "60"])
+        let settings = try ControllerSettings.resolve(flags: command, environment: [:])
+        #expect(settings.daemon.ports.description == "production=4100-4499,staging=6000-6999,preview=5000-5499")
+        #expect(settings.daemon.relist == .seconds(60))
+    }
+
     @Test func flagsWinOverTheEnvironmentWhichWinsOverTheFile() throws {
         let file = NSTemporaryDirectory() + "codeb-settings-\(UUID().uuidString.prefix(6)).yaml"
         try "workers: 2\nresync: 10\nstate-dir: /from/file\n".write(toFile: file, atomically: true, encoding: .utf8)
@@ -25,7 +32,8 @@ import Testing
     }
 
     @Test(arguments: [["--listen", "nowhere"], ["--caddy-http-port", "0"], ["--preview-domain", "Bad Domain"], ["--workers", "1000"],
-                             ["--quota-memory", "lots"], ["--quota-cpus=-1"], ["--quota-environments", "0"], ["--orphan-delay", "0"]])
+                             ["--quota-memory", "lots"], ["--quota-cpus=-1"], ["--quota-environments", "0"], ["--orphan-delay", "0"],
+                             ["--ports", "production=4100-4600"], ["--ports", "dev=1-2"], ["--relist", "0"]])
     func badSettingsAreClearErrors(_ arguments: [String]) throws {
         let command = try ControllerCommand.parse(arguments + ["--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
         #expect(throws: (any Error).self) { try ControllerSettings.resolve(flags: command, environment: [:]) }

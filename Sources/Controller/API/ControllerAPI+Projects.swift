@@ -92,7 +92,7 @@ extension ControllerAPI {
             input = observed
         } else {
             // A new environment: its ports are not allocated yet, so the plan shows the range's first pair.
-            input = PlanInput(state: EnvironmentState(key: key, team: team, ports: PortPair(blue: PortPair.range(for: key.environment.kind).lowerBound)), now: time.now())
+            input = PlanInput(state: EnvironmentState(key: key, team: team, ports: PortPair(blue: operations.ports[key.environment.kind].lowerBound)), now: time.now())
         }
         if input.state.desired?.spec != wanted {
             input.state.revisions.append(Revision(number: number, spec: wanted, source: .apply, author: author, createdAt: input.now))

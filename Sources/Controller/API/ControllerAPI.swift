@@ -29,13 +29,13 @@ public struct ControllerAPI: Sendable {
         store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil, time: any TimeSource = SystemTime(),
         readiness: [String: @Sendable () async throws -> Void] = [:], details: [String: @Sendable () async -> String] = [:],
         metrics: (@Sendable () async -> String)? = nil,
-        quota: TeamQuota = .unlimited, vault: SecretVault? = nil, logger: Logger = Logger(label: "codeb.api")
+        quota: TeamQuota = .unlimited, vault: SecretVault? = nil, ports: PortRanges = .default, logger: Logger = Logger(label: "codeb.api")
     ) {
         self.vault = vault
         self.metrics = metrics
         self.store = store
         self.keys = keys
-        self.operations = StateOperations(store: store, time: time, previewDomain: reconciler?.previewDomain, quota: quota, vault: vault)
+        self.operations = StateOperations(store: store, time: time, previewDomain: reconciler?.previewDomain, quota: quota, vault: vault, ports: ports)
         self.authenticator = Authenticator(keys: keys, time: time)
         self.reconciler = reconciler
         self.readiness = readiness

@@ -32,6 +32,8 @@ public struct ControllerDaemon: Sendable {
         /// false: every pass lists the containers itself (no shared cache) — for measuring the
         /// cache side by side; the controller always runs with it.
         public var sharedObservation = true
+        /// Where each kind's port pairs are allocated (`--ports`).
+        public var ports = PortRanges.default
         public var workers = 4
         public var previewDomain: Hostname?
         public var node: NodeName = .local
@@ -118,7 +120,7 @@ public struct ControllerDaemon: Sendable {
             },
         ]
         api = ControllerAPI(
-            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota, vault: vault
+            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota, vault: vault, ports: configuration.ports
         )
         loop = ReconcileLoop(reconciler: reconciler, workers: configuration.workers, resync: configuration.resync, orphanDelay: configuration.orphanDelay)
     }

@@ -14,11 +14,14 @@ public struct StateOperations: Sendable {
     /// Where secret values are; nil when the controller has no secret key (an apply naming
     /// secrets is then refused).
     public let vault: SecretVault?
+    /// Where each kind's port pairs are allocated (`--ports`).
+    public let ports: PortRanges
 
     public init(
         store: any Store, time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, quota: TeamQuota = .unlimited,
-        vault: SecretVault? = nil
+        vault: SecretVault? = nil, ports: PortRanges = .default
     ) {
+        self.ports = ports
         self.vault = vault
         self.store = store
         self.time = time
@@ -54,6 +57,7 @@ public struct StateOperations: Sendable {
         wanted.template.secretsBinding = try await bindSecrets(wanted, team: team, key: key)
         let resolved = wanted
         let generated = Self.generatedHostnames(key, previewDomain: previewDomain)
+        let ranges = ports
         if quota != .unlimited {
             // Read before the update, not in it: two applies of one team at the same moment can
             // both pass (a quota bounds a team, it is not a claim between teams).
@@ -94,9 +98,9 @@ public struct StateOperations: Sendable {
                 throw StoreError(.conflict, "the preview hostname \(hostname), which codeb generates for \(key), is taken by another environment's domains; pick another project or environment name")
             }
             var current = try state ?? {
-                guard let ports = PortPair.allocate(for: environment.kind, used: Set(claims.ports.keys)) else {
-                    let range = PortPair.range(for: environment.kind)
-                    throw StoreError(.exhausted, "no free port pair left in \(range.lowerBound)–\(range.upperBound) for \(environment.kind) environments; delete one first")
+                guard let ports = PortPair.allocate(for: environment.kind, used: Set(claims.ports.keys), ranges: ranges) else {
+                    let range = ranges[environment.kind]
+                    throw StoreError(.exhausted, "no free port pair left in the \(environment.kind) range \(range.lowerBound)–\(range.upperBound); delete an environment, or widen the range with the controller's --ports (e.g. --ports \(environment.kind)=\(range.lowerBound)-\(min(65535, range.upperBound + range.count)))")
                 }
                 return EnvironmentState(key: key, team: team, ports: ports)
             }()

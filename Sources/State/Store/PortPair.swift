@@ -12,18 +12,14 @@ public struct PortPair: Sendable, Hashable, Codable {
 
     public func port(for slot: SlotName) -> Int { slot == .blue ? blue : green }
 
-    /// The port range of each environment kind (inclusive).
+    /// The default port range of each environment kind (inclusive).
     public static func range(for kind: EnvironmentName.Kind) -> ClosedRange<Int> {
-        switch kind {
-        case .production: return 4100...4499
-        case .staging: return 4500...4999
-        case .preview: return 5000...5499
-        }
+        PortRanges.default[kind]
     }
 
     /// The lowest free pair in the kind's range, or nil when the range is full.
-    public static func allocate(for kind: EnvironmentName.Kind, used: Set<Int>) -> PortPair? {
-        let range = range(for: kind)
+    public static func allocate(for kind: EnvironmentName.Kind, used: Set<Int>, ranges: PortRanges = .default) -> PortPair? {
+        let range = ranges[kind]
         var blue = range.lowerBound + (range.lowerBound % 2)
         while blue + 1 <= range.upperBound {
             if !used.contains(blue), !used.contains(blue + 1) { return PortPair(blue: blue) }

@@ -51,6 +51,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between full resyncs. [default: 30]")
     var resync: Int?
 
+    @Option(help: "Host port ranges per environment kind, e.g. production=4100-4999,staging=5000-5499 (kinds not named keep theirs). [default: production=4100-4499,staging=4500-4999,preview=5000-5499]")
+    var ports: String?
+
     @Option(help: "Seconds between full lists of the containers; Docker's events keep the controller's view current in between. [default: 300]")
     var relist: Int?
 

@@ -21,6 +21,7 @@ struct ControllerSettings {
     var resync = 30
     /// Seconds between full lists of the containers (the event stream keeps the cache current).
     var relist = 300
+    var ports = PortRanges.default
     var workers = 4
     var previewDomain: Hostname?
     var node: NodeName = .local
@@ -34,7 +35,7 @@ struct ControllerSettings {
     /// The AES-256 key file secrets and registry logins are sealed with (created 0600 if missing).
     var secretKeyFile = ControllerDaemon.Configuration.defaultSecretKeyFile
 
-    static let names = ["secret-key-file", "relist", "listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
+    static let names = ["secret-key-file", "relist", "ports", "listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
 
     /// The daemon's configuration from these settings.
     var daemon: ControllerDaemon.Configuration {
@@ -50,6 +51,7 @@ struct ControllerSettings {
         configuration.caddyHTTPPort = caddyHTTPPort
         configuration.resync = .seconds(resync)
         configuration.relist = .seconds(relist)
+        configuration.ports = ports
         configuration.workers = workers
         configuration.previewDomain = previewDomain
         configuration.node = node
@@ -97,7 +99,7 @@ struct ControllerSettings {
             "mcp-destructive-tools": flags.mcpDestructiveTools ? "true" : nil,
             "orphan-delay": flags.orphanDelay.map(String.init), "switch": flags.switching,
             "quota-environments": flags.quotaEnvironments.map(String.init), "quota-memory": flags.quotaMemory, "quota-cpus": flags.quotaCPUs,
-            "secret-key-file": flags.secretKeyFile, "relist": flags.relist.map(String.init),
+            "secret-key-file": flags.secretKeyFile, "relist": flags.relist.map(String.init), "ports": flags.ports,
         ]
         for (name, value) in flagValues { if let value { values[name] = value } }
 
@@ -128,6 +130,9 @@ struct ControllerSettings {
         settings.caddyHTTPPort = try number("caddy-http-port", 1...65535)
         settings.resync = try number("resync", 1...86400) ?? settings.resync
         settings.relist = try number("relist", 1...86400) ?? settings.relist
+        if let value = values["ports"] {
+            do { settings.ports = try PortRanges(parsing: value) } catch { throw ValidationError("ports: \(error.message)") }
+        }
         settings.workers = try number("workers", 1...64) ?? settings.workers
         if let value = values["preview-domain"] {
             do { settings.previewDomain = try Hostname(parsing: value) } catch { throw ValidationError("preview-domain: \(error.message)") }
