@@ -117,7 +117,7 @@ import TestSupport
         _ = try await world.deploy()
         world.runtime.holdPulls(true)
         let creating = Task { try await world.create() }
-        let shown = try await eventually("the pull's progress on the slot") { await world.blue?.pull }
+        let shown = try await eventually("the pull's progress on the slot", within: .seconds(60)) { await world.blue?.pull }
         #expect(shown.description == "pulling 1.0/2.0 MB")
         #expect(SlotView(try #require(await world.blue)).pulling == "pulling 1.0/2.0 MB")
         world.runtime.holdPulls(false)

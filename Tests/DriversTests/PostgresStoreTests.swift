@@ -44,8 +44,13 @@ import TestSupport
     /// controller reaches it before (or with) the wake-up: the reader never passes on a stale state.
     @Test func aCachedStateIsDroppedByAnotherControllersChangeBeforeTheWakeUp() async throws {
         try await Self.withTwoControllers { database, writer, reader in
+            // The change notice of the first write must have arrived before the read that
+            // fills the cache: a notice arriving after it would (rightly) drop it again.
+            var first = reader.changes().makeAsyncIterator()
             try await Self.put(writer)
-            _ = try await eventually("the first change read") { try await reader.load(Self.key)?.status.observedGeneration == 1 ? true : nil }
+            var heard: EnvironmentKey?
+            while heard != Self.key { heard = await first.next() }
+            #expect(try await reader.load(Self.key)?.status.observedGeneration == 1)
             // Cached now: the row changed behind the store's back (no NOTIFY) is not seen...
             try await database.execute("UPDATE environments SET status = jsonb_set(status, '{observedGeneration}', '7')")
             #expect(try await reader.load(Self.key)?.status.observedGeneration == 1)
