@@ -164,7 +164,11 @@ extension ControllerCLITests {
                     _ = try await eventually("v1 served again", within: .seconds(30)) {
                         (try? await caddy.get("staging.hello.localhost"))?.body == "codeb-test web v1\n" ? true : nil
                     }
-                    let third = try await mcp(3)
+                    // Traffic reaches the warm slot a moment before the switch is recorded: wait for the record.
+                    let third = try await eventually("revision 3 recorded live", within: .seconds(30)) { () -> (slot: String?, text: String)? in
+                        let answer = try await mcp(3)
+                        return answer.slot == nil ? nil : answer
+                    }
                     #expect(third.slot != nil && third.slot != promotedOn, "the rollback is live on the other slot: \(third.text)")
                     let cliRollback = try await cli(["rollback"])
                     #expect(cliRollback == promotedOn, "rolled back again: revision 4 on the slot revision 2 ran on")
