@@ -66,10 +66,10 @@ extension ControllerAPI {
             guard var wanted = spec.environment(named: name) else {
                 throw APIError(.notFound, code: "not_found", "codeb.yaml defines no environment \(name)")
             }
-            // Pinned as the apply will pin them, so the diff and the no-op check see the values' versions.
-            wanted.template.secretsBinding = try await operations.bindSecrets(wanted, team: spec.team, key: key)
-            let changes = Self.changes(from: current?.desired?.spec, to: wanted)
             if dryRun {
+                // Pinned as the apply would pin them, so the diff and the no-op check see the values' versions.
+                wanted.template.secretsBinding = try await operations.bindSecrets(wanted, team: spec.team, key: key)
+                let changes = Self.changes(from: current?.desired?.spec, to: wanted)
                 let same = current?.desired?.spec == wanted
                 let number = same ? current?.generation ?? 0 : (current?.generation ?? 0) + 1
                 results.append(.init(environment: name.value, revision: number, created: !same, changes: changes,
@@ -77,6 +77,8 @@ extension ControllerAPI {
             } else {
                 let before = current?.generation ?? 0
                 let revision = try await operations.apply(spec, environment: name, author: principal.keyID, expectedGeneration: input.expectedGeneration)
+                // The apply pinned the secrets; what it recorded is what changed.
+                let changes = Self.changes(from: current?.desired?.spec, to: revision.spec)
                 results.append(.init(environment: name.value, revision: revision.number, created: revision.number > before, changes: changes, actions: nil))
             }
         }

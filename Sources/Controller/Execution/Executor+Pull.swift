@@ -25,16 +25,21 @@ extension Executor {
                 try? await recordPull(key, slot: slot, revision: revision) { $0.pull = progress }
             }
         }
-        let digest: String?
+        let pulled: Result<String?, any Error>
         do {
-            digest = try await runtime.pull(spec.image, auth: auth, progress: { continuation.yield($0) })
-            continuation.finish()
-            await writer.value
-        } catch let error as RuntimeError where error.kind != .unavailable {
+            pulled = .success(try await runtime.pull(spec.image, auth: auth, progress: { continuation.yield($0) }))
+        } catch {
+            pulled = .failure(error)
+        }
+        continuation.finish()
+        await writer.value
+        let digest: String?
+        switch pulled {
+        case .success(let value):
+            digest = value
+        case .failure(let error as RuntimeError) where error.kind != .unavailable:
             // The registry's answer fails the rollout at once; dockerd itself being away does
             // not (the pass is retried with backoff, as any other engine call).
-            continuation.finish()
-            await writer.value
             let reason = Self.pullFailure(error, image: spec.image, host: host, loggedIn: auth != nil)
             try await recordPull(key, slot: slot, revision: revision) { record in
                 record.pull = nil
@@ -44,9 +49,7 @@ extension Executor {
                 }
             }
             throw RuntimeError(error.kind, operation: error.operation, message: reason, status: error.status)
-        } catch {
-            continuation.finish()
-            await writer.value
+        case .failure(let error):
             throw error
         }
         let now = time.now()

@@ -34,33 +34,29 @@ public struct CachingRuntime: ContainerRuntime {
     }
 
     public func start(_ id: String) async throws {
-        do {
-            try await base.start(id)
-        } catch {
-            await cache.refresh(id)
-            throw error
-        }
+        try await changing(id) { try await base.start(id) }
         await cache.refresh(id)
     }
 
     public func stop(_ id: String, timeout: Duration) async throws {
-        do {
-            try await base.stop(id, timeout: timeout)
-        } catch {
-            await cache.refresh(id)
-            throw error
-        }
+        try await changing(id) { try await base.stop(id, timeout: timeout) }
         await cache.refresh(id)
     }
 
     public func remove(_ id: String) async throws {
+        try await changing(id) { try await base.remove(id) }
+        await cache.forget(id)
+    }
+
+    /// Runs a change of `id`; when it fails, looks at the container again (it may have changed
+    /// half-way) before the error goes on.
+    private func changing(_ id: String, _ body: () async throws -> Void) async throws {
         do {
-            try await base.remove(id)
+            try await body()
         } catch {
             await cache.refresh(id)
             throw error
         }
-        await cache.forget(id)
     }
 
     public func events(since: Date?) -> AsyncStream<ContainerEvent> {

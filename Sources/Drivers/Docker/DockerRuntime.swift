@@ -163,25 +163,19 @@ public struct DockerRuntime: ContainerRuntime {
             throw Self.pullError(Self.error(for: response.status.code, body: body, operation: operation))
         }
         var tracker = PullTracker()
-        var pending = Data()
         do {
             for try await chunk in response.body {
-                pending.append(contentsOf: chunk.readableBytesView)
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = pending[pending.startIndex..<newline]
-                    pending = Data(pending[pending.index(after: newline)...])
-                    if let message = tracker.read(line) {
-                        throw Self.pullError(RuntimeError(.imagePullFailed, operation: operation, message: message))
-                    }
-                    if tracker.changed, let progress { progress(tracker.progress) }
+                if let message = tracker.feed(chunk.readableBytesView) {
+                    throw Self.pullError(RuntimeError(.imagePullFailed, operation: operation, message: message))
                 }
+                if tracker.changed, let progress { progress(tracker.progress) }
             }
         } catch let error as RuntimeError {
             throw error
         } catch {
             throw RuntimeError(.unavailable, operation: operation, message: "the pull's progress from dockerd broke off (\(error))")
         }
-        if !pending.isEmpty, let message = tracker.read(pending[...]) {
+        if let message = tracker.finish() {
             throw Self.pullError(RuntimeError(.imagePullFailed, operation: operation, message: message))
         }
         logger.info("pulled image", metadata: ["image": "\(reference)", "digest": "\(tracker.digest ?? "-")"])
@@ -208,13 +202,8 @@ public struct DockerRuntime: ContainerRuntime {
 
     /// A failed pull still answers 200; the failure is a JSON line in the progress stream.
     static func pullFailure(in body: Data) -> String? {
-        for line in body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            if let progress = try? JSONDecoder().decode(DockerPullLineWire.self, from: Data(line)),
-               let message = progress.errorDetail?.message ?? progress.error {
-                return message
-            }
-        }
-        return nil
+        var tracker = PullTracker()
+        return tracker.feed(body) ?? tracker.finish()
     }
 
     // MARK: - Helpers

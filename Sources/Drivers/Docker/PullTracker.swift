@@ -6,8 +6,30 @@ import State
 struct PullTracker {
     private var layers: [String: (current: Int64, total: Int64)] = [:]
     private(set) var digest: String?
-    /// Whether the last line moved the totals.
+    /// Whether the last line (or the last chunk fed) moved the totals.
     private(set) var changed = false
+    /// The start of a line whose end has not come yet.
+    private var pending = Data()
+
+    /// Takes a chunk of the stream as it arrives; returns the error a complete line reports.
+    mutating func feed(_ bytes: some Sequence<UInt8>) -> String? {
+        pending.append(contentsOf: bytes)
+        var moved = false
+        defer { changed = moved }
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = pending[pending.startIndex..<newline]
+            pending = Data(pending[pending.index(after: newline)...])
+            if let message = read(line) { return message }
+            moved = moved || changed
+        }
+        return nil
+    }
+
+    /// The stream ended: reads a last line that had no line break.
+    mutating func finish() -> String? {
+        defer { pending = Data() }
+        return read(pending[...])
+    }
 
     var progress: PullProgress {
         PullProgress(current: layers.values.reduce(0) { $0 + $1.current }, total: layers.values.reduce(0) { $0 + $1.total })
