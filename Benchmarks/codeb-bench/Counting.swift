@@ -51,6 +51,7 @@ struct CountingRuntime: ContainerRuntime {
     func start(_ id: String) async throws { try await write { try await base.start(id) } }
     func stop(_ id: String, timeout: Duration) async throws { try await write { try await base.stop(id, timeout: timeout) } }
     func remove(_ id: String) async throws { try await write { try await base.remove(id) } }
+    func rename(_ id: String, to name: String) async throws { try await write { try await base.rename(id, to: name) } }
     func logs(_ id: String, tail: Int?) async throws -> [LogLine] { try await read { try await base.logs(id, tail: tail) } }
     func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail) }
     func imageExists(_ reference: String) async throws -> Bool { try await read { try await base.imageExists(reference) } }

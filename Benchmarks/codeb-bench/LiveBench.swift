@@ -77,10 +77,16 @@ struct LiveBench {
         _ = try await post("/v1/projects/\(project)/environments/production/rollback")
     }
 
-    /// Polls Caddy (a new connection each time, 1 ms apart) until `version` answers.
-    func served(_ version: Int, within limit: Duration = .seconds(60)) async throws {
+    /// Polls Caddy (a new connection each time, 1 ms apart) until `version` answers. With a
+    /// timeline, polls every 20 ms until the new container has started (nothing can be served
+    /// before), so a thousand requests a second do not take the CPU the engine's start needs.
+    func served(_ version: Int, within limit: Duration = .seconds(60), after timeline: (RolloutTimeline, Double)? = nil) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
+            if let (timeline, since) = timeline, !timeline.started(since: since) {
+                try await Task.sleep(for: .milliseconds(20))
+                continue
+            }
             if (try? await caddy.get("\(project).test"))?.body == "codeb-test web v\(version)\n" { return }
             try await Task.sleep(for: .milliseconds(1))
         }
@@ -106,12 +112,25 @@ struct LiveBench {
         try await apply(1, round: 0)
         try await served(1)
         var totals: [Double] = []
+        var first: [Double] = [], eviction: [Double] = [], createToStart: [Double] = [], startToServed: [Double] = []
+        let timeline = RolloutTimeline(project: project)
+        defer { timeline.stop() }
         for round in 1...10 {
             let version = round % 2 + 1
+            let posted = Date().timeIntervalSince1970
             let start = ContinuousClock.now
             try await apply(version, round: round)
-            try await served(version)
+            try await served(version, after: (timeline, posted))
             totals.append(seconds(ContinuousClock.now - start))
+            let marks = await timeline.marks(from: posted, to: Date().timeIntervalSince1970)
+            if ProcessInfo.processInfo.environment["CODEB_BENCH_MARKS"] != nil {
+                print(marks.map { String(format: "%@ %@ +%.0f", $0.action, $0.name, ($0.at - posted) * 1000) }.joined(separator: ", "))
+            }
+            let phases = RolloutTimeline.phases(marks, posted: posted, served: Date().timeIntervalSince1970)
+            phases.untilFirstEngineAction.map { first.append($0) }
+            phases.eviction.map { eviction.append($0) }
+            phases.createToStart.map { createToStart.append($0) }
+            phases.startToServed.map { startToServed.append($0) }
         }
         let total = Stats(totals)
         let floor = floors.start200.median + floors.reload.median
@@ -121,6 +140,11 @@ struct LiveBench {
                      floors.start200.median * 1000, floors.reload.median * 1000, floor * 1000))
         print(String(format: "   controller overhead = total − floor = %.2f ms (median); ratio total / floor = %.2f",
                      (total.median - floor) * 1000, total.median / floor))
+        print("   breakdown (Docker's event timestamps; \"served\" read a moment after it happened):")
+        print("     " + Stats(first).line("apply posted → first engine action (evicted container's stop, or the create)"))
+        print("     " + Stats(eviction).line("evicted container: first action → destroyed (overlaps the create)"))
+        print("     " + Stats(createToStart).line("new container: create → start"))
+        print("     " + Stats(startToServed).line("start → served through Caddy (first probe, promotion, route switch)"))
         print("")
     }
 

@@ -44,7 +44,9 @@ import TestSupport
         // Quiet: thousands of injected failures would each log an error line.
         var logger = Logger(label: "codeb.simulation")
         logger.logLevel = .critical
-        let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: probe, time: clock, logger: logger)
+        // Evicted containers retire when the run says: right after their pass, or passes later.
+        let retirements = Retirements(.manual)
+        let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: probe, time: clock, retirements: retirements, logger: logger)
         let operations = StateOperations(store: store, time: clock)
         var failures: [String] = []
 
@@ -52,7 +54,7 @@ import TestSupport
         func servedVersionsAreHealthy() async throws -> Bool {
             guard let state = try await store.load(key), let site = router.sites[key] else { return true }
             for upstream in site.routes.flatMap(\.upstreams) {
-                guard let record = state.slots.first(where: { $0.port == upstream.port }),
+                guard let record = state.slots.first(where: { $0.state != .empty && $0.port == upstream.port }),
                       let image = state.revision(record.revision)?.spec.template.image.description, let version = version(image)
                 else { return false }
                 if unhealthy.contains(version) { return false }
@@ -75,6 +77,7 @@ import TestSupport
             case 8: runtime.failNextWrite()
             case 9: await store.failNextWrite()
             case 10: router.failNextWrite()
+            case 11: await retirements.runPending()
             default: clock.advance(by: 0.5)
             }
             _ = try? await reconciler.reconcile(key)
@@ -86,24 +89,27 @@ import TestSupport
         for _ in 0..<2 where (try? await operations.promote(key, author: "sim")) == nil {}
         var converged = false
         for _ in 0..<60 {
-            // Settled: nothing to do and the wanted revision not rolling out (a deployed slot
-            // waits for its next probe, which an empty plan does not show). A slot deployed for
-            // an older revision may stay when the wanted one failed: traffic is untouched.
+            // Settled: nothing to do, no evicted container still retiring, and the wanted
+            // revision not rolling out (a deployed slot waits for its next probe, which an
+            // empty plan does not show). A slot deployed for an older revision may stay when the
+            // wanted one failed: traffic is untouched.
             let state = try await store.load(key)
-            if try await reconciler.plan(key)?.isEmpty == true,
+            if try await reconciler.plan(key)?.isEmpty == true, await retirements.ids.isEmpty,
                state?.slots.contains(where: { $0.state == .deployed && $0.hash == state?.desired?.hash }) == false {
                 converged = true
                 break
             }
             let requeue = try? await reconciler.reconcile(key)
             if try await !servedVersionsAreHealthy() { failures.append("an unhealthy version is served while converging") }
+            if random.next() % 2 == 0 { await retirements.runPending() }
             let seconds = requeue.flatMap { $0 }.map(\.inSeconds) ?? 1
             clock.advance(by: max(seconds, 0.01))
         }
         if converged {
             let (writes, reloads) = (runtime.writes, router.reloads)
+            let plan = try await reconciler.plan(key)
             _ = try await reconciler.reconcile(key)
-            if runtime.writes != writes || router.reloads != reloads { failures.append("a converged world changed something") }
+            if runtime.writes != writes || router.reloads != reloads { failures.append("a converged world changed something: \(plan?.actions ?? [])") }
             let managed = runtime.containers.filter(\.info.isManaged)
             if managed.count > 2 { failures.append("converged with \(managed.count) containers") }
             let state = try #require(try await store.load(key))

@@ -35,10 +35,10 @@ import TestSupport
             try await operations.apply(try Self.spec(project: "blog"), environment: .production, author: "t")
             try await operations.apply(try Self.spec(), environment: .staging, author: "t")
             try await operations.apply(try Self.spec(), environment: try EnvironmentName(parsing: "preview-pr-1"), author: "t")
-            #expect(try await store.load(Self.key())?.ports == PortPair(blue: 4100))
-            #expect(try await store.load(Self.key("blog"))?.ports == PortPair(blue: 4102))
-            #expect(try await store.load(Self.key("shop", .staging))?.ports == PortPair(blue: 4500))
-            #expect(try await store.load(Self.key("shop", try EnvironmentName(parsing: "preview-pr-1")))?.ports == PortPair(blue: 5000))
+            #expect(try await store.load(Self.key())?.ports == PortPair(blue: 4100, spare: 4499))
+            #expect(try await store.load(Self.key("blog"))?.ports == PortPair(blue: 4102, spare: 4498))
+            #expect(try await store.load(Self.key("shop", .staging))?.ports == PortPair(blue: 4500, spare: 4999))
+            #expect(try await store.load(Self.key("shop", try EnvironmentName(parsing: "preview-pr-1")))?.ports == PortPair(blue: 5000, spare: 5499))
         }
     }
 
@@ -97,11 +97,11 @@ import TestSupport
             }
             let reopened = try await harness.open()
             #expect(try await reopened.keys() == [Self.key("blog"), Self.key()])
-            #expect(try await reopened.load(Self.key("blog"))?.ports == PortPair(blue: 4102))
+            #expect(try await reopened.load(Self.key("blog"))?.ports == PortPair(blue: 4102, spare: 4498))
             try await reopened.update(Self.key()) { state, _ in state = nil }
             #expect(try await reopened.load(Self.key()) == nil)
             try await StateOperations(store: reopened).apply(try Self.spec(project: "next"), environment: .production, author: "t")
-            #expect(try await reopened.load(Self.key("next"))?.ports == PortPair(blue: 4100))
+            #expect(try await reopened.load(Self.key("next"))?.ports == PortPair(blue: 4100, spare: 4499))
         }
     }
 

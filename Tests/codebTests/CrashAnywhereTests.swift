@@ -13,11 +13,13 @@ extension ControllerCLITests {
     /// served. `CODEB_CRASH_SEED=N` replays a run; the seed is printed.
     @Suite(.timeLimit(.minutes(6)))
     struct CrashAnywhereTests {
-        /// Steps a blue/green rollout onto a host with a warm grace slot always passes through.
-        /// The others (start, stop, remove-site, forget) belong to repair, failure and deletion;
-        /// drain to a promotion with no grace period.
+        /// Steps a blue/green rollout onto a host with a warm grace slot always passes through
+        /// (the grace slot is retired in the background: the rollout takes the spare port).
+        /// The others (start, stop, remove, remove-site, forget) belong to repair, failure and
+        /// deletion; drain to a promotion with no grace period.
         static let rolloutSteps: [CrashPoint.Step] = CrashPoint.Step.allCases.filter {
-            ![.beforeStart, .afterStart, .beforeStop, .afterStop, .beforeRemoveSite, .afterRemoveSite, .beforeForget, .afterForget, .beforeDrain, .afterDrain].contains($0)
+            ![.beforeStart, .afterStart, .beforeStop, .afterStop, .beforeRemove, .stoppedNotRemoved, .afterRemove,
+              .beforeRemoveSite, .afterRemoveSite, .beforeForget, .afterForget, .beforeDrain, .afterDrain].contains($0)
         }
 
         @Test func aControllerKilledAtAnyStepConvergesOnRestart() async throws {
@@ -49,7 +51,7 @@ extension ControllerCLITests {
                     let applied = try await CLI.run(["apply", "-f", file], environment: environment)
                     if applied.status != 0, crashAt != nil, try await Self.killedAnswering(controller, applied.stderr) {
                         // The crash point fired in the pass the apply started before its answer was
-                        // written (`before-remove` comes first in a rollout onto a warm grace slot).
+                        // written (`before-retire` comes early in a rollout onto a warm grace slot).
                         // A pass only runs on a recorded revision, so the revision must be there.
                         let recorded = try Self.recordedRevisions(project: project, directory: directory)
                         #expect(recorded == applies + 1, "the controller died answering the apply; \(recorded) revisions recorded, \(applies) applied before")
@@ -148,6 +150,8 @@ extension ControllerCLITests {
                 if found.count != 1 { return "\(found.count) containers for the \(slot) slot (\(found.map(\.name)))" }
                 if found[0].labels[ManagedLabels.specHash] != record.hash { return "the \(slot) container runs another template than the state's" }
                 if found[0].state != .running { return "the \(slot) container is \(found[0].state)" }
+                // Deploys rotate the slots over the environment's three ports: the record says which.
+                if found[0].ports.map(\.hostPort) != [record.port] { return "the \(slot) container publishes \(found[0].ports.map(\.hostPort)), its record says \(record.port)" }
             }
             if containers.count != (revisions == 1 ? 1 : 2) { return "\(containers.count) containers: \(containers.map(\.name))" }
             return nil

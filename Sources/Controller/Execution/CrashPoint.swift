@@ -17,6 +17,7 @@ public enum CrashPoint {
         case beforeStart = "before-start", afterStart = "after-start"
         case beforeStop = "before-stop", afterStop = "after-stop"
         case beforeRemove = "before-remove", stoppedNotRemoved = "stopped-not-removed", afterRemove = "after-remove"
+        case beforeRetire = "before-retire", afterRetire = "after-retire"
         case beforeDrain = "before-drain", afterDrain = "after-drain"
         case beforeWriteSite = "before-write-site", afterWriteSite = "after-write-site"
         case beforeRemoveSite = "before-remove-site", afterRemoveSite = "after-remove-site"
@@ -58,6 +59,7 @@ extension Action {
         case .startContainer: (.beforeStart, .afterStart)
         case .stopContainer: (.beforeStop, .afterStop)
         case .removeContainer: (.beforeRemove, .afterRemove)
+        case .retireContainer: (.beforeRetire, .afterRetire)
         case .drain: (.beforeDrain, .afterDrain)
         case .writeSite: (.beforeWriteSite, .afterWriteSite)
         case .removeSite: (.beforeRemoveSite, .afterRemoveSite)

@@ -14,13 +14,16 @@ public struct Executor: Sendable {
     public let time: any TimeSource
     /// Opens secrets and registry logins; nil when the controller has no secret key.
     public let vault: SecretVault?
+    /// Evicted containers draining in the background.
+    public let retirements: Retirements
     let logger: Logger
 
     public init(
         runtime: any ContainerRuntime, router: any TrafficRouter, store: any Store, time: any TimeSource = SystemTime(),
-        vault: SecretVault? = nil, logger: Logger = Logger(label: "codeb.executor")
+        vault: SecretVault? = nil, retirements: Retirements = Retirements(), logger: Logger = Logger(label: "codeb.executor")
     ) {
         self.vault = vault
+        self.retirements = retirements
         self.runtime = runtime
         self.router = router
         self.store = store
@@ -70,6 +73,14 @@ public struct Executor: Sendable {
             }
             CrashPoint.check(.stoppedNotRemoved)
             try await runtime.remove(id)
+        case .retireContainer(let id, let name, let retiredName, let timeout, let drain, _):
+            // The name goes first (the successor is created under it), then the rest off the path.
+            do {
+                try await runtime.rename(id, to: retiredName)
+            } catch let error as RuntimeError where error.kind == .notFound {
+                return
+            }
+            await retirements.begin(id, name: name, timeout: timeout, drain: drain, runtime: runtime, time: time, logger: logger)
         case .drain(_, let wait):
             try await time.sleep(for: wait)
         case .writeSite(let site):

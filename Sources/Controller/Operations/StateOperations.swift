@@ -104,6 +104,10 @@ public struct StateOperations: Sendable {
                 }
                 return EnvironmentState(key: key, team: team, ports: ports)
             }()
+            if current.ports.spare == nil {
+                // State from before spares, or a range that was full: take one if there is room now.
+                current.ports.spare = PortPair.spare(in: ranges[environment.kind], used: Set(claims.ports.keys).union(current.ports.all))
+            }
             current.generatedHostnames = generated
             if let latest = current.desired, latest.spec == resolved {
                 let failed = current.slots.contains { $0.state == .failed && $0.revision == latest.number }

@@ -12,6 +12,10 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
     case startContainer(id: String, name: String)
     case stopContainer(id: String, name: String, timeout: Duration, reason: String)
     case removeContainer(id: String, name: String, timeout: Duration, reason: String)
+    /// Renames an evicted slot's container out of the way (its successor takes the name, on
+    /// another port) and stops and removes it in the background — after `drain` when it was
+    /// serving — so the rollout does not wait for it to drain.
+    case retireContainer(id: String, name: String, retiredName: String, timeout: Duration, drain: Duration?, reason: String)
     /// Waits `wait` before the next action (removing the container): the slot no longer
     /// receives new requests (the site left it), and those in flight get to finish.
     case drain(name: String, wait: Duration)
@@ -33,6 +37,7 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
         case .startContainer(_, let name): return "start \(name)"
         case .stopContainer(_, let name, _, let reason): return "stop \(name): \(reason)"
         case .removeContainer(_, let name, _, let reason): return "remove \(name): \(reason)"
+        case .retireContainer(_, let name, _, _, _, let reason): return "retire \(name) in the background: \(reason)"
         case .drain(let name, let wait): return "drain \(name): \(wait) for requests in flight"
         case .writeSite(let site): return "write site → " + (site.routes.first?.upstreams.map(\.description).joined(separator: ", ") ?? "-")
         case .removeSite: return "remove site"

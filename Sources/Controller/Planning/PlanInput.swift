@@ -20,12 +20,16 @@ public struct PlanInput: Sendable, Hashable {
     public var proxyProblem: String?
     /// The store's identity, put on the containers it creates (`codeb.store`).
     public var storeID: String?
+    /// Containers the executor is retiring in the background (by ID): already going, so no
+    /// pass plans them again; the ports they hold until then are not given to a new one.
+    public var retiring: Set<String>
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
         probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil,
-        proxyProblem: String? = nil, storeID: String? = nil
+        proxyProblem: String? = nil, storeID: String? = nil, retiring: Set<String> = []
     ) {
+        self.retiring = retiring
         self.storeID = storeID
         self.proxyProblem = proxyProblem
         self.node = node

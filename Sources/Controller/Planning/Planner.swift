@@ -17,7 +17,7 @@ public enum Planner {
     /// store, which belongs to the holder, is not touched.
     public static func retire(_ input: PlanInput, reason: String) -> Plan {
         let timeout = input.state.desired.map { Duration.milliseconds($0.spec.stopTimeout.milliseconds) } ?? .seconds(30)
-        var actions: [Action] = input.containers.sorted { $0.name < $1.name }.map {
+        var actions: [Action] = input.containers.filter { !input.retiring.contains($0.id) }.sorted { $0.name < $1.name }.map {
             .removeContainer(id: $0.id, name: $0.name, timeout: timeout, reason: reason)
         }
         if input.site != nil { actions.append(.removeSite) }
@@ -74,7 +74,7 @@ struct Pass {
     /// Delete: every container and the site file go, then the state itself.
     mutating func deleteEverything() {
         let timeout = state.desired.map { Duration.milliseconds($0.spec.stopTimeout.milliseconds) } ?? .seconds(30)
-        for container in input.containers.sorted(by: { $0.name < $1.name }) {
+        for container in input.containers.sorted(by: { $0.name < $1.name }) where !input.retiring.contains(container.id) {
             removals.append(.removeContainer(id: container.id, name: container.name, timeout: timeout, reason: "environment deleted"))
         }
         if input.site != nil { siteAction = .removeSite }
@@ -83,7 +83,7 @@ struct Pass {
 
     /// Assigns each container to its slot; strangers and duplicates are removed.
     mutating func sortContainers() {
-        for container in input.containers.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) {
+        for container in input.containers.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) where !input.retiring.contains(container.id) {
             guard let slot = container.labels[ManagedLabels.slot].flatMap(SlotName.init(rawValue:)),
                   container.name == containerName(slot)
             else {
@@ -168,12 +168,14 @@ struct Pass {
             gate(target, record: &record, desired: desired)
             return
         }
-        // Evict whatever the target holds and deploy the wanted revision into it.
+        // Evict whatever the target holds and deploy the wanted revision into it — on a port no
+        // container holds, so the evicted one drains in the background, off the rollout's path.
+        let port = deployPort(target)
         if record.state != .empty {
-            empty(target, reason: "making room for revision \(desired.number)")
+            empty(target, reason: "making room for revision \(desired.number)", inBackground: port != record.port)
         }
         slots[target] = SlotRecord(
-            slot: target, state: transition(.empty, .deploy), revision: desired.number, hash: hash, port: state.ports.port(for: target),
+            slot: target, state: transition(.empty, .deploy), revision: desired.number, hash: hash, port: port,
             deployedAt: now
         )
         slots[target]?.unansweredProbes = 0
@@ -268,27 +270,48 @@ struct Pass {
         return next
     }
 
-    /// Empties a slot, stopping (with the drain timeout) and removing its container.
-    mutating func empty(_ slot: SlotName, reason: String) {
+    /// Empties a slot, stopping (with the drain timeout) and removing its container — in the
+    /// background when `inBackground` (its successor does not need its port).
+    mutating func empty(_ slot: SlotName, reason: String, inBackground: Bool = false) {
         guard let record = slots[slot] else { return }
         guard record.state != .empty else { return }
         _ = transition(record.state, .retire)
         if let container = containers[slot] {
-            let removal = Action.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: reason)
             // A slot the proxy routes to leaves the site first; the one that was serving also
             // gets its stop timeout for requests in flight before it is stopped.
             let routed = input.site?.config?.routes.flatMap(\.upstreams).map(\.port) ?? []
-            if routed.contains(record.port) {
-                if input.site?.config?.routes.first?.upstreams.first?.port == record.port {
-                    drained.append(.drain(name: container.name, wait: stopTimeout(record)))
-                }
-                drained.append(removal)
+            let serving = input.site?.config?.routes.first?.upstreams.first?.port == record.port
+            if inBackground {
+                let retirement = Action.retireContainer(
+                    id: container.id, name: container.name, retiredName: "\(container.name)-retired-\(container.id.prefix(12))",
+                    timeout: stopTimeout(record), drain: serving ? stopTimeout(record) : nil, reason: reason
+                )
+                if routed.contains(record.port) { drained.append(retirement) } else { removals.append(retirement) }
             } else {
-                removals.append(removal)
+                let removal = Action.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: reason)
+                if routed.contains(record.port) {
+                    if serving { drained.append(.drain(name: container.name, wait: stopTimeout(record))) }
+                    drained.append(removal)
+                } else {
+                    removals.append(removal)
+                }
             }
             containers[slot] = nil
         }
         slots[slot] = .empty(slot, port: state.ports.port(for: slot))
+    }
+
+    /// The port a deploy into `target` gets: its home port, the other slot's home port or the
+    /// spare — the first no container and no other slot holds. When all are held (no spare),
+    /// the target's own: its evicted container is removed before the new one is created.
+    func deployPort(_ target: SlotName) -> Int {
+        var held = Set(input.containers.flatMap { $0.ports.map(\.hostPort) })
+        if let other = slots[target.other], other.state != .empty { held.insert(other.port) }
+        if let record = slots[target], record.state != .empty, containers[target] != nil { held.insert(record.port) }
+        let candidates = [state.ports.port(for: target), state.ports.port(for: target.other)] + (state.ports.spare.map { [$0] } ?? [])
+        if let free = candidates.first(where: { !held.contains($0) }) { return free }
+        guard let record = slots[target], record.state != .empty else { return state.ports.port(for: target) }
+        return record.port
     }
 
     /// Every slot with a revision needs its container, running — except a failed one, kept

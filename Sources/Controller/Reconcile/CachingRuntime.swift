@@ -43,6 +43,11 @@ public struct CachingRuntime: ContainerRuntime {
         await cache.refresh(id)
     }
 
+    public func rename(_ id: String, to name: String) async throws {
+        try await changing(id) { try await base.rename(id, to: name) }
+        await cache.refresh(id)
+    }
+
     public func remove(_ id: String) async throws {
         try await changing(id) { try await base.remove(id) }
         await cache.forget(id)

@@ -20,12 +20,14 @@ public struct Reconciler: Sendable {
     /// The proxy as last checked; the loop's proxy watch keeps it current.
     public let proxyHealth: ProxyHealth
     let executor: Executor
+    /// Evicted containers draining in the background.
+    public var retirements: Retirements { executor.retirements }
 
     public init(
         store: any Store, runtime: any ContainerRuntime, router: any TrafficRouter, probe: any HealthProbe,
         time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
         leases: any LeaseKeeper = SoleController(node: .local), proxyHealth: ProxyHealth = ProxyHealth(),
-        vault: SecretVault? = nil, logger: Logger = Logger(label: "codeb.reconcile")
+        vault: SecretVault? = nil, retirements: Retirements = Retirements(), logger: Logger = Logger(label: "codeb.reconcile")
     ) {
         self.leases = leases
         self.proxyHealth = proxyHealth
@@ -36,7 +38,7 @@ public struct Reconciler: Sendable {
         self.time = time
         self.previewDomain = previewDomain
         self.events = events
-        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, vault: vault, logger: logger)
+        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, vault: vault, retirements: retirements, logger: logger)
     }
 
     /// Gathers what the planner needs for `key`; nil when the store does not know it.
@@ -61,7 +63,7 @@ public struct Reconciler: Sendable {
         }
         return PlanInput(
             state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node,
-            proxyProblem: proxyHealth.current, storeID: try await store.identity()
+            proxyProblem: proxyHealth.current, storeID: try await store.identity(), retiring: await executor.retirements.ids
         )
     }
 

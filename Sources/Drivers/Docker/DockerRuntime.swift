@@ -117,6 +117,12 @@ public struct DockerRuntime: ContainerRuntime {
         _ = try await call("start container \(info.name)", .POST, "/containers/\(Self.pathComponent(info.id))/start", accept: [304])
     }
 
+    public func rename(_ id: String, to name: String) async throws {
+        let info = try await requireManaged(id, "rename container \(id)")
+        _ = try await call("rename container \(info.name) to \(name)", .POST, "/containers/\(Self.pathComponent(info.id))/rename", query: [("name", name)])
+        logger.info("renamed container", metadata: ["container": "\(info.name)", "to": "\(name)"])
+    }
+
     public func stop(_ id: String, timeout: Duration) async throws {
         let info = try await requireManaged(id, "stop container \(id)")
         let seconds = max(0, Int(timeout.components.seconds))

@@ -206,6 +206,11 @@ public enum PostgresSchema {
                 PRIMARY KEY (team, host))
             """,
         ]),
+        // A third port per environment (nil when its range had none left): a deploy that
+        // evicts a slot starts the new container on it while the evicted one drains.
+        Migration(version: 6, name: "spare-port", statements: [
+            "ALTER TABLE environments ADD COLUMN spare_port integer",
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.

@@ -280,19 +280,19 @@ public final class PostgresStore: Store, Service {
     static func load(_ key: EnvironmentKey, on connection: PostgresConnection, logger: Logger) async throws -> EnvironmentState? {
         let project = key.project.value, environment = key.environment.value
         let rows = try await connection.query("""
-            SELECT e.team, e.blue_port, e.green_port, e.promotion_approved, e.deleting, e.status::text,
+            SELECT e.team, e.blue_port, e.green_port, e.spare_port, e.promotion_approved, e.deleting, e.status::text,
                 coalesce((SELECT json_agg(r.data ORDER BY r.number) FROM revisions r
                           WHERE r.project = e.project AND r.environment = e.environment), '[]')::text,
                 coalesce((SELECT json_object_agg(s.slot, s.data) FROM slots s
                           WHERE s.project = e.project AND s.environment = e.environment), '{}')::text
             FROM environments e WHERE e.project = \(project) AND e.environment = \(environment)
             """, logger: logger)
-        var found: (String, Int, Int, Int?, Bool, String, String, String)?
-        for try await row in rows.decode((String, Int, Int, Int?, Bool, String, String, String).self) { found = row }
-        if let (team, bluePort, greenPort, approved, deleting, status, revisions, slots) = found {
+        var found: (String, Int, Int, Int?, Int?, Bool, String, String, String)?
+        for try await row in rows.decode((String, Int, Int, Int?, Int?, Bool, String, String, String).self) { found = row }
+        if let (team, bluePort, greenPort, sparePort, approved, deleting, status, revisions, slots) = found {
             do {
                 let decoder = JSONDecoder()
-                var ports = PortPair(blue: bluePort)
+                var ports = PortPair(blue: bluePort, spare: sparePort)
                 ports.green = greenPort
                 var state = EnvironmentState(key: key, team: try ResourceName(parsing: team), ports: ports)
                 state.revisions = try decoder.decode([Revision].self, from: Data(revisions.utf8))
@@ -361,10 +361,10 @@ public final class PostgresStore: Store, Service {
         }
         let status = String(decoding: try encoder.encode(new.status), as: UTF8.self)
         try await connection.query("""
-            INSERT INTO environments (project, environment, team, blue_port, green_port, promotion_approved, deleting, status, updated_at)
-            VALUES (\(project), \(environment), \(team), \(new.ports.blue), \(new.ports.green), \(new.promotionApproved), \(new.deleting), \(status)::jsonb, now())
+            INSERT INTO environments (project, environment, team, blue_port, green_port, spare_port, promotion_approved, deleting, status, updated_at)
+            VALUES (\(project), \(environment), \(team), \(new.ports.blue), \(new.ports.green), \(new.ports.spare), \(new.promotionApproved), \(new.deleting), \(status)::jsonb, now())
             ON CONFLICT (project, environment) DO UPDATE SET
-                team = EXCLUDED.team, blue_port = EXCLUDED.blue_port, green_port = EXCLUDED.green_port,
+                team = EXCLUDED.team, blue_port = EXCLUDED.blue_port, green_port = EXCLUDED.green_port, spare_port = EXCLUDED.spare_port,
                 promotion_approved = EXCLUDED.promotion_approved, deleting = EXCLUDED.deleting,
                 status = EXCLUDED.status, updated_at = now()
             """, logger: logger)
@@ -400,7 +400,7 @@ public final class PostgresStore: Store, Service {
             try await connection.query("DELETE FROM ports WHERE project = \(project) AND environment = \(environment)", logger: logger)
             try await connection.query("""
                 INSERT INTO ports (port, project, environment)
-                VALUES (\(new.ports.blue), \(project), \(environment)), (\(new.ports.green), \(project), \(environment))
+                SELECT unnest(\(new.ports.all)::integer[]), \(project), \(environment)
                 """, logger: logger)
         }
         if old == nil {

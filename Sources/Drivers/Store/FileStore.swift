@@ -126,8 +126,7 @@ public actor FileStore: Store {
     private func claims(excluding key: EnvironmentKey) -> Claims {
         var claims = Claims()
         for (other, state) in cache where other != key {
-            claims.ports[state.ports.blue] = other
-            claims.ports[state.ports.green] = other
+            for port in state.ports.all { claims.ports[port] = other }
             for domain in state.claimedHostnames {
                 claims.domains[domain] = other
             }

@@ -27,6 +27,9 @@ public protocol ContainerRuntime: Sendable {
     /// Removes a managed container, stopping it first if needed. Removing a missing one is not an error.
     func remove(_ id: String) async throws
 
+    /// Gives a managed container another name (frees its name for a successor while it drains).
+    func rename(_ id: String, to name: String) async throws
+
     /// The last `tail` lines (all when nil) the container printed.
     func logs(_ id: String, tail: Int?) async throws -> [LogLine]
 

@@ -97,7 +97,20 @@ public final class FakeRuntime: ContainerRuntime {
         }
     }
 
-    public func start(_ id: String) async throws { try change(id, "start") { $0.state = .running } }
+    public func start(_ id: String) async throws {
+        try change(id, "start") { info, world in
+            // As the engine: a host port that one running container publishes cannot be bound by another.
+            if let port = world.containers[info.id]?.spec?.hostPort,
+               let holder = world.containers.values.first(where: { $0.info.id != info.id && $0.info.state == .running && $0.spec?.hostPort == port }) {
+                throw RuntimeError(.conflict, operation: "start container \(info.name)", message: "Bind for 127.0.0.1:\(port) failed: port is already allocated (by \(holder.info.name))", status: 500)
+            }
+            info.state = .running
+        }
+    }
+
+    public func rename(_ id: String, to name: String) async throws {
+        try change(id, "rename") { $0.name = name }
+    }
     public func stop(_ id: String, timeout: Duration) async throws { try change(id, "stop") { $0.state = .exited } }
 
     public func remove(_ id: String) async throws {
@@ -142,6 +155,10 @@ public final class FakeRuntime: ContainerRuntime {
     }
 
     private func change(_ id: String, _ verb: String, _ body: (inout ContainerInfo) -> Void) throws {
+        try change(id, verb) { info, _ in body(&info) }
+    }
+
+    private func change(_ id: String, _ verb: String, _ body: (inout ContainerInfo, World) throws -> Void) throws {
         try write("\(verb) \(id)") { world in
             guard var container = world.containers[id] else {
                 throw RuntimeError(.notFound, operation: "\(verb) container \(id)", message: "no such container", status: 404)
@@ -150,7 +167,7 @@ public final class FakeRuntime: ContainerRuntime {
                 world.touchedUnmanaged.append(id)
                 throw RuntimeError(.notManaged, operation: "\(verb) container \(id)", message: "not codeb's")
             }
-            body(&container.info)
+            try body(&container.info, world)
             world.containers[id] = container
         }
     }
