@@ -97,16 +97,28 @@ public struct StateOperations: Sendable {
             for hostname in generated where claims.domains[hostname] != nil {
                 throw StoreError(.conflict, "the preview hostname \(hostname), which codeb generates for \(key), is taken by another environment's domains; pick another project or environment name")
             }
+            // Ports are unique per node: only environments that may run where this one may count.
+            let held = claims.portsHeld(on: resolved.nodes)
             var current = try state ?? {
-                guard let ports = PortPair.allocate(for: environment.kind, used: Set(claims.ports.keys), ranges: ranges) else {
+                guard let ports = PortPair.allocate(for: environment.kind, used: held, ranges: ranges) else {
                     let range = ranges[environment.kind]
                     throw StoreError(.exhausted, "no free port pair left in the \(environment.kind) range \(range.lowerBound)–\(range.upperBound); delete an environment, or widen the range with the controller's --ports (e.g. --ports \(environment.kind)=\(range.lowerBound)-\(min(65535, range.upperBound + range.count)))")
                 }
                 return EnvironmentState(key: key, team: team, ports: ports)
             }()
+            if let spare = current.ports.spare, held.contains(spare) {
+                current.ports.spare = nil  // placed where another environment holds it: take another
+            }
+            let clash = [current.ports.blue, current.ports.green].filter(held.contains)
+            if !clash.isEmpty {
+                let holders = Set(clash.flatMap { claims.ports[$0] ?? [] }.filter { $0.overlaps(resolved.nodes) }.map(\.key))
+                let named = holders.allSatisfy { $0.project == key.project } ? " (by \(holders.sorted().map(\.description).joined(separator: ", ")))" : ""
+                let placement = resolved.nodes.isEmpty ? "every node" : "node " + resolved.nodes.map(\.value).joined(separator: ", ")
+                throw StoreError(.conflict, "\(key) keeps its ports \(clash.map(String.init).joined(separator: ", ")) wherever it runs, and on \(placement) another environment holds them\(named); place it on other nodes, or delete it and apply again to get ports free there")
+            }
             if current.ports.spare == nil {
                 // State from before spares, or a range that was full: take one if there is room now.
-                current.ports.spare = PortPair.spare(in: ranges[environment.kind], used: Set(claims.ports.keys).union(current.ports.all))
+                current.ports.spare = PortPair.spare(in: ranges[environment.kind], used: held.union(current.ports.all))
             }
             current.generatedHostnames = generated
             if let latest = current.desired, latest.spec == resolved {

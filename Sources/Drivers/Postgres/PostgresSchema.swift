@@ -211,6 +211,13 @@ public enum PostgresSchema {
         Migration(version: 6, name: "spare-port", statements: [
             "ALTER TABLE environments ADD COLUMN spare_port integer",
         ]),
+        // Ports are unique per node: one row per port and node an environment is placed on
+        // ('*' when it may run on any node, which clashes with every node — checked under a lock).
+        Migration(version: 7, name: "ports-per-node", statements: [
+            "ALTER TABLE ports ADD COLUMN node text NOT NULL DEFAULT '*'",
+            "ALTER TABLE ports DROP CONSTRAINT ports_pkey",
+            "ALTER TABLE ports ADD PRIMARY KEY (port, node)",
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.

@@ -26,6 +26,11 @@ public final class PostgresStore: Store, Service {
     /// First key of the two-key advisory locks that serialize updates of one project, taken
     /// before the environment's.
     static let projectLockClass: Int32 = 0x636F_6470
+    /// Serializes the per-node port check with the write that claims the ports.
+    static let portsLockClass: Int32 = 0x636F_6450
+
+    /// Another transaction claimed one of these ports on a shared node a moment ago: run again.
+    struct PortRace: Error {}
 
     public let database: PostgresDatabase
     /// Names this controller in `events` and `leases`.
@@ -139,7 +144,7 @@ public final class PostgresStore: Store, Service {
                         try await Self.transact(key, body, controllerID: controllerID, on: connection, logger: logger)
                     }
                 } catch let error as PostgresTransactionError {
-                    if let failure = error.cause as? PSQLError, Self.isRetryable(failure), attempt < 8 {
+                    if attempt < 8, (error.cause as? PSQLError).map(Self.isRetryable) ?? (error.cause is PortRace) {
                         // Another environment took the same port or domain a moment ago, or
                         // the two transactions deadlocked: run again against the new state.
                         continue
@@ -313,7 +318,7 @@ public final class PostgresStore: Store, Service {
     private static func claims(excluding key: EnvironmentKey, on connection: PostgresConnection, logger: Logger) async throws -> Claims {
         let project = key.project.value, environment = key.environment.value
         let rows = try await connection.query("""
-            SELECT 'port', port::text, project, environment FROM ports
+            SELECT 'port', port::text || '@' || node, project, environment FROM ports
                 WHERE NOT (project = \(project) AND environment = \(environment))
             UNION ALL
             SELECT 'domain', domain, project, environment FROM domains
@@ -329,7 +334,15 @@ public final class PostgresStore: Store, Service {
         for try await (kind, value, otherProject, otherEnvironment) in rows.decode((String, String, String, String).self) {
             let owner = try Self.key(otherProject, otherEnvironment)
             switch kind {
-            case "port": if let port = Int(value) { claims.ports[port] = owner }
+            case "port":
+                let parts = value.split(separator: "@", maxSplits: 1).map(String.init)
+                guard let port = Int(parts[0]) else { continue }
+                let node = parts.count == 2 && parts[1] != "*" ? try? NodeName(parsing: parts[1]) : nil
+                if let index = claims.ports[port]?.firstIndex(where: { $0.key == owner }) {
+                    if let node { claims.ports[port]?[index].nodes.append(node) }
+                } else {
+                    claims.claim(port, by: owner, on: node.map { [$0] } ?? [])
+                }
             case "domain": if let domain = try? Hostname(parsing: value) { claims.domains[domain] = owner }
             case "stem": claims.stems[value] = owner
             default: claims.projectTeam = try? ResourceName(parsing: value)
@@ -396,11 +409,22 @@ public final class PostgresStore: Store, Service {
                     state = EXCLUDED.state, revision = EXCLUDED.revision, port = EXCLUDED.port, data = EXCLUDED.data
                 """, logger: logger)
         }
-        if old?.ports != new.ports {
+        if old?.ports != new.ports || old?.nodes != new.nodes {
+            // One row per port and node ('*': any node). The key (port, node) settles two
+            // environments of one node; one placed on any node against one placed on a named
+            // node is settled here, one transaction at a time under the ports lock.
             try await connection.query("DELETE FROM ports WHERE project = \(project) AND environment = \(environment)", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(portsLockClass), 0)", logger: logger)
+            let nodes = new.nodes.map(\.value)
+            let clashes = try await connection.query("""
+                SELECT count(*) FROM ports
+                WHERE port = ANY(\(new.ports.all)::integer[]) AND (node = '*' OR \(nodes.isEmpty) OR node = ANY(\(nodes)::text[]))
+                """, logger: logger)
+            for try await count in clashes.decode(Int.self) where count > 0 { throw PortRace() }
             try await connection.query("""
-                INSERT INTO ports (port, project, environment)
-                SELECT unnest(\(new.ports.all)::integer[]), \(project), \(environment)
+                INSERT INTO ports (port, node, project, environment)
+                SELECT p, n, \(project), \(environment)
+                FROM unnest(\(new.ports.all)::integer[]) AS p, unnest(\(nodes.isEmpty ? ["*"] : nodes)::text[]) AS n
                 """, logger: logger)
         }
         if old == nil {

@@ -126,7 +126,7 @@ public actor FileStore: Store {
     private func claims(excluding key: EnvironmentKey) -> Claims {
         var claims = Claims()
         for (other, state) in cache where other != key {
-            for port in state.ports.all { claims.ports[port] = other }
+            for port in state.ports.all { claims.claim(port, by: other, on: state.nodes) }
             for domain in state.claimedHostnames {
                 claims.domains[domain] = other
             }

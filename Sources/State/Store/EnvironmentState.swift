@@ -50,6 +50,9 @@ public struct EnvironmentState: Sendable, Hashable, Codable {
 
     public var slots: [SlotRecord] { [blue, green] }
 
+    /// The nodes it is placed on (its latest spec's `nodes`); empty: any node.
+    public var nodes: [NodeName] { desired?.spec.nodes ?? [] }
+
     /// Every hostname this environment holds: its spec's domains, then the generated ones.
     public var claimedHostnames: [Hostname] {
         var seen = Set<Hostname>()

@@ -25,10 +25,13 @@ public protocol Store: Sendable {
     func identity() async throws -> String
 }
 
-/// What other environments hold: ports, domains (written and generated preview hostnames) and
-/// name prefixes are each owned by one environment, and a project by one team.
+/// What other environments hold: domains (written and generated preview hostnames) and name
+/// prefixes are each owned by one environment, a project by one team, and a port by one
+/// environment per node.
 public struct Claims: Sendable, Hashable {
-    public var ports: [Int: EnvironmentKey]
+    /// Who holds each port, and on which nodes: one port may be held on several nodes by
+    /// environments placed on different nodes.
+    public var ports: [Int: [PortClaim]]
     public var domains: [Hostname: EnvironmentKey]
     /// The team of the project's other environments, if it has any.
     public var projectTeam: ResourceName?
@@ -38,13 +41,41 @@ public struct Claims: Sendable, Hashable {
     public var stems: [String: EnvironmentKey]
 
     public init(
-        ports: [Int: EnvironmentKey] = [:], domains: [Hostname: EnvironmentKey] = [:], projectTeam: ResourceName? = nil,
+        ports: [Int: [PortClaim]] = [:], domains: [Hostname: EnvironmentKey] = [:], projectTeam: ResourceName? = nil,
         stems: [String: EnvironmentKey] = [:]
     ) {
         self.ports = ports
         self.domains = domains
         self.projectTeam = projectTeam
         self.stems = stems
+    }
+
+    /// Records that `key`, placed on `nodes` (none: any node), holds `port`.
+    public mutating func claim(_ port: Int, by key: EnvironmentKey, on nodes: [NodeName]) {
+        ports[port, default: []].append(PortClaim(key: key, nodes: nodes))
+    }
+
+    /// The ports other environments hold on any node an environment placed on `nodes` may run
+    /// on. No nodes means any node, which every claim shares.
+    public func portsHeld(on nodes: [NodeName]) -> Set<Int> {
+        Set(ports.filter { $0.value.contains { $0.overlaps(nodes) } }.keys)
+    }
+}
+
+/// One environment's hold on a port.
+public struct PortClaim: Sendable, Hashable {
+    public var key: EnvironmentKey
+    /// Where the environment may run; empty: any node.
+    public var nodes: [NodeName]
+
+    public init(key: EnvironmentKey, nodes: [NodeName]) {
+        self.key = key
+        self.nodes = nodes
+    }
+
+    /// Whether an environment on `other` nodes could run on a node this one runs on.
+    public func overlaps(_ other: [NodeName]) -> Bool {
+        nodes.isEmpty || other.isEmpty || !Set(nodes).isDisjoint(with: other)
     }
 }
 

@@ -26,8 +26,7 @@ public actor MemoryStore: Store {
         var state = states[key]
         var claims = Claims()
         for (other, otherState) in states where other != key {
-            claims.ports[otherState.ports.blue] = other
-            claims.ports[otherState.ports.green] = other
+            for port in otherState.ports.all { claims.claim(port, by: other, on: otherState.nodes) }
             for domain in otherState.claimedHostnames { claims.domains[domain] = other }
             claims.stems[other.stem] = other
             if other.project == key.project { claims.projectTeam = otherState.team }
