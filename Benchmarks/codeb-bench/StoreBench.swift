@@ -35,8 +35,40 @@ enum StoreBench {
         print(String(format: "   per environment: file %.1f µs, PostgreSQL %.1f µs; ratio PostgreSQL / file = %.0f",
                      fileResync.median / 1000 * 1e6, postgresResync.median / 1000 * 1e6, postgresResync.median / fileResync.median))
         print("")
+        try await authentication(postgres.store.database)
         await postgres.stop()
         await database.drop()
+    }
+
+    /// Authenticating one request with 1,000 keys in the database: by hash (one indexed row,
+    /// then the cache), side by side with reading every key as authentication did before.
+    static func authentication(_ database: PostgresDatabase) async throws {
+        let keys = PostgresKeyStore(database: database)
+        let authenticator = Authenticator(keys: keys)
+        var presented: [String] = []
+        for index in 0..<1000 {
+            let (key, _) = try await authenticator.createKey(team: try ResourceName(parsing: "t\(index % 50)"), role: .member, name: "k\(index)", createdBy: "bench")
+            presented.append(key.text)
+        }
+        var cached: [Double] = [], uncached: [Double] = [], everyKey: [Double] = []
+        for round in 0..<200 {
+            let text = presented[round * 5 % presented.count]
+            database.keyCache.clear()
+            let (first, cold) = try await time { try await authenticator.authenticate(text) }
+            let (second, warm) = try await time { try await authenticator.authenticate(text) }
+            guard first != nil, second != nil else { throw BenchFailure("a created key did not authenticate") }
+            let (_, all) = try await time { try await keys.keys().count }
+            uncached.append(cold)
+            cached.append(warm)
+            everyKey.append(all)
+        }
+        let cold = Stats(uncached), warm = Stats(cached), floor = Stats(everyKey)
+        print("store C. authenticating one API request, 1,000 keys in PostgreSQL")
+        print("   " + cold.line("by hash, not cached (one indexed row)"))
+        print("   " + warm.line("by hash, cached (until a revocation is announced)"))
+        print("   " + floor.line("before: reading every key"))
+        print(String(format: "   ratio: every key / by hash = %.1f, every key / cached = %.0f", floor.median / cold.median, floor.median / max(warm.median, 1e-9)))
+        print("")
     }
 
     /// 200 applies through the daemon's API on loopback (the file store, or PostgreSQL at

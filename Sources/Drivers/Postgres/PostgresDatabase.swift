@@ -13,6 +13,9 @@ public struct PostgresDatabase: Sendable {
     public let client: PostgresClient
     /// How long one store operation may wait for the database.
     public var deadline: Duration
+    /// API keys by hash, shared by the key store that fills it and the store whose LISTEN
+    /// connection empties it.
+    public let keyCache = KeyCache()
     let logger: Logger
 
     public init(url: DatabaseURL, deadline: Duration = .seconds(15), maximumConnections: Int = 10, logger: Logger = Logger(label: "codeb.postgres")) {

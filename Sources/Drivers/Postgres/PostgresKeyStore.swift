@@ -26,6 +26,27 @@ public struct PostgresKeyStore: KeyStore {
         }
     }
 
+    /// One indexed row (`hash` is unique), or the cache while announcements arrive.
+    public func key(hash: String) async throws -> KeyRecord? {
+        if let cached = database.keyCache.get(hash: hash) { return cached }
+        let epoch = database.keyCache.epoch
+        let found = try await database.run { [database, logger] in
+            let rows = try await database.client.query("""
+                SELECT id, hash, team, role, name, created_at, created_by, revoked_at FROM api_keys WHERE hash = \(hash)
+                """, logger: logger)
+            var found: KeyRecord?
+            for try await row in rows.decode(Self.Row.self) { found = try Self.record(row) }
+            return found
+        }
+        if let found { database.keyCache.put(found, readAt: epoch) }
+        return found
+    }
+
+    /// Tells every controller (this one included) to forget the keys it cached.
+    static func announceKeysChanged(on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(PostgresStore.channel), \(PostgresStore.keysChanged))", logger: logger)
+    }
+
     public func add(_ key: KeyRecord) async throws {
         try await database.run { [database, logger] in
             try await database.client.withTransaction(logger: logger) { connection in
@@ -39,14 +60,18 @@ public struct PostgresKeyStore: KeyStore {
     }
 
     public func revoke(id: String, at time: Date) async throws -> KeyRecord? {
-        try await database.run { [database, logger] in
-            let rows = try await database.client.query("""
-                UPDATE api_keys SET revoked_at = \(time) WHERE id = \(id) AND revoked_at IS NULL
-                RETURNING id, hash, team, role, name, created_at, created_by, revoked_at
-                """, logger: logger)
-            var revoked: KeyRecord?
-            for try await row in rows.decode(Self.Row.self) { revoked = try Self.record(row) }
-            return revoked
+        defer { database.keyCache.clear() }
+        return try await database.run { [database, logger] in
+            try await database.client.withTransaction(logger: logger) { connection in
+                let rows = try await connection.query("""
+                    UPDATE api_keys SET revoked_at = \(time) WHERE id = \(id) AND revoked_at IS NULL
+                    RETURNING id, hash, team, role, name, created_at, created_by, revoked_at
+                    """, logger: logger)
+                var revoked: KeyRecord?
+                for try await row in rows.decode(Self.Row.self) { revoked = try Self.record(row) }
+                try await Self.announceKeysChanged(on: connection, logger: logger)
+                return revoked
+            }
         }
     }
 
@@ -101,9 +126,11 @@ public struct PostgresKeyStore: KeyStore {
     }
 
     public func removeTeam(_ name: ResourceName) async throws -> Bool {
-        try await database.run { [database, logger] in
+        defer { database.keyCache.clear() }
+        return try await database.run { [database, logger] in
             try await database.client.withTransaction(logger: logger) { connection in
                 try await connection.query("DELETE FROM api_keys WHERE team = \(name.value)", logger: logger)
+                try await Self.announceKeysChanged(on: connection, logger: logger)
                 // Its projects (if any) keep the row: the API refuses to delete a team with projects.
                 let rows = try await connection.query("""
                     DELETE FROM teams t WHERE t.name = \(name.value)

@@ -21,6 +21,9 @@ import Synchronization
 public final class PostgresStore: Store, Service {
     /// The NOTIFY channel; the payload is `project/environment`.
     public static let channel = "codeb_changes"
+    /// The payload announcing that API keys changed (a revocation, a team removed): not an
+    /// environment key (`#` is never in a name).
+    public static let keysChanged = "#keys"
     /// First key of the two-key advisory locks that serialize updates of one environment.
     static let environmentLockClass: Int32 = 0x636F_6462
     /// First key of the two-key advisory locks that serialize updates of one project, taken
@@ -221,12 +224,15 @@ public final class PostgresStore: Store, Service {
                     backoff = .milliseconds(200)
                     listening.set(true)
                     cache.setEnabled(true)
+                    database.keyCache.setEnabled(true)
                     logger.debug("listening for changes", metadata: ["channel": "\(Self.channel)"])
                     // Anything committed while the connection was down: a level-triggered loop
                     // only needs the keys.
                     for key in (try? await keys()) ?? [] { feed.publish(key) }
                     for try await notification in notifications {
-                        if let key = Self.key(payload: notification.payload) {
+                        if notification.payload == Self.keysChanged {
+                            database.keyCache.clear()
+                        } else if let key = Self.key(payload: notification.payload) {
                             cache.drop(key)
                             feed.publish(key)
                         }
@@ -239,6 +245,7 @@ public final class PostgresStore: Store, Service {
             }
             listening.set(false)
             cache.setEnabled(false)
+            database.keyCache.setEnabled(false)
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(5))
         }

@@ -96,6 +96,12 @@ public struct FileKeyStore: KeyStore {
         }
     }
 
+    /// Reads the key file each time: `codeb keys revoke --state-dir` may change it beside a
+    /// running controller, and a revocation must take effect at once.
+    public func key(hash: String) async throws -> KeyRecord? {
+        try keys().first { $0.hash == hash }
+    }
+
     public func keys() throws -> [KeyRecord] {
         try locked { try read() }
     }

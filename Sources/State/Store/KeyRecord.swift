@@ -58,6 +58,8 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 /// Keys and the audit log. `FileKeyStore` keeps them in the state directory.
 public protocol KeyStore: Sendable {
     func keys() async throws -> [KeyRecord]
+    /// The key whose hash is `hash` (hashes are unique), revoked or not.
+    func key(hash: String) async throws -> KeyRecord?
     func add(_ key: KeyRecord) async throws
     func revoke(id: String, at time: Date) async throws -> KeyRecord?
     func audit(_ entry: AuditEntry) async throws
