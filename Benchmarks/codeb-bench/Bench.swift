@@ -43,9 +43,16 @@ struct Bench {
         }
         if !CommandLine.arguments.contains("--live") {
             ControllerBench.planner()
-            try await CaddyInstance.run { caddy in
-                try await ControllerBench.noOpPass(caddy)
+            // Figure 2 at each size (`CODEB_BENCH_ENVIRONMENTS=100,300,1000`; `--scale` takes
+            // those three), to show the cost of a pass per environment stays flat.
+            let sizes = (ProcessInfo.processInfo.environment["CODEB_BENCH_ENVIRONMENTS"]
+                ?? (CommandLine.arguments.contains("--scale") ? "100,300,1000" : "100")).split(separator: ",").compactMap { Int($0) }
+            for size in sizes {
+                try await CaddyInstance.run { caddy in
+                    try await ControllerBench.noOpPass(caddy, environments: size)
+                }
             }
+            if CommandLine.arguments.contains("--scale") { return }
         }
         if CommandLine.arguments.contains("--apply") {
             // Figures 3–5 with the shared container cache and, side by side, with every pass listing.

@@ -73,8 +73,7 @@ enum ControllerBench {
 
     /// 100 environments converged on the real host (100 running containers), then no-op
     /// passes over all of them, timed and counted.
-    static func noOpPass(_ caddy: CaddyInstance) async throws {
-        let environments = Int(ProcessInfo.processInfo.environment["CODEB_BENCH_ENVIRONMENTS"] ?? "") ?? 100
+    static func noOpPass(_ caddy: CaddyInstance, environments: Int) async throws {
         let counters = Counters()
         let directory = NSTemporaryDirectory() + "codeb-bench-" + UUID().uuidString.prefix(8)
         let store = CountingStore(base: try FileStore(directory: directory), counters: counters)
@@ -82,15 +81,18 @@ enum ControllerBench {
         let runtime = cachedRuntime(docker, counters)
         let router = CountingRouter(base: caddy.router(), counters: counters)
         let reconciler = Reconciler(store: store, runtime: runtime, router: router, probe: HTTPHealthProbe())
-        let operations = StateOperations(store: store)
+        // Room for 1,000+ environments: three ports each.
+        let operations = StateOperations(store: store, ports: PortRanges(production: 10000...19999, staging: 20000...20999, preview: 21000...21999))
         let prefix = "noop" + UUID().uuidString.prefix(4).lowercased()
         var keys: [EnvironmentKey] = []
+        let startedAt = ContinuousClock.now
         for index in 0..<environments {
-            let spec = try benchSpec(project: "\(prefix)-\(index)", version: 1 + index % 2)
+            let spec = try benchSpec(project: "\(prefix)-\(index)", version: 1 + index % 2, memory: "16m")
             try await operations.apply(spec, environment: .production, author: "bench")
             keys.append(EnvironmentKey(project: spec.project, environment: .production))
         }
         let environmentKeys = keys
+        let applied = seconds(ContinuousClock.now - startedAt)
         // Converge, four environments at a time, as the loop's workers would.
         let converged = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -112,12 +114,14 @@ enum ControllerBench {
         let failedPasses = counters.values.withLock { $0.failedPasses }
         let running = try await docker.listManaged().filter { ($0.labels[ManagedLabels.project] ?? "").hasPrefix(prefix) && $0.state == .running }.count
         _ = counters.reset()
-        var passes: [Double] = [], floors: [Double] = []
+        var passes: [Double] = [], floors: [Double] = [], cpu: [Double] = [], floorCPU: [Double] = []
         var counted = Counters.Values()
         let rounds = 10
         for _ in 0..<rounds {
             let start = ContinuousClock.now
+            let cpuStart = processCPUSeconds()
             for key in keys { _ = try await reconciler.reconcile(key) }
+            cpu.append(processCPUSeconds() - cpuStart)
             passes.append(seconds(ContinuousClock.now - start))
             let values = counters.reset()
             counted.dockerReads += values.dockerReads
@@ -128,11 +132,13 @@ enum ControllerBench {
             counted.reloads += values.reloads
             // Floor: what observing this host takes at least — one container list and one read of the sites.
             let floorStart = ContinuousClock.now
+            let floorCPUStart = processCPUSeconds()
             _ = try await docker.listManaged()
             _ = try await caddy.router().listSites()
+            floorCPU.append(processCPUSeconds() - floorCPUStart)
             floors.append(seconds(ContinuousClock.now - floorStart))
         }
-        let pass = Stats(passes), floor = Stats(floors)
+        let pass = Stats(passes), floor = Stats(floors), passCPU = Stats(cpu), listCPU = Stats(floorCPU)
         print("2. a no-op pass over a converged host: \(environments) environments, \(running) running managed containers (real dockerd and Caddy)")
         print(String(format: "   converging them from nothing took %.1f s (4 workers, %d failed passes retried)", convergeTime, failedPasses))
         print("   " + pass.line("one pass over all \(environments) environments"))
@@ -141,6 +147,10 @@ enum ControllerBench {
                      (counted.storeWrites + counted.siteApplies) / rounds, counted.storeWrites / rounds, counted.siteApplies / rounds, counted.reloads / rounds))
         print("   " + floor.line("floor: one container list + one read of the sites directory"))
         print(String(format: "   ratio: pass / floor = %.1f (%.2f ms per environment)", pass.median / floor.median, pass.median / Double(environments) * 1000))
+        print("   " + passCPU.line("controller CPU (user + system) per pass over all"))
+        print("   " + listCPU.line("floor: CPU of one container list + one read of the sites"))
+        print(String(format: "   ratio: CPU per pass / floor = %.1f (%.1f µs per environment); RSS of this process %.0f MiB; applying %d environments into the store took %.1f s",
+                     passCPU.median / max(listCPU.median, 1e-9), passCPU.median / Double(environments) * 1e6, residentMiB(), environments, applied))
         print("")
         await removeContainers(of: environmentKeys)
     }
@@ -152,18 +162,18 @@ enum ControllerBench {
         CachingRuntime(CountingRuntime(base: docker, counters: counters))
     }
 
-    static func benchSpec(project: String, version: Int, round: Int = 0) throws -> Spec {
-        try SpecLoader.load(try benchSpecText(project: project, version: version, round: round), file: "bench")
+    static func benchSpec(project: String, version: Int, round: Int = 0, memory: String = "64m") throws -> Spec {
+        try SpecLoader.load(try benchSpecText(project: project, version: version, round: round, memory: memory), file: "bench")
     }
 
-    static func benchSpecText(project: String, version: Int, round: Int = 0) throws -> String {
+    static func benchSpecText(project: String, version: Int, round: Int = 0, memory: String = "64m") throws -> String {
         """
         project: \(project)
         team: bench
         image: codeb-test/web:\(version)
         port: 8080
         env: { ROUND: "\(round)" }
-        resources: { memory: 64m, cpus: 0.5 }
+        resources: { memory: \(memory), cpus: 0.5 }
         healthcheck: { interval: 100ms, timeout: 1s, healthyThreshold: 1, deadline: 30s }
         grace: 1h
         stopTimeout: 1s

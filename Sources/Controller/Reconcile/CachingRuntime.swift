@@ -14,6 +14,9 @@ public struct CachingRuntime: ContainerRuntime {
     }
 
     public func listManaged() async throws -> [ContainerInfo] { try await cache.all() }
+    public func listManaged(project: String, environment: String) async throws -> [ContainerInfo] {
+        try await cache.containers(project: project, environment: environment)
+    }
 
     public func inspect(_ idOrName: String) async throws -> ContainerInfo? {
         let info = try await base.inspect(idOrName)

@@ -11,7 +11,11 @@ import Metrics
 public actor ContainerCache {
     let base: any ContainerRuntime
     let relistEvery: Duration
-    private var containers: [String: ContainerInfo] = [:]
+    private var containers: [String: ContainerInfo] = [:] {
+        didSet { indexed = nil }
+    }
+    /// Container IDs by project and environment, built on the first read after a change.
+    private var indexed: [EnvironmentLabels: [String]]?
     private var listedAt: ContinuousClock.Instant?
     private var listing: Task<[ContainerInfo], any Error>?
     /// Bumped by every change, so a list that started before a change does not overwrite it.
@@ -26,6 +30,31 @@ public actor ContainerCache {
     public func all() async throws -> [ContainerInfo] {
         if let listedAt, ContinuousClock.now - listedAt < relistEvery { return Array(containers.values) }
         return try await relist()
+    }
+
+    /// The containers of one project and environment, from the index.
+    public func containers(project: String, environment: String) async throws -> [ContainerInfo] {
+        let fresh = listedAt.map { ContinuousClock.now - $0 < relistEvery } ?? false
+        if !fresh {
+            let listed = try await relist()
+            // A change came in while listing, so the list was not taken: answer from it alone.
+            if listedAt == nil {
+                return listed.filter { $0.labels[ManagedLabels.project] == project && $0.labels[ManagedLabels.environment] == environment }
+            }
+        }
+        if indexed == nil {
+            var index: [EnvironmentLabels: [String]] = [:]
+            for (id, info) in containers {
+                index[EnvironmentLabels(project: info.labels[ManagedLabels.project] ?? "", environment: info.labels[ManagedLabels.environment] ?? ""), default: []].append(id)
+            }
+            indexed = index
+        }
+        return (indexed?[EnvironmentLabels(project: project, environment: environment)] ?? []).compactMap { containers[$0] }
+    }
+
+    private struct EnvironmentLabels: Hashable {
+        var project: String
+        var environment: String
     }
 
     /// Lists once for every caller waiting at the same moment.

@@ -50,9 +50,8 @@ public struct Reconciler: Sendable {
     func observe(_ state: EnvironmentState) async throws -> PlanInput {
         let key = state.key
         let node = leases.node.value
-        let containers = try await runtime.listManaged().filter {
-            $0.labels[ManagedLabels.project] == key.project.value && $0.labels[ManagedLabels.environment] == key.environment.value
-                && ManagedLabels.belongs($0.labels, to: node)
+        let containers = try await runtime.listManaged(project: key.project.value, environment: key.environment.value).filter {
+            ManagedLabels.belongs($0.labels, to: node)
         }
         let site = try await router.site(key)
         var probes: [SlotName: ProbeResult] = [:]

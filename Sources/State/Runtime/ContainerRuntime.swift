@@ -12,6 +12,10 @@ public protocol ContainerRuntime: Sendable {
     /// Every managed container, running or not, in one call.
     func listManaged() async throws -> [ContainerInfo]
 
+    /// The managed containers labelled with one project and environment (a cache answers it
+    /// from an index, so a pass costs O(its containers), not O(host)).
+    func listManaged(project: String, environment: String) async throws -> [ContainerInfo]
+
     /// One container by ID or name, with its limits; nil when no such container exists.
     func inspect(_ idOrName: String) async throws -> ContainerInfo?
 
@@ -56,6 +60,10 @@ public protocol ContainerRuntime: Sendable {
 }
 
 extension ContainerRuntime {
+    public func listManaged(project: String, environment: String) async throws -> [ContainerInfo] {
+        try await listManaged().filter { $0.labels[ManagedLabels.project] == project && $0.labels[ManagedLabels.environment] == environment }
+    }
+
     /// Pulls without a login or progress.
     public func pull(_ reference: String) async throws {
         _ = try await pull(reference, auth: nil, progress: nil)
