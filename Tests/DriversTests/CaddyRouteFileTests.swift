@@ -34,18 +34,32 @@ struct CaddyRouteFileTests {
                     }
                     let listed = try await router.listSites()
                     #expect(listed.first?.config == site && listed.first?.intact == true && listed.first?.revision == revision)
+                    // One environment's read (kept with its files' stamps) sees each switch too.
+                    let one = try await router.site(site.key)
+                    #expect(one?.config == site && one?.intact == true)
                 }
                 #expect(caddy.loadsCompleted() == loads, "no reload for three switches")
                 #expect(try String(contentsOfFile: caddy.sitesDirectory + "/shop-production.caddy", encoding: .utf8) == siteFile,
                         "the site file is untouched by switches")
 
                 // A hand-edited or half-written route file is seen, and rewritten by the next apply.
-                let routes = RouteFiles(sitesDirectory: caddy.sitesDirectory, key: try Site.site("shop", domains: [], upstreams: []).key)
-                try "9".write(toFile: routes.active, atomically: true, encoding: .utf8)
+                let key = try Site.site("shop", domains: [], upstreams: []).key
+                let routes = (files: RouteFiles(sitesDirectory: caddy.sitesDirectory, key: key), key: key)
+                #expect(try await router.site(routes.key)?.intact == true)
+                try "9".write(toFile: routes.files.active, atomically: true, encoding: .utf8)
                 #expect(try await router.listSites().first?.intact == false)
+                #expect(try await router.site(routes.key)?.intact == false, "a replaced file is read again")
                 let wanted = try Site.site("shop", domains: ["shop.test"], upstreams: [v2, v1], revision: 4)
                 #expect(try await router.apply([.write(wanted)]).reloaded == false)
                 #expect(try await router.listSites().first?.intact == true)
+                #expect(try await router.site(routes.key)?.intact == true)
+                // Edited in place (same file, another size): read again too.
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: routes.files.active))
+                try handle.truncate(atOffset: 0)
+                try handle.write(contentsOf: Data("99".utf8))
+                try handle.close()
+                #expect(try await router.site(routes.key)?.intact == false, "an edit in place is read again")
+                #expect(try await router.apply([.write(wanted)]).reloaded == false)
                 #expect(try await caddy.get("shop.test").body == "codeb-test web v2\n")
 
                 // New domains change the site's shape: that reloads.
@@ -55,7 +69,8 @@ struct CaddyRouteFileTests {
 
                 // Removing the site removes its route files too.
                 _ = try await router.apply([.remove(moved.key)])
-                #expect(routes.all.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+                #expect(routes.files.all.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+                #expect(try await router.site(routes.key) == nil)
                 #expect(try await router.listSites().isEmpty)
             }
         }

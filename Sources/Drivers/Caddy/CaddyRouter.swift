@@ -45,6 +45,8 @@ public actor CaddyRouter: TrafficRouter {
     public nonisolated let configuration: Configuration
     let logger: Logger
     let files = FileManager.default
+    /// Sites as last read, by environment, with the stamps of their files then.
+    var siteCache: [EnvironmentKey: CachedSite] = [:]
     /// The switch mode in use, once decided (`switchMode()`).
     var decidedMode: SwitchMode?
     /// Why `auto` chose reload, for `/readyz` and the log.
@@ -108,8 +110,18 @@ public actor CaddyRouter: TrafficRouter {
 
     /// One environment's site: its own file (and route files), not the whole directory. The
     /// file's name is shared by names that concatenate alike, so its header must name `key`.
+    /// What was read is kept with the files' stamps (inode, size, modification time): a pass
+    /// of a converged environment costs five `stat`s, and any change — a write of this
+    /// controller (files are replaced by rename) or a hand edit — reads the files again.
     public func site(_ key: EnvironmentKey) async throws -> ManagedSite? {
-        readSite(named: "\(key.project)-\(key.environment).caddy", mode: await switchMode()).flatMap { $0.key == key ? $0 : nil }
+        let mode = await switchMode()
+        let name = "\(key.project)-\(key.environment).caddy"
+        let routeFiles = RouteFiles(sitesDirectory: Self.normalized(configuration.sitesDirectory), key: key)
+        let stamps = ([configuration.sitesDirectory + "/" + name] + routeFiles.all).map(FileStamp.init(path:))
+        if let cached = siteCache[key], cached.mode == mode, cached.stamps == stamps { return cached.site }
+        let site = readSite(named: name, mode: mode).flatMap { $0.key == key ? $0 : nil }
+        siteCache[key] = CachedSite(mode: mode, stamps: stamps, site: site)
+        return site
     }
 
     /// The site in `name` if it is a managed one whose header names it, with whether what is on
