@@ -25,6 +25,10 @@ struct Bench {
             try await MCPBench.run()
             return
         }
+        if CommandLine.arguments.contains("--footprint") {
+            try await CaddyInstance.run { caddy in try await FootprintBench.run(caddy) }
+            return
+        }
         if CommandLine.arguments.contains("--pull") {
             try await CaddyInstance.run(modern: true) { caddy in try await PullBench.run(caddy) }
             return

@@ -152,7 +152,59 @@ enum ControllerBench {
         print(String(format: "   ratio: CPU per pass / floor = %.1f (%.1f µs per environment); RSS of this process %.0f MiB; applying %d environments into the store took %.1f s",
                      passCPU.median / max(listCPU.median, 1e-9), passCPU.median / Double(environments) * 1e6, residentMiB(), environments, applied))
         print("")
+        try await killStorm(caddy, reconciler: reconciler, keys: environmentKeys, counters: counters)
         await removeContainers(of: environmentKeys)
+    }
+
+    /// Drift repair after up to 100 active containers die at once (a dockerd restart, an OOM
+    /// wave): the real reconcile loop (4 workers) on the same converged host, Docker's events
+    /// telling it; timed until every one runs again and answers through Caddy, with the Docker
+    /// API calls that took.
+    static func killStorm(_ caddy: CaddyInstance, reconciler: Reconciler, keys: [EnvironmentKey], counters: Counters) async throws {
+        let docker = DockerRuntime()
+        let victims = Array(keys.prefix(100))
+        let projects = Set(victims.map(\.project.value))
+        let loop = ReconcileLoop(reconciler: reconciler, workers: 4, resync: .seconds(300))
+        let running = Task { await loop.run() }
+        defer { running.cancel() }
+        // Let the loop's first resync pass over the converged host before the storm.
+        try await Task.sleep(for: .seconds(3))
+        let active = try await docker.listManaged().filter { projects.contains($0.labels[ManagedLabels.project] ?? "") && $0.state == .running }
+        _ = counters.reset()
+        let start = ContinuousClock.now
+        // At once: one `docker kill` of them all (the CLI sends the kills in parallel).
+        let kill = Process()
+        kill.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        kill.arguments = ["docker", "kill"] + active.map(\.id)
+        kill.standardOutput = FileHandle.nullDevice
+        try kill.run()
+        while kill.isRunning { try await Task.sleep(for: .milliseconds(2)) }
+        guard kill.terminationStatus == 0 else { throw BenchFailure("docker kill exited with \(kill.terminationStatus)") }
+        let killed = ContinuousClock.now
+        let ids = Set(active.map(\.id))
+        var restarted: ContinuousClock.Instant?
+        while ContinuousClock.now - start < .seconds(300) {
+            let up = try await docker.listManaged().filter { ids.contains($0.id) && $0.state == .running }.count
+            if up == ids.count { restarted = .now; break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard let restarted else { throw BenchFailure("the killed containers were not all running again within 300 s") }
+        for key in victims {
+            while (try? await caddy.get("\(key.project).test"))?.status != 200 {
+                guard ContinuousClock.now - start < .seconds(300) else { throw BenchFailure("\(key) was not served again within 300 s") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let served = ContinuousClock.now
+        let calls = counters.reset()
+        await loop.drain()
+        print("2b. kill storm: \(active.count) active containers SIGKILLed at once on that host, repaired by the reconcile loop (4 workers, Docker events)")
+        print(String(format: "   killing them took %.0f ms; all running again %.0f ms after the first kill; all answering through Caddy after %.0f ms",
+                     seconds(killed - start) * 1000, seconds(restarted - start) * 1000, seconds(served - start) * 1000))
+        print(String(format: "   Docker API calls by the controller meanwhile: %d (reads %d of which container lists %d, writes %d) = %.1f per killed container",
+                     calls.dockerReads + calls.dockerWrites, calls.dockerReads, calls.containerLists, calls.dockerWrites,
+                     Double(calls.dockerReads + calls.dockerWrites) / Double(max(active.count, 1))))
+        print("")
     }
 
     /// As the daemon runs it: passes read the shared container cache; what reaches dockerd is

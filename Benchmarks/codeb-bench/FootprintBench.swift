@@ -5,8 +5,8 @@ import Spec
 import TestSupport
 
 /// 7. The `codeb controller` process itself: start-up time to ready, and resident memory and
-/// CPU while idle, with a full (file) store next to an empty one. A store holds at most 700
-/// environments (the port ranges), so "1,000 projects" is measured as 700.
+/// CPU while idle, with 1,000 projects in the (file) store next to an empty one (their ports
+/// from wide ranges: three ports each, 3,000 in all).
 ///
 /// The projects are placed on another node (`nodes: [elsewhere]`), so this host runs
 /// none of their containers: what is measured is the controller's own cost of knowing them —
@@ -18,15 +18,14 @@ enum FootprintBench {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchFailure("no codeb binary at \(binary); `make bench` builds it (or set CODEB_BIN)")
         }
-        // The port ranges (production 4100–4499, staging 4500–4999, preview 5000–5499, a pair
-        // each) cap one store at 700 environments, so 1,000 projects cannot be stored: the
-        // store is measured full instead.
-        let capacity = 700
+        // The default ranges (production 4100–4499, staging 4500–4999, preview 5000–5499) hold
+        // fewer; the store is filled through ranges as wide as `--ports` would make them.
+        let capacity = 1000
         let empty = try await prepare(projects: 0)
         let full = try await prepare(projects: capacity)
         var startups: [String: [Double]] = [:], residents: [String: [Double]] = [:], cpus: [String: Double] = [:]
         let idleSeconds = Int(ProcessInfo.processInfo.environment["CODEB_BENCH_IDLE_SECONDS"] ?? "") ?? 20
-        for (name, directory) in [("empty", empty), ("700 projects", full)] {
+        for (name, directory) in [("empty", empty), ("1,000 projects", full)] {
             for round in 0..<5 {
                 let (process, startup) = try await start(binary, directory, caddy)
                 startups[name, default: []].append(startup)
@@ -45,16 +44,16 @@ enum FootprintBench {
             }
         }
         let version = try await timeProcess(binary, ["version"])
-        print("7. controller footprint (release `codeb controller`, file store, resync 30 s); 1,000 projects do not fit the port ranges, so the store is measured full: 700 projects × 1 environment")
-        for name in ["empty", "700 projects"] {
+        print("7. controller footprint (release `codeb controller`, file store, resync 30 s): 1,000 projects × 1 environment, placed on another node")
+        for name in ["empty", "1,000 projects"] {
             let startup = Stats(startups[name] ?? []), resident = Stats(residents[name] ?? [])
             print("   \(name) store:")
             print("     " + startup.line("start → /readyz 200"))
             print(String(format: "     idle resident memory: median %.1f MiB, p95 %.1f MiB, n=%d (1 s samples); idle CPU %.2f%% of one core over %d s",
                          resident.median, resident.p95, resident.samples.count, (cpus[name] ?? 0) * 100, idleSeconds))
         }
-        let emptyStart = Stats(startups["empty"] ?? []).median, fullStart = Stats(startups["700 projects"] ?? []).median
-        let emptyRSS = Stats(residents["empty"] ?? []).median, fullRSS = Stats(residents["700 projects"] ?? []).median
+        let emptyStart = Stats(startups["empty"] ?? []).median, fullStart = Stats(startups["1,000 projects"] ?? []).median
+        let emptyRSS = Stats(residents["empty"] ?? []).median, fullRSS = Stats(residents["1,000 projects"] ?? []).median
         print("   " + version.line("floor: `codeb version` (process start and exit)"))
         print(String(format: "   ratios: start-up full / empty = %.2f, full / floor = %.1f; memory full / empty = %.2f (+%.1f MiB, %.1f KiB per project)",
                      fullStart / emptyStart, fullStart / version.median, fullRSS / emptyRSS, fullRSS - emptyRSS, (fullRSS - emptyRSS) * 1024 / Double(capacity)))
@@ -68,11 +67,11 @@ enum FootprintBench {
         try "# bench\n".write(toFile: directory + ".yaml", atomically: true, encoding: .utf8)
         // The store goes out of scope (and releases its lock) before the controller starts.
         let store = try FileStore(directory: directory)
-        let operations = StateOperations(store: store)
+        let operations = StateOperations(store: store, ports: PortRanges(production: 10000...11999, staging: 12000...12999, preview: 13000...13999))
         for index in 0..<projects {
-            // One environment each, filling the production, staging and preview port ranges in turn.
-            let environment = index < 200 ? "production" : (index < 450 ? "staging" : "preview-pr-\(index)")
-            let declared = index < 450 ? "\(environment): { domains: [\(environment).app-\(index).example.com] }" : "preview: { env: { PREVIEW: \"1\" } }"
+            // One environment each: 500 production, 250 staging, 250 previews.
+            let environment = index < 500 ? "production" : (index < 750 ? "staging" : "preview-pr-\(index)")
+            let declared = index < 750 ? "\(environment): { domains: [\(environment).app-\(index).example.com] }" : "preview: { env: { PREVIEW: \"1\" } }"
             let spec = try SpecLoader.load("""
                 project: \(prefix)-\(index)
                 team: bench
