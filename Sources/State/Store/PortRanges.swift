@@ -1,8 +1,9 @@
 import Spec
 
-/// The host port range of each environment kind (inclusive): where blue/green pairs are
-/// allocated. The defaults hold 200 production, 250 staging and 250 preview environments;
-/// `--ports production=4100-4999,…` widens them on hosts that need more.
+/// The host port range of each environment kind (inclusive): where blue/green pairs and spares
+/// are allocated. The defaults hold 134 production, 167 staging and 167 preview environments
+/// with their spares (200, 250 and 250 pairs without); `--ports production=4100-4999,…`
+/// widens them on hosts that need more, and environments on different nodes share them.
 public struct PortRanges: Sendable, Hashable, CustomStringConvertible {
     public var production: ClosedRange<Int>
     public var staging: ClosedRange<Int>
