@@ -156,6 +156,17 @@ enum ControllerBench {
         await removeContainers(of: environmentKeys)
     }
 
+    /// Runs the docker CLI (which sends a kill or start of many containers in parallel).
+    static func dockerCLI(_ arguments: [String]) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["docker"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(2)) }
+        guard process.terminationStatus == 0 else { throw BenchFailure("docker \(arguments[0]) exited with \(process.terminationStatus)") }
+    }
+
     /// Drift repair after up to 100 active containers die at once (a dockerd restart, an OOM
     /// wave): the real reconcile loop (4 workers) on the same converged host, Docker's events
     /// telling it; timed until every one runs again and answers through Caddy, with the Docker
@@ -166,20 +177,13 @@ enum ControllerBench {
         let projects = Set(victims.map(\.project.value))
         let loop = ReconcileLoop(reconciler: reconciler, workers: 4, resync: .seconds(300))
         let running = Task { await loop.run() }
-        defer { running.cancel() }
         // Let the loop's first resync pass over the converged host before the storm.
         try await Task.sleep(for: .seconds(3))
         let active = try await docker.listManaged().filter { projects.contains($0.labels[ManagedLabels.project] ?? "") && $0.state == .running }
         _ = counters.reset()
         let start = ContinuousClock.now
         // At once: one `docker kill` of them all (the CLI sends the kills in parallel).
-        let kill = Process()
-        kill.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        kill.arguments = ["docker", "kill"] + active.map(\.id)
-        kill.standardOutput = FileHandle.nullDevice
-        try kill.run()
-        while kill.isRunning { try await Task.sleep(for: .milliseconds(2)) }
-        guard kill.terminationStatus == 0 else { throw BenchFailure("docker kill exited with \(kill.terminationStatus)") }
+        try await dockerCLI(["kill"] + active.map(\.id))
         let killed = ContinuousClock.now
         let ids = Set(active.map(\.id))
         var restarted: ContinuousClock.Instant?
@@ -198,9 +202,24 @@ enum ControllerBench {
         let served = ContinuousClock.now
         let calls = counters.reset()
         await loop.drain()
+        await running.value
+        // The floor, with the loop stopped: the same containers killed again and started by
+        // the engine itself — one `docker start` of them all — until all answer through Caddy.
+        try await dockerCLI(["kill"] + active.map(\.id))
+        let floorStart = ContinuousClock.now
+        try await dockerCLI(["start"] + active.map(\.id))
+        for key in victims {
+            while (try? await caddy.get("\(key.project).test"))?.status != 200 {
+                guard ContinuousClock.now - floorStart < .seconds(300) else { throw BenchFailure("\(key) was not served after docker start within 300 s") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let floor = seconds(ContinuousClock.now - floorStart)
         print("2b. kill storm: \(active.count) active containers SIGKILLed at once on that host, repaired by the reconcile loop (4 workers, Docker events)")
         print(String(format: "   killing them took %.0f ms; all running again %.0f ms after the first kill; all answering through Caddy after %.0f ms",
                      seconds(killed - start) * 1000, seconds(restarted - start) * 1000, seconds(served - start) * 1000))
+        print(String(format: "   floor: the engine alone (loop stopped), the same containers killed and then one `docker start` of them all → all answering through Caddy: %.0f ms; ratio repair (from the kill's end) / floor = %.2f",
+                     floor * 1000, seconds(served - killed) / floor))
         print(String(format: "   Docker API calls by the controller meanwhile: %d (reads %d of which container lists %d, writes %d) = %.1f per killed container",
                      calls.dockerReads + calls.dockerWrites, calls.dockerReads, calls.containerLists, calls.dockerWrites,
                      Double(calls.dockerReads + calls.dockerWrites) / Double(max(active.count, 1))))
