@@ -28,14 +28,20 @@ import TestSupport
         try await body(database, writer.store, reader.store)
     }
 
+    /// Writes through `writer` and returns what `reader` heard once it heard of the change.
+    /// Level-triggered: the reader may first replay keys it saw on connecting; the change must follow.
+    static func putAndHear(_ writer: PostgresStore, _ reader: PostgresStore) async throws -> EnvironmentKey? {
+        var changes = reader.changes().makeAsyncIterator()
+        try await put(writer)
+        var seen: EnvironmentKey?
+        while seen != key { seen = await changes.next() }
+        return seen
+    }
+
     @Test func aChangeThroughOneControllerWakesTheOtherAtOnce() async throws {
         try await Self.withTwoControllers { _, writer, reader in
-            var changes = reader.changes().makeAsyncIterator()
-            try await Self.put(writer)
-            // Level-triggered: the reader may first replay keys it saw on connecting; the change must follow.
-            var seen: EnvironmentKey?
-            while seen != Self.key { seen = await changes.next() }
-            #expect(seen == Self.key)
+            let heard = try await Self.putAndHear(writer, reader)
+            #expect(heard == Self.key)
             #expect(try await reader.load(Self.key)?.status.observedGeneration == 1)
         }
     }
@@ -46,19 +52,15 @@ import TestSupport
         try await Self.withTwoControllers { database, writer, reader in
             // The change notice of the first write must have arrived before the read that
             // fills the cache: a notice arriving after it would (rightly) drop it again.
-            var first = reader.changes().makeAsyncIterator()
-            try await Self.put(writer)
-            var heard: EnvironmentKey?
-            while heard != Self.key { heard = await first.next() }
+            let heard = try await Self.putAndHear(writer, reader)
+            #expect(heard == Self.key)
             #expect(try await reader.load(Self.key)?.status.observedGeneration == 1)
             // Cached now: the row changed behind the store's back (no NOTIFY) is not seen...
             try await database.execute("UPDATE environments SET status = jsonb_set(status, '{observedGeneration}', '7')")
             #expect(try await reader.load(Self.key)?.status.observedGeneration == 1)
             // ...while a change committed through a store is, by the time the reader hears of it.
-            var changes = reader.changes().makeAsyncIterator()
-            try await Self.put(writer)
-            var seen: EnvironmentKey?
-            while seen != Self.key { seen = await changes.next() }
+            let heardAgain = try await Self.putAndHear(writer, reader)
+            #expect(heardAgain == Self.key)
             #expect(try await reader.load(Self.key)?.status.observedGeneration == 8)
             // And the reader's own change at once.
             try await Self.put(reader)

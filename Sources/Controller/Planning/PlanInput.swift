@@ -42,4 +42,7 @@ public struct PlanInput: Sendable, Hashable {
     }
 
     public var key: EnvironmentKey { state.key }
+
+    /// The containers a pass acts on: all but those the executor is already retiring.
+    public var actionable: [ContainerInfo] { containers.filter { !retiring.contains($0.id) } }
 }

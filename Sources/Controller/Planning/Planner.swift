@@ -17,7 +17,7 @@ public enum Planner {
     /// store, which belongs to the holder, is not touched.
     public static func retire(_ input: PlanInput, reason: String) -> Plan {
         let timeout = input.state.desired.map { Duration.milliseconds($0.spec.stopTimeout.milliseconds) } ?? .seconds(30)
-        var actions: [Action] = input.containers.filter { !input.retiring.contains($0.id) }.sorted { $0.name < $1.name }.map {
+        var actions: [Action] = input.actionable.sorted { $0.name < $1.name }.map {
             .removeContainer(id: $0.id, name: $0.name, timeout: timeout, reason: reason)
         }
         if input.site != nil { actions.append(.removeSite) }
@@ -74,7 +74,7 @@ struct Pass {
     /// Delete: every container and the site file go, then the state itself.
     mutating func deleteEverything() {
         let timeout = state.desired.map { Duration.milliseconds($0.spec.stopTimeout.milliseconds) } ?? .seconds(30)
-        for container in input.containers.sorted(by: { $0.name < $1.name }) where !input.retiring.contains(container.id) {
+        for container in input.actionable.sorted(by: { $0.name < $1.name }) {
             removals.append(.removeContainer(id: container.id, name: container.name, timeout: timeout, reason: "environment deleted"))
         }
         if input.site != nil { siteAction = .removeSite }
@@ -83,7 +83,7 @@ struct Pass {
 
     /// Assigns each container to its slot; strangers and duplicates are removed.
     mutating func sortContainers() {
-        for container in input.containers.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) where !input.retiring.contains(container.id) {
+        for container in input.actionable.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) {
             guard let slot = container.labels[ManagedLabels.slot].flatMap(SlotName.init(rawValue:)),
                   container.name == containerName(slot)
             else {
@@ -281,20 +281,17 @@ struct Pass {
             // gets its stop timeout for requests in flight before it is stopped.
             let routed = input.site?.config?.routes.flatMap(\.upstreams).map(\.port) ?? []
             let serving = input.site?.config?.routes.first?.upstreams.first?.port == record.port
-            if inBackground {
-                let retirement = Action.retireContainer(
+            let removal: Action = inBackground
+                ? .retireContainer(
                     id: container.id, name: container.name, retiredName: "\(container.name)-retired-\(container.id.prefix(12))",
-                    timeout: stopTimeout(record), drain: serving ? stopTimeout(record) : nil, reason: reason
-                )
-                if routed.contains(record.port) { drained.append(retirement) } else { removals.append(retirement) }
+                    timeout: stopTimeout(record), drain: serving ? stopTimeout(record) : nil, reason: reason)
+                : .removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: reason)
+            if routed.contains(record.port) {
+                // A retirement drains in the background, after its rename.
+                if serving, !inBackground { drained.append(.drain(name: container.name, wait: stopTimeout(record))) }
+                drained.append(removal)
             } else {
-                let removal = Action.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: reason)
-                if routed.contains(record.port) {
-                    if serving { drained.append(.drain(name: container.name, wait: stopTimeout(record))) }
-                    drained.append(removal)
-                } else {
-                    removals.append(removal)
-                }
+                removals.append(removal)
             }
             containers[slot] = nil
         }

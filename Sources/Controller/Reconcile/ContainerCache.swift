@@ -39,7 +39,7 @@ public actor ContainerCache {
             let listed = try await relist()
             // A change came in while listing, so the list was not taken: answer from it alone.
             if listedAt == nil {
-                return listed.filter { $0.labels[ManagedLabels.project] == project && $0.labels[ManagedLabels.environment] == environment }
+                return listed.filter { $0.isOf(project: project, environment: environment) }
             }
         }
         if indexed == nil {

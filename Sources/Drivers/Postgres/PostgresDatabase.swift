@@ -15,7 +15,7 @@ public struct PostgresDatabase: Sendable {
     public var deadline: Duration
     /// API keys by hash, shared by the key store that fills it and the store whose LISTEN
     /// connection empties it.
-    public let keyCache = KeyCache()
+    public let keyCache = KeyCache(ttl: .seconds(30))
     let logger: Logger
 
     public init(url: DatabaseURL, deadline: Duration = .seconds(15), maximumConnections: Int = 10, logger: Logger = Logger(label: "codeb.postgres")) {

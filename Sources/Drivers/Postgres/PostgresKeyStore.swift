@@ -28,7 +28,7 @@ public struct PostgresKeyStore: KeyStore {
 
     /// One indexed row (`hash` is unique), or the cache while announcements arrive.
     public func key(hash: String) async throws -> KeyRecord? {
-        if let cached = database.keyCache.get(hash: hash) { return cached }
+        if let cached = database.keyCache.get(hash) { return cached }
         let epoch = database.keyCache.epoch
         let found = try await database.run { [database, logger] in
             let rows = try await database.client.query("""
@@ -38,7 +38,7 @@ public struct PostgresKeyStore: KeyStore {
             for try await row in rows.decode(Self.Row.self) { found = try Self.record(row) }
             return found
         }
-        if let found { database.keyCache.put(found, readAt: epoch) }
+        if let found { database.keyCache.put(found.hash, found, readAt: epoch) }
         return found
     }
 

@@ -61,7 +61,7 @@ public protocol ContainerRuntime: Sendable {
 
 extension ContainerRuntime {
     public func listManaged(project: String, environment: String) async throws -> [ContainerInfo] {
-        try await listManaged().filter { $0.labels[ManagedLabels.project] == project && $0.labels[ManagedLabels.environment] == environment }
+        try await listManaged().filter { $0.isOf(project: project, environment: environment) }
     }
 
     /// Pulls without a login or progress.
@@ -184,6 +184,13 @@ public struct ContainerInfo: Sendable, Hashable, Codable {
 }
 
 /// A container port published on the host.
+extension ContainerInfo {
+    /// Whether its labels name this project and environment.
+    public func isOf(project: String, environment: String) -> Bool {
+        labels[ManagedLabels.project] == project && labels[ManagedLabels.environment] == environment
+    }
+}
+
 public struct PublishedPort: Sendable, Hashable, Codable {
     public var hostIP: String
     public var hostPort: Int
