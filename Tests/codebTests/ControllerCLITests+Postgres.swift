@@ -95,7 +95,7 @@ extension ControllerCLITests {
                 let file = directory + "/codeb.yaml"
                 try Self.spec(project: project, version: 1).write(toFile: file, atomically: true, encoding: .utf8)
                 let first = try await CLI.run(["apply", "-f", file, "--wait", "--timeout", "60s"], environment: environment)
-                #expect(first.status == 0, "\(first.stderr)")
+                #expect(first.status == 0, "\(first.stderr) \(first.stdout)")
                 #expect(try await caddyA.get("\(project).test").body == "codeb-test web v1\n")
 
                 // B starts once A holds the environment (otherwise either may take it first).

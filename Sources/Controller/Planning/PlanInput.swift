@@ -23,12 +23,18 @@ public struct PlanInput: Sendable, Hashable {
     /// Containers the executor is retiring in the background (by ID): already going, so no
     /// pass plans them again; the ports they hold until then are not given to a new one.
     public var retiring: Set<String>
+    /// Why this environment's last pass failed (the Docker or Caddy error), until a pass
+    /// succeeds: a rollout that runs out of time because its container never started says so
+    /// rather than "no probe answered".
+    public var lastPassError: String?
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
         probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil,
-        proxyProblem: String? = nil, storeID: String? = nil, retiring: Set<String> = []
+        proxyProblem: String? = nil, storeID: String? = nil, retiring: Set<String> = [],
+        lastPassError: String? = nil
     ) {
+        self.lastPassError = lastPassError
         self.retiring = retiring
         self.storeID = storeID
         self.proxyProblem = proxyProblem

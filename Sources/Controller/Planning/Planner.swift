@@ -214,7 +214,8 @@ struct Pass {
         let deadline = (record.deployedAt ?? now).addingTimeInterval(Double(check.deadline.milliseconds) / 1000)
         if now >= deadline {
             record.state = transition(record.state, .fail)
-            record.failure = "not healthy within \(check.deadline): " + (record.lastProbe ?? "no probe answered")
+            let cause = input.lastPassError.map { "the last pass failed: \($0)" } ?? record.lastProbe ?? "no probe answered"
+            record.failure = "not healthy within \(check.deadline): " + cause
             slots[target] = record
             if let container = containers[target] {
                 stops.append(.stopContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: "rollout failed"))

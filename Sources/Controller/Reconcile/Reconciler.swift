@@ -20,6 +20,8 @@ public struct Reconciler: Sendable {
     /// The proxy as last checked; the loop's proxy watch keeps it current.
     public let proxyHealth: ProxyHealth
     let executor: Executor
+    /// Each environment's last failed pass, for the planner to name as a cause.
+    let passErrors = PassErrors()
     /// Evicted containers draining in the background.
     public var retirements: Retirements { executor.retirements }
 
@@ -62,7 +64,8 @@ public struct Reconciler: Sendable {
         }
         return PlanInput(
             state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node,
-            proxyProblem: proxyHealth.current, storeID: try await store.identity(), retiring: await executor.retirements.ids
+            proxyProblem: proxyHealth.current, storeID: try await store.identity(), retiring: await executor.retirements.ids,
+            lastPassError: passErrors[key]
         )
     }
 
@@ -112,7 +115,13 @@ public struct Reconciler: Sendable {
         }
         let input = try await observe(state)
         let plan = Planner.plan(input)
-        try await executor.execute(plan, for: key, revision: input.state.generation)
+        do {
+            try await executor.execute(plan, for: key, revision: input.state.generation)
+            passErrors.succeeded(key)
+        } catch {
+            passErrors.failed(key, error)
+            throw error
+        }
         Self.count(plan)
         record(plan, key)
         if plan.actions.contains(.forget) { try await leases.release(key) }

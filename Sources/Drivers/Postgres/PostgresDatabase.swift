@@ -60,7 +60,11 @@ public struct PostgresDatabase: Sendable {
         configuration.options.connectTimeout = .seconds(3)
         let settled = configuration
         do {
-            return try await withDeadline { [logger] in try await PostgresConnection.connect(configuration: settled, id: 1, logger: logger) }
+            // A connection that opens after the deadline or a cancellation must still be closed:
+            // PostgresNIO traps on one released open.
+            return try await withDeadline(abandoned: { try? await $0.close() }) { [logger] in
+                try await PostgresConnection.connect(configuration: settled, id: 1, logger: logger)
+            }
         } catch {
             throw explain(error)
         }
@@ -101,11 +105,13 @@ public struct PostgresDatabase: Sendable {
         if error is CancellationError { throw error }
     }
 
-    private func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    private func withDeadline<T: Sendable>(
+        abandoned: (@Sendable (T) async -> Void)? = nil, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let (deadline, url) = (self.deadline, self.url)
         return try await Drivers.withDeadline(deadline, timeout: {
             StoreError(.io, "PostgreSQL at \(url) did not answer within \(deadline.components.seconds) s; is it running and reachable?")
-        }, body)
+        }, abandoned: abandoned, body)
     }
 
     /// One sentence for an error from PostgresNIO, NIO or the pool. Never includes the password.

@@ -26,6 +26,8 @@ public final class FakeRuntime: ContainerRuntime {
         var lists = 0
         /// Calls that named a container codeb does not manage: must stay empty.
         var touchedUnmanaged: [String] = []
+        /// Host ports held by something outside the engine's containers (another process).
+        var occupied: Set<Int> = []
     }
 
     private let world = Mutex(World())
@@ -41,6 +43,9 @@ public final class FakeRuntime: ContainerRuntime {
 
     /// The next create, start, stop or remove throws, as if the controller died there.
     public func failNextWrite() { world.withLock { $0.failNextWrite = true } }
+
+    /// `ports` are bound by another process: a container publishing one cannot start.
+    public func occupy(_ ports: ClosedRange<Int>) { world.withLock { $0.occupied.formUnion(ports) } }
 
     /// Every pull fails with `error` (nil: pulls succeed again).
     public func failPulls(_ error: RuntimeError?) { world.withLock { $0.pullFailure = error } }
@@ -100,9 +105,12 @@ public final class FakeRuntime: ContainerRuntime {
     public func start(_ id: String) async throws {
         try change(id, "start") { info, world in
             // As the engine: a host port that one running container publishes cannot be bound by another.
-            if let port = world.containers[info.id]?.spec?.hostPort,
-               let holder = world.containers.values.first(where: { $0.info.id != info.id && $0.info.state == .running && $0.spec?.hostPort == port }) {
-                throw RuntimeError(.conflict, operation: "start container \(info.name)", message: "Bind for 127.0.0.1:\(port) failed: port is already allocated (by \(holder.info.name))", status: 500)
+            if let port = world.containers[info.id]?.spec?.hostPort {
+                let holder = world.containers.values.first { $0.info.id != info.id && $0.info.state == .running && $0.spec?.hostPort == port }
+                if holder != nil || world.occupied.contains(port) {
+                    let by = holder.map { " (by \($0.info.name))" } ?? ""
+                    throw RuntimeError(.conflict, operation: "start container \(info.name)", message: "Bind for 127.0.0.1:\(port) failed: port is already allocated\(by)", status: 500)
+                }
             }
             info.state = .running
         }
