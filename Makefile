@@ -1,10 +1,10 @@
 # `make run` brings up dockerd, Caddy and a controller and deploys examples/hello; `make test` installs and starts the
 # services the tests need (dockerd, caddy, PostgreSQL, busybox test images) and runs the whole suite;
 # `make install` installs codeb on this host (scripts/install.sh; `make uninstall` keeps the state);
-# `make bench` prints the driver benchmarks (release build).
+# `make bench` prints the driver benchmarks (release build); `make bench-scale` the 1,000-environment ones.
 SWIFT ?= swift
 
-.PHONY: build run test services bench clean install uninstall
+.PHONY: build run test services bench bench-scale clean install uninstall
 
 build:
 	$(SWIFT) build
@@ -29,6 +29,13 @@ bench: services
 	$(SWIFT) build -c release --product codeb-bench
 	$(SWIFT) build -c release --product codeb
 	.build/release/codeb-bench
+
+# The scale figures (an hour or more): figure 2 at 100, 300 and 1,000 environments with the kill
+# storm, then figure 2c, two nodes of 700 environments sharing one PostgreSQL.
+bench-scale: services
+	$(SWIFT) build -c release --product codeb-bench
+	.build/release/codeb-bench --scale
+	.build/release/codeb-bench --nodes
 
 install:
 	bash scripts/install.sh

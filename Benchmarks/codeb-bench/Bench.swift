@@ -29,6 +29,11 @@ struct Bench {
             try await CaddyInstance.run { caddy in try await FootprintBench.run(caddy) }
             return
         }
+        if CommandLine.arguments.contains("--nodes") {
+            let perNode = Int(ProcessInfo.processInfo.environment["CODEB_BENCH_NODE_ENVIRONMENTS"] ?? "") ?? 700
+            try await TwoNodeBench.run(environmentsPerNode: perNode)
+            return
+        }
         if CommandLine.arguments.contains("--pull") {
             try await CaddyInstance.run(modern: true) { caddy in try await PullBench.run(caddy) }
             return

@@ -93,24 +93,7 @@ enum ControllerBench {
         }
         let environmentKeys = keys
         let applied = seconds(ContinuousClock.now - startedAt)
-        // Converge, four environments at a time, as the loop's workers would.
-        let converged = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<4 {
-                group.addTask {
-                    for key in environmentKeys.enumerated().filter({ $0.offset % 4 == worker }).map(\.element) {
-                        for _ in 0..<300 {
-                            if try requirePlanValue(try await reconciler.plan(key)).actions.isEmpty { break }
-                            // A failed pass is retried, as the loop would (and is counted).
-                            do { _ = try await reconciler.reconcile(key) } catch { counters.add { $0.failedPasses += 1 } }
-                            try await Task.sleep(for: .milliseconds(100))
-                        }
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        let convergeTime = seconds(ContinuousClock.now - converged)
+        let convergeTime = try await converge(environmentKeys, reconciler, counters)
         let failedPasses = counters.values.withLock { $0.failedPasses }
         let running = try await docker.listManaged().filter { ($0.labels[ManagedLabels.project] ?? "").hasPrefix(prefix) && $0.state == .running }.count
         _ = counters.reset()
@@ -154,6 +137,28 @@ enum ControllerBench {
         print("")
         try await killStorm(caddy, reconciler: reconciler, keys: environmentKeys, counters: counters)
         await removeContainers(of: environmentKeys)
+    }
+
+    /// Converges `keys` from nothing, four environments at a time, as the loop's workers would;
+    /// the seconds it took.
+    static func converge(_ keys: [EnvironmentKey], _ reconciler: Reconciler, _ counters: Counters) async throws -> Double {
+        let converged = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    for key in keys.enumerated().filter({ $0.offset % 4 == worker }).map(\.element) {
+                        for _ in 0..<300 {
+                            if try requirePlanValue(try await reconciler.plan(key)).actions.isEmpty { break }
+                            // A failed pass is retried, as the loop would (and is counted).
+                            do { _ = try await reconciler.reconcile(key) } catch { counters.add { $0.failedPasses += 1 } }
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return seconds(ContinuousClock.now - converged)
     }
 
     /// Runs the docker CLI (which sends a kill or start of many containers in parallel).
@@ -233,11 +238,11 @@ enum ControllerBench {
         CachingRuntime(CountingRuntime(base: docker, counters: counters))
     }
 
-    static func benchSpec(project: String, version: Int, round: Int = 0, memory: String = "64m") throws -> Spec {
-        try SpecLoader.load(try benchSpecText(project: project, version: version, round: round, memory: memory), file: "bench")
+    static func benchSpec(project: String, version: Int, round: Int = 0, memory: String = "64m", node: String? = nil) throws -> Spec {
+        try SpecLoader.load(try benchSpecText(project: project, version: version, round: round, memory: memory, node: node), file: "bench")
     }
 
-    static func benchSpecText(project: String, version: Int, round: Int = 0, memory: String = "64m") throws -> String {
+    static func benchSpecText(project: String, version: Int, round: Int = 0, memory: String = "64m", node: String? = nil) throws -> String {
         """
         project: \(project)
         team: bench
@@ -249,7 +254,7 @@ enum ControllerBench {
         grace: 1h
         stopTimeout: 1s
         environments:
-          production: { domains: [\(project).test] }
+          production: { domains: [\(project).test]\(node.map { ", nodes: [\($0)]" } ?? "") }
 
         """
     }

@@ -33,10 +33,26 @@ import Testing
 
     @Test(arguments: [["--listen", "nowhere"], ["--caddy-http-port", "0"], ["--preview-domain", "Bad Domain"], ["--workers", "1000"],
                              ["--quota-memory", "lots"], ["--quota-cpus=-1"], ["--quota-environments", "0"], ["--orphan-delay", "0"],
-                             ["--ports", "production=4100-4600"], ["--ports", "dev=1-2"], ["--relist", "0"]])
+                             ["--ports", "production=4100-4600"], ["--ports", "dev=1-2"], ["--relist", "0"],
+                             ["--publish-address", "0.0.0.0"], ["--publish-address", "10.0.0.5"], ["--publish-address", "127.0.0.256"],
+                             ["--publish-address", "127.0.0.01"], ["--publish-address", "127.1"], ["--publish-address", "::1"]])
     func badSettingsAreClearErrors(_ arguments: [String]) throws {
         let command = try ControllerCommand.parse(arguments + ["--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
         #expect(throws: (any Error).self) { try ControllerSettings.resolve(flags: command, environment: [:]) }
+    }
+
+    @Test func containersPublishOnLoopbackUnlessAnotherLoopbackAddressIsGiven() throws {
+        let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
+        let plain = try ControllerSettings.resolve(flags: try ControllerCommand.parse(["--config", example]), environment: [:])
+        #expect(plain.daemon.publishAddress == "127.0.0.1")
+        let second = try ControllerSettings.resolve(
+            flags: try ControllerCommand.parse(["--config", example]), environment: ["CODEB_PUBLISH_ADDRESS": "127.0.0.2"]
+        )
+        #expect(second.daemon.publishAddress == "127.0.0.2")
+        let error = #expect(throws: (any Error).self) {
+            try ControllerSettings.resolve(flags: try ControllerCommand.parse(["--config", example, "--publish-address", "0.0.0.0"]), environment: [:])
+        }
+        #expect("\(error!)".contains("not a loopback IPv4 address"))
     }
 
     @Test func quotasAndTheOrphanDelayComeFromTheSettings() throws {

@@ -37,6 +37,10 @@ public struct ControllerDaemon: Sendable {
         public var workers = 4
         public var previewDomain: Hostname?
         public var node: NodeName = .local
+        /// The loopback address containers publish on (`--publish-address`): controllers that
+        /// share one host (a bench, a staging node beside production) each take their own, so
+        /// their port ranges may overlap.
+        public var publishAddress = "127.0.0.1"
         public var leaseTTL: Duration = .seconds(10)
         /// Routes built on the API (e.g. `/mcp`), served beside it.
         public var extensions: [any APIExtension] = []
@@ -87,8 +91,9 @@ public struct ControllerDaemon: Sendable {
             switching: configuration.switching
         ))
         let reconciler = Reconciler(
-            store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(), previewDomain: configuration.previewDomain,
-            events: EventFeed(), leases: backend.leases, vault: vault
+            store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(host: configuration.publishAddress),
+            previewDomain: configuration.previewDomain, events: EventFeed(), leases: backend.leases, vault: vault,
+            publishAddress: configuration.publishAddress
         )
         self.reconciler = reconciler
         var readiness: [String: @Sendable () async throws -> Void] = [

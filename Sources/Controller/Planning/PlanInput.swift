@@ -27,14 +27,17 @@ public struct PlanInput: Sendable, Hashable {
     /// succeeds: a rollout that runs out of time because its container never started says so
     /// rather than "no probe answered".
     public var lastPassError: String?
+    /// The loopback address new containers publish their port on (`--publish-address`).
+    public var publishAddress: String
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
         probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil,
         proxyProblem: String? = nil, storeID: String? = nil, retiring: Set<String> = [],
-        lastPassError: String? = nil
+        lastPassError: String? = nil, publishAddress: String = "127.0.0.1"
     ) {
         self.lastPassError = lastPassError
+        self.publishAddress = publishAddress
         self.retiring = retiring
         self.storeID = storeID
         self.proxyProblem = proxyProblem

@@ -17,7 +17,7 @@ extension Pass {
     func desiredSite() -> SiteConfig {
         let active = slot(in: .active).flatMap { slots[$0] }
         let grace = slot(in: .grace).flatMap { slots[$0] }
-        let upstreams = [active, grace].compactMap { $0 }.map { Upstream(port: $0.port) }
+        let upstreams = [active, grace].compactMap { $0 }.map(upstream)
         var domains = state.desired?.spec.domains ?? []
         if domains.isEmpty, key.environment.isPreviewInstance, let preview = input.previewDomain,
            let domain = try? Hostname(parsing: "\(key.environment).\(key.project).\(preview)") {
@@ -32,9 +32,18 @@ extension Pass {
                 guard let record = slots[slot], record.state == .active || record.state == .deployed,
                       let domain = try? Hostname(parsing: "\(slot)-\(key.environment)-\(key.project).\(preview)")
                 else { continue }
-                routes.append(SiteRoute(domains: [domain], upstreams: [Upstream(port: record.port)]))
+                routes.append(SiteRoute(domains: [domain], upstreams: [upstream(record)]))
             }
         }
         return SiteConfig(key: key, revision: active?.revision ?? 0, hash: active?.hash ?? "none", routes: routes)
+    }
+
+    /// Where a slot is reached: the address its container publishes the slot's port on, so a
+    /// container started before `--publish-address` changed is still found; otherwise this
+    /// controller's publish address.
+    func upstream(_ record: SlotRecord) -> Upstream {
+        let published = containers[record.slot]?.ports.first { $0.hostPort == record.port }?.hostIP
+        guard let published, published.hasPrefix("127.") else { return Upstream(host: input.publishAddress, port: record.port) }
+        return Upstream(host: published, port: record.port)
     }
 }

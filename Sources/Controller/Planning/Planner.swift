@@ -418,6 +418,7 @@ struct Pass {
             labels: labels,
             containerPort: template.port.value,
             hostPort: record.port,
+            hostIP: input.publishAddress,
             memoryBytes: template.resources.memory.bytes,
             nanoCPUs: template.resources.cpus.nanoCPUs,
             stopTimeoutSeconds: Int(revision.spec.stopTimeout.milliseconds / 1000),

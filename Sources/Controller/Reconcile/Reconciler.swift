@@ -20,6 +20,8 @@ public struct Reconciler: Sendable {
     /// The proxy as last checked; the loop's proxy watch keeps it current.
     public let proxyHealth: ProxyHealth
     let executor: Executor
+    /// The loopback address new containers publish on; the probe should ask the same one.
+    public let publishAddress: String
     /// Each environment's last failed pass, for the planner to name as a cause.
     let passErrors = PassErrors()
     /// Evicted containers draining in the background.
@@ -29,8 +31,10 @@ public struct Reconciler: Sendable {
         store: any Store, runtime: any ContainerRuntime, router: any TrafficRouter, probe: any HealthProbe,
         time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
         leases: any LeaseKeeper = SoleController(node: .local), proxyHealth: ProxyHealth = ProxyHealth(),
-        vault: SecretVault? = nil, retirements: Retirements = Retirements(), logger: Logger = Logger(label: "codeb.reconcile")
+        vault: SecretVault? = nil, retirements: Retirements = Retirements(), publishAddress: String = "127.0.0.1",
+        logger: Logger = Logger(label: "codeb.reconcile")
     ) {
+        self.publishAddress = publishAddress
         self.leases = leases
         self.proxyHealth = proxyHealth
         self.store = store
@@ -65,7 +69,7 @@ public struct Reconciler: Sendable {
         return PlanInput(
             state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node,
             proxyProblem: proxyHealth.current, storeID: try await store.identity(), retiring: await executor.retirements.ids,
-            lastPassError: passErrors[key]
+            lastPassError: passErrors[key], publishAddress: publishAddress
         )
     }
 

@@ -66,6 +66,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "This host's name among the controllers sharing --database-url; a spec's `nodes` names these. [default: the host name]")
     var node: String?
 
+    @Option(name: .customLong("publish-address"), help: "The loopback address containers publish their ports on; controllers sharing one host take one each, so their port ranges may overlap. [default: 127.0.0.1]")
+    var publishAddress: String?
+
     @Option(name: .customLong("lease-ttl"), help: "Seconds a controller holds an environment without renewing; bounds a takeover after a crash. [default: 10]")
     var leaseTTL: Int?
 

@@ -25,6 +25,8 @@ struct ControllerSettings {
     var workers = 4
     var previewDomain: Hostname?
     var node: NodeName = .local
+    /// The loopback address containers publish on.
+    var publishAddress = "127.0.0.1"
     var leaseTTL = 10
     var mcpDestructiveTools = false
     /// Seconds a managed container or site the store does not know is kept before it is removed.
@@ -35,7 +37,7 @@ struct ControllerSettings {
     /// The AES-256 key file secrets and registry logins are sealed with (created 0600 if missing).
     var secretKeyFile = ControllerDaemon.Configuration.defaultSecretKeyFile
 
-    static let names = ["secret-key-file", "relist", "ports", "listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
+    static let names = ["secret-key-file", "relist", "ports", "listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "publish-address", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
 
     /// The daemon's configuration from these settings.
     var daemon: ControllerDaemon.Configuration {
@@ -55,6 +57,7 @@ struct ControllerSettings {
         configuration.workers = workers
         configuration.previewDomain = previewDomain
         configuration.node = node
+        configuration.publishAddress = publishAddress
         configuration.leaseTTL = .seconds(leaseTTL)
         configuration.extensions = [MCPEndpoint(destructiveTools: mcpDestructiveTools)]
         configuration.orphanDelay = .seconds(orphanDelay)
@@ -95,7 +98,7 @@ struct ControllerSettings {
             "caddy-config": flags.caddyConfig, "caddy-admin": flags.caddyAdmin, "caddy-sites": flags.caddySites,
             "caddy-http-port": flags.caddyHTTPPort.map(String.init), "resync": flags.resync.map(String.init),
             "workers": flags.workers.map(String.init), "preview-domain": flags.previewDomain,
-            "node": flags.node, "lease-ttl": flags.leaseTTL.map(String.init),
+            "node": flags.node, "publish-address": flags.publishAddress, "lease-ttl": flags.leaseTTL.map(String.init),
             "mcp-destructive-tools": flags.mcpDestructiveTools ? "true" : nil,
             "orphan-delay": flags.orphanDelay.map(String.init), "switch": flags.switching,
             "quota-environments": flags.quotaEnvironments.map(String.init), "quota-memory": flags.quotaMemory, "quota-cpus": flags.quotaCPUs,
@@ -140,6 +143,9 @@ struct ControllerSettings {
         if let value = values["node"] {
             do { settings.node = try NodeName(parsing: value) } catch { throw ValidationError("node: \(error.message)") }
         }
+        if let value = values["publish-address"] {
+            settings.publishAddress = try Self.loopbackAddress(value)
+        }
         settings.leaseTTL = try number("lease-ttl", 2...600) ?? settings.leaseTTL
         settings.orphanDelay = try number("orphan-delay", 1...604_800) ?? settings.orphanDelay
         settings.quota.environmentsPerRange = try number("quota-environments", 1...500)
@@ -163,5 +169,16 @@ struct ControllerSettings {
             }
         }
         return settings
+    }
+
+    /// An IPv4 address on loopback (127.0.0.0/8), written plainly: containers are reached
+    /// through Caddy only, so they never publish on an address other hosts can reach.
+    static func loopbackAddress(_ text: String) throws -> String {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let octets = parts.compactMap { part in part.count <= 3 && part.allSatisfy(\.isASCII) ? UInt8(part) : nil }
+        guard parts.count == 4, octets.count == 4, octets[0] == 127, octets.map(String.init).joined(separator: ".") == text else {
+            throw ValidationError("publish-address: `\(text)` is not a loopback IPv4 address such as 127.0.0.2; containers publish on loopback only, so Caddy is the only way in")
+        }
+        return text
     }
 }
