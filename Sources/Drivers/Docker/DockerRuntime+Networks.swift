@@ -7,7 +7,11 @@ extension DockerRuntime {
     /// is advisory), so controllers creating one at once can make two: every caller then picks
     /// the same one (the oldest), removes the others it can, and containers name it by ID.
     func ensureNetwork(_ name: String, team: String?) async throws -> String {
-        if let id = try await canonicalNetwork(name, team: team) { return id }
+        if let id = memo.network(name) { return id }
+        if let id = try await canonicalNetwork(name, team: team) {
+            memo.network(name, id: id)
+            return id
+        }
         var labels = [ManagedLabels.managedBy: ManagedLabels.managedByValue]
         if let team { labels[ManagedLabels.team] = team }
         let wire = DockerNetworkCreateWire(Name: name, Driver: "bridge", CheckDuplicate: true, Internal: false, Labels: labels)
@@ -16,6 +20,7 @@ extension DockerRuntime {
         guard let id = try await canonicalNetwork(name, team: team) else {
             throw RuntimeError(.engine, operation: "create network \(name)", message: "the network was created but is not listed; is another program removing it?")
         }
+        memo.network(name, id: id)
         return id
     }
 
@@ -47,6 +52,7 @@ extension DockerRuntime {
 
     /// Removes codeb's networks named `name`; one still in use (or already gone) is left as it is.
     public func removeNetwork(_ name: String) async throws {
+        memo.network(name, id: nil)
         for network in try await networks(named: name) where ManagedLabels.isManaged(network.Labels ?? [:]) {
             _ = try await call("remove network \(name)", .DELETE, "/networks/\(Self.pathComponent(network.Id))", accept: [403, 404, 409])
         }

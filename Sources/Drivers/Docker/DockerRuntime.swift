@@ -18,6 +18,8 @@ public struct DockerRuntime: ContainerRuntime {
     public let socketPath: String
     let endpoint: HTTPEndpoint
     let logger: Logger
+    /// Containers known to be codeb's and team network IDs, shared by copies of this runtime.
+    let memo = DockerMemo()
 
     public init(socketPath: String = DockerRuntime.defaultSocketPath, logger: Logger = Logger(label: "codeb.docker")) {
         self.socketPath = socketPath
@@ -48,14 +50,18 @@ public struct DockerRuntime: ContainerRuntime {
         let (_, body) = try await call("list managed containers", .GET, "/containers/json", query: [("all", "1"), ("filters", filters)])
         let summaries = try decode([DockerSummaryWire].self, body, "list managed containers")
         // The filter is the engine's; checking again here keeps the fence even if it were ignored.
-        return summaries.map(Self.info(from:)).filter(\.isManaged)
+        let managed = summaries.map(Self.info(from:)).filter(\.isManaged)
+        memo.listed(managed.map { ($0.id, $0.name) })
+        return managed
     }
 
     public func inspect(_ idOrName: String) async throws -> ContainerInfo? {
         let operation = "inspect container \(idOrName)"
         let (status, body) = try await call(operation, .GET, "/containers/\(Self.pathComponent(idOrName))/json", accept: [404])
         guard status != 404 else { return nil }
-        return Self.info(from: try decode(DockerInspectWire.self, body, operation))
+        let info = Self.info(from: try decode(DockerInspectWire.self, body, operation))
+        if info.isManaged { memo.managed(info.id, name: info.name) }
+        return info
     }
 
     public func create(_ spec: ContainerSpec) async throws -> String {
@@ -97,12 +103,14 @@ public struct DockerRuntime: ContainerRuntime {
             // The team network went between the check and the create (a sweep, or a duplicate
             // removed by another controller): find or make it again, once.
             guard let name = spec.network else { throw error }
+            memo.network(name, id: nil)
             let id = try await ensureNetwork(name, team: spec.labels[ManagedLabels.team])
             wire.HostConfig.NetworkMode = id
             wire.NetworkingConfig = Self.networking(name, id)
             (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: try encoder.encode(wire))
         }
         let id = try decode(DockerIDWire.self, body, operation).Id
+        memo.managed(id, name: spec.name)
         logger.info("created container", metadata: ["container": "\(spec.name)", "id": "\(id.prefix(12))", "image": "\(spec.image)"])
         return id
     }
@@ -113,14 +121,15 @@ public struct DockerRuntime: ContainerRuntime {
     }
 
     public func start(_ id: String) async throws {
-        let info = try await requireManaged(id, "start container \(id)")
-        _ = try await call("start container \(info.name)", .POST, "/containers/\(Self.pathComponent(info.id))/start", accept: [304])
+        let (id, current) = try await knownManaged(id, "start container \(id)")
+        _ = try await call("start container \(current)", .POST, "/containers/\(Self.pathComponent(id))/start", accept: [304])
     }
 
     public func rename(_ id: String, to name: String) async throws {
-        let info = try await requireManaged(id, "rename container \(id)")
-        _ = try await call("rename container \(info.name) to \(name)", .POST, "/containers/\(Self.pathComponent(info.id))/rename", query: [("name", name)])
-        logger.info("renamed container", metadata: ["container": "\(info.name)", "to": "\(name)"])
+        let (id, current) = try await knownManaged(id, "rename container \(id)")
+        _ = try await call("rename container \(current) to \(name)", .POST, "/containers/\(Self.pathComponent(id))/rename", query: [("name", name)])
+        memo.managed(id, name: name)
+        logger.info("renamed container", metadata: ["container": "\(current)", "to": "\(name)"])
     }
 
     public func stop(_ id: String, timeout: Duration) async throws {
@@ -140,6 +149,7 @@ public struct DockerRuntime: ContainerRuntime {
             throw RuntimeError(.notManaged, operation: operation, message: "\(info.name) does not carry \(ManagedLabels.managedBy)=codeb; codeb leaves it alone")
         }
         _ = try await call(operation, .DELETE, "/containers/\(Self.pathComponent(info.id))", query: [("force", "1"), ("v", "1")], accept: [404])
+        memo.removed(info.id)
         logger.info("removed container", metadata: ["container": "\(info.name)"])
     }
 
@@ -215,6 +225,14 @@ public struct DockerRuntime: ContainerRuntime {
     // MARK: - Helpers
 
     /// Inspects `id` and refuses containers codeb does not manage.
+    /// The full ID and name of a container that must be codeb's: from the memo when this
+    /// runtime already knows it (no call), else from an inspect.
+    func knownManaged(_ id: String, _ operation: String) async throws -> (id: String, name: String) {
+        if let name = memo.managedName(id) { return (id, name) }
+        let info = try await requireManaged(id, operation)
+        return (info.id, info.name)
+    }
+
     func requireManaged(_ id: String, _ operation: String) async throws -> ContainerInfo {
         guard let info = try await inspect(id) else {
             throw RuntimeError(.notFound, operation: operation, message: "no such container", status: 404)
