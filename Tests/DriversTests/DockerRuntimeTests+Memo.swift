@@ -32,6 +32,25 @@ extension DockerRuntimeTests {
         try? await DockerRuntime().removeNetwork("codeb-test-memo-net")
     }
 
+    /// An image found present is not asked about again; when it has gone since, the create that
+    /// meets its absence says so (HTTP 404) and the next check asks the engine again, so the
+    /// retried pass pulls it.
+    @Test func anImageRemovedSinceItWasSeenIsLookedUpAgainAfterTheCreateFails() async throws {
+        try await TestScope.run { scope in
+            let docker = scope.docker
+            let image = "codeb-test/memo-\(scope.id.prefix(8).lowercased()):1"
+            try await TestRegistry.tagLocal("codeb-test/web:1", as: image)
+            #expect(try await docker.imageExists(image))
+            try await TestRegistry.removeLocal(image)
+            #expect(try await docker.imageExists(image), "remembered: no call")
+            var spec = scope.webSpec("memo-image", version: 1, hostPort: FreePort.next())
+            spec.image = image
+            let error = await #expect(throws: RuntimeError.self) { _ = try await docker.create(spec) }
+            #expect(error?.status == 404, "\(String(describing: error))")
+            #expect(try await docker.imageExists(image) == false)
+        }
+    }
+
     /// The memo never vouches for a container that is not codeb's: one without the label is
     /// refused by ID after the runtime has listed and created managed ones.
     @Test func aRuntimeThatKnowsManagedContainersStillRefusesAnUnmanagedOne() async throws {

@@ -70,6 +70,12 @@ public enum TestRegistry {
         return (String(reference[..<colon]), String(reference[reference.index(after: colon)...]))
     }
 
+    /// Tags the local image `source` as `target` (repository:tag) through the Engine API.
+    public static func tagLocal(_ source: String, as target: String) async throws {
+        let (repository, tag) = split(target)
+        try await engine(.POST, "/images/\(escape(source))/tag?repo=\(escape(repository))&tag=\(tag)", expect: [201])
+    }
+
     /// Removes a local tag (and the image, if nothing else names it); a missing one is fine.
     public static func removeLocal(_ reference: String) async throws {
         try await engine(.DELETE, "/images/\(escape(reference))?force=1", expect: [200, 404])

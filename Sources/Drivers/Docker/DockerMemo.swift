@@ -9,10 +9,13 @@ import Synchronization
 ///   the inspect that otherwise fences them; an ID not here is inspected as before.
 /// - Each team network's ID: a create that names a network that has since gone fails with 404
 ///   and looks it up again.
+/// - Local images found present: a create that meets one removed since fails with 404 "No such
+///   image", forgets it, and the retried pass pulls it.
 final class DockerMemo: Sendable {
     private struct Memory {
         var managed: [String: String] = [:]
         var networks: [String: String] = [:]
+        var images: Set<String> = []
     }
 
     private let memory = Mutex(Memory())
@@ -31,4 +34,10 @@ final class DockerMemo: Sendable {
     func network(_ name: String) -> String? { memory.withLock { $0.networks[name] } }
 
     func network(_ name: String, id: String?) { memory.withLock { $0.networks[name] = id } }
+
+    func imagePresent(_ reference: String) -> Bool { memory.withLock { $0.images.contains(reference) } }
+
+    func image(_ reference: String, present: Bool) {
+        _ = memory.withLock { present ? $0.images.insert(reference).inserted : $0.images.remove(reference) != nil }
+    }
 }

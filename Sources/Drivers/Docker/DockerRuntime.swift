@@ -99,6 +99,9 @@ public struct DockerRuntime: ContainerRuntime {
         var body: Data
         do {
             (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: try encoder.encode(wire))
+        } catch let error as RuntimeError where error.status == 404 && error.message.contains("No such image") {
+            memo.image(spec.image, present: false)
+            throw error
         } catch let error as RuntimeError where error.status == 404 && error.message.contains("network") {
             // The team network went between the check and the create (a sweep, or a duplicate
             // removed by another controller): find or make it again, once.
@@ -156,7 +159,9 @@ public struct DockerRuntime: ContainerRuntime {
     // MARK: - Images
 
     public func imageExists(_ reference: String) async throws -> Bool {
+        if memo.imagePresent(reference) { return true }
         let (status, _) = try await call("inspect image \(reference)", .GET, "/images/\(Self.pathComponent(reference))/json", accept: [404])
+        memo.image(reference, present: status != 404)
         return status != 404
     }
 
