@@ -65,8 +65,8 @@ struct ControllerCLITests {
             #expect(first.stdout.contains("health 0/2") || first.stdout.contains("health 1/2") || first.stdout.contains("revision 1: starting"))
             #expect(try await caddy.get("\(project).test").body == "codeb-test web v1\n")
 
-            try Self.spec(project: project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)
-            let dry = try await CLI.run(["apply", "-f", file, "--dry-run"], environment: environment)
+            // Piped (`envsubst < codeb.yaml | codeb apply -f -`): standard input is read once.
+            let dry = try await CLI.run(["apply", "-f", "-", "--dry-run"], stdin: Data(Self.spec(project: project, version: 2).utf8), environment: environment)
             #expect(dry.status == 0, "\(dry.stderr)")
             #expect(dry.stdout.contains("would create revision 2"))
             #expect(dry.stdout.contains("plan: record green=deployed(r2)"))
@@ -75,8 +75,7 @@ struct ControllerCLITests {
 
             let same = try await CLI.run(["diff", "-f", file], environment: environment)
             #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
-            try Self.spec(project: project, version: 2).write(toFile: file, atomically: true, encoding: .utf8)
-            let changed = try await CLI.run(["diff", "-f", file], environment: environment)
+            let changed = try await CLI.run(["diff", "-f", "-"], stdin: Data(Self.spec(project: project, version: 2).utf8), environment: environment)
             #expect(changed.status == 2)
             #expect(changed.stdout.contains("image: codeb-test/web:1 → codeb-test/web:2"))
 

@@ -27,18 +27,36 @@ import Testing
         let command = try ControllerCommand.parse(["--config", file, "--workers", "8"])
         let settings = try ControllerSettings.resolve(flags: command, environment: ["CODEB_WORKERS": "4", "CODEB_RESYNC": "20"])
         #expect(settings.workers == 8)
-        #expect(settings.resync == 20)
+        #expect(settings.resync == .seconds(20))
         #expect(settings.stateDir == "/from/file")
     }
 
     @Test(arguments: [["--listen", "nowhere"], ["--caddy-http-port", "0"], ["--preview-domain", "Bad Domain"], ["--workers", "1000"],
                              ["--quota-memory", "lots"], ["--quota-cpus=-1"], ["--quota-environments", "0"], ["--orphan-delay", "0"],
-                             ["--ports", "production=4100-4600"], ["--ports", "dev=1-2"], ["--relist", "0"],
+                             ["--ports", "production=4100-4600"], ["--ports", "dev=1-2"], ["--relist", "0"], ["--resync", "5x"], ["--resync=-5s"], ["--lease-ttl", "1s"], ["--orphan-delay", "30d"],
                              ["--publish-address", "0.0.0.0"], ["--publish-address", "10.0.0.5"], ["--publish-address", "127.0.0.256"],
                              ["--publish-address", "127.0.0.01"], ["--publish-address", "127.1"], ["--publish-address", "::1"]])
     func badSettingsAreClearErrors(_ arguments: [String]) throws {
         let command = try ControllerCommand.parse(arguments + ["--config", PackagePaths.root.appending(path: "examples/controller.yaml").path])
         #expect(throws: (any Error).self) { try ControllerSettings.resolve(flags: command, environment: [:]) }
+    }
+
+    /// The spec's duration grammar for every time setting; a bare number stays seconds.
+    @Test(arguments: [("5s", Duration.seconds(5)), ("2m", .seconds(120)), ("1m30s", .seconds(90)), ("45", .seconds(45)), ("2500ms", .milliseconds(2500))])
+    func timeSettingsTakeTheSpecsDurations(_ text: String, _ expected: Duration) throws {
+        let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
+        let flagged = try ControllerSettings.resolve(flags: try ControllerCommand.parse(["--config", example, "--resync", text, "--relist", text]), environment: [:])
+        #expect(flagged.daemon.resync == expected)
+        #expect(flagged.daemon.relist == expected)
+        let variables = try ControllerSettings.resolve(
+            flags: try ControllerCommand.parse(["--config", example]), environment: ["CODEB_LEASE_TTL": text, "CODEB_ORPHAN_DELAY": text]
+        )
+        #expect(variables.daemon.leaseTTL == expected)
+        #expect(variables.daemon.orphanDelay == expected)
+        let error = #expect(throws: (any Error).self) {
+            try ControllerSettings.resolve(flags: try ControllerCommand.parse(["--config", example, "--resync", "5 s"]), environment: [:])
+        }
+        #expect("\(error!)".contains("resync:"))
     }
 
     @Test func containersPublishOnLoopbackUnlessAnotherLoopbackAddressIsGiven() throws {
@@ -59,7 +77,7 @@ import Testing
         let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
         let plain = try ControllerSettings.resolve(flags: try ControllerCommand.parse(["--config", example]), environment: [:])
         #expect(plain.quota == .unlimited)
-        #expect(plain.orphanDelay == 600)
+        #expect(plain.orphanDelay == .seconds(600))
         let set = try ControllerSettings.resolve(
             flags: try ControllerCommand.parse(["--config", example, "--quota-memory", "8g", "--orphan-delay", "30"]),
             environment: ["CODEB_QUOTA_ENVIRONMENTS": "5", "CODEB_QUOTA_CPUS": "2.5"]
@@ -67,7 +85,7 @@ import Testing
         #expect(set.quota.environmentsPerRange == 5)
         #expect(set.quota.memory?.bytes == 8 << 30)
         #expect(set.quota.cpus?.nanoCPUs == 2_500_000_000)
-        #expect(set.orphanDelay == 30)
+        #expect(set.orphanDelay == .seconds(30))
     }
 
     @Test func switchingIsAutoUnlessAskedForAndAnUnknownModeIsRefused() throws {

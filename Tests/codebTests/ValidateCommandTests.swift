@@ -88,4 +88,12 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("at most 262144 bytes"))
     }
+
+    /// `envsubst < codeb.yaml | codeb validate -f -`: the piped spec is read once and checked.
+    @Test func aSpecPipedOnStandardInputIsValidated() async throws {
+        let text = try String(contentsOfFile: "examples/hello/codeb.yaml", encoding: .utf8)
+        let result = try await CLI.run(["validate", "-f", "-"], stdin: Data(text.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("hello (team demo) is valid: 2 environments"))
+    }
 }

@@ -48,14 +48,14 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("caddy-http-port"), help: "Serve sites as plain HTTP on this port instead of automatic HTTPS.")
     var caddyHTTPPort: Int?
 
-    @Option(help: "Seconds between full resyncs. [default: 30]")
-    var resync: Int?
+    @Option(help: "Time between full resyncs: a duration such as 30s or 2m (a bare number is seconds). [default: 30s]")
+    var resync: String?
 
     @Option(help: "Host port ranges per environment kind, e.g. production=4100-4999,staging=5000-5499 (kinds not named keep theirs). [default: production=4100-4499,staging=4500-4999,preview=5000-5499]")
     var ports: String?
 
-    @Option(help: "Seconds between full lists of the containers; Docker's events keep the controller's view current in between. [default: 300]")
-    var relist: Int?
+    @Option(help: "Time between full lists of the containers (e.g. 5m; a bare number is seconds); Docker's events keep the controller's view current in between. [default: 5m]")
+    var relist: String?
 
     @Option(help: "Reconcile workers. [default: 4]")
     var workers: Int?
@@ -69,14 +69,14 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("publish-address"), help: "The loopback address containers publish their ports on; controllers sharing one host take one each, so their port ranges may overlap. [default: 127.0.0.1]")
     var publishAddress: String?
 
-    @Option(name: .customLong("lease-ttl"), help: "Seconds a controller holds an environment without renewing; bounds a takeover after a crash. [default: 10]")
-    var leaseTTL: Int?
+    @Option(name: .customLong("lease-ttl"), help: "How long a controller holds an environment without renewing (e.g. 10s; a bare number is seconds); bounds a takeover after a crash. [default: 10s]")
+    var leaseTTL: String?
 
     @Option(name: .customLong("switch"), help: "How a blue/green switch reaches Caddy: file (route files read per request; no reload — Caddy ≥ 2.8), reload (rewrite the site and reload Caddy), or auto (file when this Caddy supports it, else reload with a warning). [default: auto]")
     var switching: String?
 
-    @Option(name: .customLong("orphan-delay"), help: "Seconds a managed container or site file whose environment the store does not know is kept before the sweep removes it (a store being restored keeps its containers). [default: 600]")
-    var orphanDelay: Int?
+    @Option(name: .customLong("orphan-delay"), help: "How long a managed container or site file whose environment the store does not know is kept before the sweep removes it (e.g. 10m; a bare number is seconds; a store being restored keeps its containers). [default: 10m]")
+    var orphanDelay: String?
 
     @Option(name: .customLong("secret-key-file"), help: "The key secrets and registry logins are sealed with (AES-256-GCM); created mode 0600 when missing. [default: /etc/codeb/secret.key]")
     var secretKeyFile: String?

@@ -18,19 +18,19 @@ struct ControllerSettings {
     var caddyAdmin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019)
     var caddySites = "/etc/caddy/sites"
     var caddyHTTPPort: Int?
-    var resync = 30
-    /// Seconds between full lists of the containers (the event stream keeps the cache current).
-    var relist = 300
+    var resync: Duration = .seconds(30)
+    /// Time between full lists of the containers (the event stream keeps the cache current).
+    var relist: Duration = .seconds(300)
     var ports = PortRanges.default
     var workers = 4
     var previewDomain: Hostname?
     var node: NodeName = .local
     /// The loopback address containers publish on.
     var publishAddress = "127.0.0.1"
-    var leaseTTL = 10
+    var leaseTTL: Duration = .seconds(10)
     var mcpDestructiveTools = false
-    /// Seconds a managed container or site the store does not know is kept before it is removed.
-    var orphanDelay = 600
+    /// How long a managed container or site the store does not know is kept before it is removed.
+    var orphanDelay: Duration = .seconds(600)
     var switching = SwitchSetting.auto
     /// The same for every team; nil parts are unlimited.
     var quota = TeamQuota.unlimited
@@ -51,16 +51,16 @@ struct ControllerSettings {
         configuration.caddyAdmin = caddyAdmin
         configuration.caddySites = caddySites
         configuration.caddyHTTPPort = caddyHTTPPort
-        configuration.resync = .seconds(resync)
-        configuration.relist = .seconds(relist)
+        configuration.resync = resync
+        configuration.relist = relist
         configuration.ports = ports
         configuration.workers = workers
         configuration.previewDomain = previewDomain
         configuration.node = node
         configuration.publishAddress = publishAddress
-        configuration.leaseTTL = .seconds(leaseTTL)
+        configuration.leaseTTL = leaseTTL
         configuration.extensions = [MCPEndpoint(destructiveTools: mcpDestructiveTools)]
-        configuration.orphanDelay = .seconds(orphanDelay)
+        configuration.orphanDelay = orphanDelay
         configuration.switching = switching
         configuration.quota = quota
         configuration.secretKeyFile = secretKeyFile
@@ -96,13 +96,13 @@ struct ControllerSettings {
         let flagValues: [String: String?] = [
             "listen": flags.listen, "state-dir": flags.stateDir, "database-url": flags.databaseURL, "docker-socket": flags.dockerSocket,
             "caddy-config": flags.caddyConfig, "caddy-admin": flags.caddyAdmin, "caddy-sites": flags.caddySites,
-            "caddy-http-port": flags.caddyHTTPPort.map(String.init), "resync": flags.resync.map(String.init),
+            "caddy-http-port": flags.caddyHTTPPort.map(String.init), "resync": flags.resync,
             "workers": flags.workers.map(String.init), "preview-domain": flags.previewDomain,
-            "node": flags.node, "publish-address": flags.publishAddress, "lease-ttl": flags.leaseTTL.map(String.init),
+            "node": flags.node, "publish-address": flags.publishAddress, "lease-ttl": flags.leaseTTL,
             "mcp-destructive-tools": flags.mcpDestructiveTools ? "true" : nil,
-            "orphan-delay": flags.orphanDelay.map(String.init), "switch": flags.switching,
+            "orphan-delay": flags.orphanDelay, "switch": flags.switching,
             "quota-environments": flags.quotaEnvironments.map(String.init), "quota-memory": flags.quotaMemory, "quota-cpus": flags.quotaCPUs,
-            "secret-key-file": flags.secretKeyFile, "relist": flags.relist.map(String.init), "ports": flags.ports,
+            "secret-key-file": flags.secretKeyFile, "relist": flags.relist, "ports": flags.ports,
         ]
         for (name, value) in flagValues { if let value { values[name] = value } }
 
@@ -131,8 +131,24 @@ struct ControllerSettings {
             return value
         }
         settings.caddyHTTPPort = try number("caddy-http-port", 1...65535)
-        settings.resync = try number("resync", 1...86400) ?? settings.resync
-        settings.relist = try number("relist", 1...86400) ?? settings.relist
+        /// The spec's duration grammar (`30s`, `5m`, `1h30m`), or a bare number of seconds.
+        func duration(_ name: String, _ range: ClosedRange<Duration>) throws -> Duration? {
+            guard let text = values[name] else { return nil }
+            let value: Duration
+            if let seconds = Int(text), text.allSatisfy(\.isASCII) {
+                value = .seconds(seconds)
+            } else {
+                do { value = try SpecDuration(parsing: text).duration } catch {
+                    throw ValidationError("\(name): \(error.message) (a bare number is seconds)")
+                }
+            }
+            guard range.contains(value) else {
+                throw ValidationError("\(name): `\(text)` is outside \(Self.text(range.lowerBound)) to \(Self.text(range.upperBound))")
+            }
+            return value
+        }
+        settings.resync = try duration("resync", .seconds(1)...(.seconds(86400))) ?? settings.resync
+        settings.relist = try duration("relist", .seconds(1)...(.seconds(86400))) ?? settings.relist
         if let value = values["ports"] {
             do { settings.ports = try PortRanges(parsing: value) } catch { throw ValidationError("ports: \(error.message)") }
         }
@@ -146,8 +162,8 @@ struct ControllerSettings {
         if let value = values["publish-address"] {
             settings.publishAddress = try Self.loopbackAddress(value)
         }
-        settings.leaseTTL = try number("lease-ttl", 2...600) ?? settings.leaseTTL
-        settings.orphanDelay = try number("orphan-delay", 1...604_800) ?? settings.orphanDelay
+        settings.leaseTTL = try duration("lease-ttl", .seconds(2)...(.seconds(600))) ?? settings.leaseTTL
+        settings.orphanDelay = try duration("orphan-delay", .seconds(1)...(.seconds(604_800))) ?? settings.orphanDelay
         settings.quota.environmentsPerRange = try number("quota-environments", 1...500)
         if let value = values["quota-memory"] {
             do { settings.quota.memory = try ByteSize(parsing: value) } catch { throw ValidationError("quota-memory: \(error.message)") }
@@ -180,5 +196,11 @@ struct ControllerSettings {
             throw ValidationError("publish-address: `\(text)` is not a loopback IPv4 address such as 127.0.0.2; containers publish on loopback only, so Caddy is the only way in")
         }
         return text
+    }
+
+    /// A whole-millisecond duration as the spec writes it (`10s`, `7d`).
+    static func text(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return SpecDuration(milliseconds: seconds * 1000 + attoseconds / 1_000_000_000_000_000).description
     }
 }

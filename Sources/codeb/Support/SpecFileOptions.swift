@@ -26,28 +26,33 @@ struct SpecFileOptions: ParsableArguments {
 
     /// Reads and loads the spec; throws `SpecError` for problems in it, `CLIError` when unreadable.
     func load() throws -> Spec {
+        try load(try readBytes())
+    }
+
+    /// Loads the spec from `bytes` already read (standard input can be read only once).
+    func load(_ bytes: [UInt8]) throws -> Spec {
         var overrides: [String: String] = [:]
         for assignment in variables {
             let (name, value) = try Variables.parseAssignment(assignment)
             overrides[name] = value
         }
         let variables = Variables(environment: ProcessInfo.processInfo.environment, overrides: overrides)
-        return try SpecLoader.load(try readBytes(), file: displayName, variables: variables)
+        return try SpecLoader.load(bytes, file: displayName, variables: variables)
     }
 
-    /// Reads at most one byte more than the loader accepts, so a huge file is refused without
-    /// being read whole.
     /// Validates the spec here (problems print with this machine's file name; exit `problemStatus`)
     /// and builds the request that sends it with only the variables it uses.
     func applyRequest(environments: [String], dryRun: Bool, problemStatus: Int32) throws -> (spec: Spec, body: Data) {
+        // Read once: `-f -` is a pipe, and a second read would find it drained.
+        let bytes = try readBytes()
         let loaded: Spec
         do {
-            loaded = try load()
+            loaded = try load(bytes)
         } catch let error as SpecError {
             for problem in error.problems { printError(problem.description) }
             throw ExitCode(problemStatus)
         }
-        let text = String(decoding: try readBytes(), as: UTF8.self)
+        let text = String(decoding: bytes, as: UTF8.self)
         let request = ApplyRequest(
             spec: text, file: displayName, variables: referencedVariables(in: text),
             environments: environments.isEmpty ? nil : environments, dryRun: dryRun
@@ -73,6 +78,8 @@ struct SpecFileOptions: ParsableArguments {
         return all.filter { names.contains($0.key) }
     }
 
+    /// Reads at most one byte more than the loader accepts, so a huge file is refused without
+    /// being read whole.
     func readBytes() throws -> [UInt8] {
         let limit = SpecLoader.maxBytes + 1
         let handle: FileHandle
