@@ -111,11 +111,21 @@ struct ReconcileLoopTests {
             passes.withLock { $0 += 1; return $0 } < 3 ? .milliseconds(20) : nil
         }
         let task = Task { await loop.run() }
-        try await Task.sleep(for: .milliseconds(50))
         let key = Self.key("changed")
-        try await store.update(key) { state, _ in state = EnvironmentState(key: key, team: try .init(parsing: "t"), ports: PortPair(blue: 4100)) }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while passes.withLock({ $0 }) < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        // The loop subscribes to the store's changes once running; until a pass is seen, change
+        // the key again now and then (a change made before it listens reaches nobody).
+        var generation = 0
+        var changed = ContinuousClock.now - .seconds(1)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while passes.withLock({ $0 }) < 3, ContinuousClock.now < deadline {
+            if passes.withLock({ $0 }) == 0, ContinuousClock.now - changed > .milliseconds(500) {
+                generation += 1
+                let ports = PortPair(blue: 4100 + 2 * generation)
+                try await store.update(key) { state, _ in state = EnvironmentState(key: key, team: try .init(parsing: "t"), ports: ports) }
+                changed = .now
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         task.cancel()
         await task.value
         // The resync at start may add one more pass for the key; the point is the change and the requeues arrived.

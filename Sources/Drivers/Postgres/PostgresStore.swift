@@ -205,11 +205,19 @@ public final class PostgresStore: Store, Service {
         stopSignal.fire()
     }
 
-    /// Applies migrations; call once `run()` has started.
+    /// Applies migrations, on a connection of their own: the pool that `run()` starts may not
+    /// be running yet, and leasing from it early only earns PostgresNIO's warning.
     public func migrate() async throws {
-        try await database.run { [database, logger] in
-            try await PostgresSchema.migrate(database.client, logger: logger)
+        let connection = try await database.connect()
+        do {
+            try await database.run { [logger] in
+                try await PostgresSchema.migrate(connection, logger: logger)
+            }
+        } catch {
+            try? await connection.close()
+            throw error
         }
+        try? await connection.close()
         migrated.set(true)
     }
 
