@@ -33,12 +33,15 @@ public struct Executor: Sendable {
 
     /// Runs `plan`; `revision` (the wanted one) goes on every log line about the rollout.
     public func execute(_ plan: Plan, for key: EnvironmentKey, revision: Int? = nil) async throws {
+        // Containers this plan evicts are torn down once it is over, off its critical path.
+        let finished = StopSignal()
+        defer { finished.fire() }
         for action in plan.actions {
             var metadata: Logger.Metadata = ["project": "\(key.project)", "environment": "\(key.environment)", "action": "\(action)"]
             if let revision { metadata["revision"] = "\(revision)" }
             do {
                 CrashPoint.check(action.crashSteps.before)
-                try await perform(action, key)
+                try await perform(action, key, finished: finished)
                 CrashPoint.check(action.crashSteps.after)
                 if case .recordStatus = action {} else { logger.info("done", metadata: metadata) }
             } catch {
@@ -49,7 +52,7 @@ public struct Executor: Sendable {
         }
     }
 
-    private func perform(_ action: Action, _ key: EnvironmentKey) async throws {
+    private func perform(_ action: Action, _ key: EnvironmentKey, finished: StopSignal) async throws {
         switch action {
         case .recordSlots(let records):
             try await store.update(key) { state, _ in
@@ -80,7 +83,7 @@ public struct Executor: Sendable {
             } catch let error as RuntimeError where error.kind == .notFound {
                 return
             }
-            await retirements.begin(id, name: name, timeout: timeout, drain: drain, runtime: runtime, time: time, logger: logger)
+            await retirements.begin(id, name: name, timeout: timeout, drain: drain, after: finished, runtime: runtime, time: time, logger: logger)
         case .drain(_, let wait):
             try await time.sleep(for: wait)
         case .writeSite(let site):

@@ -25,9 +25,16 @@ public actor Retirements {
 
     /// Drains (when `drain` is set), stops with `timeout` and removes the container, without
     /// holding up the caller; a failure is logged, and the next pass sees the container again.
-    func begin(_ id: String, name: String, timeout: Duration, drain: Duration?, runtime: any ContainerRuntime, time: any TimeSource, logger: Logger) {
+    /// Nothing starts before `after` fires (the end of the plan that evicted it): tearing a
+    /// container down while the engine starts its successor slows that start (they share the
+    /// engine's network setup), and the evicted one holds no port or name the successor needs.
+    func begin(
+        _ id: String, name: String, timeout: Duration, drain: Duration?, after: StopSignal? = nil,
+        runtime: any ContainerRuntime, time: any TimeSource, logger: Logger
+    ) {
         guard !ids.contains(id) else { return }
         let work: @Sendable () async -> Void = {
+            await after?.wait()
             do {
                 if let drain { try await time.sleep(for: drain) }
                 do {

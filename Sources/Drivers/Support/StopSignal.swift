@@ -1,10 +1,12 @@
 import Synchronization
 
 /// A one-shot signal: `wait()` returns once `fire()` was called (before or after).
-final class StopSignal: Sendable {
+public final class StopSignal: Sendable {
     private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    func fire() {
+    public init() {}
+
+    public func fire() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.fired = true
             defer { state.waiters = [] }
@@ -13,7 +15,7 @@ final class StopSignal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    func wait() async {
+    public func wait() async {
         await withCheckedContinuation { continuation in
             let fired = state.withLock { state -> Bool in
                 if !state.fired { state.waiters.append(continuation) }
