@@ -238,14 +238,14 @@ enum ControllerBench {
         CachingRuntime(CountingRuntime(base: docker, counters: counters))
     }
 
-    static func benchSpec(project: String, version: Int, round: Int = 0, memory: String = "64m", node: String? = nil) throws -> Spec {
-        try SpecLoader.load(try benchSpecText(project: project, version: version, round: round, memory: memory, node: node), file: "bench")
+    static func benchSpec(project: String, version: Int, round: Int = 0, memory: String = "64m", node: String? = nil, team: String = "bench") throws -> Spec {
+        try SpecLoader.load(try benchSpecText(project: project, version: version, round: round, memory: memory, node: node, team: team), file: "bench")
     }
 
-    static func benchSpecText(project: String, version: Int, round: Int = 0, memory: String = "64m", node: String? = nil) throws -> String {
+    static func benchSpecText(project: String, version: Int, round: Int = 0, memory: String = "64m", node: String? = nil, team: String = "bench") throws -> String {
         """
         project: \(project)
-        team: bench
+        team: \(team)
         image: codeb-test/web:\(version)
         port: 8080
         env: { ROUND: "\(round)" }

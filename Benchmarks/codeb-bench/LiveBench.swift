@@ -142,7 +142,7 @@ struct LiveBench {
                      (total.median - floor) * 1000, total.median / floor))
         print("   breakdown (Docker's event timestamps; \"served\" read a moment after it happened):")
         print("     " + Stats(first).line("apply posted → first engine action (evicted container's stop, or the create)"))
-        print("     " + Stats(eviction).line("evicted container: first action → destroyed (overlaps the create)"))
+        print("     " + Stats(eviction).line("evicted container: first action → destroyed (begun once the deploying pass is over; seen within the window)"))
         print("     " + Stats(createToStart).line("new container: create → start"))
         print("     " + Stats(startToServed).line("start → served through Caddy (first probe, promotion, route switch)"))
         print("")

@@ -83,13 +83,17 @@ public struct SlotView: Sendable, Codable, Hashable {
     /// Until when a grace slot stays warm for `codeb rollback`.
     public var graceUntil: Date?
     public var failure: String?
+    /// What `failure` is, as the Degraded condition says it (`PortInUse`, `OOMKilled`, …).
+    public var failureReason: String?
     /// While its image is pulled: `pulling 12.3/40.1 MB`.
     public var pulling: String?
 
     public init(
         slot: SlotName, state: SlotState, revision: Int? = nil, hash: String? = nil, port: Int, healthyStreak: Int = 0, lastProbe: String? = nil,
-        deployedAt: Date? = nil, promotedAt: Date? = nil, graceUntil: Date? = nil, failure: String? = nil, pulling: String? = nil
+        deployedAt: Date? = nil, promotedAt: Date? = nil, graceUntil: Date? = nil, failure: String? = nil, failureReason: String? = nil,
+        pulling: String? = nil
     ) {
+        self.failureReason = failureReason
         self.pulling = pulling
         self.slot = slot
         self.state = state

@@ -30,13 +30,15 @@ struct EndToEndTests {
 
         // A generous deadline: a rollout that fails is final, and a loaded 2-core CI machine once
         // took 8 s from deploy to a started container. The failure test sets its own.
-        func spec(_ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "60s") throws -> Spec {
+        func spec(
+            _ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "60s", command: String? = nil, memory: String = "64m"
+        ) throws -> Spec {
             try SpecLoader.load("""
                 project: \(project)
                 team: acme
                 image: codeb-test/web:\(version)
-                port: 8080
-                resources: { memory: 64m, cpus: 0.5 }
+                port: 8080\(command.map { "\ncommand: \($0)" } ?? "")
+                resources: { memory: \(memory), cpus: 0.5 }
                 healthcheck: { path: \(health), interval: 200ms, timeout: 1s, healthyThreshold: 2, deadline: \(deadline) }
                 grace: \(grace)
                 stopTimeout: 1s
@@ -46,8 +48,11 @@ struct EndToEndTests {
                 """, file: "codeb.yaml")
         }
 
-        func apply(_ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "60s") async throws {
-            try await operations.apply(try spec(version, health: health, grace: grace, deadline: deadline), environment: .production, author: "e2e")
+        func apply(
+            _ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "60s", command: String? = nil, memory: String = "64m"
+        ) async throws {
+            let spec = try spec(version, health: health, grace: grace, deadline: deadline, command: command, memory: memory)
+            try await operations.apply(spec, environment: .production, author: "e2e")
         }
 
         /// Runs passes until `done` holds, as the loop would (honouring requeueAfter, capped).
@@ -171,7 +176,8 @@ struct EndToEndTests {
             try await world.converge("rollout failed") { await world.state()?.green.state == .failed }
             let state = try #require(await world.state())
             #expect(state.green.failure?.contains("404") == true)
-            #expect(state.status.condition(.degraded)?.reason == .rolloutFailed)
+            #expect(state.status.condition(.degraded)?.reason == .unhealthy)
+            #expect(state.green.failure?.contains("unhealthy answers since deploy") == true)
             #expect(await world.served() == "codeb-test web v1\n")
             let green = try #require(try await world.containers().first { $0.name.hasSuffix("-green") })
             #expect(green.state == .exited, "stopped, kept for its logs")

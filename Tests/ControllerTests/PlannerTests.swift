@@ -144,7 +144,9 @@ import Testing
             #expect(plan.recorded(.green)?.failure?.contains("503") == true)
             #expect(plan.stoppedIDs == ["green-v2"], "stopped but kept for its logs")
             #expect(plan.removedIDs.isEmpty)
-            #expect(plan.actions.contains { if case .recordStatus(let s) = $0 { return s.condition(.degraded)?.reason == .rolloutFailed } else { return false } })
+            // An unhealthy answer is the cause the Degraded condition names.
+            #expect(plan.recorded(.green)?.failureReason == .unhealthy)
+            #expect(plan.actions.contains { if case .recordStatus(let s) = $0 { return s.condition(.degraded)?.reason == .unhealthy } else { return false } })
         } else {
             #expect(plan.recorded(.green)?.state == .deployed)
             #expect(plan.requeueAfter != nil)

@@ -34,6 +34,26 @@ public enum Loopback {
         return .success(fd)
     }
 
+    /// A socket listening on 127.0.0.1:`port` (another process holding the port, as far as a
+    /// container's proxy can tell); close it to free the port.
+    public static func listen(port: Int) -> Result<Int32, Failure> {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return .failure(Failure(description: "socket: \(String(cString: strerror(errno)))")) }
+        // Connections of earlier tests in TIME_WAIT do not stop a listener elsewhere either.
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = address(port: port)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, Glibc.listen(fd, 8) == 0 else {
+            let failure = Failure(description: "bind/listen 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+            close(fd)
+            return .failure(failure)
+        }
+        return .success(fd)
+    }
+
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
     }

@@ -33,7 +33,8 @@ extension SlotView {
         self.init(
             slot: record.slot, state: record.state, revision: record.revision, hash: record.hash, port: record.port,
             healthyStreak: record.healthyStreak, lastProbe: record.lastProbe, deployedAt: record.deployedAt, promotedAt: record.promotedAt,
-            graceUntil: record.graceUntil, failure: record.failure, pulling: record.pull?.description
+            graceUntil: record.graceUntil, failure: record.failure, failureReason: record.failureReason?.rawValue,
+            pulling: record.pull?.description
         )
     }
 }

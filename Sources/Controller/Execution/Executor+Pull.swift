@@ -46,6 +46,7 @@ extension Executor {
                 if let failed = record.state.after(.fail) {
                     record.state = failed
                     record.failure = reason
+                    record.failureReason = .imagePullFailed
                 }
             }
             throw RuntimeError(error.kind, operation: error.operation, message: reason, status: error.status)

@@ -37,7 +37,7 @@ extension Pass {
         if let proxyProblem = input.proxyProblem {
             add(.degraded, true, .proxyUnavailable, proxyProblem)
         } else if let failed {
-            add(.degraded, true, .rolloutFailed, failed.failure ?? "revision \(generation) failed")
+            add(.degraded, true, failed.failureReason ?? .rolloutFailed, failed.failure ?? "revision \(generation) failed")
         } else if repairing {
             add(.degraded, true, .repairing, "the active container is missing or stopped; restoring it")
         } else {

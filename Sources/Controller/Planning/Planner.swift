@@ -179,6 +179,7 @@ struct Pass {
             deployedAt: now
         )
         slots[target]?.unansweredProbes = 0
+        slots[target]?.unhealthyAnswers = 0
         intentRecorded = true
         // The first probe right after the container starts (the pass that starts it ends then).
         requeueWithin(.milliseconds(10))
@@ -198,8 +199,16 @@ struct Pass {
         if let probe = input.probes[target] {
             record.healthyStreak = probe.healthy ? record.healthyStreak + 1 : 0
             if let unanswered = record.unansweredProbes { record.unansweredProbes = probe.status == nil ? unanswered + 1 : nil }
+            if probe.status != nil, !probe.healthy { record.unhealthyAnswers = (record.unhealthyAnswers ?? 0) + 1 }
             record.lastProbe = probe.detail
             record.lastProbeAt = now
+            slots[target] = record
+        }
+        // The engine restarts a container that exits; what it exited with is kept for the cause.
+        if let container = containers[target], container.state != .running,
+           container.exitCode.map({ $0 != record.lastExitCode }) ?? false || (container.oomKilled == true && record.oomKilled != true) {
+            record.lastExitCode = container.exitCode ?? record.lastExitCode
+            if container.oomKilled == true { record.oomKilled = true }
             slots[target] = record
         }
         let healthy = record.healthyStreak >= check.healthyThreshold
@@ -214,8 +223,12 @@ struct Pass {
         let deadline = (record.deployedAt ?? now).addingTimeInterval(Double(check.deadline.milliseconds) / 1000)
         if now >= deadline {
             record.state = transition(record.state, .fail)
-            let cause = input.lastPassError.map { "the last pass failed: \($0)" } ?? record.lastProbe ?? "no probe answered"
-            record.failure = "not healthy within \(check.deadline): " + cause
+            let cause = Planner.failureCause(
+                lastPassError: input.lastPassError, container: containers[target], record: record, deadline: check.deadline,
+                memory: desired.spec.template.resources.memory
+            )
+            record.failure = cause.message
+            record.failureReason = cause.reason
             slots[target] = record
             if let container = containers[target] {
                 stops.append(.stopContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: "rollout failed"))
@@ -246,6 +259,7 @@ struct Pass {
         record.promotedAt = now
         record.graceUntil = nil
         record.failure = nil
+        record.failureReason = nil
         slots[slot] = record
     }
 

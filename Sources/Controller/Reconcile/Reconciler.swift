@@ -56,8 +56,17 @@ public struct Reconciler: Sendable {
     func observe(_ state: EnvironmentState) async throws -> PlanInput {
         let key = state.key
         let node = leases.node.value
-        let containers = try await runtime.listManaged(project: key.project.value, environment: key.environment.value).filter {
+        var containers = try await runtime.listManaged(project: key.project.value, environment: key.environment.value).filter {
             ManagedLabels.belongs($0.labels, to: node)
+        }
+        // A rolling-out slot whose container stopped: the engine says why only when asked (a
+        // list has no OOM flag). Only then, so a settled environment costs no engine call.
+        let rolling = Set(state.slots.filter { $0.state == .deployed }.map(\.slot.rawValue))
+        for (index, container) in containers.enumerated()
+        where container.state != .running && container.oomKilled == nil && rolling.contains(container.labels[ManagedLabels.slot] ?? "") {
+            guard let inspected = try await runtime.inspect(container.id), inspected.isManaged else { continue }
+            // Restarted meanwhile: the exit the list saw is the news, not the fresh start.
+            if inspected.state != .running { containers[index] = inspected } else { containers[index].oomKilled = inspected.oomKilled }
         }
         let site = try await router.site(key)
         var probes: [SlotName: ProbeResult] = [:]

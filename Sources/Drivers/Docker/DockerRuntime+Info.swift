@@ -14,9 +14,16 @@ extension DockerRuntime {
             : status.contains("(health: starting)") ? .starting : nil
         return ContainerInfo(
             id: summary.Id, name: name, image: summary.Image, labels: summary.Labels ?? [:],
-            state: ContainerInfo.State(rawValue: summary.State) ?? .unknown, health: health,
+            state: ContainerInfo.State(rawValue: summary.State) ?? .unknown, health: health, exitCode: exitCode(status: status),
             ports: Array(Set(ports)).sorted { ($0.hostPort, $0.hostIP) < ($1.hostPort, $1.hostIP) }
         )
+    }
+
+    /// The exit code in a list's status text: `Exited (3) 2 seconds ago`, `Restarting (137) …`.
+    static func exitCode(status: String) -> Int? {
+        guard status.hasPrefix("Exited (") || status.hasPrefix("Restarting (") else { return nil }
+        guard let open = status.firstIndex(of: "("), let close = status[open...].firstIndex(of: ")") else { return nil }
+        return Int(status[status.index(after: open)..<close])
     }
 
     static func info(from inspect: DockerInspectWire) -> ContainerInfo {

@@ -25,6 +25,14 @@ public struct Condition: Sendable, Hashable, Codable {
         case proxyUnavailable = "ProxyUnavailable"
         case repairing = "Repairing"
         case asExpected = "AsExpected"
+        // Degraded: why the latest revision failed (RolloutFailed when no cause is known)
+        case portInUse = "PortInUse"
+        case startFailed = "StartFailed"
+        case imagePullFailed = "ImagePullFailed"
+        case containerExited = "ContainerExited"
+        case oomKilled = "OOMKilled"
+        case unhealthy = "Unhealthy"
+        case noAnswer = "NoAnswer"
         /// A word this version does not know (written by a newer controller).
         case unknown = "Unknown"
 

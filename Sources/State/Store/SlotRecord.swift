@@ -43,6 +43,15 @@ public struct SlotRecord: Sendable, Hashable, Codable {
     public var promotedAt: Date?
     public var graceUntil: Date?
     public var failure: String?
+    /// What `failure` is, as a word a status condition carries (`PortInUse`, `OOMKilled`, …).
+    public var failureReason: Condition.Reason?
+    /// Probes answered with an unhealthy status since deploy (a rollout failing its gate says
+    /// how often); nil for slots recorded before this existed.
+    public var unhealthyAnswers: Int?
+    /// How the container last ended while the slot rolled out (the engine restarts it, and a
+    /// restarted container's own record forgets): its exit code, and whether it ran out of memory.
+    public var lastExitCode: Int?
+    public var oomKilled: Bool?
     /// While the slot's image is being pulled: how far (the health deadline starts after it).
     public var pull: PullProgress?
     /// Probes since deploy that got no HTTP answer at all (the app not listening yet), while no
