@@ -12,6 +12,7 @@ struct ControllerDaemonTests {
     @Test func aConfiguredDaemonServesReadinessAndStopsGracefully() async throws {
         try await CaddyInstance.run { caddy in
             var configuration = ControllerDaemon.Configuration()
+            configuration.ports = TestPorts.ranges
             configuration.listenPort = FreePort.next()
             configuration.stateDirectory = NSTemporaryDirectory() + "codeb-daemon-" + UUID().uuidString.prefix(8).lowercased()
             configuration.caddyConfig = caddy.caddyfile

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The whole loop on the real dockerd and a real Caddy with the `codeb-test/web` images.
-/// Serialized: every environment here owns the production port pair 4100/4101.
+/// Serialized: every environment here owns the first production pair of the test ranges (14100/14101).
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct EndToEndTests {
     /// One test's world: a project name of its own, a state directory, a Caddy.
@@ -17,7 +17,7 @@ struct EndToEndTests {
         let store: FileStore
         let docker = DockerRuntime()
         let reconciler: Reconciler
-        var operations: StateOperations { StateOperations(store: store) }
+        var operations: StateOperations { StateOperations(store: store, ports: TestPorts.ranges) }
         var domain: String { "\(project).test" }
 
         init(caddy: CaddyInstance, directory: String? = nil, project: String? = nil) throws {
@@ -94,10 +94,10 @@ struct EndToEndTests {
         }
     }
 
-    /// These tests own 4100/4101; something else holding them (e.g. the quickstart's hello) is
-    /// named plainly instead of surfacing as a Docker bind error deep in a rollout.
+    /// These tests own 14100/14101 (the test ranges, so a demo on 4100/4101 may keep running);
+    /// something else holding them is named plainly instead of surfacing deep in a rollout.
     static func requireProductionPortsFree() throws {
-        for port in [4100, 4101] where !FreePort.isFree(port) {
+        for port in [TestPorts.firstProduction.blue, TestPorts.firstProduction.green] where !FreePort.isFree(port) {
             throw PortsBusy(port: port)
         }
     }
@@ -105,7 +105,7 @@ struct EndToEndTests {
     struct PortsBusy: Error, CustomStringConvertible {
         var port: Int
         var description: String {
-            "127.0.0.1:\(port) is in use; these tests need the production port pair 4100/4101. Stop what holds it (the quickstart: `codeb delete hello --env production`)."
+            "127.0.0.1:\(port) is in use; these tests need the port pair \(TestPorts.firstProduction.blue)/\(TestPorts.firstProduction.green) of the test ranges. Stop what holds it."
         }
     }
 
@@ -177,7 +177,7 @@ struct EndToEndTests {
             let state = try #require(await world.state())
             #expect(state.green.failure?.contains("404") == true)
             #expect(state.status.condition(.degraded)?.reason == .unhealthy)
-            #expect(state.green.failure?.contains("unhealthy answers since deploy") == true)
+            #expect(state.green.failure?.contains("since deploy") == true, "\(state.green.failure ?? "-")")
             #expect(await world.served() == "codeb-test web v1\n")
             let green = try #require(try await world.containers().first { $0.name.hasSuffix("-green") })
             #expect(green.state == .exited, "stopped, kept for its logs")

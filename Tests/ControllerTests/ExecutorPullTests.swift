@@ -30,7 +30,7 @@ import TestSupport
         /// Revision 1 of shop/production recorded, its blue slot deployed (the intent before create).
         func deploy() async throws -> Date {
             let spec = try SpecLoader.load("project: shop\nteam: acme\nimage: \(ExecutorPullTests.image)\nport: 8080\nenvironments:\n  production: { domains: [shop.test] }\n", file: "f")
-            try await StateOperations(store: store).apply(spec, environment: .production, author: "t")
+            try await StateOperations(store: store, ports: TestPorts.ranges).apply(spec, environment: .production, author: "t")
             let deployedAt = Date(timeIntervalSince1970: 1_000)
             try await store.update(Fixture.key) { state, _ in
                 let hash = state?.desired?.hash

@@ -36,7 +36,7 @@ struct ControllerCLITests {
                 "controller", "--listen", "127.0.0.1:\(port)", "--state-dir", directory, "--config", directory + "/controller.yaml",
                 "--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
                 "--caddy-http-port", "\(caddy.httpPort)", "--resync", "5",
-            ]
+            ] + TestPorts.arguments
             let log = directory + "/controller.log"
             try "# defaults\n".write(toFile: directory + "/controller.yaml", atomically: true, encoding: .utf8)
             _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -142,7 +142,7 @@ struct ControllerCLITests {
             "controller", "--listen", "127.0.0.1:\(port)", "--state-dir", directory, "--config", directory + "/controller.yaml",
             "--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
             "--caddy-http-port", "\(caddy.httpPort)", "--resync", "5",
-        ] + arguments
+        ] + (arguments.contains("--ports") ? [] : TestPorts.arguments) + arguments
         // Each test controller seals with a key of its own, never the host's /etc/codeb one.
         if !arguments.contains("--secret-key-file") { controller.arguments! += ["--secret-key-file", directory + "/secret.key"] }
         let log = directory + "/controller-\(port).log"
