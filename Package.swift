@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "Drivers", "Spec", "TestSupport",
+                "Controller", "Drivers", "Spec", "TestSupport", "MCPEndpoint", "CodebMCP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -84,6 +84,18 @@ public struct CodebTools: Sendable {
                  [:], readOnly: true),
             tool("audit_log", "Who did what through the API, including these tools (actions prefixed `mcp.`); needs an admin key.",
                  ["limit": .object(["type": "integer", "minimum": 1, "maximum": 500, "description": "Default 50."])], readOnly: true),
+            tool("secrets_history", "Every secrets version of a project, newest first: which names it set or removed, for which environment, who and when. Never values.",
+                 ["project": projectArgument, "environment": .object(["type": "string", "description": "Only versions for this environment."])],
+                 required: ["project"], readOnly: true),
+            tool("registry_login", "Log your team in to a private registry (needs an admin key): images from that host are then pulled with this login. The password is sealed at rest and never shown again.",
+                 ["host": string("The registry host, e.g. `registry.example.com` or `localhost:5000`."),
+                  "username": string("The registry user."), "password": string("The password or access token.")],
+                 required: ["host", "username", "password"]),
+            tool("teams_list", "Every team on this controller with its project and key counts (needs the owner key).", [:], readOnly: true),
+            tool("team_create", "Register a new team (needs the owner key); then create its first admin key with create_key under that team's owner key or `codeb keys create`.",
+                 ["name": string("The team's name: lowercase letters, digits and '-'.")], required: ["name"]),
+            tool("rotate_secret_key", "Re-seal every secret and registry login under a fresh controller secret key (needs the owner key). Values do not change; nothing rolls out.",
+                 [:]),
         ]
         if destructive {
             tools += [
@@ -95,6 +107,13 @@ public struct CodebTools: Sendable {
                       "name": string("Who or what the key is for, e.g. `ci-deploy`.")], required: ["role"], destructive: true),
                 tool("revoke_key", "Revoke an API key by id (needs an admin key); requests with it fail from now on.",
                      ["id": string("The key's id, from list_keys.")], required: ["id"], destructive: true),
+                tool("registry_logout", "Forget your team's login to a registry (needs an admin key); pulls from it are then anonymous and may fail.",
+                     ["host": string("The registry host, as registry_list shows it.")], required: ["host"], destructive: true),
+                tool("cleanup", "Remove the failed slots of a project (or of one environment) and their stopped containers (needs an admin key). Their logs go with them.",
+                     ["project": projectArgument, "environment": .object(["type": "string", "description": "Only this environment."])],
+                     required: ["project"], destructive: true),
+                tool("team_delete", "Delete a team that has no projects left, and its keys (needs the owner key).",
+                     ["name": string("The team to delete.")], required: ["name"], destructive: true),
             ]
         }
         return tools
@@ -176,6 +195,25 @@ public struct CodebTools: Sendable {
             return try await call(.get, "/v1/registries")
         case "audit_log":
             return try await call(.get, "/v1/audit?limit=\(min(max(arguments.int("limit") ?? 50, 1), 500))")
+        case "secrets_history":
+            let environment = try arguments.string("environment").map { "?environment=\(try Self.checkedName($0, "environment"))" } ?? ""
+            return try await call(.get, "/v1/projects/\(try arguments.name("project"))/secrets/history\(environment)")
+        case "registry_login":
+            let body = ["username": try arguments.required("username"), "password": try arguments.required("password")]
+            return try await call(.put, "/v1/registries/\(try Self.checkedHost(arguments.required("host")))", json: try JSONSerialization.data(withJSONObject: body))
+        case "teams_list":
+            return try await call(.get, "/v1/teams")
+        case "team_create":
+            return try await call(.post, "/v1/teams", json: try JSONSerialization.data(withJSONObject: ["name": try arguments.name("name")]))
+        case "rotate_secret_key":
+            return try await call(.post, "/v1/secrets/rotate-key")
+        case "registry_logout" where destructive:
+            return try await call(.delete, "/v1/registries/\(try Self.checkedHost(arguments.required("host")))")
+        case "cleanup" where destructive:
+            let environment = try arguments.string("environment").map { "?environment=\(try Self.checkedName($0, "environment"))" } ?? ""
+            return try await call(.post, "/v1/projects/\(try arguments.name("project"))/cleanup\(environment)")
+        case "team_delete" where destructive:
+            return try await call(.delete, "/v1/teams/\(try arguments.name("name"))")
         case "delete" where destructive:
             // No default environment here: a forgotten argument must not delete production.
             return try await call(.delete, "/v1/projects/\(try arguments.name("project"))/environments/\(try arguments.name("environment"))")
@@ -297,6 +335,15 @@ public struct CodebTools: Sendable {
     static func compact(_ value: Any) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]) else { return "\(value)" }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A registry host as the API takes it in its path (`host` or `host:port`), checked here so
+    /// no `/`, `?` or `#` reshapes the URL.
+    static func checkedHost(_ value: String) throws -> String {
+        guard (try? RegistryHost(parsing: value)) != nil else {
+            throw ToolFailure("host \(value.debugDescription.prefix(80)) is not a registry host such as registry.example.com or localhost:5000")
+        }
+        return value
     }
 
     static func checkedName(_ value: String, _ what: String) throws -> String {
