@@ -59,6 +59,15 @@ extension ControllerCLITests {
                 #expect(list.stdout.contains(TestRegistry.host) && list.stdout.contains(TestRegistry.username))
                 let logout = try await codeb(["registry", "logout", TestRegistry.host])
                 #expect(logout.status == 0, "\(logout.stderr)")
+                // Pulls are timed by result and their downloaded bytes counted.
+                let metrics = try await httpGet("http://127.0.0.1:\(port)/metrics").body
+                let lines = metrics.split(separator: "\n")
+                #expect(lines.contains { $0.hasPrefix(#"codeb_image_pull_seconds_count{result="ok"}"#) }, "\(lines.filter { $0.contains("pull") })")
+                #expect(lines.contains { $0.hasPrefix(#"codeb_image_pull_seconds_count{result="failed"}"#) }, "the refused pulls")
+                // The image's layer is already on this engine (pushed from it): 0 bytes downloaded
+                // (PullTrackerTests sum the bytes of layers that do download).
+                let bytes = lines.first { $0.hasPrefix("codeb_image_pull_bytes_total ") }.flatMap { Double($0.split(separator: " ")[1]) }
+                #expect(bytes == 0, "\(lines.filter { $0.contains("pull") })")
                 controller.terminate()
                 controller.waitUntilExit()
 

@@ -115,8 +115,18 @@ struct ControllerCLITests {
 
             let metrics = try await httpGet("http://127.0.0.1:\(port)/metrics")
             #expect(metrics.status == 200)
-            for name in ["codeb_reconciles_total", "codeb_reconcile_seconds", "codeb_caddy_reloads_total", "codeb_docker_request_seconds", "codeb_switches_total", "codeb_rollouts_total", "codeb_slots", "codeb_queue_depth"] {
+            for name in ["codeb_reconciles_total", "codeb_reconcile_seconds", "codeb_caddy_reloads_total", "codeb_docker_request_seconds", "codeb_switches_total", "codeb_rollouts_total", "codeb_slots", "codeb_queue_depth",
+                         "codeb_probe_seconds", "codeb_queue_wait_seconds", "codeb_store_seconds", "codeb_leases_held"] {
                 #expect(metrics.body.contains(name), "\(name) missing from /metrics")
+            }
+            // Requests by matched route and status; rollouts timed from apply, both outcomes seen.
+            #expect(metrics.body.contains(#"codeb_api_requests_total{route="/v1/projects/{project}",method="GET",status="200"}"#), "\(metrics.body.split(separator: "\n").filter { $0.hasPrefix("codeb_api_requests_total") })")
+            #expect(metrics.body.contains(#"codeb_api_request_seconds_count{route="/v1/apply",method="POST"}"#))
+            #expect(metrics.body.contains(#"codeb_rollout_seconds_count{outcome="live"}"#) && metrics.body.contains(#"codeb_rollout_seconds_count{outcome="failed"}"#))
+            #expect(metrics.body.contains(#"codeb_slots{team="acme",state="active"} 1"#), "\(metrics.body.split(separator: "\n").filter { $0.hasPrefix("codeb_slots") })")
+            // Every sample line is Prometheus text: a name and labels without dots.
+            for line in metrics.body.split(separator: "\n") where !line.hasPrefix("#") {
+                #expect(line.wholeMatch(of: /[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? \S+/) != nil, "not Prometheus text: \(line)")
             }
 
             controller.terminate()  // SIGTERM

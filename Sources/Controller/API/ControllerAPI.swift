@@ -56,6 +56,7 @@ public struct ControllerAPI: Sendable {
 
     private func apiRoutes() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        router.add(middleware: APIMetricsMiddleware())
         router.add(middleware: ErrorBodyMiddleware())
         router.add(middleware: AuthMiddleware(authenticator: authenticator) { target, error, context in
             await self.record("request", target: target, context, refusal: error)

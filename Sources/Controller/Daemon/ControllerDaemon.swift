@@ -105,15 +105,9 @@ public struct ControllerDaemon: Sendable {
         }
         var render: (@Sendable () async -> String)?
         if let metrics {
+            let gauges = ScrapeGauges(store: store, postgres: backend.postgres)
             render = {
-                // Slots by state, counted from the store when scraped.
-                var counts: [SlotState: Int] = [:]
-                for key in (try? await store.keys()) ?? [] {
-                    for slot in (try? await store.load(key))?.slots ?? [] { counts[slot.state, default: 0] += 1 }
-                }
-                for state in [SlotState.empty, .deployed, .active, .grace, .failed] {
-                    Gauge(label: "codeb_slots", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
-                }
+                await gauges.record()
                 return metrics()
             }
         }

@@ -1,4 +1,6 @@
+import Drivers
 import Foundation
+import Metrics
 
 /// The keys waiting to be reconciled, like controller-runtime's work queue: a key is queued at
 /// most once, is never handed to two workers at once (re-added while in progress, it runs again
@@ -20,6 +22,8 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     private var dirty: Set<Key> = []
     private var due: [Key: ContinuousClock.Instant] = [:]
     private var failures: [Key: Int] = [:]
+    /// When each ready key was queued, for `codeb_queue_wait_seconds`.
+    private var queuedAt: [Key: ContinuousClock.Instant] = [:]
     private var waiters: [CheckedContinuation<Key?, Never>] = []
     private var isShutDown = false
     private let backoff: Backoff
@@ -40,9 +44,11 @@ public actor WorkQueue<Key: Hashable & Sendable> {
             waiters.removeFirst()
             queued.remove(key)
             processing.insert(key)
+            Self.waited(.zero)
             waiter.resume(returning: key)
         } else {
             ready.append(key)
+            queuedAt[key] = .now
         }
     }
 
@@ -72,6 +78,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
             let key = ready.removeFirst()
             queued.remove(key)
             processing.insert(key)
+            if let since = queuedAt.removeValue(forKey: key) { Self.waited(.now - since) }
             return key
         }
         return await withCheckedContinuation { waiters.append($0) }
@@ -101,6 +108,11 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         if dirty.remove(key) != nil { add(key) }
     }
 
+    /// How long a key waited between being queued (or its delay ending) and a worker taking it.
+    private static func waited(_ duration: Duration) {
+        Timer(label: "codeb_queue_wait_seconds").recordNanoseconds(duration.inNanoseconds)
+    }
+
     /// How many keys wait to be handed out (not counting delayed ones).
     public var depth: Int { ready.count }
 
@@ -112,6 +124,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         for waiter in waiters { waiter.resume(returning: nil) }
         waiters = []
         ready = []
+        queuedAt = [:]
         queued = []
     }
 }

@@ -166,6 +166,20 @@ public struct DockerRuntime: ContainerRuntime {
     }
 
     public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
+        let started = ContinuousClock.now
+        do {
+            let (digest, bytes) = try await pullStream(reference, auth: auth, progress: progress)
+            Timer(label: "codeb_image_pull_seconds", dimensions: [("result", "ok")]).recordInterval(since: started)
+            Counter(label: "codeb_image_pull_bytes_total").increment(by: Int(clamping: bytes))
+            return digest
+        } catch {
+            Timer(label: "codeb_image_pull_seconds", dimensions: [("result", "failed")]).recordInterval(since: started)
+            throw error
+        }
+    }
+
+    /// The pull itself: the digest, and the bytes the layers downloaded (already present: 0).
+    private func pullStream(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> (String?, Int64) {
         let operation = "pull image \(reference)"
         let image: ImageReference
         do {
@@ -200,7 +214,7 @@ public struct DockerRuntime: ContainerRuntime {
             throw Self.pullError(RuntimeError(.imagePullFailed, operation: operation, message: message))
         }
         logger.info("pulled image", metadata: ["image": "\(reference)", "digest": "\(tracker.digest ?? "-")"])
-        return tracker.digest
+        return (tracker.digest, tracker.progress.current)
     }
 
     /// `X-Registry-Auth`: base64url of the login as JSON, as the Engine API expects.

@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import Dispatch
+import Metrics
 import NIOCore
 import State
 
@@ -12,6 +14,16 @@ public struct HTTPHealthProbe: HealthProbe {
     }
 
     public func probe(port: Int, path: String, timeout: Duration) async -> ProbeResult {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let result = await ask(port: port, path: path, timeout: timeout)
+        // `no_answer`: refused or timed out; `unhealthy`: an answer outside 2xx/3xx.
+        let outcome = result.healthy ? "healthy" : result.status == nil ? "no_answer" : "unhealthy"
+        Timer(label: "codeb_probe_seconds", dimensions: [("result", outcome)])
+            .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+        return result
+    }
+
+    private func ask(port: Int, path: String, timeout: Duration) async -> ProbeResult {
         var request = HTTPClientRequest(url: "http://\(host):\(port)\(path)")
         request.headers.replaceOrAdd(name: "User-Agent", value: "codeb-health-probe")
         do {

@@ -112,3 +112,8 @@ extension PostgresStore: LeaseKeeper {
         duration.inSeconds
     }
 }
+
+extension PostgresStore {
+    /// How many environments' leases this controller knows it holds (`codeb_leases_held`).
+    public var leasesHeld: Int { heldLeases.withLock { $0.count } }
+}

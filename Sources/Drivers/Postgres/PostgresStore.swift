@@ -98,14 +98,14 @@ public final class PostgresStore: Store, Service {
 
     public func keys() async throws -> [EnvironmentKey] {
         try requireSchema()
-        return try await database.run { [database, logger] in
+        return try await StoreMetrics.timed("keys", "postgres") { try await database.run { [database, logger] in
             var keys: [EnvironmentKey] = []
             let rows = try await database.client.query("SELECT project, environment FROM environments ORDER BY project, environment", logger: logger)
             for try await (project, environment) in rows.decode((String, String).self) {
                 keys.append(try Self.key(project, environment))
             }
             return keys
-        }
+        } }
     }
 
     public func identity() async throws -> String {
@@ -125,11 +125,11 @@ public final class PostgresStore: Store, Service {
         try requireSchema()
         if let cached = cache.get(key) { return cached }
         let epoch = cache.epoch
-        let state = try await database.run { [database, logger] in
+        let state = try await StoreMetrics.timed("load", "postgres") { try await database.run { [database, logger] in
             try await database.client.withConnection { connection in
                 try await Self.load(key, on: connection, logger: logger)
             }
-        }
+        } }
         cache.put(key, state, readAt: epoch)
         return state
     }
@@ -138,7 +138,7 @@ public final class PostgresStore: Store, Service {
         _ key: EnvironmentKey, _ body: @escaping @Sendable (inout EnvironmentState?, Claims) throws -> T
     ) async throws -> T {
         try requireSchema()
-        let (result, changed) = try await database.run { [database, logger, controllerID] in
+        let (result, changed) = try await StoreMetrics.timed("update", "postgres") { try await database.run { [database, logger, controllerID] in
             var attempt = 0
             while true {
                 attempt += 1
@@ -155,7 +155,7 @@ public final class PostgresStore: Store, Service {
                     throw error.cause
                 }
             }
-        }
+        } }
         if changed {
             cache.drop(key)
             feed.publish(key)

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 #if canImport(Glibc)
 import Glibc
 import State
@@ -113,6 +114,9 @@ public actor FileStore: Store {
         if let state, state.key != key {
             throw StoreError(.invalid, "an update of \(key) tried to store \(state.key)")
         }
+        // Only writes are timed here: reads are answered from memory.
+        let started = ContinuousClock.now
+        defer { Timer(label: "codeb_store_seconds", dimensions: [("op", "update"), ("store", "file")]).recordInterval(since: started) }
         try persist(key, state)
         cache[key] = state
         feed.publish(key)
