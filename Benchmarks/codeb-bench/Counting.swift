@@ -52,8 +52,8 @@ struct CountingRuntime: ContainerRuntime {
     func stop(_ id: String, timeout: Duration) async throws { try await write { try await base.stop(id, timeout: timeout) } }
     func remove(_ id: String) async throws { try await write { try await base.remove(id) } }
     func rename(_ id: String, to name: String) async throws { try await write { try await base.rename(id, to: name) } }
-    func logs(_ id: String, tail: Int?) async throws -> [LogLine] { try await read { try await base.logs(id, tail: tail) } }
-    func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail) }
+    func logs(_ id: String, tail: Int?, since: LogTime?) async throws -> [LogLine] { try await read { try await base.logs(id, tail: tail, since: since) } }
+    func followLogs(_ id: String, tail: Int?, since: LogTime?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail, since: since) }
     func imageExists(_ reference: String) async throws -> Bool { try await read { try await base.imageExists(reference) } }
     func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
         try await write { try await base.pull(reference, auth: auth, progress: progress) }

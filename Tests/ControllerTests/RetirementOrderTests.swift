@@ -29,8 +29,8 @@ import TestSupport
         func rename(_ id: String, to name: String) async throws { journal.withLock { $0.append("rename \(id)") }; try await base.rename(id, to: name) }
         func stop(_ id: String, timeout: Duration) async throws { journal.withLock { $0.append("stop \(id)") }; try await base.stop(id, timeout: timeout) }
         func remove(_ id: String) async throws { journal.withLock { $0.append("remove \(id)") }; try await base.remove(id) }
-        func logs(_ id: String, tail: Int?) async throws -> [LogLine] { [] }
-        func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail) }
+        func logs(_ id: String, tail: Int?, since: LogTime?) async throws -> [LogLine] { [] }
+        func followLogs(_ id: String, tail: Int?, since: LogTime?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail, since: since) }
         func imageExists(_ reference: String) async throws -> Bool { true }
         func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? { nil }
         func events(since: Date?) -> AsyncStream<ContainerEvent> { base.events(since: since) }

@@ -122,26 +122,53 @@ struct DockerRuntimeTests {
             // The restart policy restarts the script, so wait for the lines rather than for an exit.
             let lines = try await eventually("the container's output") {
                 let lines = try await docker.logs(id, tail: nil)
-                return lines.contains(LogLine(stream: .stderr, text: "hello-err")) ? lines : nil
+                return lines.contains { $0.stream == .stderr && $0.text == "hello-err" } ? lines : nil
             }
-            #expect(lines.contains(LogLine(stream: .stdout, text: "hello-out")))
-            #expect(lines.contains(LogLine(stream: .stdout, text: "partial")))
+            #expect(lines.contains { $0.stream == .stdout && $0.text == "hello-out" })
+            #expect(lines.contains { $0.stream == .stdout && $0.text == "partial" })
+            // Stamped by the engine, the stamp taken off the text.
+            #expect(lines.allSatisfy { $0.at != nil && !$0.text.hasPrefix("20") }, "\(lines)")
             let tail = try await docker.logs(id, tail: 1)
             #expect(tail.count == 1)
         }
     }
 
+    /// A started container printing `line0`, `line1`, … every `every` seconds.
+    static func counting(_ scope: TestScope, _ name: String, every: String) async throws -> (DockerRuntime, String) {
+        let script = "i=0; while true; do echo line$i; i=$((i+1)); /usr/bin/busybox sleep \(every); done"
+        let id = try await scope.docker.create(scope.webSpec(name, hostPort: FreePort.next(), command: ["/usr/bin/busybox", "sh", "-c", script]))
+        try await scope.docker.start(id)
+        return (scope.docker, id)
+    }
+
+    static func take(_ count: Int, from stream: AsyncThrowingStream<LogLine, any Error>) async throws -> [LogLine] {
+        var lines: [LogLine] = []
+        for try await line in stream {
+            lines.append(line)
+            if lines.count == count { break }
+        }
+        return lines
+    }
+
+    /// A follower that stopped resumes from the last line's time: every later line, none twice.
+    @Test func logsResumeAfterTheLastLineSeen() async throws {
+        try await TestScope.run { scope in
+            let (docker, id) = try await Self.counting(scope, "resume", every: "0.05")
+            let first = try await Self.take(3, from: docker.followLogs(id, tail: nil))
+            let cursor = try #require(first.last?.at)
+            let resumed = try await Self.take(3, from: docker.followLogs(id, tail: nil, since: cursor))
+            let numbers = (first + resumed).compactMap { Int($0.text.dropFirst("line".count)) }
+            #expect(numbers == Array(numbers[0]...(numbers[0] + 5)), "no line lost or repeated: \(numbers)")
+            #expect(resumed.allSatisfy { $0.at! > cursor })
+            let after = try await docker.logs(id, tail: nil, since: cursor)
+            #expect(after.first?.text == resumed.first?.text, "the plain read resumes alike")
+        }
+    }
+
     @Test func followedLogsStreamAsTheyArePrinted() async throws {
         try await TestScope.run { scope in
-            let docker = scope.docker
-            let script = "i=0; while true; do echo line$i; i=$((i+1)); /usr/bin/busybox sleep 0.1; done"
-            let id = try await docker.create(scope.webSpec("follow", hostPort: FreePort.next(), command: ["/usr/bin/busybox", "sh", "-c", script]))
-            try await docker.start(id)
-            var received: [String] = []
-            for try await line in docker.followLogs(id, tail: 0) {
-                received.append(line.text)
-                if received.count == 5 { break }
-            }
+            let (docker, id) = try await Self.counting(scope, "follow", every: "0.1")
+            let received = try await Self.take(5, from: docker.followLogs(id, tail: 0)).map(\.text)
             #expect(received.count == 5)
             let numbers = received.compactMap { Int($0.dropFirst("line".count)) }
             #expect(numbers == Array(numbers[0]...(numbers[0] + 4)))

@@ -1,15 +1,21 @@
 import APIModel
 import Drivers
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
 import Spec
 
 extension ControllerAPI {
-    /// `GET …/logs?tail=100&follow=1&slot=blue`: a slot's container output as text lines
+    /// `GET …/logs?tail=100&follow=1&slot=blue&since=T`: a slot's container output as text lines
     /// (`stdout|stderr text`), streamed while `follow` is set. Default slot: the active one,
     /// else the one being rolled out, else a failed one.
+    ///
+    /// With `Accept: text/event-stream`, Server-Sent Events instead — one per line, `event:`
+    /// the stream, `id:` the line's time, `data:` the text — following unless `follow=0`. A
+    /// client resumes with `since=` (or the `Last-Event-ID` an EventSource sends when it
+    /// reconnects): every line after that time, none twice.
     func logs(_ request: Request, _ context: APIContext) async throws -> Response {
         let principal = try context.require(.member)
         let state = try await ownedEnvironment(context, principal)
@@ -18,7 +24,10 @@ extension ControllerAPI {
         }
         let query = request.uri.queryParameters
         let tail = query.get("tail").flatMap(Int.init) ?? 100
-        let follow = query.get("follow") == "1" || query.get("follow") == "true"
+        let events = request.headers[values: .accept].contains { $0.contains("text/event-stream") }
+        let follow = query.get("follow").map { $0 == "1" || $0 == "true" } ?? events
+        let lastEventID = HTTPField.Name("Last-Event-ID").flatMap { request.headers[$0] }
+        let since = try Self.logCursor(query.get("since").map { String($0) } ?? lastEventID)
         let slot: SlotName
         if let name = query.get("slot") {
             guard let chosen = SlotName(rawValue: String(name)) else { throw APIError(.badRequest, code: "bad_request", "slot is blue or green") }
@@ -43,27 +52,49 @@ extension ControllerAPI {
             throw APIError(.notFound, code: "not_found", "the \(slot) slot of \(state.key) has no container")
         }
         let name = container.id
+        let format: @Sendable (LogLine) -> String = { line in events ? Self.serverSentEvent(line) : Self.textLine(line) }
+        let contentType = events ? "text/event-stream" : "text/plain; charset=utf-8"
         if !follow {
             let lines: [LogLine]
             do {
-                lines = try await runtime.logs(name, tail: tail)
+                lines = try await runtime.logs(name, tail: tail, since: since)
             } catch let error as RuntimeError where error.kind == .notFound {
                 throw APIError(.notFound, code: "not_found", "the \(slot) slot of \(state.key) has no container")
             }
-            let text = lines.map { "\($0.stream.rawValue)|\($0.text)\n" }.joined()
-            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: lines.map(format).joined())))
         }
-        let stream = Self.endingAtShutdown(runtime.followLogs(name, tail: tail))
-        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody { writer in
+        let stream = Self.endingAtShutdown(runtime.followLogs(name, tail: tail, since: since))
+        return Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: ResponseBody { writer in
             try await withGracefulShutdownHandler {
                 for try await line in stream.values {
-                    try await writer.write(ByteBuffer(string: "\(line.stream.rawValue)|\(line.text)\n"))
+                    try await writer.write(ByteBuffer(string: format(line)))
                 }
             } onGracefulShutdown: {
                 stream.end()
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// `since=` or `Last-Event-ID`: a line's time as the stream gave it (`seconds.nanoseconds`),
+    /// whole seconds, or an RFC 3339 time.
+    static func logCursor(_ text: String?) throws -> LogTime? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let time = LogTime(parsing: text) else {
+            throw APIError(.badRequest, code: "bad_request", "since=\(text.debugDescription.prefix(60)) is not a time: give a log event's id (seconds.nanoseconds), seconds since 1970, or an RFC 3339 time")
+        }
+        return time
+    }
+
+    static func textLine(_ line: LogLine) -> String {
+        "\(line.stream.rawValue)|\(line.text)\n"
+    }
+
+    /// One log line as an SSE event. The text is one line already; a stray CR would end the
+    /// field early, so it becomes a space.
+    static func serverSentEvent(_ line: LogLine) -> String {
+        let text = line.text.replacingOccurrences(of: "\r", with: " ")
+        return (line.at.map { "id: \($0)\n" } ?? "") + "event: \(line.stream.rawValue)\ndata: \(text)\n\n"
     }
 
     /// `GET /v1/events?project=shop&follow=1`: the controller's recent events for the caller's

@@ -6,9 +6,18 @@ import State
 /// 32-bit length — followed by that many bytes. Frames split lines arbitrarily, and chunks
 /// split frames arbitrarily, so both are buffered.
 struct DockerLogDecoder {
+    /// Lines start with the engine's stamp and a space (`timestamps=1`), taken off into `at`.
+    var timestamps = false
+    /// Lines stamped at or before this are dropped (a resumed follower saw them).
+    var after: LogTime?
     private var pending: [UInt8] = []
     private var start = 0
     private var partial: [LogLine.Stream: [UInt8]] = [:]
+
+    init(timestamps: Bool = false, after: LogTime? = nil) {
+        self.timestamps = timestamps
+        self.after = after
+    }
 
     /// Consumes `bytes`; returns the lines they complete.
     mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [LogLine] where Bytes.Element == UInt8 {
@@ -23,7 +32,7 @@ struct DockerLogDecoder {
             var buffer = partial[stream, default: []]
             for byte in payload {
                 if byte == UInt8(ascii: "\n") {
-                    lines.append(LogLine(stream: stream, text: Self.text(buffer)))
+                    if let line = line(stream, buffer) { lines.append(line) }
                     buffer.removeAll(keepingCapacity: true)
                 } else {
                     buffer.append(byte)
@@ -43,13 +52,21 @@ struct DockerLogDecoder {
     mutating func finish() -> [LogLine] {
         let lines = [LogLine.Stream.stdout, .stderr].compactMap { stream -> LogLine? in
             guard let buffer = partial[stream], !buffer.isEmpty else { return nil }
-            return LogLine(stream: stream, text: Self.text(buffer))
+            return line(stream, buffer)
         }
         partial.removeAll()
         return lines
     }
 
-    private static func text(_ bytes: [UInt8]) -> String {
+    private func line(_ stream: LogLine.Stream, _ bytes: [UInt8]) -> LogLine? {
+        guard timestamps, let space = bytes.prefix(40).firstIndex(of: UInt8(ascii: " ")),
+              let at = LogTime(parsing: String(decoding: bytes[..<space], as: UTF8.self))
+        else { return LogLine(stream: stream, text: Self.text(bytes[...])) }
+        if let after, at <= after { return nil }
+        return LogLine(stream: stream, text: Self.text(bytes[(space + 1)...]), at: at)
+    }
+
+    private static func text(_ bytes: ArraySlice<UInt8>) -> String {
         var text = String(decoding: bytes, as: UTF8.self)
         if text.hasSuffix("\r") { text.removeLast() }
         return text

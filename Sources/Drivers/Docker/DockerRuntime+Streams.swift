@@ -5,26 +5,26 @@ import NIOCore
 import State
 
 extension DockerRuntime {
-    public func logs(_ id: String, tail: Int?) async throws -> [LogLine] {
+    public func logs(_ id: String, tail: Int?, since: LogTime?) async throws -> [LogLine] {
         let info = try await requireManaged(id, "read logs of \(id)")
         let operation = "read logs of \(info.name)"
-        let (_, body) = try await call(operation, .GET, "/containers/\(Self.pathComponent(info.id))/logs", query: logQuery(tail: tail, follow: false))
-        var decoder = DockerLogDecoder()
+        let (_, body) = try await call(operation, .GET, "/containers/\(Self.pathComponent(info.id))/logs", query: logQuery(tail: tail, follow: false, since: since))
+        var decoder = DockerLogDecoder(timestamps: true, after: since)
         return decoder.feed(body) + decoder.finish()
     }
 
-    public func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> {
+    public func followLogs(_ id: String, tail: Int?, since: LogTime?) -> AsyncThrowingStream<LogLine, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
                     let info = try await requireManaged(id, "follow logs of \(id)")
                     let operation = "follow logs of \(info.name)"
-                    let request = makeRequest(.GET, "/containers/\(Self.pathComponent(info.id))/logs", query: logQuery(tail: tail, follow: true))
+                    let request = makeRequest(.GET, "/containers/\(Self.pathComponent(info.id))/logs", query: logQuery(tail: tail, follow: true, since: since))
                     let response = try await DriverHTTP.client.execute(request, deadline: .distantFuture)
                     guard response.status.code == 200 else {
                         throw Self.error(for: response.status.code, body: try await collect(response, operation), operation: operation)
                     }
-                    var decoder = DockerLogDecoder()
+                    var decoder = DockerLogDecoder(timestamps: true, after: since)
                     for try await chunk in response.body {
                         for line in decoder.feed(chunk.readableBytesView) { continuation.yield(line) }
                     }
@@ -38,8 +38,16 @@ extension DockerRuntime {
         }
     }
 
-    private func logQuery(tail: Int?, follow: Bool) -> [(String, String)] {
-        [("stdout", "1"), ("stderr", "1"), ("follow", follow ? "1" : "0"), ("tail", tail.map { String(max(0, $0)) } ?? "all")]
+    /// Lines come stamped (`timestamps=1`); the decoder takes the stamp off. With `since`, every
+    /// line from then on (the engine's `since` is inclusive; the decoder drops the line at it).
+    private func logQuery(tail: Int?, follow: Bool, since: LogTime?) -> [(String, String)] {
+        var query = [("stdout", "1"), ("stderr", "1"), ("follow", follow ? "1" : "0"), ("timestamps", "1")]
+        if let since {
+            query.append(("since", since.description))
+        } else {
+            query.append(("tail", tail.map { String(max(0, $0)) } ?? "all"))
+        }
+        return query
     }
 
     /// Managed-container events. The stream reconnects after any failure (dockerd restarting,

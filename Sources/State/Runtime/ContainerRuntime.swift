@@ -34,11 +34,13 @@ public protocol ContainerRuntime: Sendable {
     /// Gives a managed container another name (frees its name for a successor while it drains).
     func rename(_ id: String, to name: String) async throws
 
-    /// The last `tail` lines (all when nil) the container printed.
-    func logs(_ id: String, tail: Int?) async throws -> [LogLine]
+    /// The last `tail` lines (all when nil) the container printed; with `since`, only lines
+    /// stamped after it. Lines carry their time when the engine keeps one.
+    func logs(_ id: String, tail: Int?, since: LogTime?) async throws -> [LogLine]
 
-    /// The container's output as it is printed, starting with the last `tail` lines.
-    func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error>
+    /// The container's output as it is printed, starting with the last `tail` lines (with
+    /// `since`: every line stamped after it — a follower resuming where it stopped).
+    func followLogs(_ id: String, tail: Int?, since: LogTime?) -> AsyncThrowingStream<LogLine, any Error>
 
     /// Whether the image is present locally.
     func imageExists(_ reference: String) async throws -> Bool
@@ -211,10 +213,13 @@ public struct LogLine: Sendable, Hashable, Codable {
 
     public var stream: Stream
     public var text: String
+    /// When the engine stamped it.
+    public var at: LogTime?
 
-    public init(stream: Stream, text: String) {
+    public init(stream: Stream, text: String, at: LogTime? = nil) {
         self.stream = stream
         self.text = text
+        self.at = at
     }
 }
 
@@ -248,4 +253,10 @@ public struct ContainerEvent: Sendable, Hashable, Codable {
     public var kind: String {
         action.split(separator: ":", maxSplits: 1).first.map(String.init) ?? action
     }
+}
+
+extension ContainerRuntime {
+    public func logs(_ id: String, tail: Int?) async throws -> [LogLine] { try await logs(id, tail: tail, since: nil) }
+
+    public func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { followLogs(id, tail: tail, since: nil) }
 }

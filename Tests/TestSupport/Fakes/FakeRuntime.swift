@@ -132,8 +132,8 @@ public final class FakeRuntime: ContainerRuntime {
         }
     }
 
-    public func logs(_ id: String, tail: Int?) async throws -> [LogLine] { [] }
-    public func followLogs(_ id: String, tail: Int?) -> AsyncThrowingStream<LogLine, any Error> { AsyncThrowingStream { $0.finish() } }
+    public func logs(_ id: String, tail: Int?, since: LogTime?) async throws -> [LogLine] { [] }
+    public func followLogs(_ id: String, tail: Int?, since: LogTime?) -> AsyncThrowingStream<LogLine, any Error> { AsyncThrowingStream { $0.finish() } }
     public func imageExists(_ reference: String) async throws -> Bool { true }
     public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
         let failure = world.withLock { world in
