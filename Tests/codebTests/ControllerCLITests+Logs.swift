@@ -90,6 +90,23 @@ extension ControllerCLITests {
                 #expect(bad.status == 400)
                 let other = try await Self.readEvents(port, rival, path, count: 1)
                 #expect(other.status == 404)
+
+                // A stop with followers still streaming (logs and events) is quiet: exit 0, no
+                // line at error level (Hummingbird's child-channel and shutdown errors included).
+                let followers = [path + "?tail=0", "/v1/events?follow=1"].map { followed in
+                    Task { try await Self.readEvents(port, member, followed, count: 100_000) }
+                }
+                _ = try await eventually("both followers connected") {
+                    let metrics = try await httpGet("http://127.0.0.1:\(port)/metrics").body
+                    return metrics.contains("route=\"/v1/events\",method=\"GET\",status=\"200\"}") && metrics.contains("logs\",method=\"GET\",status=\"200\"}") ? true : nil
+                }
+                controller.terminate()
+                controller.waitUntilExit()
+                #expect(controller.terminationStatus == 0)
+                for follower in followers { _ = try? await follower.value }
+                let log = try String(contentsOfFile: directory + "/controller-\(port).log", encoding: .utf8)
+                let loud = log.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
+                #expect(loud.isEmpty, "\(loud)")
             }
         }
     }
