@@ -65,6 +65,16 @@ public actor CaddyRouter: TrafficRouter {
 
     public func check() async throws {
         _ = try mainCaddyfileText()
+        try await checkAdmin()
+    }
+
+    /// The main Caddyfile is readable and imports the sites directory.
+    public func checkMainCaddyfile() throws {
+        _ = try mainCaddyfileText()
+    }
+
+    /// Caddy's admin API answers `GET /config/`.
+    public func checkAdmin() async throws {
         var request = DriverHTTP.request(configuration.admin, .GET, "/config/")
         request.headers.replaceOrAdd(name: "Connection", value: "close")
         do {

