@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test func cliCommandsReadTheAPIsTypesFromAPIModelNotTheController() throws {
-        // Only the daemon itself (`codeb controller`) and the host-side key bootstrap open
-        // stores; every other command talks to the API.
+        // Only the host-side commands (`codeb controller`, `codeb doctor`, in codeb/Controller)
+        // and the key bootstrap open stores or drivers; every other command talks to the API.
         for folder in ["Sources/codeb", "Sources/codeb/Client", "Sources/codeb/Keys", "Sources/codeb/Teams", "Sources/codeb/Support"] {
             for (file, modules) in try Self.imports(under: folder) where file != "KeysCreateCommand.swift" {
                 #expect(modules.isDisjoint(with: ["Controller", "Drivers"]), "\(folder)/\(file) imports \(modules.sorted())")
