@@ -75,6 +75,7 @@ let package = Package(
                 "State",
                 "APIModel",
                 "Drivers",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -159,6 +160,8 @@ let package = Package(
                 "Drivers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport"
         ),
@@ -175,6 +178,7 @@ let package = Package(
             name: "ControllerTests",
             dependencies: [
                 "Controller", "Drivers", "Spec", "TestSupport", "MCPEndpoint", "CodebMCP",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

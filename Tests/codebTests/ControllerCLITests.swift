@@ -142,12 +142,13 @@ struct ControllerCLITests {
     }
 
     /// Starts `codeb controller` for `caddy`, state in `directory`; returns the process and its port.
-    static func startController(_ caddy: CaddyInstance, _ directory: String, environment: [String: String] = [:], arguments: [String] = []) async throws -> (Process, Int) {
+    static func startController(_ caddy: CaddyInstance, _ directory: String, environment: [String: String] = [:], arguments: [String] = [],
+                                config: String = "# defaults\n") async throws -> (Process, Int) {
         let port = FreePort.next()
         let controller = Process()
         controller.executableURL = PackagePaths.binary
         controller.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        try "# defaults\n".write(toFile: directory + "/controller.yaml", atomically: true, encoding: .utf8)
+        try config.write(toFile: directory + "/controller.yaml", atomically: true, encoding: .utf8)
         controller.arguments = [
             "controller", "--listen", "127.0.0.1:\(port)", "--state-dir", directory, "--config", directory + "/controller.yaml",
             "--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",

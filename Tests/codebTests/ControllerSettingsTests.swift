@@ -1,4 +1,5 @@
 @testable import codeb
+import Controller
 import Drivers
 import Foundation
 import Testing
@@ -132,5 +133,51 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains(expected), "\(result.stderr)")
         #expect(!result.stderr.contains("secret"), "the URL's password is not echoed")
+    }
+}
+
+/// `notify:` in the config file: each webhook checked, with the line of the fix in the error.
+@Suite struct NotifySettingsTests {
+    static func resolve(_ yaml: String) throws -> ControllerSettings {
+        let file = NSTemporaryDirectory() + "codeb-notify-\(UUID().uuidString.prefix(6)).yaml"
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        return try ControllerSettings.resolve(flags: try ControllerCommand.parse(["--config", file]), environment: [:])
+    }
+
+    @Test func webhooksAreReadWithTheirEventsAndSigningKey() throws {
+        let secret = NSTemporaryDirectory() + "codeb-hook-\(UUID().uuidString.prefix(6)).secret"
+        try "s3cret\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        let settings = try Self.resolve("""
+            notify:
+              - team: acme
+                url: https://hooks.example.com/codeb/T0K3N
+                events: [rollout.live, rollout.failed]
+                secret-file: \(secret)
+                attempts: 3
+                backoff: 500ms
+              - team: other
+                url: http://127.0.0.1:9999/hook
+            """)
+        let hooks = settings.daemon.notify
+        #expect(hooks.count == 2)
+        #expect(hooks[0].team.value == "acme" && hooks[0].events == [.rolloutLive, .rolloutFailed] && hooks[0].secret == "s3cret")
+        #expect(hooks[0].shownURL == "https://hooks.example.com/…", "the path (often the hook's secret) is never shown")
+        #expect(hooks[0].attempts == 3 && hooks[0].backoff == .milliseconds(500))
+        #expect(hooks[1].events == Set(DeployNotice.Event.allCases), "every event by default")
+        #expect(hooks[1].attempts == 5 && hooks[1].backoff == .seconds(1))
+    }
+
+    @Test(arguments: [
+        ("notify: yes", "a list of webhooks"),
+        ("notify:\n  - url: https://x.test/h", "team is required"),
+        ("notify:\n  - team: acme\n    url: ftp://x.test/h", "an http:// or https:// URL"),
+        ("notify:\n  - team: acme\n    url: https://x.test/h\n    events: [deployed]", "unknown event `deployed`"),
+        ("notify:\n  - team: acme\n    url: https://x.test/h\n    method: PUT", "unknown key `method`"),
+        ("notify:\n  - team: acme\n    url: https://x.test/h\n    secret-file: /nonexistent/hook.secret", "cannot read secret-file"),
+        ("notify:\n  - team: acme\n    url: https://x.test/h\n    attempts: 0", "attempts is a whole number"),
+        ("notify:\n  - team: acme\n    url: https://x.test/h\n    backoff: soon", "backoff is a duration"),
+    ])
+    func badWebhooksAreClearErrors(_ yaml: String, _ message: String) throws {
+        #expect { try Self.resolve(yaml) } throws: { "\($0)".contains(message) }
     }
 }

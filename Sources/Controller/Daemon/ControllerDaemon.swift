@@ -54,6 +54,8 @@ public struct ControllerDaemon: Sendable {
         /// The key file secrets and registry logins are sealed with; created when missing.
         public var secretKeyFile = Configuration.defaultSecretKeyFile
         public static let defaultSecretKeyFile = "/etc/codeb/secret.key"
+        /// The teams' deploy webhooks (`notify:`).
+        public var notify: [NotifyHook] = []
 
         public init() {}
     }
@@ -90,10 +92,11 @@ public struct ControllerDaemon: Sendable {
             mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin, renderer: renderer,
             switching: configuration.switching
         ))
+        let notifier = configuration.notify.isEmpty ? nil : WebhookNotifier(hooks: configuration.notify)
         let reconciler = Reconciler(
             store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(host: configuration.publishAddress),
             previewDomain: configuration.previewDomain, events: EventFeed(), leases: backend.leases, vault: vault,
-            publishAddress: configuration.publishAddress
+            publishAddress: configuration.publishAddress, notifier: notifier
         )
         self.reconciler = reconciler
         var readiness: [String: @Sendable () async throws -> Void] = [
@@ -112,12 +115,16 @@ public struct ControllerDaemon: Sendable {
             }
         }
         // Said in /readyz without making it fail: a reload fallback works, it is just not hitless.
-        let details: [String: @Sendable () async -> String] = [
+        var details: [String: @Sendable () async -> String] = [
             "switching": {
                 guard let (mode, reason) = await router.decidedSwitchMode() else { return "not decided yet (Caddy not reached)" }
                 return mode == .file ? "file (route files; no Caddy reload)" : "reload: \(reason ?? "")"
             },
         ]
+        if let notifier {
+            // Counts and the last failure only: /readyz is open, and a webhook's URL is a secret.
+            details["notifications"] = { notifier.summary }
+        }
         api = ControllerAPI(
             store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota, vault: vault, ports: configuration.ports
         )
@@ -168,6 +175,7 @@ public struct ControllerDaemon: Sendable {
             services.append(.init(service: app))
             return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         }
+        if let notifier = reconciler.notifier { services.append(.init(service: notifier)) }
         services += [.init(service: ReconcileService(loop: loop)), .init(service: app),
                      // Its job may end early (no systemd, or no watchdog): that must not stop the daemon.
                      .init(service: systemd, successTerminationBehavior: .ignore)]

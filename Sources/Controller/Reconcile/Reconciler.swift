@@ -24,6 +24,8 @@ public struct Reconciler: Sendable {
     public let publishAddress: String
     /// Each environment's last failed pass, for the planner to name as a cause.
     let passErrors = PassErrors()
+    /// The teams' deploy webhooks, when configured (`notify:`).
+    public let notifier: WebhookNotifier?
     /// Evicted containers draining in the background.
     public var retirements: Retirements { executor.retirements }
 
@@ -32,8 +34,9 @@ public struct Reconciler: Sendable {
         time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
         leases: any LeaseKeeper = SoleController(node: .local), proxyHealth: ProxyHealth = ProxyHealth(),
         vault: SecretVault? = nil, retirements: Retirements = Retirements(), publishAddress: String = "127.0.0.1",
-        logger: Logger = Logger(label: "codeb.reconcile")
+        notifier: WebhookNotifier? = nil, logger: Logger = Logger(label: "codeb.reconcile")
     ) {
+        self.notifier = notifier
         self.publishAddress = publishAddress
         self.leases = leases
         self.proxyHealth = proxyHealth
@@ -146,6 +149,7 @@ public struct Reconciler: Sendable {
             throw error
         }
         Self.count(plan, input)
+        notifier?.post(DeployNotice.notices(plan, input))
         record(plan, key)
         if plan.actions.contains(.forget) { try await leases.release(key) }
         return plan.requeueAfter

@@ -36,6 +36,8 @@ struct ControllerSettings {
     var quota = TeamQuota.unlimited
     /// The AES-256 key file secrets and registry logins are sealed with (created 0600 if missing).
     var secretKeyFile = ControllerDaemon.Configuration.defaultSecretKeyFile
+    /// The teams' deploy webhooks (`notify:` in the config file only).
+    var notify: [NotifyHook] = []
 
     static let names = ["secret-key-file", "relist", "ports", "listen", "state-dir", "database-url", "docker-socket", "caddy-config", "caddy-admin", "caddy-sites", "caddy-http-port", "resync", "workers", "preview-domain", "node", "publish-address", "lease-ttl", "mcp-destructive-tools", "orphan-delay", "switch", "quota-environments", "quota-memory", "quota-cpus"]
 
@@ -64,11 +66,13 @@ struct ControllerSettings {
         configuration.switching = switching
         configuration.quota = quota
         configuration.secretKeyFile = secretKeyFile
+        configuration.notify = notify
         return configuration
     }
 
     static func resolve(flags: ControllerCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControllerSettings {
         var values: [String: String] = [:]
+        var notify: [NotifyHook] = []
         let explicit = flags.config ?? environment["CODEB_CONFIG"]
         let path = explicit ?? "/etc/codeb/controller.yaml"
         if let data = FileManager.default.contents(atPath: path) {
@@ -80,6 +84,10 @@ struct ControllerSettings {
             }
             if let mapping = node?.mapping {
                 for (key, value) in mapping {
+                    if key.string == "notify" {
+                        notify = try Self.notifyHooks(value, file: path)
+                        continue
+                    }
                     guard let name = key.string, names.contains(name) else {
                         throw ValidationError("\(path): unknown setting `\(key.string ?? "?")`; settings are \(names.joined(separator: ", "))")
                     }
@@ -107,6 +115,7 @@ struct ControllerSettings {
         for (name, value) in flagValues { if let value { values[name] = value } }
 
         var settings = ControllerSettings()
+        settings.notify = notify
         if let listen = values["listen"] {
             guard case .tcp(let host, let port)? = try? HTTPEndpoint(parsing: listen) else {
                 throw ValidationError("listen: `\(listen)` is not host:port, e.g. 127.0.0.1:9101")
@@ -185,6 +194,61 @@ struct ControllerSettings {
             }
         }
         return settings
+    }
+
+    /// `notify:` — a list of `{team, url, events?, secret-file?}`, each checked.
+    static func notifyHooks(_ node: Node, file: String) throws -> [NotifyHook] {
+        let example = "notify:\n  - team: acme\n    url: https://hooks.example.com/codeb\n    events: [rollout.live, rollout.failed]"
+        guard let items = node.sequence else { throw ValidationError("\(file): notify: a list of webhooks, e.g.\n\(example)") }
+        return try items.enumerated().map { index, item in
+            let at = "\(file): notify[\(index)]"
+            guard let mapping = item.mapping else { throw ValidationError("\(at): a webhook is a mapping, e.g.\n\(example)") }
+            var fields: [String: Node] = [:]
+            for (key, value) in mapping {
+                guard let name = key.string, ["team", "url", "events", "secret-file", "attempts", "backoff"].contains(name) else {
+                    throw ValidationError("\(at): unknown key `\(key.string ?? "?")`; a webhook has team, url, events, secret-file, attempts and backoff")
+                }
+                fields[name] = value
+            }
+            guard let teamText = fields["team"]?.string, let team = try? ResourceName(parsing: teamText) else {
+                throw ValidationError("\(at): team is required, a team name (lowercase letters, digits and '-')")
+            }
+            guard let urlText = fields["url"]?.string, let url = URL(string: urlText), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                  url.host?.isEmpty == false
+            else { throw ValidationError("\(at): url is required, an http:// or https:// URL") }
+            var events = Set(DeployNotice.Event.allCases)
+            if let list = fields["events"] {
+                guard let names = list.sequence?.map({ $0.string ?? "" }), !names.isEmpty else {
+                    throw ValidationError("\(at): events is a list of \(DeployNotice.Event.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                events = try Set(names.map { name in
+                    guard let event = DeployNotice.Event(rawValue: name) else {
+                        throw ValidationError("\(at): unknown event `\(name)`; events are \(DeployNotice.Event.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return event
+                })
+            }
+            var secret: String?
+            if let secretFile = fields["secret-file"]?.string {
+                guard let data = FileManager.default.contents(atPath: secretFile), !data.isEmpty else {
+                    throw ValidationError("\(at): cannot read secret-file \(secretFile) (the key webhook bodies are signed with)")
+                }
+                secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            var attempts = 5
+            if let text = fields["attempts"]?.string {
+                guard let value = Int(text), (1...20).contains(value) else { throw ValidationError("\(at): attempts is a whole number from 1 to 20") }
+                attempts = value
+            }
+            var backoff: Duration = .seconds(1)
+            if let text = fields["backoff"]?.string {
+                guard let value = try? SpecDuration(parsing: text).duration, value >= .milliseconds(10), value <= .seconds(600) else {
+                    throw ValidationError("\(at): backoff is a duration from 10ms to 10m, e.g. 2s")
+                }
+                backoff = value
+            }
+            return NotifyHook(team: team, url: url, events: events, secret: secret, attempts: attempts, backoff: backoff)
+        }
     }
 
     /// An IPv4 address on loopback (127.0.0.0/8), written plainly: containers are reached

@@ -1,0 +1,141 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import ServiceLifecycle
+import Spec
+import Synchronization
+
+/// Delivers deploy notices to the teams' webhooks (`notify:`): a JSON POST per notice and
+/// hook, retried with exponential backoff on a 5xx, 408, 429 or no answer; a hook answering
+/// another 4xx has refused it and is not asked again. `post` never waits: a rollout is never
+/// held up by a slow or dead receiver (past `capacity` pending notices the oldest are dropped,
+/// and counted). Each team's hooks hear of that team's environments only.
+public final class WebhookNotifier: Service, Sendable {
+    public struct Stats: Sendable, Hashable {
+        public var delivered = 0
+        public var failed = 0
+        public var dropped = 0
+        /// The last delivery given up: its HTTP status or error and attempts (no URL, no team).
+        public var lastFailure: String?
+    }
+
+    public let hooks: [NotifyHook]
+    let timeout: Duration
+    private let stream: AsyncStream<DeployNotice>
+    private let continuation: AsyncStream<DeployNotice>.Continuation
+    private let counts = Mutex(Stats())
+    private let logger: Logger
+
+    public init(hooks: [NotifyHook], timeout: Duration = .seconds(10), capacity: Int = 1024, logger: Logger = Logger(label: "codeb.notify")) {
+        self.hooks = hooks
+        self.timeout = timeout
+        self.logger = logger
+        (stream, continuation) = AsyncStream.makeStream(of: DeployNotice.self, bufferingPolicy: .bufferingNewest(capacity))
+    }
+
+    public var stats: Stats { counts.withLock { $0 } }
+
+    /// Queues notices for delivery; returns at once.
+    public func post(_ notices: [DeployNotice]) {
+        for notice in notices where hooks.contains(where: { $0.wants(notice) }) {
+            if case .dropped(let old) = continuation.yield(notice) {
+                counts.withLock { $0.dropped += 1 }
+                Counter(label: "codeb_notifications_total", dimensions: [("event", old.event.rawValue), ("result", "dropped")]).increment()
+            }
+        }
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await notice in stream {
+                    for hook in hooks where hook.wants(notice) {
+                        group.addTask { await self.deliver(notice, to: hook) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.continuation.finish()
+        }
+    }
+
+    /// `/readyz`'s line: counts and the last failure; never a URL or a team.
+    public var summary: String {
+        let stats = stats
+        var text = "\(hooks.count) webhook\(hooks.count == 1 ? "" : "s"): \(stats.delivered) delivered, \(stats.failed) failed, \(stats.dropped) dropped"
+        if let last = stats.lastFailure { text += "; last failure: \(last)" }
+        return text
+    }
+
+    func deliver(_ notice: DeployNotice, to hook: NotifyHook) async {
+        let body = Self.body(notice)
+        let delivery = UUID().uuidString.lowercased()
+        var last = ""
+        for attempt in 1...hook.attempts {
+            if attempt > 1 {
+                let delay = hook.backoff * (1 << min(attempt - 2, 10)) * Double.random(in: 0.8..<1.2)
+                // A stop does not wait out a backoff: what is not delivered by then is given up.
+                do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { break }
+            }
+            let outcome = await send(body, notice: notice, delivery: delivery, attempt: attempt, to: hook)
+            Counter(label: "codeb_notification_attempts_total", dimensions: [("result", outcome.ok ? "ok" : "error")]).increment()
+            if outcome.ok {
+                counts.withLock { $0.delivered += 1 }
+                Counter(label: "codeb_notifications_total", dimensions: [("event", notice.event.rawValue), ("result", "delivered")]).increment()
+                return
+            }
+            last = outcome.problem
+            if !outcome.retry { break }
+        }
+        let failure = "\(notice.event.rawValue): \(last) (gave up)"
+        counts.withLock {
+            $0.failed += 1
+            $0.lastFailure = failure
+        }
+        Counter(label: "codeb_notifications_total", dimensions: [("event", notice.event.rawValue), ("result", "failed")]).increment()
+        logger.warning("a deploy notification was not delivered", metadata: [
+            "team": "\(hook.team)", "webhook": "\(hook.shownURL)", "event": "\(notice.event.rawValue)",
+            "environment": "\(notice.project)/\(notice.environment)", "error": "\(last)",
+        ])
+    }
+
+    private func send(_ body: Data, notice: DeployNotice, delivery: String, attempt: Int, to hook: NotifyHook) async -> (ok: Bool, retry: Bool, problem: String) {
+        var request = HTTPClientRequest(url: hook.url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "codeb/\(CodebVersion.current)")
+        request.headers.add(name: "X-Codeb-Event", value: notice.event.rawValue)
+        request.headers.add(name: "X-Codeb-Delivery", value: delivery)
+        request.headers.add(name: "X-Codeb-Attempt", value: String(attempt))
+        if let secret = hook.secret {
+            let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
+            request.headers.add(name: "X-Codeb-Signature", value: "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(timeout.inNanoseconds)))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let code = Int(response.status.code)
+            if (200..<300).contains(code) { return (true, false, "") }
+            return (false, code >= 500 || code == 408 || code == 429, "HTTP \(code) after \(attempt) attempt\(attempt == 1 ? "" : "s")")
+        } catch {
+            return (false, true, "no answer (\(error)) after \(attempt) attempt\(attempt == 1 ? "" : "s")")
+        }
+    }
+
+    static func body(_ notice: DeployNotice) -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(notice)) ?? Data()
+    }
+}
+
+extension NotifyHook {
+    func wants(_ notice: DeployNotice) -> Bool {
+        team.value == notice.team && events.contains(notice.event)
+    }
+}
