@@ -2,6 +2,7 @@ import Controller
 import Drivers
 import Foundation
 import ServiceLifecycle
+import Synchronization
 import Testing
 import TestSupport
 
@@ -22,9 +23,20 @@ struct ControllerDaemonTests {
             defer { try? FileManager.default.removeItem(atPath: configuration.stateDirectory) }
             let daemon = try ControllerDaemon(configuration, metrics: { "# metrics\n" })
             let group = daemon.serviceGroup()
-            let running = Task { try await group.run() }
+            let stopped = Mutex<String?>(nil)
+            let running = Task {
+                do { try await group.run() } catch {
+                    stopped.withLock { $0 = "\(error)" }
+                    throw error
+                }
+            }
             let base = "http://127.0.0.1:\(configuration.listenPort)"
-            _ = try await eventually("/healthz") { try await httpGet(base + "/healthz").status == 200 ? true : nil }
+            // Patient (a loaded suite has taken 40 s to bring Caddy and the daemon up), but a
+            // daemon that stopped is said at once, with its error.
+            _ = try await eventually("/healthz", within: .seconds(90)) {
+                if let error = stopped.withLock({ $0 }) { throw DaemonStopped(description: error) }
+                return try await httpGet(base + "/healthz").status == 200 ? true : nil
+            }
             let ready = try await eventually("/readyz") { () -> String? in
                 let answer = try await httpGet(base + "/readyz")
                 return answer.status == 200 ? answer.body : nil
@@ -38,4 +50,8 @@ struct ControllerDaemonTests {
             await #expect(throws: (any Error).self) { try await httpGet(base + "/healthz") }
         }
     }
+}
+
+struct DaemonStopped: Error, CustomStringConvertible {
+    let description: String
 }

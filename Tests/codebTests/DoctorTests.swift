@@ -9,7 +9,9 @@ import Glibc
 /// `codeb doctor` against a real host — dockerd, a private Caddy, a state directory, port
 /// ranges — healthy, then with each fault injected: the failing line names the cause and
 /// what to do, and the exit status says whether anything is broken.
-@Suite(.timeLimit(.minutes(2)))
+/// Serialized: each row starts a Caddy and a `codeb doctor`; ten at once load a 2-core machine
+/// the rest of the suite shares.
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct DoctorTests {
     /// A host the doctor checks: a Caddy, a private state directory and key, the tests' ports.
     struct Host {

@@ -154,7 +154,14 @@ public struct Doctor: Sendable {
     // MARK: Controller
 
     func controllerCheck() async -> (check: DoctorCheck, readyz: [String: String]?) {
-        let url = "http://\(configuration.listenHost):\(configuration.listenPort)/readyz"
+        // The API listening on all addresses is asked on loopback.
+        let host = configuration.listenHost == "0.0.0.0" ? "127.0.0.1" : configuration.listenHost
+        let url = "http://\(host):\(configuration.listenPort)/readyz"
+        // A refused connection is said at once (the HTTP client would retry it until its timeout).
+        if let refusal = Self.refusal(host: host, port: configuration.listenPort) {
+            return (DoctorCheck("controller", .warn, "not running at \(configuration.listenHost):\(configuration.listenPort) (\(refusal))",
+                                fix: "start it: systemctl start codeb-controller (or codeb controller)"), nil)
+        }
         do {
             let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
             let body = try await response.body.collect(upTo: 1 << 20)
