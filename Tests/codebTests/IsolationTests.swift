@@ -267,6 +267,11 @@ struct IsolationTests {
                     let directory = host.directory + "-b"
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                     second = try await ControllerCLITests.startController(caddy, directory, environment: ["CODEB_DATABASE_URL": url], arguments: ["--node", "b"])
+                    // Answering /healthz is not having its store ready (an apply before is a 503).
+                    let port = second!.1
+                    _ = try await eventually("the second controller ready", within: .seconds(60)) {
+                        try await httpGet("http://127.0.0.1:\(port)/readyz").status == 200 ? true : nil
+                    }
                 }
                 defer { second?.0.terminate() }
                 let ports = [host.port, second?.1 ?? host.port]
