@@ -18,11 +18,13 @@ services:
 
 # The suite in parallel; then, alone, the `Isolated` suites (they restart dockerd and load the
 # machine); then the install walkthrough (install into a scratch root, systemd-analyze verify,
-# the controller as the unit starts it, hello served, uninstall).
+# the controller as the unit starts it, hello served, uninstall); then the web console in
+# chromium (Playwright), its screenshots left in .build/test-output/console.
 test: services
 	$(SWIFT) test --disable-xctest --skip Isolated
 	$(SWIFT) test --disable-xctest --filter Isolated
 	bash .ci/walkthrough
+	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/python Tests/Browser/console_test.py
 
 # Figures, not pass/fail: release build, against the real dockerd and Caddy.
 bench: services

@@ -103,6 +103,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The web console at `/`: a page, its stylesheet and script inside the binary, reading the
+        // API with the signed-in key. An `APIExtension`, like `/mcp`.
+        .target(
+            name: "Console",
+            dependencies: [
+                "Controller",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The MCP tools for AI coding assistants, built on the controller's HTTP API, and the
         // client `codeb mcp` forwards them to the controller's /mcp with.
         .target(
@@ -124,6 +135,7 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "State",
+                "Console",
                 "APIModel",
                 "Controller",
                 "MCPEndpoint",
@@ -177,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "Drivers", "Spec", "TestSupport", "MCPEndpoint", "CodebMCP",
+                "Controller", "Drivers", "Spec", "TestSupport", "MCPEndpoint", "CodebMCP", "Console",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -5,4 +5,11 @@ import Hummingbird
 /// through the same authentication, roles, team scoping and audit as over HTTP.
 public protocol APIExtension: Sendable {
     func addRoutes(to router: Router<APIContext>, api: ControllerAPI, responder: RouterResponder<APIContext>)
+
+    /// Paths served without a key (static assets that hold no data: the console's page).
+    var openPaths: Set<String> { get }
+}
+
+extension APIExtension {
+    public var openPaths: Set<String> { [] }
 }

@@ -7,12 +7,20 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
 
     let authenticator: Authenticator
+    /// Paths answered without a key: the probes, and what extensions declare (static assets).
+    let open: Set<String>
     /// Records a mutation attempt refused for want of a valid key (action, target, error).
     let refused: @Sendable (String, APIError, APIContext) async -> Void
-    static let open: Set<String> = ["/healthz", "/readyz", "/metrics"]
+    static let probes: Set<String> = ["/healthz", "/readyz", "/metrics"]
+
+    init(authenticator: Authenticator, open: Set<String> = probes, refused: @escaping @Sendable (String, APIError, APIContext) async -> Void) {
+        self.authenticator = authenticator
+        self.open = open
+        self.refused = refused
+    }
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        if Self.open.contains(request.uri.path) {
+        if open.contains(request.uri.path) {
             return try await next(request, context)
         }
         do {

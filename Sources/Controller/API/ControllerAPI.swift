@@ -47,18 +47,18 @@ public struct ControllerAPI: Sendable {
     /// The routes, ready for a Hummingbird `Application`: the API, and each extension's routes
     /// (e.g. `/mcp`), which may call the API's own routes in-process.
     public func routes(extensions: [any APIExtension] = []) -> Router<APIContext> {
-        let router = apiRoutes()
+        let router = apiRoutes(open: extensions.reduce(into: Set<String>()) { $0.formUnion($1.openPaths) })
         guard !extensions.isEmpty else { return router }
         let responder = apiRoutes().buildResponder()
         for module in extensions { module.addRoutes(to: router, api: self, responder: responder) }
         return router
     }
 
-    private func apiRoutes() -> Router<APIContext> {
+    private func apiRoutes(open: Set<String> = []) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: APIMetricsMiddleware())
         router.add(middleware: ErrorBodyMiddleware())
-        router.add(middleware: AuthMiddleware(authenticator: authenticator) { target, error, context in
+        router.add(middleware: AuthMiddleware(authenticator: authenticator, open: AuthMiddleware.probes.union(open)) { target, error, context in
             await self.record("request", target: target, context, refusal: error)
         })
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }

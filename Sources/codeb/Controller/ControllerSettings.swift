@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Drivers
 import Foundation
+import Console
 import MCPEndpoint
 import Spec
 import Yams
@@ -61,7 +62,7 @@ struct ControllerSettings {
         configuration.node = node
         configuration.publishAddress = publishAddress
         configuration.leaseTTL = leaseTTL
-        configuration.extensions = [MCPEndpoint(destructiveTools: mcpDestructiveTools)]
+        configuration.extensions = [MCPEndpoint(destructiveTools: mcpDestructiveTools), ConsoleEndpoint()]
         configuration.orphanDelay = orphanDelay
         configuration.switching = switching
         configuration.quota = quota

@@ -1,0 +1,51 @@
+@testable import Console
+@testable import Controller
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The console's files: served without a key (they hold no data) under a strict CSP, with no
+/// inline script or style and no HTML built from data; everything else still needs a key.
+@Suite struct ConsoleEndpointTests {
+    @Test(arguments: ["/", "/console.js", "/console.css"])
+    func anAssetIsServedWithoutAKeyUnderAStrictPolicy(_ path: String) async throws {
+        let world = try await RoleMatrixTests.World()
+        let app = Application(router: world.api.routes(extensions: [ConsoleEndpoint()]))
+        try await app.test(.router) { client in
+            try await client.execute(uri: path, method: .get) { response in
+                #expect(response.status == .ok)
+                let policy = response.headers[.contentSecurityPolicy] ?? ""
+                #expect(policy.contains("default-src 'none'") && policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"))
+                #expect(!policy.contains("unsafe-inline") && !policy.contains("unsafe-eval"))
+                #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+                let type = response.headers[.contentType] ?? ""
+                #expect(type.hasPrefix(path == "/" ? "text/html" : path.hasSuffix(".js") ? "text/javascript" : "text/css"))
+            }
+        }
+    }
+
+    @Test func theAPIStillNeedsAKeyAndNothingElseIsOpen() async throws {
+        let world = try await RoleMatrixTests.World()
+        let app = Application(router: world.api.routes(extensions: [ConsoleEndpoint()]))
+        try await app.test(.router) { client in
+            for path in ["/v1/projects", "/v1/keys", "/v1/events", "/console.map", "/index.html"] {
+                try await client.execute(uri: path, method: .get) { #expect($0.status == .unauthorized, "\(path)") }
+            }
+        }
+    }
+
+    @Test func thePageHasNoInlineScriptOrStyleAndTheScriptBuildsNoHTMLFromData() {
+        let html = ConsoleAssets.html
+        #expect(html.matches(of: /<script(?![^>]*\bsrc=)[^>]*>/).isEmpty, "an inline <script>")
+        #expect(html.matches(of: /<style\b/).isEmpty && html.matches(of: /\sstyle=/).isEmpty, "inline style")
+        #expect(html.matches(of: /\son[a-z]+=/).isEmpty, "an inline event handler")
+        let script = ConsoleAssets.script
+        for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"] {
+            #expect(!script.contains(sink), "the script uses \(sink)")
+        }
+        #expect(script.contains("sessionStorage"), "the key is kept for the tab only")
+        #expect(!script.contains("localStorage"))
+    }
+}
