@@ -130,27 +130,39 @@ extension ConsoleAssets {
       }
 
       // ---- live ---------------------------------------------------------------------------
+      // Server-Sent Events read with fetch (an EventSource cannot send the key as a header):
+      // calls onEvent({event, data, id}) per event until the stream ends or is aborted.
+      async function serverSentEvents(path, controller, onEvent) {
+        const response = await fetch(path, { headers: { Authorization: 'Bearer ' + key, Accept: 'text/event-stream' }, signal: controller.signal });
+        if (!response.ok || !response.body) throw new Error('HTTP ' + response.status);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const event = { event: null, data: '', id: null };
+            for (const line of buffer.slice(0, end).split('\n')) {
+              if (line.startsWith('event: ')) event.event = line.slice(7);
+              else if (line.startsWith('data: ')) event.data += (event.data ? '\n' : '') + line.slice(6);
+              else if (line.startsWith('id: ')) event.id = line.slice(4);
+            }
+            buffer = buffer.slice(end + 2);
+            onEvent(event);
+          }
+        }
+      }
+
       async function startEvents() {
         if (events) events.abort();
         const controller = new AbortController();
         events = controller;
         try {
-          const response = await fetch('/v1/events?follow=1', { headers: { Authorization: 'Bearer ' + key, Accept: 'text/event-stream' }, signal: controller.signal });
-          if (!response.ok || !response.body) throw new Error('HTTP ' + response.status);
-          const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-          let buffer = '';
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            buffer += value;
-            let end;
-            while ((end = buffer.indexOf('\n\n')) >= 0) {
-              const block = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              const data = block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
-              if (data) { try { onEvent(JSON.parse(data)); } catch (e) { /* a line that is not JSON is skipped */ } }
-            }
-          }
+          await serverSentEvents('/v1/events?follow=1', controller, (event) => {
+            if (event.data) { try { onEvent(JSON.parse(event.data)); } catch (e) { /* a line that is not JSON is skipped */ } }
+          });
         } catch (error) {
           if (controller.signal.aborted) return;
         }
@@ -323,27 +335,11 @@ extension ConsoleAssets {
         button.textContent = 'Stop';
         pre.replaceChildren();
         try {
-          const response = await fetch(path + '?tail=50', { headers: { Authorization: 'Bearer ' + key, Accept: 'text/event-stream' }, signal: controller.signal });
-          const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-          let buffer = '';
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            buffer += value;
-            let end;
-            while ((end = buffer.indexOf('\n\n')) >= 0) {
-              const block = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              let stream = 'stdout', data = '';
-              for (const line of block.split('\n')) {
-                if (line.startsWith('event: ')) stream = line.slice(7);
-                else if (line.startsWith('data: ')) data = line.slice(6);
-              }
-              pre.append(el('div', { class: stream }, data));
-              while (pre.childNodes.length > 1000) pre.firstChild.remove();
-              pre.scrollTop = pre.scrollHeight;
-            }
-          }
+          await serverSentEvents(path + '?tail=50', controller, (event) => {
+            pre.append(el('div', { class: event.event || 'stdout' }, event.data));
+            while (pre.childNodes.length > 1000) pre.firstChild.remove();
+            pre.scrollTop = pre.scrollHeight;
+          });
         } catch (error) { /* stopped */ }
         if (logs === controller) { logs = null; button.textContent = 'Follow'; }
       }
