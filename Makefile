@@ -31,6 +31,7 @@ bench: services
 	$(SWIFT) build -c release --product codeb-bench
 	$(SWIFT) build -c release --product codeb
 	.build/release/codeb-bench
+	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/python Benchmarks/console/console_bench.py
 
 # The scale figures (an hour or more): figure 2 at 100, 300 and 1,000 environments with the kill
 # storm, then figure 2c, two nodes of 700 environments sharing one PostgreSQL.

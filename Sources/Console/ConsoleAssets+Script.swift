@@ -72,6 +72,8 @@ extension ConsoleAssets {
         const view = $('view');
         view.replaceChildren(...nodes);
         window.codebConsole.renders += 1;
+        // Since navigation start: what the console benchmark reads as time to first render.
+        if (!window.codebConsole.firstRenderAt && nodes.length && current) window.codebConsole.firstRenderAt = performance.now();
       }
       function failure(error) { return el('p', { class: 'notice', role: 'alert' }, String(error.message || error)); }
 
