@@ -46,6 +46,10 @@ public struct EnvironmentView: Sendable, Codable, Hashable {
     public var images: [String: String]
     public var status: StatusView
     public var deleting: Bool
+    /// Each deployed or active slot's own hostname (`{slot}-{environment}-{project}.{preview
+    /// domain}`), when the controller has a `--preview-domain`: a slot is tried there before it
+    /// takes traffic.
+    public var previews: [String: String]?
 
     public init(
         environment: String, generation: Int, domains: [String], ports: PortPair, promote: String?, healthyThreshold: Int?,

@@ -230,6 +230,8 @@ extension ConsoleAssets {
             el('dt', {}, 'age'), el('dd', {}, slot.deployedAt ? el('span', { title: new Date(slot.deployedAt).toISOString() }, ago(slot.deployedAt)) : '—'),
             el('dt', {}, 'grace'), el('dd', {}, slot.state === 'grace' ? left(slot.graceUntil) : '—'),
             el('dt', {}, 'port'), el('dd', {}, String(slot.port)),
+            environment.previews && environment.previews[slot.slot] ? [el('dt', {}, 'preview'),
+              el('dd', {}, el('a', { href: 'https://' + environment.previews[slot.slot] + '/', rel: 'noreferrer', target: '_blank', class: 'preview' }, environment.previews[slot.slot]))] : null,
             slot.failure ? [el('dt', {}, 'failure'), el('dd', { class: 'error' }, slot.failure)] : null));
       }
 

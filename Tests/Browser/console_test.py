@@ -90,7 +90,7 @@ def main() -> int:
                              env={**os.environ, "HOME": str(state)}, stdout=open(state / "caddy.log", "w"), stderr=subprocess.STDOUT)
     controller = subprocess.Popen([CODEB, "controller", "--listen", f"127.0.0.1:{API_PORT}", "--state-dir", str(state), "--config", str(state / "controller.yaml"),
                                    "--caddy-config", str(state / "Caddyfile"), "--caddy-sites", str(state / "sites"), "--caddy-admin", ADMIN,
-                                   "--caddy-http-port", str(HTTP_PORT), "--secret-key-file", str(state / "secret.key"),
+                                   "--caddy-http-port", str(HTTP_PORT), "--secret-key-file", str(state / "secret.key"), "--preview-domain", "preview.test",
                                    "--ports", "production=14100-14499,staging=14500-14999,preview=15000-15499"],
                                   stdout=open(state / "controller.log", "w"), stderr=subprocess.STDOUT)
 
@@ -197,6 +197,8 @@ def run_browser(cli, keys) -> None:
             lag = live_at - result["at"]
             check(lag <= 1.0, f"live on the page within 1 s of the CLI seeing it live ({lag:+.2f} s)")
         check(page.evaluate("window.codebConsole.loadedAt") == loaded, "without reloading the page")
+        previews = page.eval_on_selector_all("a.preview", "links => links.map(a => a.textContent)")
+        check(f"green-production-{PROJECT}.preview.test" in previews, f"the live slot's preview URL is shown ({previews})")
         shoot("environment")
 
         # Rollback with a click: the previous version is served through Caddy.

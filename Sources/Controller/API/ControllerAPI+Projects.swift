@@ -160,7 +160,7 @@ extension ControllerAPI {
         var projects: [String: ProjectView] = [:]
         for key in try await store.keys() {
             guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
-            projects[key.project.value, default: ProjectView(project: key.project.value, team: state.team.value, environments: [])].environments.append(EnvironmentView(state))
+            projects[key.project.value, default: ProjectView(project: key.project.value, team: state.team.value, environments: [])].environments.append(EnvironmentView(state, previewDomain: reconciler?.previewDomain))
         }
         return try JSONBody.response(projects.values.sorted { $0.project < $1.project })
     }
@@ -173,7 +173,7 @@ extension ControllerAPI {
         var environments: [EnvironmentView] = []
         for key in try await store.keys() where key.project == name {
             guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
-            environments.append(EnvironmentView(state))
+            environments.append(EnvironmentView(state, previewDomain: reconciler?.previewDomain))
         }
         guard !environments.isEmpty else { throw APIError.notFound("project \(name)") }
         return try JSONBody.response(ProjectView(project: name.value, team: principal.team.value, environments: environments))

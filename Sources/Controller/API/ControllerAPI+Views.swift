@@ -14,10 +14,15 @@ extension RevisionView {
 }
 
 extension EnvironmentView {
-    init(_ state: EnvironmentState) {
+    init(_ state: EnvironmentState, previewDomain: Hostname? = nil) {
         var images: [String: String] = [:]
+        var previews: [String: String] = [:]
         for slot in state.slots {
             if let revision = state.revision(slot.revision) { images[slot.slot.rawValue] = revision.spec.template.image.description }
+            // As the site file routes them (Planner+Site): deployed and active slots only.
+            if let previewDomain, slot.state == .active || slot.state == .deployed {
+                previews[slot.slot.rawValue] = "\(slot.slot)-\(state.key.environment)-\(state.key.project).\(previewDomain)"
+            }
         }
         self.init(
             environment: state.key.environment.value, generation: state.generation, domains: state.desired?.spec.domains.map(\.value) ?? [],
@@ -25,6 +30,7 @@ extension EnvironmentView {
             healthyThreshold: state.desired?.spec.template.healthcheck.healthyThreshold, latest: state.desired.map(RevisionView.init),
             slots: state.slots.map(SlotView.init), images: images, status: StatusView(state.status), deleting: state.deleting
         )
+        self.previews = previewDomain == nil ? nil : previews
     }
 }
 
