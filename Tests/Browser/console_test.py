@@ -69,8 +69,13 @@ def served() -> str:
         return f"not served: {error}"
 
 
+# The web server, and a line every 200 ms on stdout for the logs ($$ is a literal $ in a spec).
+CHATTY = ('command: ["/usr/bin/busybox", "sh", "-c", "i=0; while true; do echo tick$$i; i=$$((i+1)); '
+          '/usr/bin/busybox sleep 0.2; done & exec /usr/bin/busybox httpd -f -p 8080 -h /www"]\n')
+
+
 def spec(project: str, team: str, version: int) -> str:
-    return (f"project: {project}\nteam: {team}\nimage: codeb-test/web:{version}\nport: 8080\n"
+    return (f"project: {project}\nteam: {team}\nimage: codeb-test/web:{version}\nport: 8080\n{CHATTY}"
             "healthcheck: { path: /health, interval: 400ms, timeout: 1s, healthyThreshold: 3, deadline: 60s }\n"
             f"stopTimeout: 1s\nenvironments:\n  production: {{ domains: [{project}.test] }}\n")
 
@@ -200,6 +205,14 @@ def run_browser(cli, keys) -> None:
         previews = page.eval_on_selector_all("a.preview", "links => links.map(a => a.textContent)")
         check(f"green-production-{PROJECT}.preview.test" in previews, f"the live slot's preview URL is shown ({previews})")
         shoot("environment")
+
+        # The live slot's logs, followed: new lines arrive while the page stays.
+        page.click("#follow")
+        page.wait_for_selector("#logs div.stdout >> text=/tick[0-9]+/")
+        first = page.eval_on_selector_all("#logs div", "lines => lines.length")
+        until("more followed log lines", lambda: page.eval_on_selector_all("#logs div", "lines => lines.length") > first + 2, 10)
+        check(True, "the logs follow: new lines arrive")
+        page.click("#follow")
 
         # Rollback with a click: the previous version is served through Caddy.
         page.wait_for_selector("[data-action=rollback]")
