@@ -167,9 +167,17 @@ def run_browser(cli, keys) -> None:
         check(page.query_selector("#projects") is None, "no project shows without a valid key")
         problems.clear()   # the refusal's 401 is the one expected console error
 
-        # The member's team: its project is listed, live; another team's is not.
-        sign_in(keys["member"])
+        # The member's team, signed in by keyboard alone: its project is listed, live; another
+        # team's is not.
+        page.evaluate("sessionStorage.clear()")
+        page.reload()
+        page.wait_for_selector("#key")
+        check(page.evaluate("document.activeElement.id") == "key", "the key field has the focus")
+        page.keyboard.type(keys["member"])
+        page.keyboard.press("Enter")
         page.wait_for_selector(f"#projects [data-project={PROJECT}]")
+        page.keyboard.press("Tab")
+        check(page.evaluate("document.activeElement.tagName") == "A", "Tab reaches the links")
         check(page.query_selector(f"[data-project={RIVAL}]") is None, "another team's project is not listed")
         check("r1" in page.inner_text(f"[data-project={PROJECT}] .env"), "the project shows its live revision")
         check(page.query_selector(f"[data-project={PROJECT}] .light.ok") is not None, "a green light for a ready environment")
@@ -204,6 +212,9 @@ def run_browser(cli, keys) -> None:
         check(page.evaluate("window.codebConsole.loadedAt") == loaded, "without reloading the page")
         previews = page.eval_on_selector_all("a.preview", "links => links.map(a => a.textContent)")
         check(f"green-production-{PROJECT}.preview.test" in previews, f"the live slot's preview URL is shown ({previews})")
+        page.emulate_media(color_scheme="dark")
+        page.screenshot(path=str(OUT / "environment-dark-desktop.png"), full_page=True)
+        page.emulate_media(color_scheme="light")
         shoot("environment")
 
         # The live slot's logs, followed: new lines arrive while the page stays.

@@ -46,8 +46,10 @@ extension ControllerAPI {
             ManagedLabels.environment: state.key.environment.value, ManagedLabels.slot: slot.rawValue,
         ]
         let node = reconciler?.leases.node.value
+        let storeID = try await store.identity()
         guard let container = try await runtime.listManaged().first(where: { container in
-            ManagedLabels.sameOwner(container.labels, wanted) && node.map { ManagedLabels.belongs(container.labels, to: $0) } ?? true
+            ManagedLabels.sameOwner(container.labels, wanted) && ManagedLabels.fromStore(container.labels, storeID)
+                && node.map { ManagedLabels.belongs(container.labels, to: $0) } ?? true
         }) else {
             throw APIError(.notFound, code: "not_found", "the \(slot) slot of \(state.key) has no container")
         }

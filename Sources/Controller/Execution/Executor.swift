@@ -118,6 +118,11 @@ public struct Executor: Sendable {
             guard existing.isManaged else {
                 throw RuntimeError(.notManaged, operation: "create container \(spec.name)", message: "a container with that name exists and is not codeb's; rename or remove it")
             }
+            // Another controller's (another store's) container on this Docker host, however alike
+            // its labels: never adopted or removed.
+            if let theirs = existing.labels[ManagedLabels.store], let ours = spec.labels[ManagedLabels.store], theirs != ours {
+                throw RuntimeError(.conflict, operation: "create container \(spec.name)", message: "the name is held by a container of another codeb controller on this Docker host (another state store); codeb leaves it alone — give this environment another project name, or stop the other controller's environment")
+            }
             // The name is only a handle: a container of another team, project, environment or
             // slot that holds it is never adopted or removed.
             guard ManagedLabels.sameOwner(existing.labels, spec.labels) else {

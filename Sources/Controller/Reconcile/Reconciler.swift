@@ -59,8 +59,9 @@ public struct Reconciler: Sendable {
     func observe(_ state: EnvironmentState) async throws -> PlanInput {
         let key = state.key
         let node = leases.node.value
+        let storeID = try await store.identity()
         var containers = try await runtime.listManaged(project: key.project.value, environment: key.environment.value).filter {
-            ManagedLabels.belongs($0.labels, to: node)
+            ManagedLabels.belongs($0.labels, to: node) && ManagedLabels.fromStore($0.labels, storeID)
         }
         // A rolling-out slot whose container stopped: the engine says why only when asked (a
         // list has no OOM flag). Only then, so a settled environment costs no engine call.
@@ -80,7 +81,7 @@ public struct Reconciler: Sendable {
         }
         return PlanInput(
             state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node,
-            proxyProblem: proxyHealth.current, storeID: try await store.identity(), retiring: await executor.retirements.ids,
+            proxyProblem: proxyHealth.current, storeID: storeID, retiring: await executor.retirements.ids,
             lastPassError: passErrors[key], publishAddress: publishAddress
         )
     }

@@ -22,6 +22,15 @@ public enum ManagedLabels {
         labels[self.node].map { $0 == node } ?? true
     }
 
+    /// Whether the container with `labels` was made by a controller of the store `identity`.
+    /// Controllers of different stores may share one Docker host (a demo beside an install, two
+    /// installs): each sees, adopts and removes only its own store's containers, even where
+    /// project, environment and slot are alike. Unlabelled ones (from before the label) count
+    /// as every store's, as before.
+    public static func fromStore(_ labels: [String: String], _ identity: String) -> Bool {
+        labels[store].map { $0 == identity } ?? true
+    }
+
     /// Whether `labels` mark a container as codeb's.
     public static func isManaged(_ labels: [String: String]) -> Bool {
         labels[managedBy] == managedByValue
