@@ -35,13 +35,15 @@ public final class UnixSocketProxy: @unchecked Sendable {
 
     /// Closes every connection and the listening socket; connecting fails until `resume()`.
     public func cut() {
-        let (fd, connections) = lock.withLock { () -> (Int32, Set<Int32>) in
+        let fd = lock.withLock { () -> Int32 in
             defer { listener = -1 }
-            return (listener, open)
+            // Under the lock: a descriptor still in `open` is not closed yet, so its number
+            // cannot have been reused by another connection (of this process) meanwhile.
+            for connection in open { shutdown(connection, Int32(SHUT_RDWR)) }
+            return listener
         }
         unlink(path)
         if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
-        for connection in connections { shutdown(connection, Int32(SHUT_RDWR)) }
     }
 
     public func stop() { cut() }
@@ -99,11 +101,18 @@ public final class UnixSocketProxy: @unchecked Sendable {
             }
             if offset < count { break }
         }
-        // Either side ending ends both; the other pump closes its descriptors the same way.
-        shutdown(source, Int32(SHUT_RDWR))
-        shutdown(destination, Int32(SHUT_RDWR))
-        // Each pump closes the descriptor it reads from, exactly once.
-        if lock.withLock({ _ = clients.remove(source); return open.remove(source) != nil }) { close(source) }
+        // Either side ending ends both; each pump closes the descriptor it reads from, exactly
+        // once. All under the lock, and only descriptors still open: once the other pump closed
+        // `destination`, its number may already belong to a new connection (of any proxy in
+        // this process), which a late shutdown would cut.
+        lock.withLock {
+            if open.contains(destination) { shutdown(destination, Int32(SHUT_RDWR)) }
+            _ = clients.remove(source)
+            if open.remove(source) != nil {
+                shutdown(source, Int32(SHUT_RDWR))
+                close(source)
+            }
+        }
     }
 
     private static func withAddress(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
