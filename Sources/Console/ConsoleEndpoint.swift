@@ -13,7 +13,7 @@ import NIOCore
 public struct ConsoleEndpoint: APIExtension {
     public init() {}
 
-    public var openPaths: Set<String> { Set(Self.assets.keys) }
+    public var openPaths: Set<String> { Set(Self.assets.keys).union(["/favicon.ico"]) }
 
     static let assets: [String: (type: String, body: String)] = [
         "/": ("text/html; charset=utf-8", ConsoleAssets.html),
@@ -25,6 +25,11 @@ public struct ConsoleEndpoint: APIExtension {
         + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     public func addRoutes(to router: Router<APIContext>, api: ControllerAPI, responder: RouterResponder<APIContext>) {
+        // The page names a data: icon, but a browser may still ask for /favicon.ico (before it
+        // has read the page, or on a reload): answered empty, not with a 401 to log.
+        router.get("/favicon.ico") { _, _ in
+            Response(status: .noContent, headers: [.cacheControl: "max-age=86400"])
+        }
         for (path, asset) in Self.assets {
             let buffer = ByteBuffer(string: asset.body)
             router.get(RouterPath(path)) { _, _ in

@@ -33,6 +33,7 @@ import Testing
             for path in ["/v1/projects", "/v1/keys", "/v1/events", "/console.map", "/index.html"] {
                 try await client.execute(uri: path, method: .get) { #expect($0.status == .unauthorized, "\(path)") }
             }
+            try await client.execute(uri: "/favicon.ico", method: .get) { #expect($0.status == .noContent, "no 401 for a browser's icon request") }
         }
     }
 
