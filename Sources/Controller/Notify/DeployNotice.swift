@@ -29,51 +29,40 @@ public struct DeployNotice: Sendable, Hashable, Codable {
     /// The notices a plan's slot records make, against the records they replace. Pure: the
     /// reconciler calls it after the plan was carried out.
     public static func notices(_ plan: Plan, _ input: PlanInput) -> [DeployNotice] {
-        var notices: [DeployNotice] = []
-        for action in plan.actions {
-            guard case .recordSlots(let records) = action else { continue }
-            for record in records {
-                let before = input.state.slots.first { $0.slot == record.slot }
-                guard before?.state != record.state || before?.revision != record.revision else { continue }
-                let revision = record.revision.flatMap { input.state.revision($0) }
-                let event: Event
-                var reason: String?
-                var author = revision?.author
-                switch record.state {
-                case .deployed:
-                    event = .rolloutStarted
-                case .active:
-                    // A warm previous slot taking traffic again is a rollback; who asked is the
-                    // author of the rollback's revision, not of the version it brings back.
-                    let rollingBack = before?.state == .grace || revision?.source == .rollback
-                    event = rollingBack ? .rollback : .rolloutLive
-                    if rollingBack, let desired = input.state.desired, desired.source == .rollback { author = desired.author }
-                case .failed:
-                    event = .rolloutFailed
-                    reason = record.failure
-                case .empty:
-                    // Only the end of a grace period; a grace slot taken for a deploy is no news.
-                    guard let before, before.state == .grace, let until = before.graceUntil, until <= input.now else { continue }
-                    event = .graceExpired
-                    reason = "grace period over"
-                    notices.append(DeployNotice(
-                        event: event, team: input.state.team.value, project: input.state.key.project.value,
-                        environment: input.state.key.environment.value, revision: before.revision,
-                        image: before.revision.flatMap { input.state.revision($0) }?.spec.template.image.description,
-                        author: nil, reason: reason, slot: record.slot.rawValue, at: input.now
-                    ))
-                    continue
-                case .grace:
-                    continue
-                }
-                notices.append(DeployNotice(
-                    event: event, team: input.state.team.value, project: input.state.key.project.value,
-                    environment: input.state.key.environment.value, revision: record.revision,
-                    image: revision?.spec.template.image.description, author: author, reason: reason,
-                    slot: record.slot.rawValue, at: input.now
-                ))
+        let state = input.state
+        return plan.slotChanges(from: state).compactMap { change -> DeployNotice? in
+            let (before, record) = (change.before, change.after)
+            var revisionNumber = record.revision
+            let event: Event
+            var reason: String?
+            var author: String?
+            switch record.state {
+            case .deployed:
+                event = .rolloutStarted
+            case .active:
+                // A warm previous slot taking traffic again is a rollback; who asked is the
+                // author of the rollback's revision, not of the version it brings back.
+                let rollingBack = before?.state == .grace || state.revision(record.revision)?.source == .rollback
+                event = rollingBack ? .rollback : .rolloutLive
+                if rollingBack, let desired = state.desired, desired.source == .rollback { author = desired.author }
+            case .failed:
+                event = .rolloutFailed
+                reason = record.failure
+            case .empty:
+                // Only the end of a grace period; a grace slot taken for a deploy is no news.
+                guard let before, before.state == .grace, let until = before.graceUntil, until <= input.now else { return nil }
+                event = .graceExpired
+                reason = "grace period over"
+                revisionNumber = before.revision
+            case .grace:
+                return nil
             }
+            let revision = revisionNumber.flatMap { state.revision($0) }
+            return DeployNotice(
+                event: event, team: state.team.value, project: state.key.project.value, environment: state.key.environment.value,
+                revision: revisionNumber, image: revision?.spec.template.image.description,
+                author: event == .graceExpired ? nil : author ?? revision?.author, reason: reason, slot: record.slot.rawValue, at: input.now
+            )
         }
-        return notices
     }
 }

@@ -94,27 +94,21 @@ public struct Reconciler: Sendable {
     /// Switches and rollout outcomes, read off the slot records a plan wrote, and how long each
     /// rollout took from its revision's apply (`codeb_rollout_seconds`).
     static func count(_ plan: Plan, _ input: PlanInput) {
-        for action in plan.actions {
-            guard case .recordSlots(let records) = action else { continue }
-            for record in records {
-                let before = input.state.slots.first { $0.slot == record.slot }
-                // A record rewritten in the same state (a probe count, a reason) is no new outcome.
-                guard before?.state != record.state || before?.revision != record.revision else { continue }
-                let outcome: String
-                switch record.state {
-                case .active:
-                    Counter(label: "codeb_switches_total").increment()
-                    outcome = "live"
-                case .failed:
-                    outcome = "failed"
-                default:
-                    continue
-                }
-                Counter(label: "codeb_rollouts_total", dimensions: [("outcome", outcome)]).increment()
-                if let applied = input.state.revision(record.revision)?.createdAt {
-                    Timer(label: "codeb_rollout_seconds", dimensions: [("outcome", outcome)])
-                        .recordSeconds(max(0, input.now.timeIntervalSince(applied)))
-                }
+        for change in plan.slotChanges(from: input.state) {
+            let outcome: String
+            switch change.after.state {
+            case .active:
+                Counter(label: "codeb_switches_total").increment()
+                outcome = "live"
+            case .failed:
+                outcome = "failed"
+            default:
+                continue
+            }
+            Counter(label: "codeb_rollouts_total", dimensions: [("outcome", outcome)]).increment()
+            if let applied = input.state.revision(change.after.revision)?.createdAt {
+                Timer(label: "codeb_rollout_seconds", dimensions: [("outcome", outcome)])
+                    .recordSeconds(max(0, input.now.timeIntervalSince(applied)))
             }
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Metrics
 #if canImport(Glibc)
 import Glibc
 import State
@@ -115,9 +114,7 @@ public actor FileStore: Store {
             throw StoreError(.invalid, "an update of \(key) tried to store \(state.key)")
         }
         // Only writes are timed here: reads are answered from memory.
-        let started = ContinuousClock.now
-        defer { Timer(label: "codeb_store_seconds", dimensions: [("op", "update"), ("store", "file")]).recordInterval(since: started) }
-        try persist(key, state)
+        try StoreMetrics.timed("update", "file") { try persist(key, state) }
         cache[key] = state
         feed.publish(key)
         return result
