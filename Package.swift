@@ -177,12 +177,16 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
+        // Swift Testing traits over TestSupport (a target of its own: codeb-bench uses
+        // TestSupport and does not link the testing library).
+        .target(name: "TestTraits", dependencies: ["TestSupport"], path: "Tests/TestTraits"),
         .testTarget(
             name: "DriversTests",
             dependencies: [
                 "Drivers",
                 "Spec",
                 "TestSupport",
+                "TestTraits",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -209,7 +213,7 @@ let package = Package(
             path: "Benchmarks/codeb-bench"
         ),
         .testTarget(name: "codebTests", dependencies: [
-            "codeb", "Spec", "Drivers", "Controller", "TestSupport",
+            "codeb", "Spec", "Drivers", "Controller", "TestSupport", "TestTraits",
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -59,7 +59,7 @@ extension DockerRuntimeTests {
             _ = try await docker.create(scope.webSpec("memo-fence", version: 1, hostPort: FreePort.next()))
             _ = try await docker.listManaged()
             let stranger = try await UnmanagedContainerTests.createUnmanaged(name: scope.name("stranger"))
-            defer { Task { try? await UnmanagedContainerTests.removeUnmanaged(stranger) } }
+            Cleanup.add { try? await UnmanagedContainerTests.removeUnmanaged(stranger) }
             for operation in ["start", "rename"] {
                 let error = await #expect(throws: RuntimeError.self) {
                     if operation == "start" { try await docker.start(stranger) } else { try await docker.rename(stranger, to: scope.name("taken")) }

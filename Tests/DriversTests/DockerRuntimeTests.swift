@@ -1,11 +1,12 @@
 @testable import Drivers
 import Foundation
 import TestSupport
+import TestTraits
 import Testing
 
 /// Against the real dockerd that `.ci/setup` starts. No test here is skipped: without dockerd
 /// they fail, which is what CI must do.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)), .cleansUp)
 struct DockerRuntimeTests {
     @Test func pingReportsAnEngineThatSpeaksThePinnedAPI() async throws {
         let info = try await DockerRuntime().ping()

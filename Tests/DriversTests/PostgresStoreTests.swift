@@ -1,11 +1,12 @@
 import Drivers
 import Foundation
 import Spec
+import TestTraits
 import Testing
 import TestSupport
 
 /// What only the PostgreSQL store does; shared behaviour is in `StoreConformanceTests`.
-@Suite struct PostgresStoreTests {
+@Suite(.cleansUp) struct PostgresStoreTests {
     static let key = EnvironmentKey(project: try! ResourceName(parsing: "shop"), environment: .production)
 
     static func put(_ store: some Store, _ key: EnvironmentKey = key, blue: Int = 4100) async throws {
@@ -20,10 +21,10 @@ import TestSupport
     /// Two controllers on one fresh database, the reader listening.
     static func withTwoControllers(_ body: (TestDatabase, PostgresStore, PostgresStore) async throws -> Void) async throws {
         let database = try await TestDatabase.create()
-        defer { Task { await database.drop() } }
+        Cleanup.add { await database.drop() }
         let writer = try await RunningPostgresStore.start(database.url)
         let reader = try await RunningPostgresStore.start(database.url)
-        defer { Task { await writer.stop(); await reader.stop() } }
+        Cleanup.add { await writer.stop(); await reader.stop() }
         _ = try await eventually("the reader to listen") { reader.store.isListening ? true : nil }
         try await body(database, writer.store, reader.store)
     }
@@ -70,7 +71,7 @@ import TestSupport
 
     @Test func migrationsRunOnceEvenWhenControllersStartTogether() async throws {
         let database = try await TestDatabase.create()
-        defer { Task { await database.drop() } }
+        Cleanup.add { await database.drop() }
         let stores = try await withThrowingTaskGroup(of: RunningPostgresStore.self) { group in
             for _ in 0..<4 { group.addTask { try await RunningPostgresStore.start(database.url) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -83,7 +84,7 @@ import TestSupport
 
     @Test func aDatabaseWithANewerSchemaIsRefused() async throws {
         let database = try await TestDatabase.create()
-        defer { Task { await database.drop() } }
+        Cleanup.add { await database.drop() }
         let first = try await RunningPostgresStore.start(database.url)
         await first.stop()
         try await database.execute("INSERT INTO schema_migrations (version, name) VALUES (\(PostgresSchema.currentVersion + 1), 'from the future')")
@@ -110,7 +111,7 @@ import TestSupport
 
     @Test func aStoreThatIsNotMigratedRefusesWork() async throws {
         let database = try await TestDatabase.create()
-        defer { Task { await database.drop() } }
+        Cleanup.add { await database.drop() }
         let store = PostgresStore(database: PostgresDatabase(url: database.url, deadline: .seconds(60)))
         let error = await #expect(throws: StoreError.self) { try await store.keys() }
         #expect(error?.message.contains("not ready") == true)

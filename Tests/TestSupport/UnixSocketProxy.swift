@@ -12,6 +12,8 @@ public final class UnixSocketProxy: @unchecked Sendable {
     private var listener: Int32 = -1
     private var open: Set<Int32> = []
     private var clients: Set<Int32> = []
+    /// Pumps still running per connection (keyed by its client descriptor).
+    private var running: [Int32: Int] = [:]
     private var seenRequests: [String] = []
     public let path: String
     public let target: String
@@ -27,23 +29,27 @@ public final class UnixSocketProxy: @unchecked Sendable {
     public func resume() throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0, Self.withAddress(path, { bind(fd, $0, $1) }) == 0, listen(fd, 64) == 0 else {
-            throw ProxyError(message: "cannot listen on \(path): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw ProxyError(message: "cannot listen on \(path): \(reason)")
         }
         lock.withLock { listener = fd }
         Thread.detachNewThread { [self] in acceptLoop(fd) }
     }
 
     /// Closes every connection and the listening socket; connecting fails until `resume()`.
+    ///
+    /// Only `shutdown` here, never `close`: a descriptor is closed by the thread that reads it,
+    /// once nothing else can use its number. Closing it here while the accept loop or a pump
+    /// was about to use it would let that thread act on whatever socket (of any code in this
+    /// process — a PostgreSQL or Docker connection) was given the number next.
     public func cut() {
-        let fd = lock.withLock { () -> Int32 in
-            defer { listener = -1 }
-            // Under the lock: a descriptor still in `open` is not closed yet, so its number
-            // cannot have been reused by another connection (of this process) meanwhile.
+        lock.withLock {
             for connection in open { shutdown(connection, Int32(SHUT_RDWR)) }
-            return listener
+            if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }
+            listener = -1
         }
         unlink(path)
-        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
     }
 
     public func stop() { cut() }
@@ -71,20 +77,30 @@ public final class UnixSocketProxy: @unchecked Sendable {
     private func acceptLoop(_ fd: Int32) {
         while true {
             let client = accept(fd, nil, nil)
-            guard client >= 0 else { return }
+            guard client >= 0 else {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                // Cut (or failed): this loop is the only user of `fd`, so it closes it.
+                close(fd)
+                return
+            }
+            // A cut between accept and here: the new connection is dropped like the rest.
+            guard lock.withLock({ listener == fd }) else {
+                close(client)
+                continue
+            }
             let upstream = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             guard upstream >= 0, Self.withAddress(target, { connect(upstream, $0, $1) }) == 0 else {
                 close(client)
                 if upstream >= 0 { close(upstream) }
                 continue
             }
-            lock.withLock { _ = open.insert(client); _ = open.insert(upstream); _ = clients.insert(client) }
-            Thread.detachNewThread { [self] in pump(from: client, to: upstream) }
-            Thread.detachNewThread { [self] in pump(from: upstream, to: client) }
+            lock.withLock { _ = open.insert(client); _ = open.insert(upstream); _ = clients.insert(client); running[client] = 2 }
+            Thread.detachNewThread { [self] in pump(from: client, to: upstream, pair: client) }
+            Thread.detachNewThread { [self] in pump(from: upstream, to: client, pair: client) }
         }
     }
 
-    private func pump(from source: Int32, to destination: Int32) {
+    private func pump(from source: Int32, to destination: Int32, pair: Int32) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
@@ -101,16 +117,18 @@ public final class UnixSocketProxy: @unchecked Sendable {
             }
             if offset < count { break }
         }
-        // Either side ending ends both; each pump closes the descriptor it reads from, exactly
-        // once. All under the lock, and only descriptors still open: once the other pump closed
-        // `destination`, its number may already belong to a new connection (of any proxy in
-        // this process), which a late shutdown would cut.
+        // Either side ending ends both. The two descriptors are closed only when both pumps of
+        // the pair are done: until then the other pump may still read or write its numbers,
+        // and a number closed early may already belong to another connection in this process.
         lock.withLock {
-            if open.contains(destination) { shutdown(destination, Int32(SHUT_RDWR)) }
-            _ = clients.remove(source)
-            if open.remove(source) != nil {
-                shutdown(source, Int32(SHUT_RDWR))
-                close(source)
+            shutdown(source, Int32(SHUT_RDWR))
+            shutdown(destination, Int32(SHUT_RDWR))
+            let left = (running[pair] ?? 1) - 1
+            running[pair] = left
+            if left == 0 {
+                running[pair] = nil
+                _ = clients.remove(pair)
+                for fd in [source, destination] where open.remove(fd) != nil { close(fd) }
             }
         }
     }

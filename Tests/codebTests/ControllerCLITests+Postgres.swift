@@ -8,7 +8,7 @@ import Testing
 extension ControllerCLITests {
     @Test func onPostgresTheDaemonIsDegradedWhileTheDatabaseIsAwayAndRecoversAlone() async throws {
         let database = try await TestDatabase.create()
-        defer { Task { await database.drop() } }
+        Cleanup.add { await database.drop() }
         let socketDirectory = NSTemporaryDirectory() + "codeb-pg-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
         let proxy = try UnixSocketProxy(target: TestDatabase.serverSocket, path: socketDirectory + "/.s.PGSQL.55432")
@@ -74,7 +74,7 @@ extension ControllerCLITests {
     /// (controller killed, its containers gone) the other takes over within the lease TTL.
     @Test func aSecondControllerTakesOverWhenTheFirstDies() async throws {
         let database = try await TestDatabase.create()
-        defer { Task { await database.drop() } }
+        Cleanup.add { await database.drop() }
         let url = database.connectionString
         try await CaddyInstance.run { caddyA in
             try await CaddyInstance.run { caddyB in

@@ -13,7 +13,7 @@ extension ControllerCLITests {
         try await CaddyInstance.run { caddy in
             let project = "reg" + UUID().uuidString.prefix(8).lowercased()
             let image = try await TestRegistry.push("codeb-test/web:1", repository: "\(project)/web", tag: "1")
-            defer { Task { try? await TestRegistry.removeLocal(image) } }
+            Cleanup.add { try? await TestRegistry.removeLocal(image) }
             try await Self.cleaningUp(project) {
                 let directory = NSTemporaryDirectory() + "codeb-cli-" + project
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

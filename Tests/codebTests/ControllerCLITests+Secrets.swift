@@ -25,7 +25,7 @@ extension ControllerCLITests {
     @Test(arguments: Backend.allCases)
     func secretsAreRolledOutRolledBackAndNeverShown(backend: Backend) async throws {
         let database = backend == .postgres ? try await TestDatabase.create() : nil
-        defer { if let database { Task { await database.drop() } } }
+        if let database { Cleanup.add { await database.drop() } }
         try await CaddyInstance.run { caddy in
             let project = "sec" + UUID().uuidString.prefix(8).lowercased()
             try await Self.cleaningUp(project) {

@@ -1,11 +1,12 @@
 import Drivers
 import Foundation
 import TestSupport
+import TestTraits
 import Testing
 
 /// The CLI against a real `codeb controller` process, on the real dockerd and a real Caddy.
 /// Uses the staging port range so it never meets the production-range end-to-end tests.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)), .cleansUp)
 struct ControllerCLITests {
     static func spec(project: String, version: Int, health: String = "/health") -> String {
         """
@@ -43,9 +44,9 @@ struct ControllerCLITests {
             controller.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             controller.standardOutput = controller.standardError
             try controller.run()
+            Cleanup.add { await Self.removeContainers(project) }
             defer {
                 if controller.isRunning { controller.terminate() }
-                Task { await Self.removeContainers(project) }
             }
             _ = try await eventually("the controller's /healthz") { try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200 ? true : nil }
 

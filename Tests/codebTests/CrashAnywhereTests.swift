@@ -30,7 +30,7 @@ extension ControllerCLITests {
                 let project = "crash" + UUID().uuidString.prefix(8).lowercased()
                 let directory = NSTemporaryDirectory() + "codeb-crash-" + project
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                defer { Task { await ControllerCLITests.removeContainers(project) } }
+                Cleanup.add { await ControllerCLITests.removeContainers(project) }
                 let token = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let file = directory + "/codeb.yaml"

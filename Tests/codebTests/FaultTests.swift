@@ -34,9 +34,9 @@ extension ControllerCLITests {
                 let project = "proxy" + UUID().uuidString.prefix(8).lowercased()
                 let directory = NSTemporaryDirectory() + "codeb-fault-" + project
                 let (controller, environment) = try await Self.controller(caddy, directory)
+                Cleanup.add { await ControllerCLITests.removeContainers(project) }
                 defer {
                     if controller.isRunning { controller.terminate() }
-                    Task { await ControllerCLITests.removeContainers(project) }
                 }
                 let applied = try await Self.apply(project, version: 1, in: directory, environment)
                 #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
@@ -81,9 +81,9 @@ extension ControllerCLITests {
                     try? Self.system("/bin/umount", "-l", directory)
                 }
                 let (controller, environment) = try await Self.controller(caddy, directory)
+                Cleanup.add { await ControllerCLITests.removeContainers(project) }
                 defer {
                     if controller.isRunning { controller.terminate() }
-                    Task { await ControllerCLITests.removeContainers(project) }
                 }
                 let first = try await Self.apply(project, version: 1, in: directory, environment)
                 #expect(first.status == 0, "\(first.stdout)\(first.stderr)")

@@ -51,9 +51,9 @@ struct LoadTests {
             let prefix = "load" + UUID().uuidString.prefix(6).lowercased()
             let directory = NSTemporaryDirectory() + "codeb-isolated-" + prefix
             let (controller, environment) = try await ControllerCLITests.FaultTests.controller(caddy, directory, arguments: ["--node", "here"])
+            Cleanup.add { for index in 0..<2 { await ControllerCLITests.removeContainers("\(prefix)-\(index)") } }
             defer {
                 if controller.isRunning { controller.terminate() }
-                Task { for index in 0..<2 { await ControllerCLITests.removeContainers("\(prefix)-\(index)") } }
             }
             let server = environment["CODEB_SERVER"]!, token = environment["CODEB_TOKEN"]!
             let tally = Tally()

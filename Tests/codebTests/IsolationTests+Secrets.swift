@@ -11,7 +11,7 @@ extension ControllerCLITests.IsolationTests {
         try await CaddyInstance.run { caddy in
             let id = UUID().uuidString.prefix(6).lowercased()
             let image = try await TestRegistry.push("codeb-test/web:1", repository: "i\(id)/web", tag: "1")
-            defer { Task { try? await TestRegistry.removeLocal(image) } }
+            Cleanup.add { try? await TestRegistry.removeLocal(image) }
             try await Self.withHost(caddy, id) { host in
                 let value = "s3cr3t-\(UUID().uuidString)"
                 let login = try await CLI.run(["registry", "login", TestRegistry.host, "--username", TestRegistry.username, "--password-stdin"],

@@ -170,7 +170,7 @@ struct IsolationTests {
                 #expect(try Docker.run(["run", "-d", "--name", stranger, "--label", "codeb.project=o\(id)", "codeb-test/web:1"]).status == 0)
                 let scope = TestScope()
                 let foreign = try await scope.docker.create(scope.webSpec("foreign", hostPort: FreePort.next()))
-                defer { Task { await scope.cleanUp() } }  // created, never started: holds no port
+                Cleanup.add { await scope.cleanUp() }  // created, never started: holds no port
 
                 // The environment is forgotten while the controller is down.
                 host.stop()
@@ -256,7 +256,7 @@ struct IsolationTests {
     @Test(arguments: ["file", "postgres"])
     func twoTeamsRacingForOneNewProjectLeaveExactlyOneOwner(_ store: String) async throws {
         let database = store == "postgres" ? try await TestDatabase.create() : nil
-        defer { if let database { Task { await database.drop() } } }
+        if let database { Cleanup.add { await database.drop() } }
         try await CaddyInstance.run { caddy in
             let id = UUID().uuidString.prefix(6).lowercased()
             let url = database?.connectionString

@@ -19,7 +19,7 @@ extension ControllerCLITests {
                 let project = "swf" + UUID().uuidString.prefix(8).lowercased()
                 let directory = NSTemporaryDirectory() + "codeb-cli-" + project
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                defer { Task { await ControllerCLITests.removeContainers(project) } }
+                Cleanup.add { await ControllerCLITests.removeContainers(project) }
                 let token = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory]).stdout
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let (controller, port) = try await ControllerCLITests.startController(caddy, directory)

@@ -16,7 +16,7 @@ extension ControllerCLITests {
                 let (a, b) = ("wsa" + id, "wsb" + id)
                 let directory = NSTemporaryDirectory() + "codeb-cli-ws" + id
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                defer { Task { await ControllerCLITests.removeContainers(a); await ControllerCLITests.removeContainers(b) } }
+                Cleanup.add { await ControllerCLITests.removeContainers(a); await ControllerCLITests.removeContainers(b) }
                 func key(_ team: String) async throws -> String {
                     try await CLI.run(["keys", "create", "--team", team, "--role", "member", "--state-dir", directory]).stdout
                         .trimmingCharacters(in: .whitespacesAndNewlines)
