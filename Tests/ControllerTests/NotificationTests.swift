@@ -57,8 +57,10 @@ import Testing
     }
 
     static func hook(_ team: String, _ url: String, secret: String? = nil, events: Set<DeployNotice.Event> = Set(DeployNotice.Event.allCases),
-                     attempts: Int = 5, backoff: Duration = .milliseconds(50)) throws -> NotifyHook {
-        NotifyHook(team: try ResourceName(parsing: team), url: URL(string: url)!, events: events, secret: secret, attempts: attempts, backoff: backoff)
+                     attempts: Int = 5, backoff: Duration = .milliseconds(50), allowPrivate: Bool = true) throws -> NotifyHook {
+        // Allowed private by default: the receivers of these tests are on loopback.
+        NotifyHook(team: try ResourceName(parsing: team), url: URL(string: url)!, events: events, secret: secret, attempts: attempts, backoff: backoff,
+                   allowPrivate: allowPrivate)
     }
 
     /// Runs `notifier` while `body` runs.
@@ -85,7 +87,11 @@ import Testing
         #expect(delivery.json["project"] as? String == "shop" && delivery.json["revision"] as? Int == 2)
         #expect(delivery.json["image"] as? String == "codeb-test/web:2" && delivery.json["author"] as? String == "ci-deploy")
         #expect(delivery.headers["x-codeb-event"] == "rollout.live" && delivery.headers["content-type"] == "application/json")
-        let mac = HMAC<SHA256>.authenticationCode(for: delivery.body, using: SymmetricKey(data: Data("acme-signing-key".utf8)))
+        // Signed over `timestamp.body`, the timestamp a recent one: a captured delivery replayed
+        // later is told by its age, and its timestamp cannot be changed without the key.
+        let timestamp = try #require(delivery.headers["x-codeb-timestamp"])
+        #expect(abs((Double(timestamp) ?? 0) - Date().timeIntervalSince1970) < 60, "\(timestamp)")
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).".utf8) + delivery.body, using: SymmetricKey(data: Data("acme-signing-key".utf8)))
         #expect(delivery.headers["x-codeb-signature"] == "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
         #expect(other.deliveries.count == 1 && other.deliveries.first?.json["team"] as? String == "other")
         #expect(other.deliveries.first?.headers["x-codeb-signature"] == nil, "no secret, no signature")
@@ -121,11 +127,91 @@ import Testing
     }
 
     @Test func postingNeverWaitsAndPastCapacityTheOldestAreDroppedAndCounted() async throws {
-        let notifier = WebhookNotifier(hooks: [try Self.hook("acme", "http://127.0.0.1:\(FreePort.next())/hook")], capacity: 2)
-        // Not running: nothing is taken off the queue.
+        let notifier = WebhookNotifier(hooks: [try Self.hook("acme", "http://127.0.0.1:\(FreePort.next())/hook")], capacity: 8)
+        // Not running: nothing is taken off the queue, which holds the capacity less the
+        // deliveries that may be in flight (8 / 4 = 2).
+        #expect(notifier.concurrency == 2)
         notifier.post((0..<10).map { _ in Self.notice("acme") })
-        #expect(notifier.stats.dropped == 8)
+        #expect(notifier.stats.dropped == 4)
         notifier.post([Self.notice("nobody")])
-        #expect(notifier.stats.dropped == 8, "a notice no hook wants is not queued")
+        #expect(notifier.stats.dropped == 4, "a notice no hook wants is not queued")
+    }
+
+    @Test func aRedirectIsAFailedAttemptAndIsNotFollowed() async throws {
+        // A receiver (of any team) answering 307 toward the host's own services — here another
+        // loopback receiver standing in for Caddy's admin API — must not get a POST through.
+        let target = try await WebhookReceiver()
+        let redirecting = try await WebhookReceiver(answers: [307], location: target.url)
+        defer { target.stop(); redirecting.stop() }
+        let notifier = WebhookNotifier(hooks: [try Self.hook("acme", redirecting.url)])
+        try await Self.running(notifier) {
+            notifier.post([Self.notice("acme")])
+            _ = try await eventually("the delivery given up") { notifier.stats.failed == 1 ? true : nil }
+        }
+        #expect(redirecting.deliveries.count == 1, "a redirect is not retried")
+        #expect(target.deliveries.isEmpty, "the redirect was not followed")
+        #expect(notifier.stats.lastFailure?.contains("HTTP 307: a redirect, not followed") == true, "\(notifier.summary)")
+    }
+
+    @Test func aHookOnThisHostOrAPrivateNetworkIsRefusedUnlessTheOperatorAllowsIt() async throws {
+        let receiver = try await WebhookReceiver()
+        defer { receiver.stop() }
+        let localhost = receiver.url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        let notifier = WebhookNotifier(hooks: [
+            try Self.hook("acme", receiver.url, allowPrivate: false),
+            try Self.hook("acme", localhost, allowPrivate: false),
+        ])
+        try await Self.running(notifier) {
+            notifier.post([Self.notice("acme")])
+            _ = try await eventually("both refused") { notifier.stats.failed == 2 ? true : nil }
+        }
+        #expect(receiver.deliveries.isEmpty, "nothing reached the loopback receiver, by address or by name")
+        #expect(notifier.stats.lastFailure?.contains("resolves to a loopback address") == true, "\(notifier.summary)")
+        #expect(notifier.summary.contains("127.0.0.1") == false && notifier.summary.contains("localhost") == false)
+
+        let allowed = WebhookNotifier(hooks: [try Self.hook("acme", localhost, allowPrivate: true)])
+        try await Self.running(allowed) {
+            allowed.post([Self.notice("acme")])
+            _ = try await eventually("delivered when allowed") { allowed.stats.delivered == 1 ? true : nil }
+        }
+        #expect(receiver.deliveries.count == 1)
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1", "loopback"), ("127.8.9.10", "loopback"), ("::1", "loopback"), ("::ffff:127.0.0.1", "loopback"),
+        ("169.254.169.254", "link-local"), ("fe80::1", "link-local"), ("10.1.2.3", "private"), ("172.16.0.1", "private"),
+        ("172.31.255.255", "private"), ("192.168.1.1", "private"), ("100.64.0.1", "private"), ("fd00::1", "private"),
+        ("::ffff:10.0.0.1", "private"), ("64:ff9b::a00:1", "private"), ("0.0.0.0", "unspecified"), ("::", "unspecified"),
+        ("224.0.0.1", "multicast"), ("ff02::1", "multicast"), ("240.0.0.1", "reserved"),
+        ("93.184.216.34", "public"), ("172.32.0.1", "public"), ("100.128.0.1", "public"), ("2606:4700::1111", "public"), ("8.8.8.8", "public"),
+    ])
+    func addressesAreClassifiedBeforeAnyConnection(_ address: String, _ expected: String) {
+        #expect((WebhookAddressPolicy.kind(of: address)?.rawValue ?? "public") == expected)
+    }
+
+    @Test func theBackoffDoublesAndIsCapped() throws {
+        let hook = try Self.hook("acme", "https://hooks.example.com/h", attempts: 20, backoff: .seconds(2))
+        #expect(hook.delay(before: 2) == .seconds(2) && hook.delay(before: 3) == .seconds(4) && hook.delay(before: 5) == .seconds(16))
+        #expect(hook.delay(before: 12) == NotifyHook.maxBackoff && hook.delay(before: 20) == .seconds(300), "never more than 5 minutes")
+    }
+
+    @Test func whileRunningWithASlowReceiverAtMostCapacityNoticesAreHeld() async throws {
+        // A receiver that takes a minute per answer: deliveries pile up. What the notifier holds
+        // (queued and in flight) stays within its capacity; the rest is dropped and counted.
+        let slow = try await WebhookReceiver(hold: .seconds(60))
+        defer { slow.stop() }
+        let capacity = 64
+        let notifier = WebhookNotifier(hooks: [try Self.hook("acme", slow.url, attempts: 1)], timeout: .seconds(90), capacity: capacity)
+        let posted = 2_000
+        try await Self.running(notifier) {
+            for index in 0..<posted {
+                notifier.post([Self.notice("acme")])
+                // Posting at a pace the queue's reader can keep up with, as real rollouts do.
+                if index % 50 == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            _ = try await eventually("the deliveries in flight to reach the receiver") { slow.deliveries.count >= 1 ? true : nil }
+        }
+        #expect(notifier.stats.dropped >= posted - capacity, "held at most \(capacity): dropped \(notifier.stats.dropped) of \(posted)")
+        #expect(slow.deliveries.count <= capacity, "\(slow.deliveries.count) requests in flight")
     }
 }

@@ -118,7 +118,12 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("postgres://u:p@db.internal:6543/codeb", "db.internal", 6543, nil as String?, "u", "p" as String?, "codeb", DatabaseURL.TLSMode.prefer),
+        // TLS required unless said otherwise for a database on another host; preferred on this one.
+        ("postgres://u:p@db.internal:6543/codeb", "db.internal", 6543, nil as String?, "u", "p" as String?, "codeb", DatabaseURL.TLSMode.require),
+        ("postgres://u:p@10.0.0.7/codeb", "10.0.0.7", 5432, nil, "u", "p", "codeb", .require),
+        ("postgres://u:p@localhost/codeb", "localhost", 5432, nil, "u", "p", "codeb", .prefer),
+        ("postgres://u:p@127.0.0.1:55432/codeb", "127.0.0.1", 55432, nil, "u", "p", "codeb", .prefer),
+        ("postgres://u:p@db.internal/codeb?sslmode=prefer", "db.internal", 5432, nil, "u", "p", "codeb", .prefer),
         ("postgresql://u@db/codeb?sslmode=require", "db", 5432, nil, "u", nil, "codeb", .require),
         ("postgres://u:p%40ss@/codeb?host=/run/postgresql", "", 5432, "/run/postgresql/.s.PGSQL.5432", "u", "p@ss", "codeb", .prefer),
         ("postgres://u:p@h/codeb?sslmode=disable&port=7000", "h", 7000, nil, "u", "p", "codeb", .disable),

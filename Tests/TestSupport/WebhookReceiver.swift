@@ -20,7 +20,9 @@ public final class WebhookReceiver: Sendable {
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     /// Starts it and waits until it listens; `answers` are the statuses of the first requests.
-    public init(answers: [Int] = []) async throws {
+    /// With `location`, every answer carries that `Location` (a redirecting receiver); with
+    /// `hold`, each answer waits that long first (a receiver that does not answer in time).
+    public init(answers: [Int] = [], location: String? = nil, hold: Duration? = nil) async throws {
         let shared = Shared(answers: answers)
         let router = Router()
         router.post("/hook") { request, _ -> Response in
@@ -29,7 +31,10 @@ public final class WebhookReceiver: Sendable {
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             shared.received.withLock { $0.append(Delivery(headers: headers, body: Data(buffer: body))) }
             let status = shared.answers.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
-            return Response(status: .init(code: status))
+            if let hold { try await Task.sleep(for: hold) }
+            var response = Response(status: .init(code: status))
+            if let location { response.headers[.location] = location }
+            return response
         }
         let (listening, bound) = AsyncStream.makeStream(of: Int.self)
         let app = Application(

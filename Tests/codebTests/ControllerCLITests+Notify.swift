@@ -21,13 +21,16 @@ extension ControllerCLITests {
                     notify:
                       - team: acme
                         url: \(acme.url)
+                        allow-private: true
                       - team: acme
                         url: http://127.0.0.1:\(dead)/hook-token
+                        allow-private: true
                         events: [rollout.live]
                         attempts: 2
                         backoff: 100ms
                       - team: other
                         url: \(other.url)
+                        allow-private: true
                     """
                 let (controller, port) = try await Self.startController(caddy, directory, config: config)
                 defer { if controller.isRunning { controller.terminate() } }

@@ -147,6 +147,7 @@ import Testing
     @Test func webhooksAreReadWithTheirEventsAndSigningKey() throws {
         let secret = NSTemporaryDirectory() + "codeb-hook-\(UUID().uuidString.prefix(6)).secret"
         try "s3cret\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
         let settings = try Self.resolve("""
             notify:
               - team: acme
@@ -157,6 +158,7 @@ import Testing
                 backoff: 500ms
               - team: other
                 url: http://127.0.0.1:9999/hook
+                allow-private: true
             """)
         let hooks = settings.daemon.notify
         #expect(hooks.count == 2)
@@ -165,6 +167,16 @@ import Testing
         #expect(hooks[0].attempts == 3 && hooks[0].backoff == .milliseconds(500))
         #expect(hooks[1].events == Set(DeployNotice.Event.allCases), "every event by default")
         #expect(hooks[1].attempts == 5 && hooks[1].backoff == .seconds(1))
+        #expect(!hooks[0].allowPrivate && hooks[1].allowPrivate, "private receivers only when the operator says so")
+    }
+
+    @Test func aSigningKeyOthersCanReadIsRefused() throws {
+        let secret = NSTemporaryDirectory() + "codeb-hook-\(UUID().uuidString.prefix(6)).secret"
+        try "s3cret\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: secret)
+        #expect { try Self.resolve("notify:\n  - team: acme\n    url: https://x.test/h\n    secret-file: \(secret)") } throws: {
+            "\($0)".contains("is readable by others (mode 644); chmod 600 it")
+        }
     }
 
     @Test(arguments: [
@@ -176,6 +188,7 @@ import Testing
         ("notify:\n  - team: acme\n    url: https://x.test/h\n    secret-file: /nonexistent/hook.secret", "cannot read secret-file"),
         ("notify:\n  - team: acme\n    url: https://x.test/h\n    attempts: 0", "attempts is a whole number"),
         ("notify:\n  - team: acme\n    url: https://x.test/h\n    backoff: soon", "backoff is a duration"),
+        ("notify:\n  - team: acme\n    url: https://x.test/h\n    allow-private: maybe", "allow-private is true or false"),
     ])
     func badWebhooksAreClearErrors(_ yaml: String, _ message: String) throws {
         #expect { try Self.resolve(yaml) } throws: { "\($0)".contains(message) }

@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Spec
 
@@ -54,9 +55,21 @@ public struct APIError: HTTPResponseError, Sendable {
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: ErrorBodyMiddleware<APIContext>.code(.contentTooLarge), ErrorBodyMiddleware<APIContext>.tooLarge)
         default:
-            return APIError(.internalServerError, code: "internal", "\(error)")
+            return internalError(error)
         }
     }
+
+    /// An error the API has no answer for: its text may name paths, addresses or engine
+    /// internals, so the client gets a sentence and an id, and the log gets the detail under
+    /// that id (for the operator to find when a user quotes it).
+    public static func internalError(_ error: any Error, logger: Logger = APIError.logger) -> APIError {
+        let id = String(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff_ffff, radix: 16)
+        let padded = String(repeating: "0", count: max(0, 12 - id.count)) + id
+        logger.error("internal error answered to an API request", metadata: ["error-id": "\(padded)", "error": "\(error)"])
+        return APIError(.internalServerError, code: "internal", "the controller failed on this request (error id \(padded)); the operator finds the cause in the controller's log under that id")
+    }
+
+    public static let logger = Logger(label: "codeb.api")
 }
 
 /// The API's JSON answers: sorted keys, ISO 8601 dates.

@@ -17,6 +17,9 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             // NIOTooManyBytesError (413) and the like answer with a bare status.
             throw APIError(error.status, code: Self.code(error.status), Self.message(error.status, request))
+        } catch {
+            // Anything else is a 500 with an id, never the error's own text.
+            throw APIError.from(error)
         }
     }
 

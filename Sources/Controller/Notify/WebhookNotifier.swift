@@ -9,10 +9,14 @@ import Spec
 import Synchronization
 
 /// Delivers deploy notices to the teams' webhooks (`notify:`): a JSON POST per notice and
-/// hook, retried with exponential backoff on a 5xx, 408, 429 or no answer; a hook answering
-/// another 4xx has refused it and is not asked again. `post` never waits: a rollout is never
-/// held up by a slow or dead receiver (past `capacity` pending notices the oldest are dropped,
-/// and counted). Each team's hooks hear of that team's environments only.
+/// hook, retried with exponential backoff (capped at `NotifyHook.maxBackoff`) on a 5xx, 408,
+/// 429 or no answer; a hook answering another 4xx has refused it and is not asked again; a 3xx
+/// is a failed attempt (a redirect is never followed: it could point anywhere, the
+/// controller's own loopback services included). A receiver's address is checked at delivery
+/// (`WebhookAddressPolicy`). `post` never waits: a rollout is never held up by a slow or dead
+/// receiver. At most `capacity` notices are held at any time, queued and being delivered
+/// together; past it the oldest queued are dropped, and counted. Each team's hooks hear of that
+/// team's environments only.
 public final class WebhookNotifier: Service, Sendable {
     public struct Stats: Sendable, Hashable {
         public var delivered = 0
@@ -24,6 +28,8 @@ public final class WebhookNotifier: Service, Sendable {
 
     public let hooks: [NotifyHook]
     let timeout: Duration
+    /// Deliveries in flight at once; the rest wait in the queue (and count against `capacity`).
+    let concurrency: Int
     private let stream: AsyncStream<DeployNotice>
     private let continuation: AsyncStream<DeployNotice>.Continuation
     private let counts = Mutex(Stats())
@@ -33,7 +39,8 @@ public final class WebhookNotifier: Service, Sendable {
         self.hooks = hooks
         self.timeout = timeout
         self.logger = logger
-        (stream, continuation) = AsyncStream.makeStream(of: DeployNotice.self, bufferingPolicy: .bufferingNewest(capacity))
+        concurrency = max(1, min(16, capacity / 4))
+        (stream, continuation) = AsyncStream.makeStream(of: DeployNotice.self, bufferingPolicy: .bufferingNewest(max(1, capacity - concurrency)))
     }
 
     public var stats: Stats { counts.withLock { $0 } }
@@ -50,10 +57,25 @@ public final class WebhookNotifier: Service, Sendable {
 
     public func run() async throws {
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for await notice in stream {
-                    for hook in hooks where hook.wants(notice) {
-                        group.addTask { await self.deliver(notice, to: hook) }
+            await withTaskGroup(of: Void.self) { group in
+                // A notice is taken off the queue only once a delivery slot is free, so what is
+                // held stays bounded: the queue (the stream's buffer) plus `concurrency` notices
+                // being delivered (each to its team's hooks at once).
+                var inFlight = 0
+                var queue = stream.makeAsyncIterator()
+                while true {
+                    if inFlight >= concurrency {
+                        await group.next()
+                        inFlight -= 1
+                    }
+                    guard let notice = await queue.next() else { break }
+                    inFlight += 1
+                    group.addTask {
+                        await withTaskGroup(of: Void.self) { hooks in
+                            for hook in self.hooks where hook.wants(notice) {
+                                hooks.addTask { await self.deliver(notice, to: hook) }
+                            }
+                        }
                     }
                 }
             }
@@ -76,7 +98,7 @@ public final class WebhookNotifier: Service, Sendable {
         var last = ""
         for attempt in 1...hook.attempts {
             if attempt > 1 {
-                let delay = hook.backoff * (1 << min(attempt - 2, 10)) * Double.random(in: 0.8..<1.2)
+                let delay = hook.delay(before: attempt) * Double.random(in: 0.8..<1.2)
                 // A stop does not wait out a backoff: what is not delivered by then is given up.
                 do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { break }
             }
@@ -103,6 +125,18 @@ public final class WebhookNotifier: Service, Sendable {
     }
 
     private func send(_ body: Data, notice: DeployNotice, delivery: String, attempt: Int, to hook: NotifyHook) async -> (ok: Bool, retry: Bool, problem: String) {
+        let attempts = "after \(attempt) attempt\(attempt == 1 ? "" : "s")"
+        guard let host = hook.url.host else { return (false, false, "the webhook URL has no host") }
+        // Resolved and checked now, and the connection pinned to the checked address.
+        let address: String
+        do {
+            address = try await WebhookAddressPolicy.pinnedAddress(for: host, allowPrivate: hook.allowPrivate)
+        } catch let error as WebhookAddressError {
+            if case .refused = error { return (false, false, "\(error)") }
+            return (false, true, "no answer (\(error)) \(attempts)")
+        } catch {
+            return (false, true, "no answer (\(error)) \(attempts)")
+        }
         var request = HTTPClientRequest(url: hook.url.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -111,19 +145,40 @@ public final class WebhookNotifier: Service, Sendable {
         request.headers.add(name: "X-Codeb-Delivery", value: delivery)
         request.headers.add(name: "X-Codeb-Attempt", value: String(attempt))
         if let secret = hook.secret {
-            let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-            request.headers.add(name: "X-Codeb-Signature", value: "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
+            let timestamp = String(Int(Date().timeIntervalSince1970))
+            request.headers.add(name: "X-Codeb-Timestamp", value: timestamp)
+            request.headers.add(name: "X-Codeb-Signature", value: Self.signature(body, timestamp: timestamp, secret: secret))
         }
         request.body = .bytes(ByteBuffer(bytes: body))
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.dnsOverride = [host: address]
+        // A client per attempt: the pinned address is the client's, and deliveries are rare.
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let outcome: (ok: Bool, retry: Bool, problem: String)
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(timeout.inNanoseconds)))
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.inNanoseconds)))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             let code = Int(response.status.code)
-            if (200..<300).contains(code) { return (true, false, "") }
-            return (false, code >= 500 || code == 408 || code == 429, "HTTP \(code) after \(attempt) attempt\(attempt == 1 ? "" : "s")")
+            if (200..<300).contains(code) {
+                outcome = (true, false, "")
+            } else if (300..<400).contains(code) {
+                outcome = (false, false, "HTTP \(code): a redirect, not followed \(attempts)")
+            } else {
+                outcome = (false, code >= 500 || code == 408 || code == 429, "HTTP \(code) \(attempts)")
+            }
         } catch {
-            return (false, true, "no answer (\(error)) after \(attempt) attempt\(attempt == 1 ? "" : "s")")
+            outcome = (false, true, "no answer (\(error)) \(attempts)")
         }
+        try? await client.shutdown()
+        return outcome
+    }
+
+    /// `sha256=` and the hex HMAC-SHA256 of `timestamp.body`: a receiver checks it and that the
+    /// timestamp is recent, so a captured delivery cannot be replayed later (docs/operating.md).
+    public static func signature(_ body: Data, timestamp: String, secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data((timestamp + ".").utf8) + body, using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
     }
 
     static func body(_ notice: DeployNotice) -> Data {

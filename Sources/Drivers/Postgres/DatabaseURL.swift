@@ -47,7 +47,11 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         guard !database.isEmpty, !database.contains("/") else {
             throw StoreError(.invalid, "--database-url must name one database after the host, e.g. postgres://codeb@db.internal/codeb")
         }
-        let mode = query["sslmode"] ?? "prefer"
+        // Unsaid, TLS is required (and the server's certificate verified) for any database not
+        // on this host: keys' hashes, sealed secrets and the audit log travel on this connection.
+        // On loopback or a unix socket nothing is on the wire, and `prefer` is libpq's default.
+        let local = socketDirectory != nil || Self.isLoopback(host)
+        let mode = query["sslmode"] ?? (local ? "prefer" : "require")
         switch mode {
         case "disable": tls = .disable
         case "allow", "prefer": tls = .prefer
@@ -55,6 +59,14 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         default: throw StoreError(.invalid, "--database-url: sslmode \(mode) is not one of disable, prefer, require")
         }
         socketPath = socketDirectory.map { "\($0)/.s.PGSQL.\(port)" }
+    }
+
+    /// `localhost` or a loopback address (127.0.0.0/8, ::1).
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare.lowercased() == "localhost" || bare == "::1" { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { UInt8($0) != nil } && octets.first == "127"
     }
 
     /// Where it points, without the password: safe for logs and error messages.

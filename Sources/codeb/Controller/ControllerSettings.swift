@@ -206,8 +206,8 @@ struct ControllerSettings {
             guard let mapping = item.mapping else { throw ValidationError("\(at): a webhook is a mapping, e.g.\n\(example)") }
             var fields: [String: Node] = [:]
             for (key, value) in mapping {
-                guard let name = key.string, ["team", "url", "events", "secret-file", "attempts", "backoff"].contains(name) else {
-                    throw ValidationError("\(at): unknown key `\(key.string ?? "?")`; a webhook has team, url, events, secret-file, attempts and backoff")
+                guard let name = key.string, ["team", "url", "events", "secret-file", "attempts", "backoff", "allow-private"].contains(name) else {
+                    throw ValidationError("\(at): unknown key `\(key.string ?? "?")`; a webhook has team, url, events, secret-file, attempts, backoff and allow-private")
                 }
                 fields[name] = value
             }
@@ -231,6 +231,10 @@ struct ControllerSettings {
             }
             var secret: String?
             if let secretFile = fields["secret-file"]?.string {
+                // Like the secret key file: a signing key others on the host can read signs for them too.
+                if let mode = (try? FileManager.default.attributesOfItem(atPath: secretFile))?[.posixPermissions] as? NSNumber, mode.uint16Value & 0o077 != 0 {
+                    throw ValidationError("\(at): secret-file \(secretFile) is readable by others (mode \(String(mode.uint16Value & 0o777, radix: 8))); chmod 600 it")
+                }
                 guard let data = FileManager.default.contents(atPath: secretFile), !data.isEmpty else {
                     throw ValidationError("\(at): cannot read secret-file \(secretFile) (the key webhook bodies are signed with)")
                 }
@@ -248,7 +252,12 @@ struct ControllerSettings {
                 }
                 backoff = value
             }
-            return NotifyHook(team: team, url: url, events: events, secret: secret, attempts: attempts, backoff: backoff)
+            var allowPrivate = false
+            if let value = fields["allow-private"] {
+                guard let flag = value.bool else { throw ValidationError("\(at): allow-private is true or false") }
+                allowPrivate = flag
+            }
+            return NotifyHook(team: team, url: url, events: events, secret: secret, attempts: attempts, backoff: backoff, allowPrivate: allowPrivate)
         }
     }
 
