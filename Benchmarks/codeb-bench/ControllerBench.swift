@@ -29,8 +29,7 @@ enum ControllerBench {
         print("1. planner: one pass over 1,000 projects × 2 environments (converged, synthetic)")
         print("   " + pass.line("plan 2,000 environments"))
         print(String(format: "   per environment: median %.1f µs; actions planned: %d (a converged world plans nothing)", pass.median / 2000 * 1e6, actions))
-        print(String(format: "   heap allocations per pass: median %.0f, p95 %.0f, n=%d (%.1f per environment)",
-                     allocated.median, allocated.p95, allocated.samples.count, allocated.median / 2000))
+        print("   heap allocations per pass: \(allocated.values("%.0f"))" + String(format: " (%.1f per environment)", allocated.median / 2000))
         print("   " + floor.line("floor: reading the same inputs"))
         print(String(format: "   ratio: plan / floor = %.0f", pass.median / max(floor.median, 1e-9)))
         print("")

@@ -49,8 +49,7 @@ enum FootprintBench {
             let startup = Stats(startups[name] ?? []), resident = Stats(residents[name] ?? [])
             print("   \(name) store:")
             print("     " + startup.line("start → /readyz 200"))
-            print(String(format: "     idle resident memory: median %.1f MiB, p95 %.1f MiB, n=%d (1 s samples); idle CPU %.2f%% of one core over %d s",
-                         resident.median, resident.p95, resident.samples.count, (cpus[name] ?? 0) * 100, idleSeconds))
+            print("     idle resident memory: \(resident.values(unit: "MiB")) (1 s samples); " + String(format: "idle CPU %.2f%% of one core over %d s", (cpus[name] ?? 0) * 100, idleSeconds))
         }
         let emptyStart = Stats(startups["empty"] ?? []).median, fullStart = Stats(startups["1,000 projects"] ?? []).median
         let emptyRSS = Stats(residents["empty"] ?? []).median, fullRSS = Stats(residents["1,000 projects"] ?? []).median

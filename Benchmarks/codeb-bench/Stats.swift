@@ -1,27 +1,8 @@
 import Foundation
+import TestSupport
 
-/// Median, p95 and the sample size of a set of timings, printed in milliseconds.
-struct Stats {
-    let samples: [Double]  // seconds
-
-    init(_ samples: [Double]) {
-        self.samples = samples.sorted()
-    }
-
-    /// Nearest-rank percentile.
-    func percentile(_ p: Double) -> Double {
-        guard !samples.isEmpty else { return .nan }
-        let rank = Int((p / 100 * Double(samples.count)).rounded(.up))
-        return samples[min(max(rank, 1), samples.count) - 1]
-    }
-
-    var median: Double { percentile(50) }
-    var p95: Double { percentile(95) }
-
-    func line(_ name: String) -> String {
-        String(format: "%@: median %.2f ms, p95 %.2f ms, n=%d", name, median * 1000, p95 * 1000, samples.count)
-    }
-}
+/// The bench's name for `SampleStats` (TestSupport, where its rule is tested).
+typealias Stats = SampleStats
 
 func seconds(_ duration: Duration) -> Double {
     let (s, atto) = duration.components

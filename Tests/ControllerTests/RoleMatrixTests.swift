@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MCPEndpoint
 import NIOCore
 import Spec
 import Testing
@@ -95,7 +96,45 @@ import Testing
                  minimum: .admin, expected: { target, _ in target == .own ? .ok : .notFound }),
         Endpoint(name: "POST cleanup", method: .post, path: { "/v1/projects/\(project($0))/cleanup" }, minimum: .admin,
                  expected: { target, _ in target == .own ? .accepted : .notFound }),
+        Endpoint(name: "GET /readyz", method: .get, path: { _ in "/readyz" }, minimum: nil, expected: { _, _ in .ok }),
+        // No metrics registry in this world: the open path answers 404, still without a key.
+        Endpoint(name: "GET /metrics", method: .get, path: { _ in "/metrics" }, minimum: nil, expected: { _, _ in .notFound }),
+        // No container engine in this world: the own environment's logs are unavailable (503),
+        // another team's are not found.
+        Endpoint(name: "GET logs", method: .get, path: { "/v1/projects/\(project($0))/environments/production/logs?follow=0" }, minimum: .member,
+                 expected: { target, _ in target == .own ? .serviceUnavailable : .notFound }),
+        // Another team's project filters to nothing, exactly like an unknown name: 200 and [].
+        Endpoint(name: "GET events", method: .get, path: { "/v1/events?project=\(project($0))" }, minimum: .viewer,
+                 expected: { _, _ in .ok }),
+        Endpoint(name: "POST /mcp", method: .post, path: { _ in "/mcp" }, body: { _ in mcpInitialize }, minimum: .viewer, expected: { _, _ in .ok }),
+        Endpoint(name: "GET /mcp", method: .get, path: { _ in "/mcp" }, minimum: .viewer, expected: { _, _ in .methodNotAllowed }),
+        Endpoint(name: "DELETE /mcp", method: .delete, path: { _ in "/mcp" }, minimum: .viewer, expected: { _, _ in .methodNotAllowed }),
     ]
+
+    static let mcpInitialize = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"matrix","version":"1"}}}"#
+
+    /// `METHOD /path` of an endpoint as the router lists it (`{project}`, `{id}`, …).
+    static func route(of endpoint: Endpoint) -> String {
+        var path = endpoint.path(.own).split(separator: "?").first.map(String.init) ?? ""
+        for (concrete, pattern) in [("/v1/projects/shop", "/v1/projects/{project}"), ("/environments/production", "/environments/{environment}"),
+                                    ("/v1/keys/{key-own}", "/v1/keys/{id}"), ("/v1/keys/{owner-own}", "/v1/keys/{id}"),
+                                    ("/v1/teams/acme", "/v1/teams/{team}"), ("/v1/registries/127.0.0.1:55000", "/v1/registries/{host}"),
+                                    ("/v1/registries/registry.acme.test", "/v1/registries/{host}")] {
+            path = path.replacingOccurrences(of: concrete, with: pattern)
+        }
+        return "\(endpoint.method.rawValue) \(path)"
+    }
+
+    /// The matrix is checked against the router, not the other way round: a route added
+    /// without a row here (and so without a tested role) fails this test.
+    @Test func everyRouteTheRouterServesIsInTheMatrix() async throws {
+        let world = try await World()
+        let served = Set(world.api.routes(extensions: [MCPEndpoint(destructiveTools: true)]).routes.map { "\($0.method.rawValue) \($0.path)" })
+        #expect(served.count > 30, "the router lists its routes: \(served.sorted())")
+        let covered = Set(Self.endpoints.map(Self.route))
+        #expect(served.subtracting(covered).isEmpty, "routes without a row in the role matrix: \(served.subtracting(covered).sorted())")
+        #expect(covered.subtracting(served).isEmpty, "rows naming routes the router does not serve: \(covered.subtracting(served).sorted())")
+    }
 
     /// A fresh controller state: project shop (team acme) and rival (team other), keys of each role.
     struct World {
@@ -148,11 +187,13 @@ import Testing
     func statusCodes(_ endpoint: Endpoint, _ caller: Caller) async throws {
         for target in Target.allCases {
             let world = try await World()
-            let app = Application(router: world.api.routes())
+            let app = Application(router: world.api.routes(extensions: [MCPEndpoint(destructiveTools: true)]))
             var path = endpoint.path(target)
             for (name, id) in world.keyIDs { path = path.replacingOccurrences(of: "{key-\(name.rawValue)}", with: id) }
             for (name, id) in world.ownerKeyIDs { path = path.replacingOccurrences(of: "{owner-\(name.rawValue)}", with: id) }
             var headers: HTTPFields = [.contentType: "application/json"]
+            // MCP's streamable HTTP transport wants both.
+            if path == "/mcp" { headers[.accept] = "application/json, text/event-stream" }
             if let key = world.callers[caller] { headers[.authorization] = "Bearer \(key)" }
             let body = endpoint.body.map { ByteBuffer(string: $0(target)) }
             let expected = Self.expectedStatus(endpoint, caller, target)

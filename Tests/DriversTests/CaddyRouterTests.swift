@@ -83,10 +83,15 @@ struct CaddyRouterTests {
                 for _ in 0..<10 {
                     #expect(try await caddy.get("shop.test").body == "codeb-test web v2\n")
                 }
-                // The upstream is named to codeb's probe only.
-                let plain = try await rawHeaders(caddy, "shop.test", probe: false)
+                // The upstream is named to codeb's probe only: to the controller's secret token,
+                // not to anyone who sends the header.
+                let plain = try await rawHeaders(caddy, "shop.test", probe: nil)
                 #expect(!plain.lowercased().contains("x-codeb-upstream"), "\(plain)")
-                let probed = try await rawHeaders(caddy, "shop.test", probe: true)
+                for guess in ["1", "true", "", String(repeating: "0", count: 64)] {
+                    let guessed = try await rawHeaders(caddy, "shop.test", probe: guess)
+                    #expect(!guessed.lowercased().contains("x-codeb-upstream"), "X-Codeb-Probe: \(guess) → \(guessed)")
+                }
+                let probed = try await rawHeaders(caddy, "shop.test", probe: router.configuration.renderer.probeToken)
                 #expect(probed.contains("X-Codeb-Upstream: 127.0.0.1:\(v2)"), "\(probed)")
             }
         }
@@ -238,10 +243,10 @@ struct CaddyRouterTests {
 }
 
 /// The response head of one GET through `caddy`, with or without codeb's probe header.
-private func rawHeaders(_ caddy: CaddyInstance, _ domain: String, probe: Bool) async throws -> String {
+private func rawHeaders(_ caddy: CaddyInstance, _ domain: String, probe: String?) async throws -> String {
     let fd = try Loopback.connect(port: caddy.httpPort, timeoutSeconds: 5).get()
     defer { close(fd) }
-    let request = "GET /health HTTP/1.1\r\nHost: \(domain):\(caddy.httpPort)\r\n" + (probe ? "X-Codeb-Probe: 1\r\n" : "") + "Connection: close\r\n\r\n"
+    let request = "GET /health HTTP/1.1\r\nHost: \(domain):\(caddy.httpPort)\r\n" + (probe.map { "X-Codeb-Probe: \($0)\r\n" } ?? "") + "Connection: close\r\n\r\n"
     _ = request.withCString { send(fd, $0, strlen($0), 0) }
     var data = [UInt8](repeating: 0, count: 8192)
     var text = ""

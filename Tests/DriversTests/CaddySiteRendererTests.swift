@@ -1,3 +1,4 @@
+import Foundation
 import Drivers
 import Spec
 import TestSupport
@@ -16,14 +17,15 @@ import Testing
     }
 
     @Test func rendersTheDesignsSiteFile() throws {
-        let text = CaddySiteRenderer().render(try Self.site())
+        let token = String(repeating: "5e", count: 32)
+        let text = CaddySiteRenderer(probeToken: token).render(try Self.site())
         #expect(text == """
             # managed by codeb: project=shop environment=production revision=7 hash=sha256:abc
             # codeb rewrites this file; edit codeb.yaml instead.
             # codeb-site: {"hash":"sha256:abc","key":{"environment":"production","project":"shop"},"revision":7,"routes":[{"domains":["shop.example.com","www.shop.example.com"],"upstreams":[{"host":"127.0.0.1","port":4100},{"host":"127.0.0.1","port":4101}]},{"domains":["blue-production-shop.preview.example.com"],"upstreams":[{"host":"127.0.0.1","port":4100}]}]}
 
             shop.example.com, www.shop.example.com {
-            \t@codeb_public not header X-Codeb-Probe 1
+            \t@codeb_public not header X-Codeb-Probe 5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e
             \theader @codeb_public -X-Codeb-Upstream
             \treverse_proxy 127.0.0.1:4100 127.0.0.1:4101 {
             \t\tlb_policy first
@@ -36,7 +38,7 @@ import Testing
             }
 
             blue-production-shop.preview.example.com {
-            \t@codeb_public not header X-Codeb-Probe 1
+            \t@codeb_public not header X-Codeb-Probe 5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e
             \theader @codeb_public -X-Codeb-Upstream
             \treverse_proxy 127.0.0.1:4100 {
             \t\tlb_policy first
@@ -49,6 +51,21 @@ import Testing
             }
 
             """)
+    }
+
+    @Test func aProbeTokenIsKeptInTheStateDirectoryPrivateAndReplacedWhenOthersCanReadIt() throws {
+        let directory = NSTemporaryDirectory() + "codeb-probe-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/probe-token"
+        let first = ProbeToken.loadOrCreate(at: path)
+        #expect(first.persisted && ProbeToken.isValid(first.token) && first.token.count == 64)
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.uint16Value == 0o600)
+        #expect(ProbeToken.loadOrCreate(at: path).token == first.token, "a restart renders the same site files")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        let replaced = ProbeToken.loadOrCreate(at: path)
+        #expect(replaced.token != first.token, "a token others could read is not used")
+        #expect(!ProbeToken.isValid("1") && !ProbeToken.isValid(String(repeating: "g", count: 64)) && !ProbeToken.isValid(String(repeating: "a", count: 31)))
+        #expect(CaddySiteRenderer().probeToken != CaddySiteRenderer().probeToken)
     }
 
     @Test func rendersByteIdenticallyForTheSameInput() throws {

@@ -21,6 +21,11 @@ import Yams
 
     static func document(_ yaml: String) throws -> Any? { try Yams.load(yaml: yaml) }
 
+    /// A parameterized test over no cases passes: make sure there are cases.
+    @Test func theExamplesAreFound() {
+        #expect(Self.examples.contains("hello/codeb.yaml") && Self.examples.contains("web-app/codeb.yaml"), "\(Self.examples)")
+    }
+
     @Test(arguments: examples)
     func everyExampleValidates(_ path: String) throws {
         let text = try String(contentsOf: Self.root.appending(path: "examples").appending(path: path), encoding: .utf8)

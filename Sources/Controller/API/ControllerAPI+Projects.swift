@@ -125,6 +125,7 @@ extension ControllerAPI {
         compare("port", old.template.port, new.template.port) { $0.description }
         compare("memory", old.template.resources.memory, new.template.resources.memory) { $0.description }
         compare("cpus", old.template.resources.cpus, new.template.resources.cpus) { $0.description }
+        compare("pids", old.template.resources.pids, new.template.resources.pids) { String($0) }
         compare("healthcheck", old.template.healthcheck, new.template.healthcheck) { "\($0.path) every \($0.interval), \($0.healthyThreshold) in a row within \($0.deadline)" }
         compare("domains", old.domains, new.domains) { $0.map(\.value).joined(separator: ", ") }
         compare("promote", old.promote, new.promote) { $0.rawValue }

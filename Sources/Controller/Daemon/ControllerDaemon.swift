@@ -87,7 +87,12 @@ public struct ControllerDaemon: Sendable {
         // One list, then the event stream: a pass reads this cache instead of listing.
         let docker = DockerRuntime(socketPath: configuration.dockerSocket)
         let runtime: any ContainerRuntime = configuration.sharedObservation ? CachingRuntime(docker, relistEvery: configuration.relist) : docker
-        let renderer = CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS)
+        let probe = ProbeToken.loadOrCreate(at: configuration.stateDirectory + "/probe-token")
+        if !probe.persisted {
+            logger.warning("the confirmation probe's token cannot be kept in the state directory; site files are rewritten with a new one on each start",
+                           metadata: ["stateDirectory": "\(configuration.stateDirectory)"])
+        }
+        let renderer = CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS, probeToken: probe.token)
         let router = CaddyRouter(.init(
             mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin, renderer: renderer,
             switching: configuration.switching

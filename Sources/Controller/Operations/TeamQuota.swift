@@ -7,7 +7,8 @@ import Spec
 public struct TeamQuota: Sendable, Hashable {
     /// Environments per kind (production, staging, preview), i.e. port pairs per range.
     public var environmentsPerRange: Int?
-    /// The sum of `resources.memory` over the team's environments.
+    /// The sum of `resources.memory` over the team's environments, each counted twice: during
+    /// a rollout and while the previous slot stays warm for rollback, both slots run at once.
     public var memory: ByteSize?
     /// The sum of `resources.cpus` over the team's environments.
     public var cpus: CPUCount?
@@ -19,6 +20,9 @@ public struct TeamQuota: Sendable, Hashable {
     }
 
     public static let unlimited = TeamQuota()
+
+    /// Blue and green: the memory quota counts both.
+    static let slotsPerEnvironment: Int64 = 2
 
     /// Checks that `team` may hold `wanted` as `key`, given every environment of the store.
     /// `key` itself is counted with its wanted resources, not its current ones.
@@ -33,10 +37,10 @@ public struct TeamQuota: Sendable, Hashable {
             }
         }
         if let limit = memory {
-            let used = mine.compactMap { $0.desired?.spec.template.resources.memory.bytes }.reduce(0, +)
-            let asked = wanted.template.resources.memory.bytes
+            let used = mine.compactMap { $0.desired?.spec.template.resources.memory.bytes }.reduce(0, +) * Self.slotsPerEnvironment
+            let asked = wanted.template.resources.memory.bytes * Self.slotsPerEnvironment
             if used + asked > limit.bytes {
-                throw StoreError(.quotaExceeded, "team \(team) may use \(limit) of memory in all and uses \(ByteSize(bytes: used)); this environment asks for \(ByteSize(bytes: asked)) (resources.memory): lower it, delete an environment, or ask the operator to raise quota-memory")
+                throw StoreError(.quotaExceeded, "team \(team) may use \(limit) of memory in all and uses \(ByteSize(bytes: used)); this environment asks for \(ByteSize(bytes: asked)) (resources.memory \(wanted.template.resources.memory) for each of its 2 slots, which run at once during a rollout and the grace period): lower it, delete an environment, or ask the operator to raise quota-memory")
             }
         }
         if let limit = cpus {

@@ -435,6 +435,7 @@ struct Pass {
             hostIP: input.publishAddress,
             memoryBytes: template.resources.memory.bytes,
             nanoCPUs: template.resources.cpus.nanoCPUs,
+            pidsLimit: template.resources.pids,
             stopTimeoutSeconds: Int(revision.spec.stopTimeout.milliseconds / 1000),
             network: ManagedLabels.network(of: state.team.value)
         )

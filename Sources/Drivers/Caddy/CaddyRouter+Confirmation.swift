@@ -20,7 +20,7 @@ extension CaddyRouter {
         var streak = 0
         var last = "no answer"
         while true {
-            let answer = await target.probe(client, timeout: min(.seconds(10), max(.milliseconds(100), deadline - .now)))
+            let answer = await target.probe(client, token: configuration.renderer.probeToken, timeout: min(.seconds(10), max(.milliseconds(100), deadline - .now)))
             if answer.upstream == expected.description {
                 streak += 1
                 if streak >= 2 { return }
@@ -91,10 +91,10 @@ struct ConfirmationTarget: Sendable {
         }
     }
 
-    func probe(_ client: HTTPClient, timeout: Duration) async -> Answer {
+    func probe(_ client: HTTPClient, token: String, timeout: Duration) async -> Answer {
         var request = HTTPClientRequest(url: url)
         if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
-        request.headers.replaceOrAdd(name: CaddySiteRenderer.probeHeader, value: "1")
+        request.headers.replaceOrAdd(name: CaddySiteRenderer.probeHeader, value: token)
         request.headers.replaceOrAdd(name: "User-Agent", value: "codeb-confirmation-probe")
         // A new connection each time: the question is what a new client gets.
         request.headers.replaceOrAdd(name: "Connection", value: "close")

@@ -20,8 +20,8 @@ public struct CaddySiteRenderer: Sendable, Hashable {
     /// The line that carries the rendered `SiteConfig` as JSON, so a file can be read back and
     /// a hand edit told apart from a different config.
     static let sitePrefix = "# codeb-site:"
-    /// The request header that marks codeb's confirmation probe, and the response header that
-    /// then names the upstream that answered.
+    /// The request header that marks codeb's confirmation probe (its value the controller's
+    /// `probeToken`), and the response header that then names the upstream that answered.
     public static let probeHeader = "X-Codeb-Probe"
     public static let upstreamHeader = "X-Codeb-Upstream"
     static let publicMatcher = "codeb_public"
@@ -36,11 +36,17 @@ public struct CaddySiteRenderer: Sendable, Hashable {
     /// across reloads: a repaired active container gets its traffic back (from the grace slot)
     /// within it, and a refused connect on loopback costs next to nothing.
     public var failDuration: Duration
+    /// The value of `X-Codeb-Probe` that makes Caddy name the upstream: a secret of the
+    /// controller's, so nobody else learns which host:port serves a site (`ProbeToken`).
+    public var probeToken: String
 
     public init(
         addressMode: AddressMode = .automaticHTTPS, tryDuration: Duration = .seconds(5),
-        tryInterval: Duration = .milliseconds(250), failDuration: Duration = .seconds(1)
+        tryInterval: Duration = .milliseconds(250), failDuration: Duration = .seconds(1),
+        probeToken: String = ProbeToken.random()
     ) {
+        precondition(ProbeToken.isValid(probeToken), "a probe token is 32 to 128 hex digits")
+        self.probeToken = probeToken
         self.addressMode = addressMode
         self.tryDuration = tryDuration
         self.tryInterval = tryInterval
@@ -78,9 +84,9 @@ public struct CaddySiteRenderer: Sendable, Hashable {
     private func proxy(upstreams: [String]) -> [String] {
         [
             // The upstream that answered is named only to codeb's confirmation probe, which
-            // asks with `X-Codeb-Probe`: a promotion counts once traffic through Caddy
+            // asks with `X-Codeb-Probe: <token>`: a promotion counts once traffic through Caddy
             // reaches the new slot, not when /load answers or a route file is renamed.
-            "\t@\(Self.publicMatcher) not header \(Self.probeHeader) 1",
+            "\t@\(Self.publicMatcher) not header \(Self.probeHeader) \(probeToken)",
             "\theader @\(Self.publicMatcher) -\(Self.upstreamHeader)",
             "\treverse_proxy " + upstreams.joined(separator: " ") + " {",
             "\t\tlb_policy first",

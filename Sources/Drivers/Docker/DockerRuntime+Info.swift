@@ -36,7 +36,7 @@ extension DockerRuntime {
                 ports.append(PublishedPort(hostIP: binding.HostIp ?? "", hostPort: hostPort, containerPort: containerPort))
             }
         }
-        return ContainerInfo(
+        var info = ContainerInfo(
             id: inspect.Id,
             name: inspect.Name.hasPrefix("/") ? String(inspect.Name.dropFirst()) : inspect.Name,
             image: inspect.Config.Image,
@@ -51,5 +51,9 @@ extension DockerRuntime {
             oomKilled: inspect.State.OOMKilled,
             networks: inspect.NetworkSettings?.Networks?.mapValues { $0.IPAddress ?? "" }
         )
+        info.pidsLimit = inspect.HostConfig?.PidsLimit
+        info.securityOptions = inspect.HostConfig?.SecurityOpt
+        info.droppedCapabilities = inspect.HostConfig?.CapDrop
+        return info
     }
 }

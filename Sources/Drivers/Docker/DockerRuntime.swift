@@ -88,6 +88,9 @@ public struct DockerRuntime: ContainerRuntime {
                 NetworkMode: network,
                 Memory: spec.memoryBytes,
                 NanoCpus: spec.nanoCPUs,
+                PidsLimit: Int64(spec.pidsLimit),
+                SecurityOpt: ["no-new-privileges:true"],
+                CapDrop: ["NET_RAW"],
                 RestartPolicy: .init(Name: "unless-stopped"),
                 Init: true,
                 LogConfig: .init(Type: "json-file", Config: ["max-size": spec.logMaxSize, "max-file": String(spec.logMaxFiles)])

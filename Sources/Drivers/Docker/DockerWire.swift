@@ -59,6 +59,9 @@ struct DockerInspectWire: Decodable {
         var Memory: Int64?
         var NanoCpus: Int64?
         var RestartPolicy: RestartPolicy?
+        var PidsLimit: Int64?
+        var SecurityOpt: [String]?
+        var CapDrop: [String]?
     }
 
     struct NetworkSettings: Decodable {
@@ -103,6 +106,12 @@ struct DockerCreateWire: Encodable {
         var NetworkMode: String?
         var Memory: Int64
         var NanoCpus: Int64
+        var PidsLimit: Int64
+        /// A process cannot gain privileges it did not start with (setuid binaries, file caps).
+        var SecurityOpt: [String]
+        /// Docker's default capabilities less these: NET_RAW lets a container forge packets
+        /// and spoof its neighbours on the team bridge (ARP, raw IP).
+        var CapDrop: [String]
         var RestartPolicy: RestartPolicy
         var Init: Bool
         var LogConfig: LogConfig

@@ -2,7 +2,7 @@
 /// defaulted yet). An environment's layer is laid over the top level's.
 struct SpecLayer {
     static let keys = ["image", "port", "command", "env", "secrets", "resources", "healthcheck", "promote", "grace", "stopTimeout", "nodes"]
-    static let resourceKeys = ["memory", "cpus"]
+    static let resourceKeys = ["memory", "cpus", "pids"]
     static let healthcheckKeys = ["path", "interval", "timeout", "healthyThreshold", "deadline"]
 
     var image: Located<ImageReference>?
@@ -14,6 +14,7 @@ struct SpecLayer {
     var secrets: [Located<EnvVarName>] = []
     var memory: Located<ByteSize>?
     var cpus: Located<CPUCount>?
+    var pids: Located<Int>?
     var healthPath: Located<HTTPPath>?
     var healthInterval: Located<SpecDuration>?
     var healthTimeout: Located<SpecDuration>?
@@ -37,6 +38,7 @@ struct SpecLayer {
             secrets: secrets + other.secrets.filter { name in !secrets.contains { $0.value == name.value } },
             memory: other.memory ?? memory,
             cpus: other.cpus ?? cpus,
+            pids: other.pids ?? pids,
             healthPath: other.healthPath ?? healthPath,
             healthInterval: other.healthInterval ?? healthInterval,
             healthTimeout: other.healthTimeout ?? healthTimeout,
@@ -82,6 +84,9 @@ extension NodeReader {
                 layer.cpus = value(cpus.value, at: cpus.path, what: "a number of CPUs, e.g. `1` or `0.5`") {
                     text throws(InvalidValue) in try CPUCount(parsing: text)
                 }
+            }
+            if let pids = resources["pids"] {
+                layer.pids = integer(pids.value, at: pids.path, what: "`pids`", range: Resources.pidsRange)
             }
         }
         if let entry = fields["healthcheck"],

@@ -206,7 +206,8 @@ public enum SpecLoader {
             port: port.value,
             resources: Resources(
                 memory: layer.memory?.value ?? Resources.defaultMemory,
-                cpus: layer.cpus?.value ?? Resources.defaultCPUs
+                cpus: layer.cpus?.value ?? Resources.defaultCPUs,
+                pids: layer.pids?.value ?? Resources.defaultPids
             ),
             healthcheck: healthcheck
         )

@@ -31,6 +31,8 @@ extension SlotTemplate {
             port: port.value,
             memoryBytes: resources.memory.bytes,
             millicpus: resources.cpus.millicpus,
+            // Absent at the default, so templates from before the pids limit keep their hash.
+            pids: resources.pids == Resources.defaultPids ? nil : resources.pids,
             healthPath: healthcheck.path.value,
             healthIntervalMs: healthcheck.interval.milliseconds,
             healthTimeoutMs: healthcheck.timeout.milliseconds,
@@ -53,6 +55,7 @@ extension SlotTemplate {
         var port: Int
         var memoryBytes: Int64
         var millicpus: Int
+        var pids: Int?
         var healthPath: String
         var healthIntervalMs: Int64
         var healthTimeoutMs: Int64

@@ -98,6 +98,8 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     public var hostIP: String
     public var memoryBytes: Int64
     public var nanoCPUs: Int64
+    /// Processes and threads it may hold (the engine's pids cgroup limit).
+    public var pidsLimit: Int
     /// SIGTERM→SIGKILL time the engine itself uses, e.g. on `docker stop` or a daemon shutdown.
     public var stopTimeoutSeconds: Int
     /// json-file log rotation: each file's size and how many are kept.
@@ -113,7 +115,7 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     public init(
         name: String, image: String, command: [String]? = nil, env: [String: String] = [:], secrets: SecretsBinding? = nil,
         labels: [String: String] = [:], containerPort: Int, hostPort: Int, hostIP: String = "127.0.0.1",
-        memoryBytes: Int64, nanoCPUs: Int64, stopTimeoutSeconds: Int = 30,
+        memoryBytes: Int64, nanoCPUs: Int64, pidsLimit: Int = 1024, stopTimeoutSeconds: Int = 30,
         logMaxSize: String = "10m", logMaxFiles: Int = 3, network: String? = nil
     ) {
         self.network = network
@@ -128,6 +130,7 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
         self.hostIP = hostIP
         self.memoryBytes = memoryBytes
         self.nanoCPUs = nanoCPUs
+        self.pidsLimit = pidsLimit
         self.stopTimeoutSeconds = stopTimeoutSeconds
         self.logMaxSize = logMaxSize
         self.logMaxFiles = logMaxFiles
@@ -158,6 +161,10 @@ public struct ContainerInfo: Sendable, Hashable, Codable {
     public var nanoCPUs: Int64?
     public var restartPolicy: String?
     public var oomKilled: Bool?
+    /// The pids limit, security options and dropped capabilities; only `inspect` reports them.
+    public var pidsLimit: Int64?
+    public var securityOptions: [String]?
+    public var droppedCapabilities: [String]?
     /// The networks it is attached to and its address on each; only `inspect` reports them.
     public var networks: [String: String]?
 
