@@ -55,6 +55,7 @@ struct CountingRuntime: ContainerRuntime {
     func logs(_ id: String, tail: Int?, since: LogTime?) async throws -> [LogLine] { try await read { try await base.logs(id, tail: tail, since: since) } }
     func followLogs(_ id: String, tail: Int?, since: LogTime?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail, since: since) }
     func imageExists(_ reference: String) async throws -> Bool { try await read { try await base.imageExists(reference) } }
+    func imageID(_ reference: String) async throws -> String? { try await read { try await base.imageID(reference) } }
     func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
         try await write { try await base.pull(reference, auth: auth, progress: progress) }
     }

@@ -17,6 +17,7 @@ import TestSupport
     struct World {
         let store = MemoryStore()
         let runtime = FakeRuntime()
+        let provenance = MemoryImageProvenance()
         let vault: SecretVault
         let keys: String
 
@@ -25,7 +26,7 @@ import TestSupport
             vault = try SecretVault.open(store: store, keyFile: keys + "/secret.key")
         }
 
-        var executor: Executor { Executor(runtime: runtime, router: FakeRouter(), store: store, vault: vault) }
+        var executor: Executor { Executor(runtime: runtime, router: FakeRouter(), store: store, vault: vault, provenance: provenance) }
 
         /// Revision 1 of shop/production recorded, its blue slot deployed (the intent before create).
         func deploy() async throws -> Date {

@@ -17,8 +17,8 @@ import Testing
         var metadata: Logger.Metadata { get { [:] } set {} }
         var logLevel: Logger.Level { get { .trace } set {} }
         subscript(metadataKey key: String) -> Logger.Metadata.Value? { get { nil } set {} }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-            lines.withLock { $0.append(("\(message)", metadata ?? [:])) }
+        func log(event: LogEvent) {
+            lines.withLock { $0.append(("\(event.message)", event.metadata ?? [:])) }
         }
     }
 

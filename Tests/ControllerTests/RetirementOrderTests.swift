@@ -32,6 +32,7 @@ import TestSupport
         func logs(_ id: String, tail: Int?, since: LogTime?) async throws -> [LogLine] { [] }
         func followLogs(_ id: String, tail: Int?, since: LogTime?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail, since: since) }
         func imageExists(_ reference: String) async throws -> Bool { true }
+        func imageID(_ reference: String) async throws -> String? { "sha256:" + reference }
         func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? { nil }
         func events(since: Date?) -> AsyncStream<ContainerEvent> { base.events(since: since) }
         func managedNetworks() async throws -> [String] { [] }

@@ -43,6 +43,16 @@ extension ControllerCLITests.IsolationTests {
                 #expect(cached.status == 3, "\(cached.stdout)\(cached.stderr)")
                 #expect(cached.stdout.contains("wants a login"), "\(cached.stdout)")
                 #expect(try await Self.containers("r\(id)").isEmpty)
+                // Nor by the local image ID the engine would resolve (a short prefix names no
+                // registry, so only the record of who pulled it with a login stops it): the full
+                // ID is refused in the spec, a prefix must be pulled — and is no public image.
+                let imageID = try #require(try await DockerRuntime().imageID(image))
+                let full = try await Self.apply(host, theirs.replacingOccurrences(of: image, with: imageID), env: "staging", as: host.rivals)
+                #expect(full.status == 2 && full.stderr.contains("is a local image ID"), "\(full.stdout)\(full.stderr)")
+                let prefix = String(imageID.dropFirst("sha256:".count).prefix(12))
+                let byID = try await Self.apply(host, theirs.replacingOccurrences(of: image, with: prefix), env: "staging", as: host.rivals)
+                #expect(byID.status == 3, "\(byID.stdout)\(byID.stderr)")
+                #expect(try await Self.containers("r\(id)").isEmpty, "acme's private image never ran for the rivals")
                 // And their own project naming the same secret finds no value of acme's.
                 let named = try await Self.apply(host, theirs.replacingOccurrences(of: image, with: "codeb-test/web:1")
                     .replacingOccurrences(of: "port: 8080", with: "port: 8080\nsecrets: [DATABASE_URL]"), env: "staging", as: host.rivals)

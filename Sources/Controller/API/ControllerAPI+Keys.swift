@@ -72,7 +72,17 @@ extension ControllerAPI {
     func auditLog(_ request: Request, _ context: APIContext) async throws -> Response {
         let principal = try context.require(.admin)
         let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 200
-        let entries = try await keys.auditLog(team: principal.role == .owner ? nil : principal.team.value, limit: min(max(limit, 1), 5000))
+        var entries = try await keys.auditLog(team: principal.role == .owner ? nil : principal.team.value, limit: min(max(limit, 1), 5000))
+        if principal.role != .owner, let since = try await teamSince(principal.team) {
+            // A team deleted and created again under the same name does not read the old one's log.
+            entries.removeAll { $0.time < since }
+        }
         return try JSONBody.response(entries)
+    }
+
+    /// When the caller's team came into being (registered, or its first key): what happened
+    /// under its name before that belongs to an earlier team of that name.
+    func teamSince(_ team: ResourceName) async throws -> Date? {
+        try await keys.teams().first { $0.name == team }?.createdAt
     }
 }

@@ -111,9 +111,15 @@ extension ControllerAPI {
         }
         let store = self.store
         let team = principal.team
+        let teamSince = try await teamSince(team) ?? .distantPast
+        // An event is the team's when the environment is its now and the event is younger than
+        // both the team and the environment: a name deleted and taken again (by another team, or
+        // a team of the same name created anew) does not inherit what happened under it before.
         @Sendable func visible(_ event: ControllerEvent) async -> Bool {
             if let project, event.key.project.value != project { return false }
-            return (try? await store.load(event.key))?.team == team
+            guard event.time >= teamSince, let state = try? await store.load(event.key), state.team == team else { return false }
+            let born = state.revisions.map(\.createdAt).min() ?? .distantPast
+            return event.time >= born
         }
         var recent: [ControllerEvent] = []
         for event in feed.recent(project: project) where await visible(event) { recent.append(event) }

@@ -55,6 +55,11 @@ extension ControllerAPI {
                 throw APIError(.conflict, code: "conflict", "team \(name) still owns \(projects.count) project\(projects.count == 1 ? "" : "s") (\(projects.map(\.value).sorted().joined(separator: ", "))); delete their environments first")
             }
             guard try await keys.removeTeam(name) else { throw APIError.notFound("team \(name)") }
+            // What the team held beyond its keys goes too: a team created later under the same
+            // name starts with no secrets, registry logins or right to images it pulled. Its
+            // audit entries and events stay (history), unseen by the new team (they predate it).
+            try await vault?.store.forgetTeam(name)
+            try await reconciler?.executor.provenance?.forget(team: name.value)
             return try JSONBody.response(["deleted": name.value])
         }
     }

@@ -87,6 +87,8 @@ public struct ControllerDaemon: Sendable {
         // One list, then the event stream: a pass reads this cache instead of listing.
         let docker = DockerRuntime(socketPath: configuration.dockerSocket)
         let runtime: any ContainerRuntime = configuration.sharedObservation ? CachingRuntime(docker, relistEvery: configuration.relist) : docker
+        // The node's own files (probe token, image pull record) live here in both store modes.
+        try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let probe = ProbeToken.loadOrCreate(at: configuration.stateDirectory + "/probe-token")
         if !probe.persisted {
             logger.warning("the confirmation probe's token cannot be kept in the state directory; site files are rewritten with a new one on each start",
@@ -98,10 +100,12 @@ public struct ControllerDaemon: Sendable {
             switching: configuration.switching
         ))
         let notifier = configuration.notify.isEmpty ? nil : WebhookNotifier(hooks: configuration.notify)
+        // Per node, like the image cache it describes: in the state directory in both store modes.
+        let provenance = try FileImageProvenance(path: configuration.stateDirectory + "/image-pulls.json")
         let reconciler = Reconciler(
             store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(host: configuration.publishAddress),
             previewDomain: configuration.previewDomain, events: EventFeed(), leases: backend.leases, vault: vault,
-            publishAddress: configuration.publishAddress, notifier: notifier
+            publishAddress: configuration.publishAddress, notifier: notifier, provenance: provenance
         )
         self.reconciler = reconciler
         var readiness: [String: @Sendable () async throws -> Void] = [

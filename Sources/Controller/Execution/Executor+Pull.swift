@@ -4,8 +4,10 @@ import Spec
 
 extension Executor {
     /// Pulls the slot's image before its container is created: always for an image of a named
-    /// registry, with the team's login if it has one (an image another team pulled into the
-    /// engine's cache must not start for a team that may not pull it), else only when absent.
+    /// registry or when the team has a login for its registry (with that login), else when it
+    /// is absent — or present but brought here with another team's login (`provenance`): an
+    /// image in the engine's cache must not start for a team that may not pull it. Each pull is
+    /// recorded (with a login: for that team; anonymously: for everyone).
     /// Progress goes on the slot record; the health deadline starts once the pull is done.
     /// A refused or missing image fails the rollout with a reason that names the registry.
     func pullIfNeeded(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName, team: ResourceName?) async throws {
@@ -13,7 +15,13 @@ extension Executor {
         let host = RegistryHost(of: image)
         var auth: RegistryAuth?
         if let vault, let team { auth = try await vault.login(team: team, host: host) }
-        if auth == nil, image.registry == nil, try await runtime.imageExists(spec.image) { return }
+        if auth == nil, image.registry == nil, let local = try await runtime.imageID(spec.image) {
+            guard let provenance, let team else { return }
+            if await provenance.mayRun(imageID: local, team: team.value) { return }
+            logger.info("the image was pulled with another team's login: pulling it for this team", metadata: [
+                "project": "\(key.project)", "environment": "\(key.environment)", "image": "\(spec.image)",
+            ])
+        }
         let revision = spec.labels[ManagedLabels.revision].flatMap(Int.init)
         let (updates, continuation) = AsyncStream.makeStream(of: PullProgress.self, bufferingPolicy: .bufferingNewest(1))
         // At most two store writes a second, and none left to wait for once the pull is done.
@@ -52,6 +60,9 @@ extension Executor {
             throw RuntimeError(error.kind, operation: error.operation, message: reason, status: error.status)
         case .failure(let error):
             throw error
+        }
+        if let provenance, let team, let pulledID = try await runtime.imageID(spec.image) {
+            try await provenance.record(imageID: pulledID, pulledBy: team.value, withLogin: auth != nil)
         }
         let now = time.now()
         try await store.update(key) { state, _ in

@@ -16,12 +16,17 @@ public struct Executor: Sendable {
     public let vault: SecretVault?
     /// Evicted containers draining in the background.
     public let retirements: Retirements
+    /// Who pulled which local image with a login; nil trusts the image cache (tests without a
+    /// registry). The daemon always has one.
+    public let provenance: (any ImageProvenance)?
     let logger: Logger
 
     public init(
         runtime: any ContainerRuntime, router: any TrafficRouter, store: any Store, time: any TimeSource = SystemTime(),
-        vault: SecretVault? = nil, retirements: Retirements = Retirements(), logger: Logger = Logger(label: "codeb.executor")
+        vault: SecretVault? = nil, retirements: Retirements = Retirements(), provenance: (any ImageProvenance)? = nil,
+        logger: Logger = Logger(label: "codeb.executor")
     ) {
+        self.provenance = provenance
         self.vault = vault
         self.retirements = retirements
         self.runtime = runtime

@@ -86,6 +86,7 @@ public struct CachingRuntime: ContainerRuntime {
     public func logs(_ id: String, tail: Int?, since: LogTime?) async throws -> [LogLine] { try await base.logs(id, tail: tail, since: since) }
     public func followLogs(_ id: String, tail: Int?, since: LogTime?) -> AsyncThrowingStream<LogLine, any Error> { base.followLogs(id, tail: tail, since: since) }
     public func imageExists(_ reference: String) async throws -> Bool { try await base.imageExists(reference) }
+    public func imageID(_ reference: String) async throws -> String? { try await base.imageID(reference) }
     public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
         try await base.pull(reference, auth: auth, progress: progress)
     }

@@ -34,7 +34,7 @@ public struct Reconciler: Sendable {
         time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
         leases: any LeaseKeeper = SoleController(node: .local), proxyHealth: ProxyHealth = ProxyHealth(),
         vault: SecretVault? = nil, retirements: Retirements = Retirements(), publishAddress: String = "127.0.0.1",
-        notifier: WebhookNotifier? = nil, logger: Logger = Logger(label: "codeb.reconcile")
+        notifier: WebhookNotifier? = nil, provenance: (any ImageProvenance)? = nil, logger: Logger = Logger(label: "codeb.reconcile")
     ) {
         self.notifier = notifier
         self.publishAddress = publishAddress
@@ -47,7 +47,7 @@ public struct Reconciler: Sendable {
         self.time = time
         self.previewDomain = previewDomain
         self.events = events
-        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, vault: vault, retirements: retirements, logger: logger)
+        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, vault: vault, retirements: retirements, provenance: provenance, logger: logger)
     }
 
     /// Gathers what the planner needs for `key`; nil when the store does not know it.

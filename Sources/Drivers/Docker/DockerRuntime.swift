@@ -168,6 +168,16 @@ public struct DockerRuntime: ContainerRuntime {
         return status != 404
     }
 
+    public func imageID(_ reference: String) async throws -> String? {
+        let operation = "inspect image \(reference)"
+        let (status, body) = try await call(operation, .GET, "/images/\(Self.pathComponent(reference))/json", accept: [404])
+        guard status != 404 else {
+            memo.image(reference, present: false)
+            return nil
+        }
+        return try decode(DockerImageWire.self, body, operation).Id
+    }
+
     public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
         let started = ContinuousClock.now
         do {

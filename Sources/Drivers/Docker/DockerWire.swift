@@ -86,6 +86,11 @@ struct DockerInspectWire: Decodable {
     var NetworkSettings: NetworkSettings?
 }
 
+/// The part of `GET /images/{name}/json` codeb reads.
+struct DockerImageWire: Decodable {
+    var Id: String
+}
+
 struct DockerCreateWire: Encodable {
     struct HostConfig: Encodable {
         struct Binding: Encodable {

@@ -103,6 +103,17 @@ extension PostgresStore: SecretStore {
         }
     }
 
+    public func forgetTeam(_ team: ResourceName) async throws {
+        try requireSchema()
+        try await database.run { [database, logger] in
+            try await database.client.withTransaction(logger: logger) { connection in
+                try await connection.query("DELETE FROM secret_values WHERE team = \(team.value)", logger: logger)
+                try await connection.query("DELETE FROM secret_versions WHERE team = \(team.value)", logger: logger)
+                try await connection.query("DELETE FROM registry_credentials WHERE team = \(team.value)", logger: logger)
+            }
+        }
+    }
+
     // MARK: Rows
 
     static func loadSecrets(_ owner: SecretOwner, on connection: PostgresConnection, logger: Logger) async throws -> SecretSet {

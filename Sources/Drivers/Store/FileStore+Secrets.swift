@@ -55,6 +55,16 @@ extension FileStore: SecretStore {
         return files.filter { $0.hasSuffix(".json") }.compactMap { try? ResourceName(parsing: String($0.dropLast(5))) }.sorted()
     }
 
+    public func forgetTeam(_ team: ResourceName) throws {
+        for path in ["\(directory)/secrets/\(team)", registriesPath(team)] where FileManager.default.fileExists(atPath: path) {
+            do {
+                try FileManager.default.removeItem(atPath: path)
+            } catch {
+                throw StoreError(.io, "cannot remove \(path): \(error.localizedDescription)")
+            }
+        }
+    }
+
     private func secretsPath(_ owner: SecretOwner) -> String {
         "\(directory)/secrets/\(owner.team)/\(owner.project).json"
     }

@@ -27,6 +27,12 @@ public struct ImageReference: TextValue, Sendable, Hashable {
         if text.contains("://") {
             throw InvalidValue("an image reference has no scheme: write `registry.example.com/team/app:tag`")
         }
+        // A local image ID names whatever sits in this host's image cache (perhaps another team's
+        // private pull), not an image anyone may pull: only repository names are accepted.
+        let lowered = text.lowercased()
+        if lowered.hasPrefix("sha256:") || (lowered.count == 64 && lowered.allSatisfy(\.isHexDigit)) {
+            throw InvalidValue("`\(text.prefix(20))…` is a local image ID, not an image reference; name the image by repository and tag, or pin it with `repository@sha256:…`")
+        }
         var rest = Substring(text)
         var digest: String?
         if let at = rest.firstIndex(of: "@") {

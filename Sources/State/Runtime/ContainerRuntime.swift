@@ -45,6 +45,10 @@ public protocol ContainerRuntime: Sendable {
     /// Whether the image is present locally.
     func imageExists(_ reference: String) async throws -> Bool
 
+    /// The local image `reference` names (`sha256:…`), asked afresh (a tag may have moved);
+    /// nil when there is none.
+    func imageID(_ reference: String) async throws -> String?
+
     /// Pulls the image by its explicit tag or digest, sending `auth` to the registry when set;
     /// `progress` hears the bytes downloaded as layers arrive. Returns the manifest digest
     /// (`sha256:…`) the registry served, when it said. A failed pull throws `.imagePullFailed`

@@ -24,4 +24,8 @@ public protocol SecretStore: Sendable {
     /// again under a new key).
     func secretOwners() async throws -> [SecretOwner]
     func registryTeams() async throws -> [ResourceName]
+
+    /// Deletes every secret of every project of `team`, and its registry logins: a team deleted
+    /// and later created again under the same name starts with none of them.
+    func forgetTeam(_ team: ResourceName) async throws
 }

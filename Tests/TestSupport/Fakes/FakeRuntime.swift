@@ -28,6 +28,12 @@ public final class FakeRuntime: ContainerRuntime {
         var touchedUnmanaged: [String] = []
         /// Host ports held by something outside the engine's containers (another process).
         var occupied: Set<Int> = []
+        /// Local images by reference; a reference not here is present with an ID of its own
+        /// unless it is in `absentImages`.
+        var images: [String: String] = [:]
+        var absentImages: Set<String> = []
+        /// The image ID a pull of a reference leaves locally (default: its own).
+        var pulledImages: [String: String] = [:]
     }
 
     private let world = Mutex(World())
@@ -46,6 +52,16 @@ public final class FakeRuntime: ContainerRuntime {
 
     /// `ports` are bound by another process: a container publishing one cannot start.
     public func occupy(_ ports: ClosedRange<Int>) { world.withLock { $0.occupied.formUnion(ports) } }
+
+    /// The local image `reference` names is `id` (nil: it is absent).
+    public func setImage(_ reference: String, id: String?) {
+        world.withLock { world in
+            if let id { world.images[reference] = id; world.absentImages.remove(reference) } else { world.images[reference] = nil; world.absentImages.insert(reference) }
+        }
+    }
+
+    /// A successful pull of `reference` leaves image `id` locally.
+    public func pullYields(_ reference: String, id: String) { world.withLock { $0.pulledImages[reference] = id } }
 
     /// Every pull fails with `error` (nil: pulls succeed again).
     public func failPulls(_ error: RuntimeError?) { world.withLock { $0.pullFailure = error } }
@@ -134,13 +150,22 @@ public final class FakeRuntime: ContainerRuntime {
 
     public func logs(_ id: String, tail: Int?, since: LogTime?) async throws -> [LogLine] { [] }
     public func followLogs(_ id: String, tail: Int?, since: LogTime?) -> AsyncThrowingStream<LogLine, any Error> { AsyncThrowingStream { $0.finish() } }
-    public func imageExists(_ reference: String) async throws -> Bool { true }
+    public func imageExists(_ reference: String) async throws -> Bool { try await imageID(reference) != nil }
+    public func imageID(_ reference: String) async throws -> String? {
+        world.withLock { world in
+            world.absentImages.contains(reference) ? nil : world.images[reference] ?? "sha256:local-" + reference
+        }
+    }
     public func pull(_ reference: String, auth: RegistryAuth?, progress: (@Sendable (PullProgress) -> Void)?) async throws -> String? {
         let failure = world.withLock { world in
             world.pulls.append((reference, auth))
             return world.pullFailure
         }
         if let failure { throw failure }
+        world.withLock { world in
+            world.images[reference] = world.pulledImages[reference] ?? world.images[reference] ?? "sha256:pulled-" + reference
+            world.absentImages.remove(reference)
+        }
         progress?(PullProgress(current: 1_000_000, total: 2_000_000))
         while world.withLock({ $0.holdPulls }) { try await Task.sleep(for: .milliseconds(5)) }
         return "sha256:" + String(repeating: "ab", count: 32)

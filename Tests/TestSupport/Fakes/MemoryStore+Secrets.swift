@@ -23,4 +23,9 @@ extension MemoryStore: SecretStore {
 
     public func secretOwners() -> [SecretOwner] { secretSets.keys.sorted { $0.description < $1.description } }
     public func registryTeams() -> [ResourceName] { registrySets.keys.sorted() }
+
+    public func forgetTeam(_ team: ResourceName) {
+        for owner in secretSets.keys where owner.team == team { secretSets[owner] = nil }
+        registrySets[team] = nil
+    }
 }
