@@ -1,6 +1,7 @@
 import Controller
 import Drivers
 import Foundation
+import Spec
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -10,7 +11,12 @@ import TestSupport
 /// starts it, against the real dockerd and a private Caddy.
 @Suite(.timeLimit(.minutes(2)))
 struct ControllerDaemonTests {
-    @Test func aConfiguredDaemonServesReadinessAndStopsGracefully() async throws {
+    /// A daemon started in-process on a private Caddy with `configure`d settings, until `body`
+    /// returns; then stopped gracefully (which must succeed).
+    static func withDaemon(
+        _ configure: (inout ControllerDaemon.Configuration) -> Void = { _ in },
+        _ body: (_ base: String, _ configuration: ControllerDaemon.Configuration) async throws -> Void
+    ) async throws {
         try await CaddyInstance.run { caddy in
             var configuration = ControllerDaemon.Configuration()
             configuration.ports = TestPorts.ranges
@@ -20,6 +26,7 @@ struct ControllerDaemonTests {
             configuration.caddySites = caddy.sitesDirectory
             configuration.caddyAdmin = caddy.admin
             configuration.caddyHTTPPort = caddy.httpPort
+            configure(&configuration)
             defer { try? FileManager.default.removeItem(atPath: configuration.stateDirectory) }
             let daemon = try ControllerDaemon(configuration, metrics: { "# metrics\n" })
             let group = daemon.serviceGroup()
@@ -37,6 +44,21 @@ struct ControllerDaemonTests {
                 if let error = stopped.withLock({ $0 }) { throw DaemonStopped(description: error) }
                 return try await httpGet(base + "/healthz").status == 200 ? true : nil
             }
+            do {
+                try await body(base, configuration)
+            } catch {
+                await group.triggerGracefulShutdown()
+                _ = try? await running.value
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await running.value
+            await #expect(throws: (any Error).self) { try await httpGet(base + "/healthz") }
+        }
+    }
+
+    @Test func aConfiguredDaemonServesReadinessAndStopsGracefully() async throws {
+        try await Self.withDaemon { base, _ in
             let ready = try await eventually("/readyz") { () -> String? in
                 let answer = try await httpGet(base + "/readyz")
                 return answer.status == 200 ? answer.body : nil
@@ -45,9 +67,49 @@ struct ControllerDaemonTests {
             // Patient: a loaded suite has kept a single answer past 2 s.
             #expect(try await httpGet(base + "/metrics", timeout: .seconds(15)).body.hasPrefix("# metrics"))
             #expect(try await httpGet(base + "/v1/projects", timeout: .seconds(15)).status == 401, "the API is behind the keys")
-            await group.triggerGracefulShutdown()
-            try await running.value
-            await #expect(throws: (any Error).self) { try await httpGet(base + "/healthz") }
+        }
+    }
+
+    /// Anyone who can reach the API's port can open connections: one that never finishes its
+    /// request, or sends nothing, is closed after the idle timeout; a key follows at most its
+    /// share of streams.
+    @Test func slowAndSilentClientsAreCutAndAKeysFollowersAreCapped() async throws {
+        try await Self.withDaemon({ $0.apiIdleTimeout = .seconds(1); $0.streamsPerKey = 2 }) { _, configuration in
+            let port = configuration.listenPort
+            let partial = try Loopback.connect(port: port, timeoutSeconds: 10).get()
+            defer { close(partial) }
+            _ = "GET /healthz HTTP/1.1\r\nHost: codeb\r\nX-Slow: ".withCString { send(partial, $0, strlen($0), 0) }
+            let silent = try Loopback.connect(port: port, timeoutSeconds: 10).get()
+            defer { close(silent) }
+            let started = ContinuousClock.now
+            for fd in [partial, silent] {
+                var byte: UInt8 = 0
+                #expect(recv(fd, &byte, 1, 0) == 0, "closed by the server (not left open until the client's 10 s timeout)")
+            }
+            #expect(ContinuousClock.now - started < .seconds(8))
+
+            let keys = try FileKeyStore(directory: configuration.stateDirectory)
+            let key = try await Authenticator(keys: keys).createKey(team: try ResourceName(parsing: "acme"), role: .viewer, name: "follower", createdBy: "t").key.text
+            func follow() throws -> (Int32, String) {
+                let fd = try Loopback.connect(port: port, timeoutSeconds: 10).get()
+                _ = "GET /v1/events?follow=1 HTTP/1.1\r\nHost: codeb\r\nAuthorization: Bearer \(key)\r\n\r\n".withCString { send(fd, $0, strlen($0), 0) }
+                var head = [UInt8](), byte: UInt8 = 0
+                while recv(fd, &byte, 1, 0) == 1 {
+                    head.append(byte)
+                    if head.suffix(4) == Array("\r\n\r\n".utf8) { break }
+                }
+                return (fd, String(decoding: head, as: UTF8.self))
+            }
+            let first = try follow(), second = try follow()
+            defer { close(first.0); close(second.0) }
+            #expect(first.1.hasPrefix("HTTP/1.1 200") && second.1.hasPrefix("HTTP/1.1 200"), "\(first.1)\(second.1)")
+            let third = try follow()
+            defer { close(third.0) }
+            #expect(third.1.hasPrefix("HTTP/1.1 429"), "a third follower of one key is refused: \(third.1)")
+            // An idle follower is a response in progress, not an idle connection: still open.
+            try await Task.sleep(for: .seconds(2))
+            var pending = pollfd(fd: first.0, events: Int16(POLLIN), revents: 0)
+            #expect(poll(&pending, 1, 0) == 0, "the stream was not cut while it waits for events")
         }
     }
 }

@@ -65,8 +65,10 @@ extension ControllerAPI {
             }
             return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: lines.map(format).joined())))
         }
+        let permit = try streams.acquire(principal.keyID).get()
         let stream = Self.endingAtShutdown(runtime.followLogs(name, tail: tail, since: since))
         return Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: ResponseBody { writer in
+            defer { permit.release() }
             try await withGracefulShutdownHandler {
                 for try await line in stream.values {
                     try await writer.write(ByteBuffer(string: format(line)))
@@ -126,6 +128,7 @@ extension ControllerAPI {
         guard query.get("follow") == "1" || query.get("follow") == "true" else {
             return try JSONBody.response(recent)
         }
+        let permit = try streams.acquire(principal.keyID).get()
         let live = feed.subscribe()
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
@@ -133,6 +136,7 @@ extension ControllerAPI {
         let backlog = try recent.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let stream = Self.endingAtShutdown(live)
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody(contentLength: nil) { writer in
+            defer { permit.release() }
             for line in backlog { try await writer.write(ByteBuffer(string: "data: \(line)\n\n")) }
             // A follower must not hold up a stop: SIGTERM ends the stream (the client reconnects).
             try await withGracefulShutdownHandler {

@@ -23,14 +23,18 @@ public struct ControllerAPI: Sendable {
     public let metrics: (@Sendable () async -> String)?
     /// Secrets and registry logins; nil when the controller has no secret key.
     public let vault: SecretVault?
+    /// Caps followed logs and events, per key and in all.
+    public let streams: StreamLimiter
     let logger: Logger
 
     public init(
         store: any Store, keys: any KeyStore, reconciler: Reconciler? = nil, time: any TimeSource = SystemTime(),
         readiness: [String: @Sendable () async throws -> Void] = [:], details: [String: @Sendable () async -> String] = [:],
         metrics: (@Sendable () async -> String)? = nil,
-        quota: TeamQuota = .unlimited, vault: SecretVault? = nil, ports: PortRanges = .default, logger: Logger = Logger(label: "codeb.api")
+        quota: TeamQuota = .unlimited, vault: SecretVault? = nil, ports: PortRanges = .default, streams: StreamLimiter = StreamLimiter(),
+        logger: Logger = Logger(label: "codeb.api")
     ) {
+        self.streams = streams
         self.vault = vault
         self.metrics = metrics
         self.store = store

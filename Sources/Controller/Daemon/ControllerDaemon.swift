@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
 import ServiceLifecycle
 import Spec
 
@@ -56,6 +57,12 @@ public struct ControllerDaemon: Sendable {
         public static let defaultSecretKeyFile = "/etc/codeb/secret.key"
         /// The teams' deploy webhooks (`notify:`).
         public var notify: [NotifyHook] = []
+        /// An API connection that sends nothing (or only part of a request) for this long is
+        /// closed; a response being streamed is not idle.
+        public var apiIdleTimeout: Duration = .seconds(60)
+        /// Followed logs and events at once, per key and in all (past them: 429).
+        public var streamsPerKey = 8
+        public var streamsTotal = 256
 
         public init() {}
     }
@@ -135,7 +142,8 @@ public struct ControllerDaemon: Sendable {
             details["notifications"] = { notifier.summary }
         }
         api = ControllerAPI(
-            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota, vault: vault, ports: configuration.ports
+            store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota, vault: vault, ports: configuration.ports,
+            streams: StreamLimiter(perKey: configuration.streamsPerKey, total: configuration.streamsTotal)
         )
         loop = ReconcileLoop(reconciler: reconciler, workers: configuration.workers, resync: configuration.resync, orphanDelay: configuration.orphanDelay)
     }
@@ -161,6 +169,7 @@ public struct ControllerDaemon: Sendable {
     public func serviceGroup() -> ServiceGroup {
         let app = Application(
             router: api.routes(extensions: configuration.extensions),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.apiIdleTimeout))),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "codeb/\(CodebVersion.current)"),
             logger: logger
         )
