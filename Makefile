@@ -30,6 +30,7 @@ test: services
 bench: services
 	$(SWIFT) build -c release --product codeb-bench
 	$(SWIFT) build -c release --product codeb
+	.build/release/codeb version --verbose | grep -q 'build: release (no fault injection)' || { echo 'the release build obeys CODEB_CRASH_AT' >&2; exit 1; }
 	.build/release/codeb-bench
 	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/python Benchmarks/console/console_bench.py
 

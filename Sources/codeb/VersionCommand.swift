@@ -1,4 +1,5 @@
 import ArgumentParser
+import Controller
 import Spec
 
 /// `codeb version`: prints the version from the VERSION file the binary was built with.
@@ -8,7 +9,14 @@ struct VersionCommand: ParsableCommand {
         abstract: "Print codeb's version."
     )
 
+    @Flag(name: .long, help: "Also say how this binary was built.")
+    var verbose = false
+
     func run() {
         print(CodebVersion.current)
+        if verbose {
+            // A debug build (what the tests run) obeys CODEB_CRASH_AT; a release build never does.
+            print(CrashPoint.compiledIn ? "build: debug (fault injection: CODEB_CRASH_AT is obeyed; not for production)" : "build: release (no fault injection)")
+        }
     }
 }

@@ -14,4 +14,13 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout == file.trimmingCharacters(in: .whitespacesAndNewlines) + "\n")
     }
+
+    /// The crash-injection hook is compiled into debug builds only: the binary under test (a
+    /// debug build) says it obeys CODEB_CRASH_AT; `make bench` stops unless its release build
+    /// says it does not.
+    @Test func theVerboseVersionSaysWhetherFaultInjectionIsCompiledIn() async throws {
+        let result = try await CLI.run(["version", "--verbose"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("build: debug (fault injection: CODEB_CRASH_AT is obeyed"), "\(result.stdout)")
+    }
 }

@@ -4,7 +4,7 @@ import Synchronization
 /// Fault injection for the reliability suite, in the spirit of FoundationDB's simulation
 /// and TiKV's fail points: with `CODEB_CRASH_AT=<step>:<n>` in its environment the
 /// controller kills itself with SIGKILL the n-th time the executor reaches `step`. It is
-/// read once at start; without the variable every check is one atomic load.
+/// read once at start; without the variable every check is one atomic load. Debug builds only.
 ///
 /// A crash test picks its points from `CrashPoint.Step.allCases` — the executor's step list —
 /// so a new kind of step is covered the day it is added.
@@ -26,8 +26,22 @@ public enum CrashPoint {
         case beforeForget = "before-forget", afterForget = "after-forget"
     }
 
-    /// The armed point, parsed once from the environment.
+    /// The armed point, parsed once from the environment — in debug builds (the ones tests
+    /// run) only: a release build has no way for its environment to make it kill itself.
+    #if DEBUG
     static let armed: (step: Step, occurrence: Int)? = parse(ProcessInfo.processInfo.environment["CODEB_CRASH_AT"])
+    #else
+    static let armed: (step: Step, occurrence: Int)? = nil
+    #endif
+
+    /// Whether `CODEB_CRASH_AT` is read by this build.
+    public static var compiledIn: Bool {
+        #if DEBUG
+        true
+        #else
+        false
+        #endif
+    }
 
     private static let reached = Atomic<Int>(0)
 
