@@ -28,4 +28,26 @@ extension PostgresStoreTests {
             #expect(try await checking.authenticate("codeb_acme_member_" + String(repeating: "x", count: 43)) == nil)
         }
     }
+
+    /// The audit log in PostgreSQL pages by time and keeps `retention.maxAge` of it.
+    @Test func theAuditLogPagesByTimeAndForgetsWhatIsPastItsRetention() async throws {
+        try await Self.withTwoControllers { _, writer, _ in
+            let keys = PostgresKeyStore(database: writer.database, retention: AuditRetention(maxAge: 30 * 86_400))
+            let now = Date()
+            // Written as by an older controller, without pruning: 40 days old.
+            let old = PostgresKeyStore(database: writer.database, retention: AuditRetention(maxAge: 100 * 365 * 86_400))
+            for index in 0..<5 {
+                try await old.audit(AuditEntry(time: now.addingTimeInterval(-40 * 86_400 + Double(index)), keyID: "k", team: "acme", action: "apply", target: "old", result: "ok", detail: "old \(index)"))
+            }
+            for index in 0..<30 {
+                try await keys.audit(AuditEntry(time: now.addingTimeInterval(Double(index)), keyID: "k", team: index % 3 == 0 ? "other" : "acme", action: "apply", target: "new", result: "ok", detail: "new \(index)"))
+            }
+            let all = try await keys.auditLog(team: nil, limit: 1000)
+            #expect(all.count == 30 && all.allSatisfy { $0.target == "new" }, "the 40-day-old rows are gone: \(all.map(\.detail))")
+            let newest = try await keys.auditLog(team: "acme", limit: 5)
+            #expect(newest.map(\.detail) == ["new 23", "new 25", "new 26", "new 28", "new 29"])
+            let page = try await keys.auditLog(team: "acme", limit: 3, before: newest.first?.time)
+            #expect(page.map(\.detail) == ["new 19", "new 20", "new 22"])
+        }
+    }
 }

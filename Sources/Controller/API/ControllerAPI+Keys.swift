@@ -71,8 +71,16 @@ extension ControllerAPI {
 
     func auditLog(_ request: Request, _ context: APIContext) async throws -> Response {
         let principal = try context.require(.admin)
-        let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 200
-        var entries = try await keys.auditLog(team: principal.role == .owner ? nil : principal.team.value, limit: min(max(limit, 1), 5000))
+        let query = request.uri.queryParameters
+        let limit = query.get("limit").flatMap(Int.init) ?? 200
+        var before: Date?
+        if let text = query.get("before") {
+            guard let time = ISO8601DateFormatter().date(from: String(text)) else {
+                throw APIError(.badRequest, code: "bad_request", "before=\(String(text).debugDescription.prefix(60)) is not an RFC 3339 time; give the time of the oldest entry of the page you have")
+            }
+            before = time
+        }
+        var entries = try await keys.auditLog(team: principal.role == .owner ? nil : principal.team.value, limit: min(max(limit, 1), 5000), before: before)
         if principal.role != .owner, let since = try await teamSince(principal.team) {
             // A team deleted and created again under the same name does not read the old one's log.
             entries.removeAll { $0.time < since }

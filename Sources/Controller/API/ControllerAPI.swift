@@ -25,6 +25,8 @@ public struct ControllerAPI: Sendable {
     public let vault: SecretVault?
     /// Caps followed logs and events, per key and in all.
     public let streams: StreamLimiter
+    /// One audit entry per source address and minute for attempts without a valid key.
+    let unauthenticated = UnauthenticatedAuditThrottle()
     let logger: Logger
 
     public init(
@@ -63,7 +65,10 @@ public struct ControllerAPI: Sendable {
         router.add(middleware: APIMetricsMiddleware())
         router.add(middleware: ErrorBodyMiddleware())
         router.add(middleware: AuthMiddleware(authenticator: authenticator, open: AuthMiddleware.probes.union(open)) { target, error, context in
-            await self.record("request", target: target, context, refusal: error)
+            let (write, unwritten) = self.unauthenticated.admit(context.sourceAddress, at: self.time.now())
+            guard write else { return }
+            let more = unwritten > 0 ? "; \(unwritten) more attempt\(unwritten == 1 ? "" : "s") without a valid key from this address in the minute before were not written" : ""
+            await self.record("request", target: target, context, refusal: error, detail: "\(error.message) (from \(context.sourceAddress))\(more)")
         })
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await self.ready() }

@@ -44,7 +44,7 @@ enum AtomicFile {
         syncDirectory((path as NSString).deletingLastPathComponent)
     }
 
-    private static func syncDirectory(_ directory: String) {
+    static func syncDirectory(_ directory: String) {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         fsync(fd)

@@ -3,15 +3,20 @@ import Logging
 import PostgresNIO
 import Spec
 import State
+import Synchronization
 
 /// API keys (hashes only) and the audit log in PostgreSQL, shared by every controller and by
 /// `codeb keys create` on any host. Needs the schema `PostgresStore.migrate()` creates.
 public struct PostgresKeyStore: KeyStore {
     public let database: PostgresDatabase
+    public let retention: AuditRetention
+    /// When rows past `retention.maxAge` were last deleted (by this store value and its copies).
+    private let pruned = LastPrune()
     let logger: Logger
 
-    public init(database: PostgresDatabase, logger: Logger = Logger(label: "codeb.keys")) {
+    public init(database: PostgresDatabase, retention: AuditRetention = .standard, logger: Logger = Logger(label: "codeb.keys")) {
         self.database = database
+        self.retention = retention
         self.logger = logger
     }
 
@@ -84,13 +89,29 @@ public struct PostgresKeyStore: KeyStore {
                     """, logger: logger)
             }
         }
+        try await pruneIfDue(now: entry.time)
     }
 
-    public func auditLog(team: String?, limit: Int) async throws -> [AuditEntry] {
+    /// Deletes rows older than the retention, at most once an hour per process.
+    func pruneIfDue(now: Date) async throws {
+        let due = pruned.time.withLock { last in
+            guard last.map({ now.timeIntervalSince($0) >= 3600 }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        let cutoff = now.addingTimeInterval(-retention.maxAge)
+        try await database.run { [database, logger] in
+            _ = try await database.client.query("DELETE FROM audit_log WHERE at < \(cutoff)", logger: logger)
+        }
+    }
+
+    public func auditLog(team: String?, limit: Int, before: Date?) async throws -> [AuditEntry] {
         try await database.run { [database, logger] in
             let rows = try await database.client.query("""
                 SELECT at, key_id, team, action, target, result, detail, reason FROM (
-                    SELECT * FROM audit_log WHERE \(team) IS NULL OR team = \(team) ORDER BY id DESC LIMIT \(limit)
+                    SELECT * FROM audit_log WHERE (\(team)::text IS NULL OR team = \(team)) AND (\(before)::timestamptz IS NULL OR at < \(before))
+                    ORDER BY id DESC LIMIT \(limit)
                 ) newest ORDER BY id
                 """, logger: logger)
             var entries: [AuditEntry] = []
@@ -99,6 +120,10 @@ public struct PostgresKeyStore: KeyStore {
             }
             return entries
         }
+    }
+
+    private final class LastPrune: Sendable {
+        let time = Mutex<Date?>(nil)
     }
 
     public func teams() async throws -> [TeamRecord] {

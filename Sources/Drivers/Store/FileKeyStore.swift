@@ -10,9 +10,11 @@ import State
 /// access takes a short `flock` on `keys.lock` and reads the file afresh.
 public struct FileKeyStore: KeyStore {
     public let directory: String
+    public let retention: AuditRetention
 
-    public init(directory: String) throws {
+    public init(directory: String, retention: AuditRetention = .standard) throws {
         self.directory = directory
+        self.retention = retention
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
@@ -127,6 +129,7 @@ public struct FileKeyStore: KeyStore {
         var line = try encoder.encode(entry)
         line.append(UInt8(ascii: "\n"))
         try locked {
+            try rotateAuditIfNeeded(adding: line.count)
             let descriptor = open(auditPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             guard descriptor >= 0 else { throw StoreError(.io, "cannot open \(auditPath): \(String(cString: strerror(errno)))") }
             defer { close(descriptor) }
@@ -141,12 +144,51 @@ public struct FileKeyStore: KeyStore {
         }
     }
 
-    public func auditLog(team: String?, limit: Int) throws -> [AuditEntry] {
-        let data = try locked { FileManager.default.contents(atPath: auditPath) } ?? Data()
+    /// Newest first through the live file and then the rotated ones, each read backwards in
+    /// chunks: a page costs what it returns (plus the entries of other teams it skips), not
+    /// the whole log.
+    public func auditLog(team: String?, limit: Int, before: Date?) throws -> [AuditEntry] {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        let entries = data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(AuditEntry.self, from: Data($0)) }
-        let filtered = team.map { team in entries.filter { $0.team == team } } ?? entries
-        return Array(filtered.suffix(limit))
+        var found: [AuditEntry] = []
+        try locked {
+          do {
+            for path in [auditPath] + (1...retention.keepFiles).map({ "\(auditPath).\($0)" }) where found.count < limit {
+                try AuditFile.linesBackward(path) { line in
+                    guard let entry = try? decoder.decode(AuditEntry.self, from: line) else { return true }
+                    if let team, entry.team != team { return true }
+                    if let before, entry.time >= before { return true }
+                    found.append(entry)
+                    return found.count < limit
+                }
+            }
+          } catch let error as FileSystemError {
+            throw StoreError(.io, error.message)
+          }
+        }
+        return found.reversed()
+    }
+
+    /// Past `retention.maxBytes` the live file becomes `audit.jsonl.1` (the rotated ones move
+    /// up one, the last is dropped); rotated files older than `retention.maxAge` are deleted.
+    private func rotateAuditIfNeeded(adding bytes: Int) throws {
+        var status = stat()
+        guard stat(auditPath, &status) == 0, Int(status.st_size) + bytes > retention.maxBytes else { return }
+        let keep = retention.keepFiles
+        unlink("\(auditPath).\(keep)")
+        for index in stride(from: keep - 1, through: 1, by: -1) {
+            _ = rename("\(auditPath).\(index)", "\(auditPath).\(index + 1)")
+        }
+        guard rename(auditPath, "\(auditPath).1") == 0 else {
+            throw StoreError(.io, "cannot rotate \(auditPath): \(String(cString: strerror(errno)))")
+        }
+        let oldest = Date().addingTimeInterval(-retention.maxAge)
+        for index in 1...keep {
+            let path = "\(auditPath).\(index)"
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < oldest {
+                unlink(path)
+            }
+        }
+        AtomicFile.syncDirectory(directory)
     }
 }

@@ -63,13 +63,22 @@ public protocol KeyStore: Sendable {
     func add(_ key: KeyRecord) async throws
     func revoke(id: String, at time: Date) async throws -> KeyRecord?
     func audit(_ entry: AuditEntry) async throws
-    func auditLog(team: String?, limit: Int) async throws -> [AuditEntry]
+    /// The newest `limit` entries (of `team`, or of every team), older than `before` when
+    /// given (the next page: the oldest time of the previous one), oldest first. Reads only as
+    /// much of the log as it needs.
+    func auditLog(team: String?, limit: Int, before: Date?) async throws -> [AuditEntry]
     /// Registered teams, and the teams of keys.
     func teams() async throws -> [TeamRecord]
     /// Registers a team; one that exists is `.conflict`.
     func addTeam(_ team: TeamRecord) async throws
     /// Forgets a team and deletes its keys (they stop working at once); false when unknown.
     func removeTeam(_ name: ResourceName) async throws -> Bool
+}
+
+extension KeyStore {
+    public func auditLog(team: String?, limit: Int) async throws -> [AuditEntry] {
+        try await auditLog(team: team, limit: limit, before: nil)
+    }
 }
 
 /// A team registered by an owner (`codeb teams create`). Teams also come into being with their
