@@ -193,8 +193,11 @@ public struct TeamView: Sendable, Codable, Hashable {
     public var keys: Int
     public var createdAt: Date?
     public var createdBy: String?
+    /// The domain suffixes the team may claim; absent: any domain.
+    public var domains: [String]?
 
-    public init(name: String, projects: Int, keys: Int, createdAt: Date? = nil, createdBy: String? = nil) {
+    public init(name: String, projects: Int, keys: Int, createdAt: Date? = nil, createdBy: String? = nil, domains: [String]? = nil) {
+        self.domains = domains
         self.name = name
         self.projects = projects
         self.keys = keys

@@ -40,6 +40,7 @@ extension CodebTools {
         "audit_log": [.init(.get, "/v1/audit")],
         "teams_list": [.init(.get, "/v1/teams")],
         "team_create": [.init(.post, "/v1/teams")],
+        "team_domains": [.init(.put, "/v1/teams/{team}/domains")],
         "team_delete": [.init(.delete, "/v1/teams/{team}")],
         "cleanup": [.init(.post, "/v1/projects/{project}/cleanup")],
         "delete": [.init(.delete, "/v1/projects/{project}/environments/{environment}")],

@@ -93,7 +93,13 @@ public struct CodebTools: Sendable {
                  required: ["host", "username", "password"]),
             tool("teams_list", "Every team on this controller with its project and key counts (needs the owner key).", [:], readOnly: true),
             tool("team_create", "Register a new team (needs the owner key); then create its first admin key with create_key under that team's owner key or `codeb keys create`.",
-                 ["name": string("The team's name: lowercase letters, digits and '-'.")], required: ["name"]),
+                 ["name": string("The team's name: lowercase letters, digits and '-'."),
+                  "domains": .object(["type": "array", "items": .object(["type": "string"]), "description": "The domain suffixes the team may claim, e.g. [\"acme.com\"]; omit for any domain."])],
+                 required: ["name"]),
+            tool("team_domains", "Set the domain suffixes a team may claim (needs the owner key); an apply naming a domain outside them is refused. An empty list allows none; omit `domains` for any domain.",
+                 ["name": string("The team."),
+                  "domains": .object(["type": "array", "items": .object(["type": "string"]), "description": "Domain suffixes, e.g. [\"acme.com\", \"acme.dev\"]."])],
+                 required: ["name"]),
             tool("rotate_secret_key", "Re-seal every secret and registry login under a fresh controller secret key (needs the owner key). Values do not change; nothing rolls out.",
                  [:]),
         ]
@@ -204,7 +210,12 @@ public struct CodebTools: Sendable {
         case "teams_list":
             return try await call(.get, "/v1/teams")
         case "team_create":
-            return try await call(.post, "/v1/teams", json: try JSONSerialization.data(withJSONObject: ["name": try arguments.name("name")]))
+            var body: [String: Any] = ["name": try arguments.name("name")]
+            if let domains = arguments.strings("domains") { body["domains"] = domains }
+            return try await call(.post, "/v1/teams", json: try JSONSerialization.data(withJSONObject: body))
+        case "team_domains":
+            let domains: Any = arguments.strings("domains") ?? NSNull()
+            return try await call(.put, "/v1/teams/\(try arguments.name("name"))/domains", json: try JSONSerialization.data(withJSONObject: ["domains": domains]))
         case "rotate_secret_key":
             return try await call(.post, "/v1/secrets/rotate-key")
         case "registry_logout" where destructive:

@@ -96,6 +96,9 @@ import Testing
                  minimum: .admin, expected: { target, _ in target == .own ? .ok : .notFound }),
         Endpoint(name: "POST cleanup", method: .post, path: { "/v1/projects/\(project($0))/cleanup" }, minimum: .admin,
                  expected: { target, _ in target == .own ? .accepted : .notFound }),
+        // Owners set any team's domain suffixes.
+        Endpoint(name: "PUT team domains", method: .put, path: { $0 == .own ? "/v1/teams/acme/domains" : "/v1/teams/other/domains" },
+                 body: { _ in #"{"domains":["example.test"]}"# }, minimum: .owner, expected: { _, _ in .ok }),
         Endpoint(name: "GET /readyz", method: .get, path: { _ in "/readyz" }, minimum: nil, expected: { _, _ in .ok }),
         // No metrics registry in this world: the open path answers 404, still without a key.
         Endpoint(name: "GET /metrics", method: .get, path: { _ in "/metrics" }, minimum: nil, expected: { _, _ in .notFound }),

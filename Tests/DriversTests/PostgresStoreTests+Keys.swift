@@ -50,4 +50,22 @@ extension PostgresStoreTests {
             #expect(page.map(\.detail) == ["new 19", "new 20", "new 22"])
         }
     }
+
+    /// A team's domain suffixes are kept in PostgreSQL as in the file store: set at creation,
+    /// changed, cleared (any domain), and unknown teams are said so.
+    @Test func aTeamsDomainSuffixesAreKept() async throws {
+        try await Self.withTwoControllers { _, writer, reader in
+            let keys = PostgresKeyStore(database: writer.database), other = PostgresKeyStore(database: reader.database)
+            let acme = try ResourceName(parsing: "acme")
+            try await keys.addTeam(TeamRecord(name: acme, createdAt: Date(), createdBy: "t", domains: [try Hostname(parsing: "acme.test")]))
+            #expect(try await other.teams().first { $0.name == acme }?.domains?.map(\.value) == ["acme.test"])
+            #expect(try await keys.setTeamDomains(acme, [try Hostname(parsing: "acme.dev"), try Hostname(parsing: "acme.io")]))
+            #expect(try await other.teams().first { $0.name == acme }?.domains?.map(\.value) == ["acme.dev", "acme.io"])
+            #expect(try await keys.setTeamDomains(acme, []))
+            #expect(try await other.teams().first { $0.name == acme }?.domains == [], "an empty list allows no domain")
+            #expect(try await keys.setTeamDomains(acme, nil))
+            #expect(try await other.teams().first { $0.name == acme }?.domains == nil)
+            #expect(try await keys.setTeamDomains(try ResourceName(parsing: "nobody"), nil) == false)
+        }
+    }
 }

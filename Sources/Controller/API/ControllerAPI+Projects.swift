@@ -56,6 +56,7 @@ extension ControllerAPI {
         for text in input.environments ?? spec.orderedEnvironments.map(\.name.value).filter({ $0 != "preview" }) {
             names.append(try Self.environmentName(text))
         }
+        try await checkDomains(spec, names, text: input.spec, file: input.file ?? "codeb.yaml", team: principal.team)
         var results: [ApplyResult.Environment] = []
         for name in names {
             let key = EnvironmentKey(project: spec.project, environment: name)

@@ -8,6 +8,12 @@ import Spec
 extension ControllerAPI {
     struct CreateTeamRequest: Decodable {
         var name: String
+        var domains: [String]?
+    }
+
+    struct TeamDomainsRequest: Decodable {
+        /// Null: any domain.
+        var domains: [String]?
     }
 
     /// `GET /v1/teams`: every team (registered, holding keys or projects) with its counts.
@@ -15,7 +21,8 @@ extension ControllerAPI {
         _ = try context.require(.owner)
         var views: [String: TeamView] = [:]
         for team in try await keys.teams() {
-            views[team.name.value] = TeamView(name: team.name.value, projects: 0, keys: 0, createdAt: team.createdAt, createdBy: team.createdBy)
+            views[team.name.value] = TeamView(name: team.name.value, projects: 0, keys: 0, createdAt: team.createdAt, createdBy: team.createdBy,
+                                              domains: team.domains?.map(\.value))
         }
         for key in try await keys.keys() where key.revokedAt == nil {
             views[key.team.value, default: TeamView(name: key.team.value, projects: 0, keys: 0)].keys += 1
@@ -26,10 +33,10 @@ extension ControllerAPI {
         return try JSONBody.response(views.values.sorted { $0.name < $1.name })
     }
 
-    /// `POST /v1/teams {"name": "…"}` (owner).
+    /// `POST /v1/teams {"name": "…", "domains": ["acme.com", …]}` (owner).
     func createTeam(_ request: Request, _ context: APIContext) async throws -> Response {
-        let name = try await readAudited("teams.create", context) {
-            try Self.teamName(try await request.body.collect(upTo: 16 * 1024))
+        let (name, domains) = try await readAudited("teams.create", context) {
+            try Self.teamInput(try await request.body.collect(upTo: 16 * 1024))
         }
         return try await audited("teams.create", target: name.value, context) {
             let principal = try context.require(.owner)
@@ -37,8 +44,32 @@ extension ControllerAPI {
             guard !known.contains(name) else {
                 throw APIError(.conflict, code: "conflict", "team \(name) exists")
             }
-            try await keys.addTeam(TeamRecord(name: name, createdAt: time.now(), createdBy: principal.keyID))
-            return try JSONBody.response(TeamView(name: name.value, projects: 0, keys: 0, createdAt: time.now(), createdBy: principal.keyID), status: .created)
+            try await keys.addTeam(TeamRecord(name: name, createdAt: time.now(), createdBy: principal.keyID, domains: domains))
+            return try JSONBody.response(TeamView(name: name.value, projects: 0, keys: 0, createdAt: time.now(), createdBy: principal.keyID,
+                                                  domains: domains?.map(\.value)), status: .created)
+        }
+    }
+
+    /// `PUT /v1/teams/:team/domains {"domains": […] | null}` (owner): the suffixes the team may
+    /// claim from now on. Domains it holds already stay its own; a later apply naming one
+    /// outside them is refused.
+    func setTeamDomains(_ request: Request, _ context: APIContext) async throws -> Response {
+        let text = context.parameters.get("team") ?? "-"
+        let domains = try await readAudited("teams.domains", context) { () -> [Hostname]? in
+            let input: TeamDomainsRequest
+            do {
+                input = try JSONDecoder().decode(TeamDomainsRequest.self, from: try await request.body.collect(upTo: 16 * 1024))
+            } catch {
+                throw APIError(.badRequest, code: "bad_request", "the body must be {\"domains\": [\"acme.com\", …]} (or null for any domain)")
+            }
+            return try Self.suffixes(input.domains)
+        }
+        return try await audited("teams.domains", target: String(text.prefix(64)), context, detail: domains.map { $0.map(\.value).joined(separator: ",") } ?? "any") {
+            _ = try context.require(.owner)
+            guard let name = try? ResourceName(parsing: text), try await keys.setTeamDomains(name, domains) else {
+                throw APIError.notFound("team \(text.prefix(64))")
+            }
+            return try JSONBody.response(["team": name.value, "domains": domains.map { $0.map(\.value).joined(separator: ",") } ?? "any"])
         }
     }
 
@@ -74,17 +105,30 @@ extension ControllerAPI {
         return owners
     }
 
-    static func teamName(_ body: ByteBuffer) throws -> ResourceName {
+    static func teamInput(_ body: ByteBuffer) throws -> (ResourceName, [Hostname]?) {
         let input: CreateTeamRequest
         do {
             input = try JSONDecoder().decode(CreateTeamRequest.self, from: body)
         } catch {
-            throw APIError(.badRequest, code: "bad_request", "the body must be {\"name\": \"team\"}")
+            throw APIError(.badRequest, code: "bad_request", "the body must be {\"name\": \"team\"} (with \"domains\": [\"acme.com\", …] to limit its domains)")
         }
         do {
-            return try ResourceName(parsing: input.name)
+            return (try ResourceName(parsing: input.name), try suffixes(input.domains))
         } catch let error as InvalidValue {
             throw APIError(.badRequest, code: "bad_request", "name: \(error.message)")
+        }
+    }
+
+    /// Domain suffixes as hostnames (at most 100), or nil for any domain.
+    static func suffixes(_ texts: [String]?) throws -> [Hostname]? {
+        guard let texts else { return nil }
+        guard texts.count <= 100 else { throw APIError(.badRequest, code: "bad_request", "at most 100 domain suffixes per team") }
+        return try texts.map { text in
+            do {
+                return try Hostname(parsing: text)
+            } catch let error as InvalidValue {
+                throw APIError(.badRequest, code: "bad_request", "domains: `\(text.prefix(80))`: \(error.message)")
+            }
         }
     }
 }

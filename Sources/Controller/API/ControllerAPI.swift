@@ -100,6 +100,7 @@ public struct ControllerAPI: Sendable {
         router.get("/v1/teams") { _, context in try await self.listTeams(context) }
         router.post("/v1/teams") { request, context in try await self.createTeam(request, context) }
         router.delete("/v1/teams/:team") { _, context in try await self.deleteTeam(context) }
+        router.put("/v1/teams/:team/domains") { request, context in try await self.setTeamDomains(request, context) }
         router.post("/v1/projects/:project/cleanup") { request, context in try await self.cleanup(request, context) }
         return router
     }

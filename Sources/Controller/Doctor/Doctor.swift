@@ -35,6 +35,7 @@ public struct Doctor: Sendable {
         checks.append(secretKeyCheck())
         checks += await portChecks()
         if let database = await databaseCheck() { checks.append(database) }
+        if let teams = await teamsCheck() { checks.append(teams) }
         checks.append(controller.check)
         return checks
     }
@@ -146,6 +147,30 @@ public struct Doctor: Sendable {
         } catch {
             return DoctorCheck("database", .fail, "\(error)", fix: "start PostgreSQL or correct database-url (postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
         }
+    }
+
+    // MARK: Teams
+
+    /// Teams without domain suffixes may claim any domain, first come, first served: said as a
+    /// warning (it is how codeb behaved before suffixes). Nil when there is no key store to read.
+    func teamsCheck() async -> DoctorCheck? {
+        let keys: any KeyStore
+        if let text = configuration.databaseURL {
+            guard let url = try? DatabaseURL(text) else { return nil }
+            keys = PostgresKeyStore(database: PostgresDatabase(url: url, deadline: .seconds(5), maximumConnections: 1))
+        } else {
+            // Only a state directory a controller (or `codeb keys create`) has used: reading must not create one.
+            guard FileManager.default.fileExists(atPath: configuration.stateDirectory + "/keys.json"),
+                  let store = try? FileKeyStore(directory: configuration.stateDirectory) else { return nil }
+            keys = store
+        }
+        guard let teams = try? await keys.teams() else { return nil }
+        let open = teams.filter { $0.domains == nil }.map(\.name.value)
+        guard !open.isEmpty else {
+            return DoctorCheck("teams", .ok, teams.isEmpty ? "no team yet" : "every team (\(teams.count)) has its domain suffixes")
+        }
+        return DoctorCheck("teams", .warn, "\(open.count) of \(teams.count) team\(teams.count == 1 ? "" : "s") may claim any domain, first come, first served (\(open.prefix(10).joined(separator: ", "))\(open.count > 10 ? ", …" : ""))",
+                           fix: "give each team its domain suffixes: codeb teams update TEAM --domains example.com")
     }
 
     // MARK: Controller

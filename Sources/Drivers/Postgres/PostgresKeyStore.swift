@@ -128,11 +128,11 @@ public struct PostgresKeyStore: KeyStore {
 
     public func teams() async throws -> [TeamRecord] {
         try await database.run { [database, logger] in
-            let rows = try await database.client.query("SELECT name, created_at, coalesce(created_by, '') FROM teams ORDER BY name", logger: logger)
+            let rows = try await database.client.query("SELECT name, created_at, coalesce(created_by, ''), domains FROM teams ORDER BY name", logger: logger)
             var teams: [TeamRecord] = []
-            for try await (name, createdAt, createdBy) in rows.decode((String, Date, String).self) {
+            for try await (name, createdAt, createdBy, domains) in rows.decode((String, Date, String, String?).self) {
                 guard let name = try? ResourceName(parsing: name) else { continue }
-                teams.append(TeamRecord(name: name, createdAt: createdAt, createdBy: createdBy))
+                teams.append(TeamRecord(name: name, createdAt: createdAt, createdBy: createdBy, domains: Self.domains(domains)))
             }
             return teams
         }
@@ -141,13 +141,29 @@ public struct PostgresKeyStore: KeyStore {
     public func addTeam(_ team: TeamRecord) async throws {
         try await database.run { [database, logger] in
             let rows = try await database.client.query("""
-                INSERT INTO teams (name, created_at, created_by) VALUES (\(team.name.value), \(team.createdAt), \(team.createdBy))
+                INSERT INTO teams (name, created_at, created_by, domains) VALUES (\(team.name.value), \(team.createdAt), \(team.createdBy), \(Self.column(team.domains)))
                 ON CONFLICT DO NOTHING RETURNING name
                 """, logger: logger)
             var inserted = false
             for try await _ in rows.decode(String.self) { inserted = true }
             guard inserted else { throw StoreError(.conflict, "team \(team.name) exists") }
         }
+    }
+
+    public func setTeamDomains(_ name: ResourceName, _ domains: [Hostname]?) async throws -> Bool {
+        try await database.run { [database, logger] in
+            let rows = try await database.client.query("UPDATE teams SET domains = \(Self.column(domains)) WHERE name = \(name.value) RETURNING name", logger: logger)
+            var updated = false
+            for try await _ in rows.decode(String.self) { updated = true }
+            return updated
+        }
+    }
+
+    /// Suffixes as the `domains` column holds them: comma-separated (a hostname has no comma), NULL for any.
+    static func column(_ domains: [Hostname]?) -> String? { domains.map { $0.map(\.value).joined(separator: ",") } }
+
+    static func domains(_ column: String?) -> [Hostname]? {
+        column.map { $0.split(separator: ",").compactMap { try? Hostname(parsing: String($0)) } }
     }
 
     public func removeTeam(_ name: ResourceName) async throws -> Bool {

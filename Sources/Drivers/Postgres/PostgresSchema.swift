@@ -218,6 +218,10 @@ public enum PostgresSchema {
             "ALTER TABLE ports DROP CONSTRAINT ports_pkey",
             "ALTER TABLE ports ADD PRIMARY KEY (port, node)",
         ]),
+        // The domain suffixes an owner gave a team (comma-separated; NULL: any domain).
+        Migration(version: 8, name: "team-domains", statements: [
+            "ALTER TABLE teams ADD COLUMN domains text",
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.

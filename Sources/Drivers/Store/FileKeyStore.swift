@@ -88,6 +88,22 @@ public struct FileKeyStore: KeyStore {
         }
     }
 
+    public func setTeamDomains(_ name: ResourceName, _ domains: [Hostname]?) throws -> Bool {
+        try locked {
+            var teams = try readTeams()
+            if let index = teams.firstIndex(where: { $0.name == name }) {
+                teams[index].domains = domains
+            } else if let first = try read().filter({ $0.team == name }).min(by: { $0.createdAt < $1.createdAt }) {
+                // A team that came with its first key gets its record now, as old as that key.
+                teams.append(TeamRecord(name: name, createdAt: first.createdAt, createdBy: first.createdBy, domains: domains))
+            } else {
+                return false
+            }
+            try writeTeams(teams)
+            return true
+        }
+    }
+
     public func removeTeam(_ name: ResourceName) throws -> Bool {
         try locked {
             let teams = try readTeams(), keys = try read()

@@ -73,6 +73,8 @@ public protocol KeyStore: Sendable {
     func addTeam(_ team: TeamRecord) async throws
     /// Forgets a team and deletes its keys (they stop working at once); false when unknown.
     func removeTeam(_ name: ResourceName) async throws -> Bool
+    /// Sets the domain suffixes the team may claim (nil: any domain); false when unknown.
+    func setTeamDomains(_ name: ResourceName, _ domains: [Hostname]?) async throws -> Bool
 }
 
 extension KeyStore {
@@ -87,10 +89,20 @@ public struct TeamRecord: Sendable, Hashable, Codable {
     public var name: ResourceName
     public var createdAt: Date
     public var createdBy: String
+    /// The domain suffixes the team may claim (a domain is allowed when it is one of them or
+    /// ends in `.` and one of them); nil: any domain, as before suffixes existed.
+    public var domains: [Hostname]?
 
-    public init(name: ResourceName, createdAt: Date, createdBy: String) {
+    public init(name: ResourceName, createdAt: Date, createdBy: String, domains: [Hostname]? = nil) {
         self.name = name
         self.createdAt = createdAt
         self.createdBy = createdBy
+        self.domains = domains
+    }
+
+    /// Whether the team may claim `domain`.
+    public func allows(_ domain: Hostname) -> Bool {
+        guard let domains else { return true }
+        return domains.contains { domain.value == $0.value || domain.value.hasSuffix("." + $0.value) }
     }
 }

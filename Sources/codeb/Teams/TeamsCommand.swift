@@ -4,13 +4,18 @@ import Foundation
 import Spec
 import State
 
-/// `codeb teams create|list|delete`: the teams sharing this controller (owner keys only).
+/// `codeb teams create|list|update|delete`: the teams sharing this controller (owner keys only).
 struct TeamsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "teams",
-        abstract: "Create, list and delete teams (owner).",
-        subcommands: [TeamsCreateCommand.self, TeamsListCommand.self, TeamsDeleteCommand.self]
+        abstract: "Create, list, update and delete teams (owner).",
+        subcommands: [TeamsCreateCommand.self, TeamsListCommand.self, TeamsUpdateCommand.self, TeamsDeleteCommand.self]
     )
+
+    /// `--domains a.com,b.dev` as the API takes it (checked there; empty items dropped here).
+    static func domains(_ text: String?) -> [String]? {
+        text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    }
 
     /// A team name checked here, so nothing else reaches the request path.
     static func name(_ text: String) throws -> ResourceName {
@@ -22,15 +27,21 @@ struct TeamsCommand: AsyncParsableCommand {
     }
 }
 
-/// `codeb teams create NAME`.
+/// `codeb teams create NAME [--domains acme.com,acme.dev]`.
 struct TeamsCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Register a team; then `codeb keys create --team NAME` gives it keys.")
     @Argument(help: "The team's name: [a-z0-9-], 1–32 characters.") var name: String
+    @Option(help: "Comma-separated domain suffixes the team may claim (its specs' domains must end in one). Unset: any domain.") var domains: String?
     @OptionGroup var client: ClientOptions
+
+    struct Body: Encodable {
+        var name: String
+        var domains: [String]?
+    }
 
     func run() async throws {
         let team = try TeamsCommand.name(name)
-        let body = try JSONEncoder().encode(["name": team.value])
+        let body = try JSONEncoder().encode(Body(name: team.value, domains: TeamsCommand.domains(domains)))
         _ = try await client.client().call(.post, "/v1/teams", body: body, as: TeamView.self)
         print("created team \(team)")
     }
@@ -46,11 +57,41 @@ struct TeamsListCommand: AsyncParsableCommand {
         let teams = try await client.client().call(.get, "/v1/teams", as: [TeamView].self)
         if output == .json { return print(try JSONOutput.encode(teams)) }
         let formatter = ISO8601DateFormatter()
-        var rows = [["TEAM", "PROJECTS", "KEYS", "CREATED"]]
+        var rows = [["TEAM", "PROJECTS", "KEYS", "CREATED", "DOMAINS"]]
         for team in teams {
-            rows.append([team.name, String(team.projects), String(team.keys), team.createdAt.map(formatter.string(from:)) ?? "-"])
+            rows.append([team.name, String(team.projects), String(team.keys), team.createdAt.map(formatter.string(from:)) ?? "-",
+                         team.domains.map { $0.isEmpty ? "(none)" : $0.joined(separator: ",") } ?? "(any)"])
         }
         print(TextTable.render(rows))
+    }
+}
+
+/// `codeb teams update NAME --domains a.com,b.dev | --any-domain`.
+struct TeamsUpdateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "update", abstract: "Set the domain suffixes a team may claim.")
+    @Argument(help: "The team's name.") var name: String
+    @Option(help: "Comma-separated domain suffixes, e.g. acme.com,acme.dev (an empty value allows none).") var domains: String?
+    @Flag(help: "Let the team claim any domain (no suffixes).") var anyDomain = false
+    @OptionGroup var client: ClientOptions
+
+    struct Body: Encodable {
+        var domains: [String]?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(domains, forKey: .domains)  // null means any domain: say it
+        }
+    }
+
+    func validate() throws {
+        guard (domains != nil) != anyDomain else { throw ValidationError("give --domains or --any-domain") }
+    }
+
+    func run() async throws {
+        let team = try TeamsCommand.name(name)
+        let body = try JSONEncoder().encode(Body(domains: anyDomain ? nil : TeamsCommand.domains(domains)))
+        let answer = try await client.client().call(.put, "/v1/teams/\(team)/domains", body: body, as: [String: String].self)
+        print("team \(team) may claim: \(answer["domains"] == "any" ? "any domain" : answer["domains"].map { $0.isEmpty ? "no domain" : $0 } ?? "?")")
     }
 }
 
