@@ -75,11 +75,6 @@ public struct CodebTools: Sendable {
                   "environment": .object(["type": "string", "description": "Only for this environment (`preview`: every preview instance); default: every environment."]),
                   "values": .object(["type": "object", "additionalProperties": .object(["type": "string"]), "description": "NAME → value, e.g. {\"DATABASE_URL\": \"postgres://…\"}."])],
                  required: ["project", "values"]),
-            tool("secrets_unset", "Remove secrets of a project (needs a member key); refused while an environment still names one in codeb.yaml.",
-                 ["project": projectArgument,
-                  "environment": .object(["type": "string", "description": "The environment they were set for; default: the whole project."]),
-                  "names": .object(["type": "array", "items": .object(["type": "string"]), "description": "The names to remove."])],
-                 required: ["project", "names"]),
             tool("registry_list", "The private registries your team is logged in to (host and user name, never the password); images from them are pulled with that login.",
                  [:], readOnly: true),
             tool("audit_log", "Who did what through the API, including these tools (actions prefixed `mcp.`); needs an admin key.",
@@ -100,8 +95,6 @@ public struct CodebTools: Sendable {
                  ["name": string("The team."),
                   "domains": .object(["type": "array", "items": .object(["type": "string"]), "description": "Domain suffixes, e.g. [\"acme.com\", \"acme.dev\"]."])],
                  required: ["name"]),
-            tool("rotate_secret_key", "Re-seal every secret and registry login under a fresh controller secret key (needs the owner key). Values do not change; nothing rolls out.",
-                 [:]),
         ]
         if destructive {
             tools += [
@@ -120,6 +113,15 @@ public struct CodebTools: Sendable {
                      required: ["project"], destructive: true),
                 tool("team_delete", "Delete a team that has no projects left, and its keys (needs the owner key).",
                      ["name": string("The team to delete.")], required: ["name"], destructive: true),
+                // A removed value is gone for good; a key rotation can leave other hosts unable
+                // to read values until they hold the new key: neither is an assistant's call by default.
+                tool("secrets_unset", "Remove secrets of a project (needs a member key); refused while an environment still names one in codeb.yaml. The values are gone for good.",
+                     ["project": projectArgument,
+                      "environment": .object(["type": "string", "description": "The environment they were set for; default: the whole project."]),
+                      "names": .object(["type": "array", "items": .object(["type": "string"]), "description": "The names to remove."])],
+                     required: ["project", "names"], destructive: true),
+                tool("rotate_secret_key", "Re-seal every secret and registry login under a fresh controller secret key (needs the owner key). Values do not change; nothing rolls out.",
+                     [:], destructive: true),
             ]
         }
         return tools
@@ -192,7 +194,7 @@ public struct CodebTools: Sendable {
             var body: [String: Any] = ["values": values]
             if let environment = try arguments.string("environment") { body["environment"] = try Self.checkedName(environment, "environment") }
             return try await call(.put, "/v1/projects/\(try arguments.name("project"))/secrets", json: try JSONSerialization.data(withJSONObject: body))
-        case "secrets_unset":
+        case "secrets_unset" where destructive:
             guard let names = arguments.strings("names"), !names.isEmpty else { throw ToolFailure("names must list at least one secret") }
             var body: [String: Any] = ["names": names]
             if let environment = try arguments.string("environment") { body["environment"] = try Self.checkedName(environment, "environment") }
@@ -216,7 +218,7 @@ public struct CodebTools: Sendable {
         case "team_domains":
             let domains: Any = arguments.strings("domains") ?? NSNull()
             return try await call(.put, "/v1/teams/\(try arguments.name("name"))/domains", json: try JSONSerialization.data(withJSONObject: ["domains": domains]))
-        case "rotate_secret_key":
+        case "rotate_secret_key" where destructive:
             return try await call(.post, "/v1/secrets/rotate-key")
         case "registry_logout" where destructive:
             return try await call(.delete, "/v1/registries/\(try Self.checkedHost(arguments.required("host")))")

@@ -43,6 +43,17 @@ import Testing
         }
     }
 
+    /// Removing a secret's value and rotating the secret key cannot be undone (and a rotation can
+    /// leave other hosts unable to read values): offered to assistants only when the operator says so.
+    @Test func unsettingSecretsAndRotatingTheKeyAreDestructiveTools() {
+        let offered = Set(CodebTools(api: nil, destructive: false).tools.map(\.name))
+        #expect(!offered.contains("secrets_unset") && !offered.contains("rotate_secret_key"), "\(offered.sorted())")
+        let all = CodebTools(api: nil, destructive: true).tools
+        for name in ["secrets_unset", "rotate_secret_key"] {
+            #expect(all.first { $0.name == name }?.annotations.destructiveHint == true, "\(name)")
+        }
+    }
+
     struct Row: Sendable, CustomTestStringConvertible {
         var tool: String
         var arguments: [String: String]

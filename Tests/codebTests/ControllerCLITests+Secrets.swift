@@ -38,7 +38,7 @@ extension ControllerCLITests {
                     return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
                 }
                 let member = try await key("member"), owner = try await key("owner")
-                let controllerArguments = ["--secret-key-file", directory + "/secret.key"] + (database.map { ["--database-url", $0.connectionString] } ?? [])
+                let controllerArguments = ["--secret-key-file", directory + "/secret.key", "--mcp-destructive-tools"] + (database.map { ["--database-url", $0.connectionString] } ?? [])
                 var (controller, port) = try await Self.startController(caddy, directory, arguments: controllerArguments)
                 defer { if controller.isRunning { controller.terminate() } }
                 let session = CLISession(port: port, token: member)
