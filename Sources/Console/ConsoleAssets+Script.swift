@@ -152,7 +152,8 @@ extension ConsoleAssets {
               else if (line.startsWith('id: ')) event.id = line.slice(4);
             }
             buffer = buffer.slice(end + 2);
-            onEvent(event);
+            // A comment alone (the server's heartbeat) is no event.
+            if (event.event !== null || event.data !== '') onEvent(event);
           }
         }
       }

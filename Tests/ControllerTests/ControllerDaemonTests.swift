@@ -74,7 +74,7 @@ struct ControllerDaemonTests {
     /// request, or sends nothing, is closed after the idle timeout; a key follows at most its
     /// share of streams.
     @Test func slowAndSilentClientsAreCutAndAKeysFollowersAreCapped() async throws {
-        try await Self.withDaemon({ $0.apiIdleTimeout = .seconds(1); $0.streamsPerKey = 2 }) { _, configuration in
+        try await Self.withDaemon({ $0.apiIdleTimeout = .seconds(1); $0.streamsPerKey = 2; $0.streamHeartbeat = .milliseconds(300) }) { _, configuration in
             let port = configuration.listenPort
             let partial = try Loopback.connect(port: port, timeoutSeconds: 10).get()
             defer { close(partial) }
@@ -104,12 +104,29 @@ struct ControllerDaemonTests {
             defer { close(first.0); close(second.0) }
             #expect(first.1.hasPrefix("HTTP/1.1 200") && second.1.hasPrefix("HTTP/1.1 200"), "\(first.1)\(second.1)")
             let third = try follow()
-            defer { close(third.0) }
             #expect(third.1.hasPrefix("HTTP/1.1 429"), "a third follower of one key is refused: \(third.1)")
-            // An idle follower is a response in progress, not an idle connection: still open.
+            // A quiet stream gets heartbeats; a follower whose client went away is noticed at the
+            // next one, and its slot is free again.
+            var received = [UInt8](), byte: UInt8 = 0
+            while recv(second.0, &byte, 1, 0) == 1 {
+                received.append(byte)
+                if String(decoding: received, as: UTF8.self).contains(": keep-alive") { break }
+            }
+            #expect(String(decoding: received, as: UTF8.self).contains(": keep-alive"), "a heartbeat on a quiet stream")
+            close(third.0)
+            shutdown(second.0, Int32(SHUT_RDWR))
+            let again = try await eventually("the gone follower's slot to be free", within: .seconds(10)) { () -> (Int32, String)? in
+                let attempt = try follow()
+                if attempt.1.hasPrefix("HTTP/1.1 200") { return attempt }
+                close(attempt.0)
+                return nil
+            }
+            defer { close(again.0) }
+            // An idle follower is a response in progress, not an idle connection: still open past
+            // the idle timeout, and still getting heartbeats.
             try await Task.sleep(for: .seconds(2))
-            var pending = pollfd(fd: first.0, events: Int16(POLLIN), revents: 0)
-            #expect(poll(&pending, 1, 0) == 0, "the stream was not cut while it waits for events")
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            #expect(recv(first.0, &chunk, chunk.count, 0) > 0, "the stream was not cut while it waits for events")
         }
     }
 }

@@ -1,5 +1,6 @@
 @testable import Controller
 import Testing
+import TestSupport
 
 /// Followed logs and events: at most so many per key and in all; a slot comes back when its
 /// stream ends, however it ends (released, or its response dropped unsent).
@@ -25,5 +26,34 @@ import Testing
         do { _ = try limiter.acquire("a").get() }
         #expect(limiter.count == 0, "a response that was never sent gives its slot back")
         #expect((try? limiter.acquire("a").get()) != nil)
+    }
+
+    /// A follower that reads slower than its stream fills: at most `capacity` items are held,
+    /// then the stream ends and says it overflowed (the API sends a last `overflow` event).
+    @Test func aSlowReaderIsCutNotBufferedWithoutBound() async throws {
+        let (source, feed) = AsyncStream<Int>.makeStream()
+        let stream = ControllerAPI.endingAtShutdown(source, capacity: 10)
+        for number in 0..<5_000 { feed.yield(number) }
+        feed.finish()
+        // Nothing read yet: the stream fills and gives up on its own.
+        _ = try await eventually("the stream to overflow") { stream.overflowed ? true : nil }
+        var received = 0
+        for try await item in stream.values {
+            if case .element = item { received += 1 }
+        }
+        #expect(received <= 10, "\(received) held")
+        #expect(stream.overflowed)
+    }
+
+    @Test func aQuietStreamGetsHeartbeats() async throws {
+        let (source, feed) = AsyncStream<Int>.makeStream()
+        let stream = ControllerAPI.endingAtShutdown(source, heartbeat: .milliseconds(20))
+        var beats = 0
+        for try await item in stream.values {
+            if case .heartbeat = item { beats += 1 }
+            if beats == 3 { break }
+        }
+        feed.finish()
+        #expect(beats == 3 && !stream.overflowed)
     }
 }

@@ -29,6 +29,8 @@ extension ControllerCLITests {
                 let line = String(pending[..<newline])
                 pending = String(pending[pending.index(after: newline)...])
                 if line.isEmpty {
+                    // A heartbeat (a comment alone) is no event.
+                    if current.event == nil && current.id == nil && current.data.isEmpty { continue }
                     events.append(current)
                     current = SSEEvent(data: "")
                     if events.count == count { break reading }

@@ -6,6 +6,7 @@ import Hummingbird
 import NIOCore
 import ServiceLifecycle
 import Spec
+import Synchronization
 
 extension ControllerAPI {
     /// `GET …/logs?tail=100&follow=1&slot=blue&since=T`: a slot's container output as text lines
@@ -66,16 +67,21 @@ extension ControllerAPI {
             return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: lines.map(format).joined())))
         }
         let permit = try streams.acquire(principal.keyID).get()
-        let stream = Self.endingAtShutdown(runtime.followLogs(name, tail: tail, since: since))
+        // Heartbeats only where a comment is part of the format (SSE), not in plain text.
+        let stream = Self.endingAtShutdown(runtime.followLogs(name, tail: tail, since: since), heartbeat: events ? streamHeartbeat : nil)
         return Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: ResponseBody { writer in
             defer { permit.release() }
             try await withGracefulShutdownHandler {
-                for try await line in stream.values {
-                    try await writer.write(ByteBuffer(string: format(line)))
+                for try await item in stream.values {
+                    switch item {
+                    case .element(let line): try await writer.write(ByteBuffer(string: format(line)))
+                    case .heartbeat: try await writer.write(ByteBuffer(string: Self.heartbeatFrame))
+                    }
                 }
             } onGracefulShutdown: {
                 stream.end()
             }
+            if stream.overflowed, events { try await writer.write(ByteBuffer(string: Self.overflowFrame)) }
             try await writer.finish(nil)
         })
     }
@@ -134,42 +140,87 @@ extension ControllerAPI {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .sortedKeys
         let backlog = try recent.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-        let stream = Self.endingAtShutdown(live)
+        let stream = Self.endingAtShutdown(live, heartbeat: streamHeartbeat)
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody(contentLength: nil) { writer in
             defer { permit.release() }
             for line in backlog { try await writer.write(ByteBuffer(string: "data: \(line)\n\n")) }
             // A follower must not hold up a stop: SIGTERM ends the stream (the client reconnects).
             try await withGracefulShutdownHandler {
-                for try await event in stream.values where await visible(event) {
-                    try await writer.write(ByteBuffer(string: "data: \(String(decoding: try encoder.encode(event), as: UTF8.self))\n\n"))
+                for try await item in stream.values {
+                    switch item {
+                    case .element(let event):
+                        guard await visible(event) else { continue }
+                        try await writer.write(ByteBuffer(string: "data: \(String(decoding: try encoder.encode(event), as: UTF8.self))\n\n"))
+                    case .heartbeat:
+                        try await writer.write(ByteBuffer(string: Self.heartbeatFrame))
+                    }
                 }
             } onGracefulShutdown: {
                 stream.end()
             }
+            if stream.overflowed { try await writer.write(ByteBuffer(string: Self.overflowFrame)) }
             try await writer.finish(nil)
         })
     }
 
-    /// A copy of `source` that `end()` finishes at once — what a graceful shutdown calls, so a
-    /// follower waiting for the next event or log line does not keep the daemon from stopping.
-    struct EndableStream<Element: Sendable>: Sendable {
-        let values: AsyncThrowingStream<Element, any Error>
-        let continuation: AsyncThrowingStream<Element, any Error>.Continuation
-
-        func end() { continuation.finish() }
+    /// What a follower's loop takes off its stream: an element of the source, a heartbeat due
+    /// (an SSE comment: it keeps proxies from timing the stream out, and a write to a client that
+    /// is gone fails, ending the stream and freeing its slot), or nothing more.
+    enum StreamItem<Element: Sendable>: Sendable {
+        case element(Element)
+        case heartbeat
     }
 
-    static func endingAtShutdown<S: AsyncSequence & Sendable>(_ source: S) -> EndableStream<S.Element> where S.Element: Sendable {
-        let (values, continuation) = AsyncThrowingStream<S.Element, any Error>.makeStream()
+    /// A copy of `source` that `end()` finishes at once — what a graceful shutdown calls, so a
+    /// follower waiting for the next event or log line does not keep the daemon from stopping.
+    /// It holds at most `capacity` items for a slow reader; past that it ends, `overflowed`.
+    struct EndableStream<Element: Sendable>: Sendable {
+        let values: AsyncThrowingStream<StreamItem<Element>, any Error>
+        let continuation: AsyncThrowingStream<StreamItem<Element>, any Error>.Continuation
+        let overflow: Overflow
+
+        func end() { continuation.finish() }
+        var overflowed: Bool { overflow.happened.load(ordering: .relaxed) }
+
+        final class Overflow: Sendable {
+            let happened = Atomic<Bool>(false)
+        }
+    }
+
+    static func endingAtShutdown<S: AsyncSequence & Sendable>(_ source: S, heartbeat: Duration? = nil, capacity: Int = 1024) -> EndableStream<S.Element> where S.Element: Sendable {
+        let (values, continuation) = AsyncThrowingStream<StreamItem<S.Element>, any Error>.makeStream(bufferingPolicy: .bufferingOldest(capacity))
+        let overflow = EndableStream<S.Element>.Overflow()
+        @Sendable func send(_ item: StreamItem<S.Element>) {
+            if case .dropped = continuation.yield(item) {
+                // The reader cannot keep up: end its stream (it is told so) rather than grow.
+                overflow.happened.store(true, ordering: .relaxed)
+                continuation.finish()
+            }
+        }
         let forward = Task {
             do {
-                for try await element in source { continuation.yield(element) }
+                for try await element in source { send(.element(element)) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in forward.cancel() }
-        return EndableStream(values: values, continuation: continuation)
+        let beat = heartbeat.map { interval in
+            Task {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: interval)
+                    send(.heartbeat)
+                }
+            }
+        }
+        continuation.onTermination = { _ in
+            forward.cancel()
+            beat?.cancel()
+        }
+        return EndableStream(values: values, continuation: continuation, overflow: overflow)
     }
+
+    /// The last frame of an SSE stream that ended because its reader was too slow.
+    static let overflowFrame = "event: overflow\ndata: the stream went faster than it was read; reconnect (logs: with since= the last id)\n\n"
+    static let heartbeatFrame = ": keep-alive\n\n"
 }

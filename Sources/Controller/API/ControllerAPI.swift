@@ -25,6 +25,8 @@ public struct ControllerAPI: Sendable {
     public let vault: SecretVault?
     /// Caps followed logs and events, per key and in all.
     public let streams: StreamLimiter
+    /// How often a quiet followed SSE stream gets a comment (a vanished client is noticed then).
+    public let streamHeartbeat: Duration
     /// One audit entry per source address and minute for attempts without a valid key.
     let unauthenticated = UnauthenticatedAuditThrottle()
     let logger: Logger
@@ -34,8 +36,9 @@ public struct ControllerAPI: Sendable {
         readiness: [String: @Sendable () async throws -> Void] = [:], details: [String: @Sendable () async -> String] = [:],
         metrics: (@Sendable () async -> String)? = nil,
         quota: TeamQuota = .unlimited, vault: SecretVault? = nil, ports: PortRanges = .default, streams: StreamLimiter = StreamLimiter(),
-        logger: Logger = Logger(label: "codeb.api")
+        streamHeartbeat: Duration = .seconds(15), logger: Logger = Logger(label: "codeb.api")
     ) {
+        self.streamHeartbeat = streamHeartbeat
         self.streams = streams
         self.vault = vault
         self.metrics = metrics

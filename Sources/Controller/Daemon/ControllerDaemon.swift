@@ -63,6 +63,9 @@ public struct ControllerDaemon: Sendable {
         /// Followed logs and events at once, per key and in all (past them: 429).
         public var streamsPerKey = 8
         public var streamsTotal = 256
+        /// A quiet followed SSE stream gets a comment this often; a client that is gone is
+        /// noticed then and its slot freed.
+        public var streamHeartbeat: Duration = .seconds(15)
 
         public init() {}
     }
@@ -143,7 +146,8 @@ public struct ControllerDaemon: Sendable {
         }
         api = ControllerAPI(
             store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota, vault: vault, ports: configuration.ports,
-            streams: StreamLimiter(perKey: configuration.streamsPerKey, total: configuration.streamsTotal)
+            streams: StreamLimiter(perKey: configuration.streamsPerKey, total: configuration.streamsTotal),
+            streamHeartbeat: configuration.streamHeartbeat
         )
         loop = ReconcileLoop(reconciler: reconciler, workers: configuration.workers, resync: configuration.resync, orphanDelay: configuration.orphanDelay)
     }
