@@ -1,5 +1,4 @@
 import ArgumentParser
-import Controller
 import Spec
 
 /// `codeb version`: prints the version from the VERSION file the binary was built with.
@@ -16,7 +15,7 @@ struct VersionCommand: ParsableCommand {
         print(CodebVersion.current)
         if verbose {
             // A debug build (what the tests run) obeys CODEB_CRASH_AT; a release build never does.
-            print(CrashPoint.compiledIn ? "build: debug (fault injection: CODEB_CRASH_AT is obeyed; not for production)" : "build: release (no fault injection)")
+            print(CodebVersion.faultInjection ? "build: debug (fault injection: CODEB_CRASH_AT is obeyed; not for production)" : "build: release (no fault injection)")
         }
     }
 }

@@ -27,21 +27,13 @@ public enum CrashPoint {
     }
 
     /// The armed point, parsed once from the environment — in debug builds (the ones tests
-    /// run) only: a release build has no way for its environment to make it kill itself.
+    /// run) only (`CodebVersion.faultInjection`): a release build has no way for its
+    /// environment to make it kill itself, and does not hold the variable's name.
     #if DEBUG
     static let armed: (step: Step, occurrence: Int)? = parse(ProcessInfo.processInfo.environment["CODEB_CRASH_AT"])
     #else
     static let armed: (step: Step, occurrence: Int)? = nil
     #endif
-
-    /// Whether `CODEB_CRASH_AT` is read by this build.
-    public static var compiledIn: Bool {
-        #if DEBUG
-        true
-        #else
-        false
-        #endif
-    }
 
     private static let reached = Atomic<Int>(0)
 
