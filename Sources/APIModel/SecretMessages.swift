@@ -113,13 +113,17 @@ public struct RegistryView: Sendable, Codable, Hashable {
     }
 }
 
-/// `POST /v1/secrets/rotate-key` (owner): the new key's id and how many values were sealed again.
+/// `POST /v1/secrets/rotate-key` (owner): the new key's id and how many values were sealed
+/// again — or, while live nodes lack the new key (`lacking`), nothing sealed yet (202).
 public struct RotateKeyResult: Sendable, Codable, Hashable {
     public var keyID: String
     public var resealed: Int
+    /// The live nodes whose key file lacks `keyID`; absent once the rotation is done.
+    public var lacking: [String]?
 
-    public init(keyID: String, resealed: Int) {
+    public init(keyID: String, resealed: Int, lacking: [String]? = nil) {
         self.keyID = keyID
         self.resealed = resealed
+        self.lacking = lacking
     }
 }

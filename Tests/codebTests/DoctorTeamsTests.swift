@@ -28,3 +28,13 @@ import Testing
         #expect(closed.status == .ok && closed.message.contains("every team (2) has its domain suffixes"), "\(closed.line)")
     }
 }
+
+/// `codeb doctor` repeats what a running controller's keyring heartbeat says about the secret keys.
+@Suite struct DoctorSecretKeysTests {
+    @Test func aNodeLackingAKeyIsAWarningNamingBoth() throws {
+        #expect(Doctor.secretKeysCheck(readyz: nil) == nil)
+        #expect(Doctor.secretKeysCheck(readyz: ["secret-keys": "ok"])?.status == .ok)
+        let lacking = try #require(Doctor.secretKeysCheck(readyz: ["secret-keys": "node b lacks key 3f2a9c1b0abc (a rotation waits for it: …)"]))
+        #expect(lacking.status == .warn && lacking.message.contains("node b lacks key 3f2a9c1b0abc") && lacking.fix.contains("key file"))
+    }
+}

@@ -99,8 +99,12 @@ extension ControllerAPI {
         try await audited("secrets.rotate-key", target: "-", context) {
             _ = try context.require(.owner)
             let vault = try requireVault()
-            let count = try await vault.rotateKey()
-            return try JSONBody.response(RotateKeyResult(keyID: vault.currentKeyID, resealed: count))
+            switch try await vault.rotateKey() {
+            case .rotated(let key, let count):
+                return try JSONBody.response(RotateKeyResult(keyID: key, resealed: count))
+            case .pending(let key, let lacking):
+                return try JSONBody.response(RotateKeyResult(keyID: key, resealed: 0, lacking: lacking), status: .accepted)
+            }
         }
     }
 

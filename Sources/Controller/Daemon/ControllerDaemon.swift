@@ -75,6 +75,8 @@ public struct ControllerDaemon: Sendable {
     public let reconciler: Reconciler
     public let api: ControllerAPI
     public let loop: ReconcileLoop
+    /// What the keyring heartbeat last said (`/readyz`'s `secret-keys`).
+    public let keyringSummary: KeyringSummary
     let logger: Logger
 
     /// Opens the stores and wires the parts; nothing runs until `serviceGroup()` is run.
@@ -82,6 +84,8 @@ public struct ControllerDaemon: Sendable {
     public init(_ configuration: Configuration, metrics: (@Sendable () -> String)? = nil, logger: Logger = Logger(label: "codeb.controller")) throws {
         self.configuration = configuration
         self.logger = logger
+        let keyringSummary = KeyringSummary()
+        self.keyringSummary = keyringSummary
         let backend = try StateBackend.open(
             databaseURL: configuration.databaseURL, stateDirectory: configuration.stateDirectory, node: configuration.node, leaseTTL: configuration.leaseTTL
         )
@@ -90,7 +94,7 @@ public struct ControllerDaemon: Sendable {
         // Without a usable key the daemon still runs; whatever needs a secret says why.
         var vault: SecretVault?
         do {
-            vault = try SecretVault.open(store: backend.secrets, keyFile: configuration.secretKeyFile)
+            vault = try SecretVault.open(store: backend.secrets, keyFile: configuration.secretKeyFile, node: configuration.node.value)
         } catch {
             logger.warning("secrets are unavailable: the secret key cannot be used", metadata: ["keyFile": "\(configuration.secretKeyFile)", "error": "\(error)"])
         }
@@ -143,6 +147,9 @@ public struct ControllerDaemon: Sendable {
         if let notifier {
             // Counts and the last failure only: /readyz is open, and a webhook's URL is a secret.
             details["notifications"] = { notifier.summary }
+        }
+        if vault != nil {
+            details["secret-keys"] = { keyringSummary.current }
         }
         api = ControllerAPI(
             store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota, vault: vault, ports: configuration.ports,
@@ -198,6 +205,7 @@ public struct ControllerDaemon: Sendable {
             return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         }
         if let notifier = reconciler.notifier { services.append(.init(service: notifier)) }
+        if let vault = api.vault { services.append(.init(service: KeyringService(vault: vault, summary: keyringSummary, logger: logger))) }
         services += [.init(service: ReconcileService(loop: loop)), .init(service: app),
                      // Its job may end early (no systemd, or no watchdog): that must not stop the daemon.
                      .init(service: systemd, successTerminationBehavior: .ignore)]

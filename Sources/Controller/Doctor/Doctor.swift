@@ -36,6 +36,7 @@ public struct Doctor: Sendable {
         checks += await portChecks()
         if let database = await databaseCheck() { checks.append(database) }
         if let teams = await teamsCheck() { checks.append(teams) }
+        if let keys = Self.secretKeysCheck(readyz: controller.readyz) { checks.append(keys) }
         checks.append(controller.check)
         return checks
     }
@@ -147,6 +148,17 @@ public struct Doctor: Sendable {
         } catch {
             return DoctorCheck("database", .fail, "\(error)", fix: "start PostgreSQL or correct database-url (postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
         }
+    }
+
+    // MARK: Secret keys
+
+    /// What the running controller's keyring heartbeat says: a node lacking a key a rotation
+    /// waits for (or values are sealed with) is a warning naming both.
+    static func secretKeysCheck(readyz: [String: String]?) -> DoctorCheck? {
+        guard let line = readyz?["secret-keys"], line != "not reported yet" else { return nil }
+        guard line != "ok" else { return DoctorCheck("secret-keys", .ok, "every live node holds the keys in use") }
+        return DoctorCheck("secret-keys", .warn, line,
+                           fix: "copy the key's line from the host that ran rotate-key into that node's key file (mode 0600); it is picked up within a minute")
     }
 
     // MARK: Teams

@@ -11,8 +11,13 @@ public struct SecretVault: Sendable {
     public let store: any SecretStore
     /// Where the key lives; `rotateKey` rewrites it.
     public let keyFile: String
+    /// This controller's name in the keyring (its `--node`).
+    public let node: String
     let keys: KeyRing
     let time: any TimeSource
+
+    /// A node that has not reported for this long is not waited for (it is down, or gone).
+    public static let liveWindow: TimeInterval = 120
 
     /// The current box, replaced by a rotation. A class so every copy of the vault sees the
     /// new key; the Mutex makes it Sendable.
@@ -22,21 +27,22 @@ public struct SecretVault: Sendable {
         var current: SecretBox { box.withLock { $0 } }
     }
 
-    public init(store: any SecretStore, keyFile: String, box: SecretBox, time: any TimeSource = SystemTime()) {
+    public init(store: any SecretStore, keyFile: String, box: SecretBox, node: String = "local", time: any TimeSource = SystemTime()) {
         self.store = store
         self.keyFile = keyFile
+        self.node = node
         self.keys = KeyRing(box)
         self.time = time
     }
 
     /// Opens the key file, creating it (and its directory, mode 0700) with a fresh key when it
     /// does not exist yet.
-    public static func open(store: any SecretStore, keyFile: String, time: any TimeSource = SystemTime()) throws -> SecretVault {
+    public static func open(store: any SecretStore, keyFile: String, node: String = "local", time: any TimeSource = SystemTime()) throws -> SecretVault {
         let folder = (keyFile as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        return SecretVault(store: store, keyFile: keyFile, box: try SecretBox.load(keyFile: keyFile, create: true), time: time)
+        return SecretVault(store: store, keyFile: keyFile, box: try SecretBox.load(keyFile: keyFile, create: true), node: node, time: time)
     }
 
     /// The id of the key new values are sealed with.
@@ -135,11 +141,102 @@ public struct SecretVault: Sendable {
 
     // MARK: Keys
 
-    /// Puts a fresh key first in the key file and seals every secret and registry login again
-    /// with it; the old keys are then dropped. Returns how many values were sealed again.
-    public func rotateKey() async throws -> Int {
-        let box = try SecretBox.rotate(keyFile: keyFile)
+    /// What a rotation did: done (every value sealed under the new key), or waiting for the
+    /// live nodes that do not hold the new key yet (nothing was sealed with it).
+    public enum Rotation: Sendable, Hashable {
+        case rotated(keyID: String, resealed: Int)
+        case pending(keyID: String, lacking: [String])
+    }
+
+    /// Rotates the secret key without ever making a value unreadable to a running node. A fresh
+    /// key is staged (held, not sealing) and reported; while a live node lacks it (its key file
+    /// has to get the key's line: copy it there) the answer is `pending` and nothing changes.
+    /// Asked again once every live node holds it, the key becomes the one every node seals with,
+    /// every value is sealed again with it, and the old keys go — on each node, once every live
+    /// node seals with the new key (`heartbeat`).
+    public func rotateKey() async throws -> Rotation {
+        let now = time.now()
+        var box = try reload()
+        let ring = try await store.keyring()
+        let key: String
+        if let staged = ring.staged, box.holds(staged), staged != box.currentKeyID {
+            key = staged
+        } else {
+            key = try SecretBox.stage(keyFile: keyFile)
+            box = try reload()
+            try await store.updateKeyring { $0.staged = key }
+        }
+        let reported = try await report(box, at: now)
+        let lacking = reported.lacking(key, at: now, within: Self.liveWindow, besides: node)
+        guard lacking.isEmpty else { return .pending(keyID: key, lacking: lacking) }
+        try SecretBox.promote(keyFile: keyFile, id: key)
+        box = try reload()
+        try await store.updateKeyring { ring in
+            ring.sealing = key
+            ring.staged = nil
+        }
+        let count = try await reseal(box)
+        try await heartbeat()
+        return .rotated(keyID: key, resealed: count)
+    }
+
+    /// What every controller does now and then: reads its key file again (an operator may have
+    /// added a key), seals with the keyring's `sealing` key once it holds it, reports what it
+    /// holds, and retires its old keys once every live node seals with that key (after sealing
+    /// again anything a node sealed with an old key meanwhile). Returns what is missing where.
+    @discardableResult
+    public func heartbeat() async throws -> String {
+        let now = time.now()
+        var box = try reload()
+        if let sealing = try await store.keyring().sealing, box.holds(sealing), box.currentKeyID != sealing {
+            try SecretBox.promote(keyFile: keyFile, id: sealing)
+            box = try reload()
+        }
+        var ring = try await report(box, at: now)
+        let live = ring.live(at: now, within: Self.liveWindow)
+        if let sealing = ring.sealing, box.currentKeyID == sealing, box.heldKeyIDs.count > 1, live.allSatisfy({ $0.current == sealing }) {
+            _ = try await reseal(box)
+            try SecretBox.retireOldKeys(keyFile: keyFile)
+            box = try reload()
+            ring = try await report(box, at: now)
+        }
+        return Self.summary(ring, at: now)
+    }
+
+    /// `/readyz`'s line: `ok`, or which live node lacks (or does not yet seal with) which key.
+    static func summary(_ ring: Keyring, at now: Date) -> String {
+        let live = ring.live(at: now, within: liveWindow)
+        var problems: [String] = []
+        if let staged = ring.staged {
+            for report in live where !report.held.contains(staged) {
+                problems.append("node \(report.node) lacks key \(staged) (a rotation waits for it: add the key's line to that node's key file)")
+            }
+        }
+        if let sealing = ring.sealing {
+            for report in live where !report.held.contains(sealing) {
+                problems.append("node \(report.node) lacks key \(sealing), which values are sealed with: it cannot read them")
+            }
+        }
+        return problems.isEmpty ? "ok" : problems.joined(separator: "; ")
+    }
+
+    /// Reads the key file again; every copy of the vault uses what it holds now.
+    private func reload() throws -> SecretBox {
+        let box = try SecretBox.load(keyFile: keyFile)
         keys.box.withLock { $0 = box }
+        return box
+    }
+
+    private func report(_ box: SecretBox, at now: Date) async throws -> Keyring {
+        let report = KeyReport(node: node, held: box.heldKeyIDs, current: box.currentKeyID, at: now)
+        return try await store.updateKeyring { ring in
+            ring.record(report)
+            return ring
+        }
+    }
+
+    /// Seals again, with `box`'s current key, every secret and registry login sealed otherwise.
+    private func reseal(_ box: SecretBox) async throws -> Int {
         var count = 0
         for owner in try await store.secretOwners() {
             count += try await store.updateSecrets(owner) { set in
@@ -166,9 +263,6 @@ public struct SecretVault: Sendable {
                 return resealed
             }
         }
-        try SecretBox.retireOldKeys(keyFile: keyFile)
-        let retired = try SecretBox.load(keyFile: keyFile)
-        keys.box.withLock { $0 = retired }
         return count
     }
 

@@ -222,6 +222,11 @@ public enum PostgresSchema {
         Migration(version: 8, name: "team-domains", statements: [
             "ALTER TABLE teams ADD COLUMN domains text",
         ]),
+        // The controllers' shared view of the secret keys (a JSON `Keyring`): which node holds
+        // which key, the key a rotation waits for, the key every node seals with.
+        Migration(version: 9, name: "secret-keyring", statements: [
+            "CREATE TABLE secret_keyring (id integer PRIMARY KEY CHECK (id = 1), document text NOT NULL)",
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.

@@ -12,6 +12,8 @@ extension PostgresStore: SecretStore {
     static let secretsLockClass: Int32 = 0x636F_6473
     /// First key of the advisory locks that serialize updates of one team's registry logins.
     static let registriesLockClass: Int32 = 0x636F_6472
+    /// First key of the advisory lock that serializes updates of the keyring.
+    static let keyringLockClass: Int32 = 0x636F_646B
 
     public func secrets(_ owner: SecretOwner) async throws -> SecretSet {
         try requireSchema()
@@ -101,6 +103,42 @@ extension PostgresStore: SecretStore {
             for try await team in rows.decode(String.self) { teams.append(try ResourceName(parsing: team)) }
             return teams
         }
+    }
+
+    public func keyring() async throws -> Keyring {
+        try requireSchema()
+        return try await database.run { [database, logger] in
+            try await database.client.withConnection { connection in try await Self.loadKeyring(on: connection, logger: logger) }
+        }
+    }
+
+    public func updateKeyring<T: Sendable>(_ body: @escaping @Sendable (inout Keyring) throws -> T) async throws -> T {
+        try await locked(Self.keyringLockClass, "keyring", body,
+                         load: { try await Self.loadKeyring(on: $0, logger: $1) },
+                         write: { _, new, connection, logger in
+                             let document = String(decoding: try Self.keyringEncoder.encode(new), as: UTF8.self)
+                             try await connection.query("""
+                                 INSERT INTO secret_keyring (id, document) VALUES (1, \(document))
+                                 ON CONFLICT (id) DO UPDATE SET document = excluded.document
+                                 """, logger: logger)
+                         })
+    }
+
+    static let keyringEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
+    static func loadKeyring(on connection: PostgresConnection, logger: Logger) async throws -> Keyring {
+        let rows = try await connection.query("SELECT document FROM secret_keyring WHERE id = 1", logger: logger)
+        for try await document in rows.decode(String.self) {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(Keyring.self, from: Data(document.utf8))
+        }
+        return Keyring()
     }
 
     public func forgetTeam(_ team: ResourceName) async throws {

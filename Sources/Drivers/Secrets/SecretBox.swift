@@ -98,6 +98,31 @@ extension SecretBox {
         return try load(keyFile: path)
     }
 
+    /// Adds a fresh key at the end of the key file, not current: held (so this host can open
+    /// what it will seal) but not sealing yet. Returns its id.
+    public static func stage(keyFile path: String) throws -> String {
+        let old = try load(keyFile: path)
+        let ordered = [old.currentKeyID] + old.keys.keys.filter { $0 != old.currentKeyID }.sorted()
+        let fresh = SymmetricKey(size: .bits256)
+        try write(ordered.compactMap { old.keys[$0] } + [fresh], to: path)
+        return id(of: fresh)
+    }
+
+    /// Makes the held key `id` the current one (first in the file); the others stay.
+    public static func promote(keyFile path: String, id: String) throws {
+        let old = try load(keyFile: path)
+        guard old.keys[id] != nil else { throw Failure(description: "the key file \(path) does not hold key \(id)") }
+        guard old.currentKeyID != id else { return }
+        let ordered = [id] + old.keys.keys.filter { $0 != id }.sorted()
+        try write(ordered.compactMap { old.keys[$0] }, to: path)
+    }
+
+    /// The ids of the keys held.
+    public var heldKeyIDs: [String] { keys.keys.sorted() }
+
+    /// Whether the key `id` is held.
+    public func holds(_ id: String) -> Bool { keys[id] != nil }
+
     /// Drops every key but the current one, once nothing sealed with them is left.
     public static func retireOldKeys(keyFile path: String) throws {
         let box = try load(keyFile: path)

@@ -65,6 +65,14 @@ extension FileStore: SecretStore {
         }
     }
 
+    public func keyring() throws -> Keyring {
+        try read(Keyring.self, at: directory + "/keyring.json") ?? Keyring()
+    }
+
+    public func updateKeyring<T: Sendable>(_ body: @escaping @Sendable (inout Keyring) throws -> T) throws -> T {
+        try update(directory + "/keyring.json", default: Keyring(), body)
+    }
+
     private func secretsPath(_ owner: SecretOwner) -> String {
         "\(directory)/secrets/\(owner.team)/\(owner.project).json"
     }

@@ -28,4 +28,10 @@ public protocol SecretStore: Sendable {
     /// Deletes every secret of every project of `team`, and its registry logins: a team deleted
     /// and later created again under the same name starts with none of them.
     func forgetTeam(_ team: ResourceName) async throws
+
+    /// The controllers' shared view of the secret keys (`Keyring`).
+    func keyring() async throws -> Keyring
+
+    /// Reads, changes and writes the keyring atomically (every controller heartbeats into it).
+    func updateKeyring<T: Sendable>(_ body: @escaping @Sendable (inout Keyring) throws -> T) async throws -> T
 }

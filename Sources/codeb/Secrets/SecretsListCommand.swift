@@ -52,6 +52,11 @@ struct SecretsRotateKeyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let result = try await client.client().call(.post, "/v1/secrets/rotate-key", as: RotateKeyResult.self)
+        if let lacking = result.lacking, !lacking.isEmpty {
+            // Nothing is sealed with a key a running node cannot read.
+            print("key \(result.keyID) is staged; node\(lacking.count == 1 ? "" : "s") \(lacking.joined(separator: ", ")) lack\(lacking.count == 1 ? "s" : "") it: add its line from this host's key file to theirs (they pick it up within a minute), then run rotate-key again")
+            return
+        }
         print("the secret key is now \(result.keyID); \(result.resealed) value\(result.resealed == 1 ? "" : "s") sealed again")
     }
 }

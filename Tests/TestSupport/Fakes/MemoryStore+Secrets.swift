@@ -24,6 +24,15 @@ extension MemoryStore: SecretStore {
     public func secretOwners() -> [SecretOwner] { secretSets.keys.sorted { $0.description < $1.description } }
     public func registryTeams() -> [ResourceName] { registrySets.keys.sorted() }
 
+    public func keyring() -> Keyring { keyringDocument }
+
+    public func updateKeyring<T: Sendable>(_ body: @escaping @Sendable (inout Keyring) throws -> T) throws -> T {
+        var document = keyringDocument
+        let result = try body(&document)
+        keyringDocument = document
+        return result
+    }
+
     public func forgetTeam(_ team: ResourceName) {
         for owner in secretSets.keys where owner.team == team { secretSets[owner] = nil }
         registrySets[team] = nil

@@ -10,6 +10,7 @@ public actor MemoryStore: Store {
     private var failNext = false
     var secretSets: [SecretOwner: SecretSet] = [:]
     var registrySets: [ResourceName: RegistrySet] = [:]
+    var keyringDocument = Keyring()
 
     public init() {}
 
