@@ -9,7 +9,7 @@ public final class StreamLimiter: Sendable {
     public let total: Int
     private let open = Mutex<[String: Int]>([:])
 
-    public init(perKey: Int = 8, total: Int = 256) {
+    public init(perKey: Int = 32, total: Int = 256) {
         self.perKey = max(1, perKey)
         self.total = max(1, total)
     }

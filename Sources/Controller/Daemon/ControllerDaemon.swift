@@ -61,7 +61,7 @@ public struct ControllerDaemon: Sendable {
         /// closed; a response being streamed is not idle.
         public var apiIdleTimeout: Duration = .seconds(60)
         /// Followed logs and events at once, per key and in all (past them: 429).
-        public var streamsPerKey = 8
+        public var streamsPerKey = 32
         public var streamsTotal = 256
         /// A quiet followed SSE stream gets a comment this often; a client that is gone is
         /// noticed then and its slot freed.
