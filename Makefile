@@ -21,6 +21,7 @@ services:
 # the controller as the unit starts it, hello served, uninstall); then the web console in
 # chromium (Playwright), its screenshots left in .build/test-output/console.
 test: services
+	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/openapi-spec-validator Sources/APIModel/Contract/openapi.yaml
 	$(SWIFT) test --disable-xctest --skip Isolated
 	$(SWIFT) test --disable-xctest --filter Isolated
 	bash .ci/walkthrough

@@ -47,7 +47,10 @@ let package = Package(
         // controller, the CLI and the MCP tools.
         .target(
             name: "APIModel",
-            dependencies: ["Spec", "State"]
+            dependencies: ["Spec", "State", .product(name: "Yams", package: "Yams")],
+            // The one contract (OpenAPI), in the binary: served at /openapi.json and read by the
+            // role checks and the tests that walk every operation.
+            resources: [.embedInCode("Contract/openapi.yaml")]
         ),
         // Real adapters to the outside world (Docker, Caddy, stores, health probes).
         .target(

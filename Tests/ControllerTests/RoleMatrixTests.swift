@@ -1,3 +1,4 @@
+import APIModel
 @testable import Controller
 import Drivers
 import Foundation
@@ -27,11 +28,12 @@ import Testing
         /// The path for a target; `{key}` becomes a key id of that team.
         var path: @Sendable (Target) -> String
         var body: (@Sendable (Target) -> String)?
-        /// nil: open to everyone.
-        var minimum: Role?
         /// Status for an allowed caller, by target and role.
         var expected: @Sendable (Target, Role) -> HTTPResponse.Status
         var testDescription: String { name }
+
+        /// The least role, as the contract declares it (nil: open to everyone).
+        var minimum: Role? { APIContract.operation(method.rawValue, RoleMatrixTests.route(of: self).split(separator: " ", maxSplits: 1).last.map(String.init) ?? "")?.role.flatMap(Role.init(rawValue:)) }
     }
 
     static func specJSON(team: String, project: String, version: Int = 2) -> String {
@@ -43,75 +45,75 @@ import Testing
     static let project: @Sendable (Target) -> String = { $0 == .own ? "shop" : "rival" }
 
     static let endpoints: [Endpoint] = [
-        Endpoint(name: "GET /healthz", method: .get, path: { _ in "/healthz" }, minimum: nil, expected: { _, _ in .ok }),
-        Endpoint(name: "GET /v1/projects", method: .get, path: { _ in "/v1/projects" }, minimum: .viewer, expected: { _, _ in .ok }),
-        Endpoint(name: "GET project", method: .get, path: { "/v1/projects/\(project($0))" }, minimum: .viewer,
+        Endpoint(name: "GET /healthz", method: .get, path: { _ in "/healthz" }, expected: { _, _ in .ok }),
+        Endpoint(name: "GET /openapi.json", method: .get, path: { _ in "/openapi.json" }, expected: { _, _ in .ok }),
+        Endpoint(name: "GET /v1/projects", method: .get, path: { _ in "/v1/projects" }, expected: { _, _ in .ok }),
+        Endpoint(name: "GET project", method: .get, path: { "/v1/projects/\(project($0))" },
                  expected: { target, _ in target == .own ? .ok : .notFound }),
-        Endpoint(name: "GET history", method: .get, path: { "/v1/projects/\(project($0))/environments/production/history" }, minimum: .viewer,
+        Endpoint(name: "GET history", method: .get, path: { "/v1/projects/\(project($0))/environments/production/history" },
                  expected: { target, _ in target == .own ? .ok : .notFound }),
         Endpoint(name: "POST apply", method: .post, path: { _ in "/v1/apply" },
-                 body: { specJSON(team: $0 == .own ? "acme" : "other", project: project($0)) }, minimum: .member,
+                 body: { specJSON(team: $0 == .own ? "acme" : "other", project: project($0)) },
                  expected: { target, _ in target == .own ? .accepted : .forbidden }),
-        Endpoint(name: "POST promote", method: .post, path: { "/v1/projects/\(project($0))/environments/production/promote" }, minimum: .member,
+        Endpoint(name: "POST promote", method: .post, path: { "/v1/projects/\(project($0))/environments/production/promote" },
                  expected: { target, _ in target == .own ? .accepted : .notFound }),
-        Endpoint(name: "POST rollback", method: .post, path: { "/v1/projects/\(project($0))/environments/production/rollback" }, minimum: .member,
+        Endpoint(name: "POST rollback", method: .post, path: { "/v1/projects/\(project($0))/environments/production/rollback" },
                  expected: { target, _ in target == .own ? .unprocessableContent : .notFound }),
-        Endpoint(name: "DELETE environment", method: .delete, path: { "/v1/projects/\(project($0))/environments/production" }, minimum: .member,
+        Endpoint(name: "DELETE environment", method: .delete, path: { "/v1/projects/\(project($0))/environments/production" },
                  expected: { target, _ in target == .own ? .accepted : .notFound }),
-        Endpoint(name: "GET keys", method: .get, path: { _ in "/v1/keys" }, minimum: .admin, expected: { _, _ in .ok }),
+        Endpoint(name: "GET keys", method: .get, path: { _ in "/v1/keys" }, expected: { _, _ in .ok }),
         Endpoint(name: "POST keys", method: .post, path: { _ in "/v1/keys" },
-                 body: { $0 == .own ? #"{"role":"member"}"# : #"{"team":"other","role":"member"}"# }, minimum: .admin,
+                 body: { $0 == .own ? #"{"role":"member"}"# : #"{"team":"other","role":"member"}"# },
                  expected: { target, role in target == .own || role == .owner ? .created : .forbidden }),
-        Endpoint(name: "DELETE key", method: .delete, path: { "/v1/keys/{key-\($0.rawValue)}" }, minimum: .admin,
+        Endpoint(name: "DELETE key", method: .delete, path: { "/v1/keys/{key-\($0.rawValue)}" },
                  expected: { target, role in target == .own || role == .owner ? .ok : .notFound }),
-        Endpoint(name: "DELETE owner key", method: .delete, path: { "/v1/keys/{owner-\($0.rawValue)}" }, minimum: .admin,
+        Endpoint(name: "DELETE owner key", method: .delete, path: { "/v1/keys/{owner-\($0.rawValue)}" },
                  expected: { target, role in role == .owner ? .ok : target == .own ? .forbidden : .notFound }),
-        Endpoint(name: "GET audit", method: .get, path: { _ in "/v1/audit" }, minimum: .admin, expected: { _, _ in .ok }),
-        Endpoint(name: "GET teams", method: .get, path: { _ in "/v1/teams" }, minimum: .owner, expected: { _, _ in .ok }),
+        Endpoint(name: "GET audit", method: .get, path: { _ in "/v1/audit" }, expected: { _, _ in .ok }),
+        Endpoint(name: "GET teams", method: .get, path: { _ in "/v1/teams" }, expected: { _, _ in .ok }),
         Endpoint(name: "POST teams", method: .post, path: { _ in "/v1/teams" },
-                 body: { $0 == .own ? #"{"name":"newteam"}"# : #"{"name":"other"}"# }, minimum: .owner,
+                 body: { $0 == .own ? #"{"name":"newteam"}"# : #"{"name":"other"}"# },
                  expected: { target, _ in target == .own ? .created : .conflict }),
         // Own: the caller's own team (refused: it would lock the caller out); other: a team
         // that still owns a project (refused).
-        Endpoint(name: "DELETE team", method: .delete, path: { $0 == .own ? "/v1/teams/acme" : "/v1/teams/other" }, minimum: .owner,
+        Endpoint(name: "DELETE team", method: .delete, path: { $0 == .own ? "/v1/teams/acme" : "/v1/teams/other" },
                  expected: { _, _ in .conflict }),
         // Secrets: the own project holds OLD; the other team's project name is taken (409 to
         // change, 404 to read: nothing of its secrets is ever visible).
-        Endpoint(name: "GET secrets", method: .get, path: { "/v1/projects/\(project($0))/secrets" }, minimum: .viewer,
+        Endpoint(name: "GET secrets", method: .get, path: { "/v1/projects/\(project($0))/secrets" },
                  expected: { target, _ in target == .own ? .ok : .notFound }),
-        Endpoint(name: "GET secrets history", method: .get, path: { "/v1/projects/\(project($0))/secrets/history" }, minimum: .viewer,
+        Endpoint(name: "GET secrets history", method: .get, path: { "/v1/projects/\(project($0))/secrets/history" },
                  expected: { target, _ in target == .own ? .ok : .notFound }),
         Endpoint(name: "PUT secrets", method: .put, path: { "/v1/projects/\(project($0))/secrets" },
-                 body: { _ in #"{"values":{"DATABASE_URL":"postgres://x"}}"# }, minimum: .member,
+                 body: { _ in #"{"values":{"DATABASE_URL":"postgres://x"}}"# },
                  expected: { target, _ in target == .own ? .accepted : .conflict }),
         Endpoint(name: "POST secrets unset", method: .post, path: { "/v1/projects/\(project($0))/secrets/unset" },
-                 body: { _ in #"{"names":["OLD"]}"# }, minimum: .member,
+                 body: { _ in #"{"names":["OLD"]}"# },
                  expected: { target, _ in target == .own ? .accepted : .conflict }),
-        Endpoint(name: "POST rotate-key", method: .post, path: { _ in "/v1/secrets/rotate-key" }, minimum: .owner, expected: { _, _ in .ok }),
-        Endpoint(name: "GET registries", method: .get, path: { _ in "/v1/registries" }, minimum: .viewer, expected: { _, _ in .ok }),
+        Endpoint(name: "POST rotate-key", method: .post, path: { _ in "/v1/secrets/rotate-key" }, expected: { _, _ in .ok }),
+        Endpoint(name: "GET registries", method: .get, path: { _ in "/v1/registries" }, expected: { _, _ in .ok }),
         Endpoint(name: "PUT registry", method: .put, path: { _ in "/v1/registries/127.0.0.1:55000" },
-                 body: { _ in #"{"username":"ci","password":"pw"}"# }, minimum: .admin, expected: { _, _ in .ok }),
+                 body: { _ in #"{"username":"ci","password":"pw"}"# }, expected: { _, _ in .ok }),
         // Own: a registry the caller's team logged in to; other: one only the other team did.
-        Endpoint(name: "DELETE registry", method: .delete, path: { $0 == .own ? "/v1/registries/registry.acme.test" : "/v1/registries/registry.other.test" },
-                 minimum: .admin, expected: { target, _ in target == .own ? .ok : .notFound }),
-        Endpoint(name: "POST cleanup", method: .post, path: { "/v1/projects/\(project($0))/cleanup" }, minimum: .admin,
+        Endpoint(name: "DELETE registry", method: .delete, path: { $0 == .own ? "/v1/registries/registry.acme.test" : "/v1/registries/registry.other.test" }, expected: { target, _ in target == .own ? .ok : .notFound }),
+        Endpoint(name: "POST cleanup", method: .post, path: { "/v1/projects/\(project($0))/cleanup" },
                  expected: { target, _ in target == .own ? .accepted : .notFound }),
         // Owners set any team's domain suffixes.
         Endpoint(name: "PUT team domains", method: .put, path: { $0 == .own ? "/v1/teams/acme/domains" : "/v1/teams/other/domains" },
-                 body: { _ in #"{"domains":["example.test"]}"# }, minimum: .owner, expected: { _, _ in .ok }),
-        Endpoint(name: "GET /readyz", method: .get, path: { _ in "/readyz" }, minimum: nil, expected: { _, _ in .ok }),
+                 body: { _ in #"{"domains":["example.test"]}"# }, expected: { _, _ in .ok }),
+        Endpoint(name: "GET /readyz", method: .get, path: { _ in "/readyz" }, expected: { _, _ in .ok }),
         // No metrics registry in this world: the open path answers 404, still without a key.
-        Endpoint(name: "GET /metrics", method: .get, path: { _ in "/metrics" }, minimum: nil, expected: { _, _ in .notFound }),
+        Endpoint(name: "GET /metrics", method: .get, path: { _ in "/metrics" }, expected: { _, _ in .notFound }),
         // No container engine in this world: the own environment's logs are unavailable (503),
         // another team's are not found.
-        Endpoint(name: "GET logs", method: .get, path: { "/v1/projects/\(project($0))/environments/production/logs?follow=0" }, minimum: .member,
+        Endpoint(name: "GET logs", method: .get, path: { "/v1/projects/\(project($0))/environments/production/logs?follow=0" },
                  expected: { target, _ in target == .own ? .serviceUnavailable : .notFound }),
         // Another team's project filters to nothing, exactly like an unknown name: 200 and [].
-        Endpoint(name: "GET events", method: .get, path: { "/v1/events?project=\(project($0))" }, minimum: .viewer,
+        Endpoint(name: "GET events", method: .get, path: { "/v1/events?project=\(project($0))" },
                  expected: { _, _ in .ok }),
-        Endpoint(name: "POST /mcp", method: .post, path: { _ in "/mcp" }, body: { _ in mcpInitialize }, minimum: .viewer, expected: { _, _ in .ok }),
-        Endpoint(name: "GET /mcp", method: .get, path: { _ in "/mcp" }, minimum: .viewer, expected: { _, _ in .methodNotAllowed }),
-        Endpoint(name: "DELETE /mcp", method: .delete, path: { _ in "/mcp" }, minimum: .viewer, expected: { _, _ in .methodNotAllowed }),
+        Endpoint(name: "POST /mcp", method: .post, path: { _ in "/mcp" }, body: { _ in mcpInitialize }, expected: { _, _ in .ok }),
+        Endpoint(name: "GET /mcp", method: .get, path: { _ in "/mcp" }, expected: { _, _ in .methodNotAllowed }),
+        Endpoint(name: "DELETE /mcp", method: .delete, path: { _ in "/mcp" }, expected: { _, _ in .methodNotAllowed }),
     ]
 
     static let mcpInitialize = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"matrix","version":"1"}}}"#
@@ -137,6 +139,11 @@ import Testing
         let covered = Set(Self.endpoints.map(Self.route))
         #expect(served.subtracting(covered).isEmpty, "routes without a row in the role matrix: \(served.subtracting(covered).sorted())")
         #expect(covered.subtracting(served).isEmpty, "rows naming routes the router does not serve: \(covered.subtracting(served).sorted())")
+        // The contract is the list: every served route is one of its operations, and each of
+        // those is served.
+        let declared = Set(APIContract.operations.map(\.route))
+        #expect(served == declared, "served, not declared: \(served.subtracting(declared).sorted()); declared, not served: \(declared.subtracting(served).sorted())")
+        #expect(Set(APIContract.operations.map(\.id)).count == APIContract.operations.count, "operationIds are unique")
     }
 
     /// A fresh controller state: project shop (team acme) and rival (team other), keys of each role.

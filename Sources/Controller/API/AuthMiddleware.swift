@@ -11,7 +11,8 @@ struct AuthMiddleware: RouterMiddleware {
     let open: Set<String>
     /// Records a mutation attempt refused for want of a valid key (action, target, error).
     let refused: @Sendable (String, APIError, APIContext) async -> Void
-    static let probes: Set<String> = ["/healthz", "/readyz", "/metrics"]
+    /// The contract's open operations: the probes and the contract itself.
+    static let probes: Set<String> = Set(APIContract.operations.filter { $0.role == nil }.map(\.path))
 
     init(authenticator: Authenticator, open: Set<String> = probes, refused: @escaping @Sendable (String, APIError, APIContext) async -> Void) {
         self.authenticator = authenticator

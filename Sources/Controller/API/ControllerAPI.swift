@@ -74,6 +74,9 @@ public struct ControllerAPI: Sendable {
             await self.record("request", target: target, context, refusal: error, detail: "\(error.message) (from \(context.sourceAddress))\(more)")
         })
         router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: APIContract.json)))
+        }
         router.get("/readyz") { _, _ in try await self.ready() }
         router.get("/metrics") { _, _ -> Response in
             guard let metrics = self.metrics else { throw APIError.notFound("/metrics") }

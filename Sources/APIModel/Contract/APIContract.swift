@@ -1,0 +1,58 @@
+import Foundation
+import Yams
+
+/// The API contract (`Contract/openapi.yaml`, OpenAPI 3.0): every operation of the controller with
+/// its path, method and the role it needs (`x-codeb-role`). Served at `GET /openapi.json`; the
+/// role matrix and the router are checked against it.
+public enum APIContract {
+    /// One operation as the contract declares it.
+    public struct Operation: Sendable, Hashable {
+        public var id: String
+        public var method: String
+        /// With `{name}` placeholders, as the router lists its routes.
+        public var path: String
+        public var summary: String
+        /// The least role that may call it; nil for an open operation.
+        public var role: String?
+        /// Whether it destroys something (offered to assistants only when the operator says so).
+        public var destructive: Bool
+
+        /// `METHOD /path`.
+        public var route: String { "\(method) \(path)" }
+    }
+
+    /// The contract's text, as shipped in the binary.
+    public static var yaml: String { String(decoding: PackageResources.openapi_yaml, as: UTF8.self) }
+
+    /// The contract as JSON (what `/openapi.json` serves).
+    public static let json: Data = {
+        // The shipped contract is checked by the tests and CI: it always parses.
+        let document = try! Yams.load(yaml: yaml) ?? [:]
+        return try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+    }()
+
+    /// Every operation, in the contract's order of paths.
+    public static let operations: [Operation] = {
+        guard let document = try? Yams.load(yaml: yaml) as? [String: Any], let paths = document["paths"] as? [String: Any] else { return [] }
+        var operations: [Operation] = []
+        for (path, item) in paths.sorted(by: { $0.key < $1.key }) {
+            guard let item = item as? [String: Any] else { continue }
+            for method in ["get", "put", "post", "delete", "patch"] {
+                guard let operation = item[method] as? [String: Any] else { continue }
+                operations.append(Operation(
+                    id: operation["operationId"] as? String ?? "",
+                    method: method.uppercased(), path: path,
+                    summary: operation["summary"] as? String ?? "",
+                    role: operation["x-codeb-role"] as? String,
+                    destructive: operation["x-codeb-destructive"] as? Bool ?? false
+                ))
+            }
+        }
+        return operations
+    }()
+
+    /// The operation serving `method` `path` (a route as the router lists it).
+    public static func operation(_ method: String, _ path: String) -> Operation? {
+        operations.first { $0.method == method.uppercased() && $0.path == path }
+    }
+}
