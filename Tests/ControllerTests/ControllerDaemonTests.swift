@@ -83,14 +83,15 @@ struct ControllerDaemonTests {
             defer { close(silent) }
             let started = ContinuousClock.now
             for fd in [partial, silent] {
-                var byte: UInt8 = 0
-                #expect(recv(fd, &byte, 1, 0) == 0, "closed by the server (not left open until the client's 10 s timeout)")
+                let read = try await offPool { var byte: UInt8 = 0; return recv(fd, &byte, 1, 0) }
+                #expect(read == 0, "closed by the server (not left open until the client's 10 s timeout)")
             }
             #expect(ContinuousClock.now - started < .seconds(8))
 
             let keys = try FileKeyStore(directory: configuration.stateDirectory)
             let key = try await Authenticator(keys: keys).createKey(team: try ResourceName(parsing: "acme"), role: .viewer, name: "follower", createdBy: "t").key.text
-            func follow() throws -> (Int32, String) {
+            @Sendable func follow() async throws -> (Int32, String) { try await offPool { try followNow() } }
+            @Sendable func followNow() throws -> (Int32, String) {
                 let fd = try Loopback.connect(port: port, timeoutSeconds: 10).get()
                 _ = "GET /v1/events?follow=1 HTTP/1.1\r\nHost: codeb\r\nAuthorization: Bearer \(key)\r\n\r\n".withCString { send(fd, $0, strlen($0), 0) }
                 var head = [UInt8](), byte: UInt8 = 0
@@ -100,23 +101,27 @@ struct ControllerDaemonTests {
                 }
                 return (fd, String(decoding: head, as: UTF8.self))
             }
-            let first = try follow(), second = try follow()
+            let first = try await follow(), second = try await follow()
             defer { close(first.0); close(second.0) }
             #expect(first.1.hasPrefix("HTTP/1.1 200") && second.1.hasPrefix("HTTP/1.1 200"), "\(first.1)\(second.1)")
-            let third = try follow()
+            let third = try await follow()
             #expect(third.1.hasPrefix("HTTP/1.1 429"), "a third follower of one key is refused: \(third.1)")
             // A quiet stream gets heartbeats; a follower whose client went away is noticed at the
             // next one, and its slot is free again.
-            var received = [UInt8](), byte: UInt8 = 0
-            while recv(second.0, &byte, 1, 0) == 1 {
-                received.append(byte)
-                if String(decoding: received, as: UTF8.self).contains(": keep-alive") { break }
+            let streamed = second.0
+            let received = try await offPool { () -> String in
+                var received = [UInt8](), byte: UInt8 = 0
+                while recv(streamed, &byte, 1, 0) == 1 {
+                    received.append(byte)
+                    if String(decoding: received, as: UTF8.self).contains(": keep-alive") { break }
+                }
+                return String(decoding: received, as: UTF8.self)
             }
-            #expect(String(decoding: received, as: UTF8.self).contains(": keep-alive"), "a heartbeat on a quiet stream")
+            #expect(received.contains(": keep-alive"), "a heartbeat on a quiet stream")
             close(third.0)
             shutdown(second.0, Int32(SHUT_RDWR))
             let again = try await eventually("the gone follower's slot to be free", within: .seconds(10)) { () -> (Int32, String)? in
-                let attempt = try follow()
+                let attempt = try await follow()
                 if attempt.1.hasPrefix("HTTP/1.1 200") { return attempt }
                 close(attempt.0)
                 return nil
@@ -125,8 +130,9 @@ struct ControllerDaemonTests {
             // An idle follower is a response in progress, not an idle connection: still open past
             // the idle timeout, and still getting heartbeats.
             try await Task.sleep(for: .seconds(2))
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            #expect(recv(first.0, &chunk, chunk.count, 0) > 0, "the stream was not cut while it waits for events")
+            let open = first.0
+            let read = try await offPool { var chunk = [UInt8](repeating: 0, count: 4096); return recv(open, &chunk, chunk.count, 0) }
+            #expect(read > 0, "the stream was not cut while it waits for events")
         }
     }
 }

@@ -79,7 +79,7 @@ import Testing
         ])
         try await Self.running(notifier) {
             notifier.post([Self.notice("acme"), Self.notice("acme", .rolloutStarted), Self.notice("other", .rolloutFailed)])
-            _ = try await eventually("both delivered") { notifier.stats.delivered == 2 ? true : nil }
+            _ = try await eventually("both delivered", within: .seconds(60)) { notifier.stats.delivered == 2 ? true : nil }
         }
         #expect(acme.deliveries.count == 1, "rollout.started is not among acme's events")
         let delivery = try #require(acme.deliveries.first)
@@ -103,7 +103,7 @@ import Testing
         let notifier = WebhookNotifier(hooks: [try Self.hook("acme", receiver.url)])
         try await Self.running(notifier) {
             notifier.post([Self.notice("acme")])
-            _ = try await eventually("delivered on the third attempt") { notifier.stats.delivered == 1 ? true : nil }
+            _ = try await eventually("delivered on the third attempt", within: .seconds(60)) { notifier.stats.delivered == 1 ? true : nil }
         }
         #expect(receiver.deliveries.map { $0.headers["x-codeb-attempt"] } == ["1", "2", "3"])
         #expect(Set(receiver.deliveries.map { $0.headers["x-codeb-delivery"] }).count == 1, "one delivery id across its attempts")
@@ -117,7 +117,8 @@ import Testing
         let notifier = WebhookNotifier(hooks: [try Self.hook("acme", refusing.url), try Self.hook("other", dead, attempts: 3, backoff: .milliseconds(20))], timeout: .seconds(1))
         try await Self.running(notifier) {
             notifier.post([Self.notice("acme"), Self.notice("other")])
-            _ = try await eventually("both given up") { notifier.stats.failed == 2 ? true : nil }
+            // Patient: three 1 s attempts, under a loaded suite.
+            _ = try await eventually("both given up", within: .seconds(60)) { notifier.stats.failed == 2 ? true : nil }
         }
         #expect(refusing.deliveries.count == 1, "a 400 is a refusal: not asked again")
         #expect(notifier.stats.delivered == 0)
@@ -146,7 +147,7 @@ import Testing
         let notifier = WebhookNotifier(hooks: [try Self.hook("acme", redirecting.url)])
         try await Self.running(notifier) {
             notifier.post([Self.notice("acme")])
-            _ = try await eventually("the delivery given up") { notifier.stats.failed == 1 ? true : nil }
+            _ = try await eventually("the delivery given up", within: .seconds(60)) { notifier.stats.failed == 1 ? true : nil }
         }
         #expect(redirecting.deliveries.count == 1, "a redirect is not retried")
         #expect(target.deliveries.isEmpty, "the redirect was not followed")
@@ -163,7 +164,7 @@ import Testing
         ])
         try await Self.running(notifier) {
             notifier.post([Self.notice("acme")])
-            _ = try await eventually("both refused") { notifier.stats.failed == 2 ? true : nil }
+            _ = try await eventually("both refused", within: .seconds(60)) { notifier.stats.failed == 2 ? true : nil }
         }
         #expect(receiver.deliveries.isEmpty, "nothing reached the loopback receiver, by address or by name")
         #expect(notifier.stats.lastFailure?.contains("resolves to a loopback address") == true, "\(notifier.summary)")
@@ -172,7 +173,7 @@ import Testing
         let allowed = WebhookNotifier(hooks: [try Self.hook("acme", localhost, allowPrivate: true)])
         try await Self.running(allowed) {
             allowed.post([Self.notice("acme")])
-            _ = try await eventually("delivered when allowed") { allowed.stats.delivered == 1 ? true : nil }
+            _ = try await eventually("delivered when allowed", within: .seconds(60)) { allowed.stats.delivered == 1 ? true : nil }
         }
         #expect(receiver.deliveries.count == 1)
     }
@@ -209,7 +210,7 @@ import Testing
                 // Posting at a pace the queue's reader can keep up with, as real rollouts do.
                 if index % 50 == 0 { try await Task.sleep(for: .milliseconds(5)) }
             }
-            _ = try await eventually("the deliveries in flight to reach the receiver") { slow.deliveries.count >= 1 ? true : nil }
+            _ = try await eventually("the deliveries in flight to reach the receiver", within: .seconds(60)) { slow.deliveries.count >= 1 ? true : nil }
         }
         #expect(notifier.stats.dropped >= posted - capacity, "held at most \(capacity): dropped \(notifier.stats.dropped) of \(posted)")
         #expect(slow.deliveries.count <= capacity, "\(slow.deliveries.count) requests in flight")
