@@ -52,6 +52,8 @@ public enum WebhookAddressPolicy {
     /// Every address `host` resolves to (an address literal resolves to itself).
     public static func resolve(_ host: String) async throws -> [String] {
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        // An address literal needs no lookup (and no thread).
+        if ipv4(name) != nil || ipv6(name) != nil { return [name] }
         // getaddrinfo blocks: a thread of its own, not one of the cooperative pool's.
         return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
