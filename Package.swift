@@ -190,6 +190,9 @@ let package = Package(
                 "Spec",
                 "TestSupport",
                 "TestTraits",
+                // PostgresKeyStore is tested through the Authenticator that uses it (key cache
+                // and its invalidation across controllers); a clean build needs it declared.
+                "Controller",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
