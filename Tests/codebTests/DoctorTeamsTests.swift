@@ -4,6 +4,7 @@ import Foundation
 import Spec
 import State
 import Testing
+import TestSupport
 
 /// `codeb doctor` says when teams may claim any domain (no suffixes given): a warning, since it
 /// is how codeb behaved before suffixes, and ok once every team has its own.
@@ -26,6 +27,23 @@ import Testing
         #expect(try await keys.setTeamDomains(try ResourceName(parsing: "acme"), [try Hostname(parsing: "acme.test")]))
         let closed = try #require(await Doctor(configuration).teamsCheck())
         #expect(closed.status == .ok && closed.message.contains("every team (2) has its domain suffixes"), "\(closed.line)")
+    }
+}
+
+extension DoctorTeamsTests {
+    /// On PostgreSQL the doctor reads the teams on one connection of its own (it runs no pool).
+    @Test func onPostgreSQLTeamsWithoutSuffixesAreAWarningToo() async throws {
+        let database = try await TestDatabase.create()
+        let running = try await RunningPostgresStore.start(database.url)
+        let keys = PostgresKeyStore(database: running.store.database)
+        try await keys.addTeam(TeamRecord(name: try ResourceName(parsing: "acme"), createdAt: Date(), createdBy: "t"))
+        try await keys.addTeam(TeamRecord(name: try ResourceName(parsing: "newco"), createdAt: Date(), createdBy: "t", domains: [try Hostname(parsing: "newco.test")]))
+        await running.stop()
+        var configuration = ControllerDaemon.Configuration()
+        configuration.databaseURL = database.connectionString
+        let check = await Doctor(configuration).teamsCheck()
+        await database.drop()
+        #expect(check?.status == .warn && check?.message.contains("1 of 2 teams may claim any domain") == true && check?.message.contains("(acme)") == true, "\(check?.line ?? "no check")")
     }
 }
 

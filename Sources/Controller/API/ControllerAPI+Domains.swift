@@ -7,14 +7,16 @@ extension ControllerAPI {
     /// suffixes its owner gave it, or one under the controller's preview domain, whose names
     /// codeb generates (so nobody can take another project's future preview hostname first).
     func checkDomains(_ spec: Spec, _ names: [EnvironmentName], text: String, file: String, team: ResourceName) async throws {
+        let environments = names.compactMap { spec.environment(named: $0) }.filter { !$0.domains.isEmpty }
+        // Most applies of a live project name no domain of their own (previews): no key-store read.
+        guard !environments.isEmpty else { return }
         let record = try await keys.teams().first { $0.name == team }
         let preview = operations.previewDomain
         var problems: [SpecProblem] = []
-        for name in names {
-            guard let environment = spec.environment(named: name) else { continue }
+        for environment in environments {
             for (index, domain) in environment.domains.enumerated() {
                 let reason: String
-                if let preview, domain.value == preview.value || domain.value.hasSuffix("." + preview.value) {
+                if let preview, domain.isWithin(preview) {
                     reason = "`\(domain)` is under the preview domain \(preview), whose hostnames codeb generates; remove it (each slot and preview environment gets its own there)"
                 } else if let record, !record.allows(domain) {
                     let allowed = (record.domains ?? []).map(\.value).joined(separator: ", ")

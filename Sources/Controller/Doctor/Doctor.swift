@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Drivers
 import Foundation
+import Logging
 import Spec
 import State
 
@@ -166,17 +167,21 @@ public struct Doctor: Sendable {
     /// Teams without domain suffixes may claim any domain, first come, first served: said as a
     /// warning (it is how codeb behaved before suffixes). Nil when there is no key store to read.
     func teamsCheck() async -> DoctorCheck? {
-        let keys: any KeyStore
+        let teams: [TeamRecord]
         if let text = configuration.databaseURL {
-            guard let url = try? DatabaseURL(text) else { return nil }
-            keys = PostgresKeyStore(database: PostgresDatabase(url: url, deadline: .seconds(5), maximumConnections: 1))
+            // One connection, read and closed: the doctor runs no pool (and migrates nothing).
+            guard let url = try? DatabaseURL(text),
+                  let connection = try? await PostgresDatabase(url: url, deadline: .seconds(5), maximumConnections: 1).connect() else { return nil }
+            defer { Task { try? await connection.close() } }
+            guard let read = try? await PostgresKeyStore.teams(on: connection, logger: Logger(label: "codeb.doctor")) else { return nil }
+            teams = read
         } else {
             // Only a state directory a controller (or `codeb keys create`) has used: reading must not create one.
             guard FileManager.default.fileExists(atPath: configuration.stateDirectory + "/keys.json"),
-                  let store = try? FileKeyStore(directory: configuration.stateDirectory) else { return nil }
-            keys = store
+                  let store = try? FileKeyStore(directory: configuration.stateDirectory),
+                  let read = try? await store.teams() else { return nil }
+            teams = read
         }
-        guard let teams = try? await keys.teams() else { return nil }
         let open = teams.filter { $0.domains == nil }.map(\.name.value)
         guard !open.isEmpty else {
             return DoctorCheck("teams", .ok, teams.isEmpty ? "no team yet" : "every team (\(teams.count)) has its domain suffixes")

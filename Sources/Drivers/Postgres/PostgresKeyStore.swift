@@ -128,14 +128,25 @@ public struct PostgresKeyStore: KeyStore {
 
     public func teams() async throws -> [TeamRecord] {
         try await database.run { [database, logger] in
-            let rows = try await database.client.query("SELECT name, created_at, coalesce(created_by, ''), domains FROM teams ORDER BY name", logger: logger)
-            var teams: [TeamRecord] = []
-            for try await (name, createdAt, createdBy, domains) in rows.decode((String, Date, String, String?).self) {
-                guard let name = try? ResourceName(parsing: name) else { continue }
-                teams.append(TeamRecord(name: name, createdAt: createdAt, createdBy: createdBy, domains: Self.domains(domains)))
-            }
-            return teams
+            try await Self.teams(try await database.client.query(Self.teamsQuery, logger: logger))
         }
+    }
+
+    /// The teams read on a connection of its own, for a one-shot reader that does not run the
+    /// store's pool (`codeb doctor`).
+    public static func teams(on connection: PostgresConnection, logger: Logger) async throws -> [TeamRecord] {
+        try await teams(try await connection.query(teamsQuery, logger: logger))
+    }
+
+    private static let teamsQuery: PostgresQuery = "SELECT name, created_at, coalesce(created_by, ''), domains FROM teams ORDER BY name"
+
+    private static func teams(_ rows: PostgresRowSequence) async throws -> [TeamRecord] {
+        var teams: [TeamRecord] = []
+        for try await (name, createdAt, createdBy, domains) in rows.decode((String, Date, String, String?).self) {
+            guard let name = try? ResourceName(parsing: name) else { continue }
+            teams.append(TeamRecord(name: name, createdAt: createdAt, createdBy: createdBy, domains: Self.domains(domains)))
+        }
+        return teams
     }
 
     public func addTeam(_ team: TeamRecord) async throws {

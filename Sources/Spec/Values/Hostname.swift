@@ -56,3 +56,11 @@ public struct Hostname: TextValue, Sendable, Hashable, Comparable {
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 }
+
+extension Hostname {
+    /// Whether this name is `domain` itself or a name under it (`shop.acme.com` is within
+    /// `acme.com`; `evilacme.com` is not).
+    public func isWithin(_ domain: Hostname) -> Bool {
+        value == domain.value || value.hasSuffix("." + domain.value)
+    }
+}

@@ -103,6 +103,6 @@ public struct TeamRecord: Sendable, Hashable, Codable {
     /// Whether the team may claim `domain`.
     public func allows(_ domain: Hostname) -> Bool {
         guard let domains else { return true }
-        return domains.contains { domain.value == $0.value || domain.value.hasSuffix("." + $0.value) }
+        return domains.contains { domain.isWithin($0) }
     }
 }
