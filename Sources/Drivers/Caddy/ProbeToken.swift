@@ -28,13 +28,11 @@ public enum ProbeToken {
             if isValid(text) { return (text, true) }
         }
         let token = random()
-        let temporary = path + ".tmp-\(getpid())"
-        guard files.createFile(atPath: temporary, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]),
-              rename(temporary, path) == 0
-        else {
-            try? files.removeItem(atPath: temporary)
+        do {
+            try AtomicFile.write(Data((token + "\n").utf8), to: path, permissions: 0o600)
+            return (token, true)
+        } catch {
             return (token, false)
         }
-        return (token, true)
     }
 }

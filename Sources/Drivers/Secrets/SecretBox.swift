@@ -92,9 +92,7 @@ extension SecretBox {
     /// Puts a fresh key first in the key file (the old ones stay, to open what they sealed) and
     /// returns the box that seals with it.
     public static func rotate(keyFile path: String) throws -> SecretBox {
-        let old = try load(keyFile: path)
-        let ordered = [old.currentKeyID] + old.keys.keys.filter { $0 != old.currentKeyID }.sorted()
-        try write([SymmetricKey(size: .bits256)] + ordered.compactMap { old.keys[$0] }, to: path)
+        try promote(keyFile: path, id: try stage(keyFile: path))
         return try load(keyFile: path)
     }
 

@@ -119,7 +119,7 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     public init(
         name: String, image: String, command: [String]? = nil, env: [String: String] = [:], secrets: SecretsBinding? = nil,
         labels: [String: String] = [:], containerPort: Int, hostPort: Int, hostIP: String = "127.0.0.1",
-        memoryBytes: Int64, nanoCPUs: Int64, pidsLimit: Int = 1024, stopTimeoutSeconds: Int = 30,
+        memoryBytes: Int64, nanoCPUs: Int64, pidsLimit: Int = Resources.defaultPids, stopTimeoutSeconds: Int = 30,
         logMaxSize: String = "10m", logMaxFiles: Int = 3, network: String? = nil
     ) {
         self.network = network
