@@ -153,6 +153,9 @@ public final class WebhookNotifier: Service, Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.dnsOverride = [host: address]
+        // A refused connection fails this attempt at once; retrying is this notifier's job (with
+        // its backoff), not the pool's, whose pending retries could hold up the client's shutdown.
+        configuration.connectionPool.retryConnectionEstablishment = false
         // A client per attempt: the pinned address is the client's, and deliveries are rare.
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let outcome: (ok: Bool, retry: Bool, problem: String)
@@ -170,7 +173,8 @@ public final class WebhookNotifier: Service, Sendable {
         } catch {
             outcome = (false, true, "no answer (\(error)) \(attempts)")
         }
-        try? await client.shutdown()
+        // Shut down without waiting: a delivery's outcome never waits on the client's teardown.
+        Task { try? await client.shutdown() }
         return outcome
     }
 
