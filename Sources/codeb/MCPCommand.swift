@@ -13,9 +13,10 @@ struct MCPCommand: AsyncParsableCommand {
         abstract: "Serve codeb's tools to an AI assistant over MCP (stdio).",
         discussion: """
             Configure your assistant to launch `codeb mcp` with CODEB_SERVER and CODEB_TOKEN in its
-            environment. Tools: validate (runs here, needs no controller), plan, apply, rollout_status,
-            project_status, list_projects, promote, rollback, history, logs, recent_events, audit_log;
-            delete and key management only when the controller runs with --mcp-destructive-tools.
+            environment. Tools: \(CodebTools(api: nil).tools.map(\.name).joined(separator: ", ")) (validate runs
+            here and needs no controller; the others are the API's operations, each needing the role its
+            operation needs); \(CodebTools(api: nil, destructive: true).tools.filter { $0.annotations.destructiveHint == true }.map(\.name).joined(separator: ", "))
+            only when the controller runs with --mcp-destructive-tools.
             Stdout carries the protocol; diagnostics go to stderr.
             """
     )

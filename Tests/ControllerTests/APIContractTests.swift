@@ -26,14 +26,65 @@ import Testing
         #expect(AuthMiddleware.probes == ["/healthz", "/readyz", "/metrics", "/openapi.json"], "the open paths are the contract's")
     }
 
-    /// A tool that is one operation is destructive exactly when the contract says the operation is.
-    @Test func aToolIsDestructiveExactlyWhenItsOperationIs() {
-        let tools = CodebTools(api: nil, destructive: true).tools
-        for tool in tools {
-            guard let routes = CodebTools.routes[tool.name], routes.count == 1, tool.name != "plan", let route = routes.first else { continue }
-            let operation = APIContract.operation(route.method.rawValue, route.path)
-            #expect(operation != nil, "\(tool.name): \(route) is in the contract")
-            #expect((tool.annotations.destructiveHint == true) == (operation?.destructive ?? false), "\(tool.name) vs \(operation?.id ?? "?")")
+    /// Every mutation attempt is audited: each mutating operation names its audit action in the
+    /// contract (`/mcp` audits each tool call instead).
+    @Test func everyMutatingOperationDeclaresItsAuditAction() {
+        for operation in APIContract.operations where operation.method != "GET" && operation.role != nil && operation.path != "/mcp" {
+            #expect(operation.audit != nil, "\(operation.route) (\(operation.id)) has no x-codeb-audit")
+        }
+        #expect(APIContract.operations.filter { $0.method == "GET" }.allSatisfy { $0.audit == nil }, "reads are not audited")
+    }
+
+    /// The role is checked once, before the handler reads anything: a viewer's apply is refused
+    /// and audited under the contract's action without its body being parsed.
+    @Test func aRefusedRoleIsAuditedUnderTheOperationsActionBeforeTheBodyIsRead() async throws {
+        let world = try await RoleMatrixTests.World()
+        let app = Application(router: world.api.routes())
+        let viewer = try #require(world.callers[.viewer])
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/apply", method: .post, headers: [.authorization: "Bearer \(viewer)", .contentType: "application/json"], body: ByteBuffer(string: "{not json")) { response in
+                #expect(response.status == .forbidden)
+                #expect(String(buffer: response.body).contains("this needs a member key; yours is viewer"))
+            }
+            try await client.execute(uri: "/v1/registries/registry.acme.test", method: .delete, headers: [.authorization: "Bearer \(viewer)"]) { #expect($0.status == .forbidden) }
+        }
+        let log = try await world.api.keys.auditLog(team: "acme", limit: 10)
+        #expect(log.map(\.action) == ["apply", "registry.logout"])
+        #expect(log.map(\.result) == ["denied", "denied"])
+        #expect(log.map(\.target) == ["-", "registry.acme.test"])
+    }
+
+    /// A route no operation declares has no declared role: refused for every key (deny by default).
+    @Test func aRouteTheContractDoesNotDeclareIsRefused() async throws {
+        struct Undeclared: APIExtension {
+            func addRoutes(to router: Router<APIContext>, api: ControllerAPI, responder: RouterResponder<APIContext>) {
+                router.get("/v1/undeclared") { _, _ in "served" }
+            }
+        }
+        let world = try await RoleMatrixTests.World()
+        let app = Application(router: world.api.routes(extensions: [Undeclared()]))
+        let owner = try #require(world.callers[.owner])
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/undeclared", method: .get, headers: [.authorization: "Bearer \(owner)"]) { response in
+                #expect(response.status == .forbidden)
+                #expect(String(buffer: response.body).contains("not an operation of the API contract"))
+            }
+        }
+    }
+
+    /// The bounds the contract declares for a query parameter are the API's: outside them, 400
+    /// saying the range.
+    @Test(arguments: ["/v1/projects/shop/environments/production/logs?tail=-1", "/v1/projects/shop/environments/production/logs?tail=10001",
+                      "/v1/events?limit=0", "/v1/events?limit=x"])
+    func aQueryParameterOutsideItsDeclaredBoundsIsRefused(_ uri: String) async throws {
+        let world = try await RoleMatrixTests.World()
+        let app = Application(router: world.api.routes())
+        let member = try #require(world.callers[.member])
+        try await app.test(.router) { client in
+            try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(member)"]) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("is a whole number from"), "\(String(buffer: response.body))")
+            }
         }
     }
 }

@@ -16,32 +16,37 @@ import Testing
     /// Routes that are not a key's operations: open probes, the metrics page, MCP itself.
     static let notOperations = Set(APIContract.operations.filter { $0.role == nil || $0.path == "/mcp" }.map(\.route))
 
-    @Test func everyAPIRouteAKeyMayCallHasATool() async throws {
+    /// Parity is a property of the derivation: every operation a key may call is a tool (or is
+    /// named by a hand-written one), and every tool names operations the router serves.
+    @Test func everyAPIOperationAKeyMayCallHasATool() async throws {
         let world = try await RoleMatrixTests.World()
         let router = world.api.routes(extensions: [MCPEndpoint(destructiveTools: true)])
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
         #expect(served.count > 25, "the router lists its routes: \(served)")
-        let reached = Set(CodebTools.routes.values.flatMap { $0 }.map(\.description))
-        let missing = served.subtracting(Self.notOperations).subtracting(reached)
-        #expect(missing.isEmpty, "API routes without an MCP tool: \(missing.sorted())")
-        let stale = reached.subtracting(served)
-        #expect(stale.isEmpty, "tools naming routes the API does not serve: \(stale.sorted())")
+        let reached = Set(CodebTools.operations.values.flatMap { $0 })
+        let operations = APIContract.operations.filter { !Self.notOperations.contains($0.route) }
+        let missing = operations.filter { !reached.contains($0.id) }.map(\.route)
+        #expect(missing.isEmpty, "API operations without an MCP tool: \(missing.sorted())")
+        let stale = reached.filter { id in !APIContract.operations.contains { $0.id == id && served.contains($0.route) } }
+        #expect(stale.isEmpty, "tools naming operations the API does not serve: \(stale.sorted())")
+        #expect(Set(CodebTools(api: nil, destructive: true).tools.map(\.name)) == Set(CodebTools.operations.keys))
     }
 
-    @Test func everyToolDeclaresItsRoutesAndIsReadOnlyExactlyWhenItOnlyReads() {
+    /// A derived tool is named for its operation, read-only exactly when it only reads (its
+    /// method is GET; `plan` posts a dry-run apply), and destructive exactly when the contract
+    /// says so — then offered only with --mcp-destructive-tools.
+    @Test func everyToolIsReadOnlyExactlyWhenItOnlyReadsAndDestructiveAsItsOperation() {
         let tools = CodebTools(api: nil, destructive: true).tools
-        #expect(Set(tools.map(\.name)) == Set(CodebTools.routes.keys))
+        let offered = Set(CodebTools(api: nil, destructive: false).tools.map(\.name))
         for tool in tools {
-            let routes = CodebTools.routes[tool.name] ?? []
-            // `plan` posts a dry-run apply: it changes nothing.
-            let reads = tool.name == "plan" || routes.allSatisfy { $0.method == .get }
+            let operations = (CodebTools.operations[tool.name] ?? []).compactMap { id in APIContract.operations.first { $0.id == id } }
+            let reads = tool.name == "plan" || operations.allSatisfy { $0.method == "GET" }
             #expect(tool.annotations.readOnlyHint == reads, "\(tool.name): readOnly must be \(reads)")
-            if tool.annotations.destructiveHint == true {
-                #expect(!reads, "\(tool.name) is destructive but only reads")
-                #expect(CodebTools(api: nil, destructive: false).tools.contains { $0.name == tool.name } == false,
-                        "\(tool.name) is destructive, so offered only with --mcp-destructive-tools")
-            }
+            let destructive = operations.count == 1 && tool.name != "plan" && tool.name != "apply" && operations[0].destructive
+            #expect((tool.annotations.destructiveHint == true) == destructive, "\(tool.name) vs \(operations.map(\.id))")
+            #expect(offered.contains(tool.name) == !destructive, "\(tool.name) is destructive, so offered only with --mcp-destructive-tools")
         }
+        #expect(tools.count == CodebTools.operations.count && tools.count > 25, "\(tools.count) tools")
     }
 
     /// Removing a secret's value and rotating the secret key cannot be undone (and a rotation can

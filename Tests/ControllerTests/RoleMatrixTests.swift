@@ -123,7 +123,7 @@ import Testing
         var path = endpoint.path(.own).split(separator: "?").first.map(String.init) ?? ""
         for (concrete, pattern) in [("/v1/projects/shop", "/v1/projects/{project}"), ("/environments/production", "/environments/{environment}"),
                                     ("/v1/keys/{key-own}", "/v1/keys/{id}"), ("/v1/keys/{owner-own}", "/v1/keys/{id}"),
-                                    ("/v1/teams/acme", "/v1/teams/{team}"), ("/v1/registries/127.0.0.1:55000", "/v1/registries/{host}"),
+                                    ("/v1/teams/acme", "/v1/teams/{name}"), ("/v1/registries/127.0.0.1:55000", "/v1/registries/{host}"),
                                     ("/v1/registries/registry.acme.test", "/v1/registries/{host}")] {
             path = path.replacingOccurrences(of: concrete, with: pattern)
         }

@@ -99,6 +99,14 @@ import TestSupport
             try await client.execute(uri: "/v1/events?project=shop", method: .get, headers: [.authorization: "Bearer \(acmeKey)"]) { response in
                 #expect(!String(buffer: response.body).contains("rivals"), "nor the other way round")
             }
+            // `limit` counts the team's own events, the newest kept.
+            events.record(ControllerEvent(time: clock.now(), key: key, level: .info, message: "rivals' second rollout"))
+            try await client.execute(uri: "/v1/events?project=shop&limit=1", method: .get, headers: [.authorization: "Bearer \(rivalsKey)"]) { response in
+                let decoder = JSONDecoder()
+                decoder.dateDecodingStrategy = .iso8601
+                let listed = try decoder.decode([ControllerEvent].self, from: Data(buffer: response.body))
+                #expect(listed.map(\.message) == ["rivals' second rollout"])
+            }
         }
     }
 }

@@ -16,6 +16,8 @@ public enum APIContract {
         public var role: String?
         /// Whether it destroys something (offered to assistants only when the operator says so).
         public var destructive: Bool
+        /// The action a mutation's audit entries carry (`secrets.set`); nil for a read.
+        public var audit: String?
 
         /// `METHOD /path`.
         public var route: String { "\(method) \(path)" }
@@ -44,7 +46,8 @@ public enum APIContract {
                     method: method.uppercased(), path: path,
                     summary: operation["summary"] as? String ?? "",
                     role: operation["x-codeb-role"] as? String,
-                    destructive: operation["x-codeb-destructive"] as? Bool ?? false
+                    destructive: operation["x-codeb-destructive"] as? Bool ?? false,
+                    audit: operation["x-codeb-audit"] as? String
                 ))
             }
         }
@@ -53,6 +56,17 @@ public enum APIContract {
 
     /// The operation serving `method` `path` (a route as the router lists it).
     public static func operation(_ method: String, _ path: String) -> Operation? {
-        operations.first { $0.method == method.uppercased() && $0.path == path }
+        byRoute["\(method.uppercased()) \(path)"]
+    }
+
+    /// Looked up on every request: a dictionary, not a walk of the list.
+    private static let byRoute: [String: Operation] = Dictionary(operations.map { ($0.route, $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// The values of `path`'s `{name}` placeholders in order, joined by `/` (`shop/production`):
+    /// what an audit entry names as its target. `value` reads a placeholder's value.
+    public static func target(of path: String, _ value: (String) -> String?) -> String {
+        let names = path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { String($0.dropFirst().dropLast()) }
+        let values = names.compactMap(value)
+        return values.isEmpty ? "-" : values.joined(separator: "/")
     }
 }

@@ -6,6 +6,9 @@ import Hummingbird
 public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// The contract's operation this request is routed to, once `AuthMiddleware` has found it
+    /// (its role is checked then; its audit action names what the handler records).
+    public var operation: APIContract.Operation?
     /// Set to `mcp` for the API calls an MCP tool makes in-process: every audit entry they
     /// cause is marked `mcp.<action>`. Never read from a request header, so it cannot be forged.
     public var via: String?
@@ -15,16 +18,18 @@ public struct APIContext: RequestContext {
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
+        operation = nil
         via = nil
         sourceAddress = source.channel.remoteAddress?.ipAddress ?? "-"
     }
 
-    /// The caller, who must hold at least `role`; otherwise 403 (or 401 without a key).
-    public func require(_ role: Role) throws -> Principal {
+    /// The authenticated caller, whose role `AuthMiddleware` has checked against the
+    /// operation's (401 only if a route were served without it).
+    public func caller() throws -> Principal {
         guard let principal else { throw APIError.unauthorized() }
-        guard principal.role >= role else {
-            throw APIError(.forbidden, code: "forbidden", "this needs a \(role) key; yours is \(principal.role)")
-        }
         return principal
     }
+
+    /// The action the routed operation's audit entries carry (`x-codeb-audit`).
+    var auditAction: String { operation?.audit ?? "\(operation?.id ?? "request")" }
 }

@@ -11,8 +11,8 @@ extension ControllerAPI {
         let project = context.parameters.get("project") ?? "-"
         let environment = request.uri.queryParameters.get("environment").map { String($0) }
         let target = String(project.prefix(64)) + (environment.map { "/" + $0.prefix(64) } ?? "")
-        return try await audited("cleanup", target: target, context) {
-            let principal = try context.require(.admin)
+        return try await audited(target: target, context) {
+            let principal = try context.caller()
             guard let name = try? ResourceName(parsing: project) else { throw APIError.notFound("project \(project.prefix(64))") }
             var keys = try await store.keys().filter { $0.project == name }
             if let environment {

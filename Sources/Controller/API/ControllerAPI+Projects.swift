@@ -7,13 +7,13 @@ import Spec
 extension ControllerAPI {
     func apply(_ request: Request, _ context: APIContext) async throws -> Response {
         // Never with what the spec says: its problems may quote values.
-        let (input, spec) = try await readAudited("apply", context, detail: { error in
+        let (input, spec) = try await readAudited(context, detail: { error in
             error.details.map { "\($0.count) problem\($0.count == 1 ? "" : "s") in the spec" } ?? "the request body could not be read"
         }) {
             try await applyInput(request)
         }
         let dryRun = input.dryRun ?? false
-        return try await audited(dryRun ? "apply.dry-run" : "apply", target: spec.project.value, context) {
+        return try await audited(target: spec.project.value, context, variant: dryRun ? "dry-run" : nil) {
             try await apply(input, spec, dryRun: dryRun, context)
         }
     }
@@ -48,7 +48,7 @@ extension ControllerAPI {
     }
 
     private func apply(_ input: ApplyRequest, _ spec: Spec, dryRun: Bool, _ context: APIContext) async throws -> Response {
-        let principal = try context.require(.member)
+        let principal = try context.caller()
         guard spec.team == principal.team else {
             throw APIError(.forbidden, code: "forbidden", "your key is for team \(principal.team); the spec names team \(spec.team)")
         }
@@ -158,7 +158,7 @@ extension ControllerAPI {
     }
 
     func listProjects(_ context: APIContext) async throws -> Response {
-        let principal = try context.require(.viewer)
+        let principal = try context.caller()
         var projects: [String: ProjectView] = [:]
         for key in try await store.keys() {
             guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
@@ -168,7 +168,7 @@ extension ControllerAPI {
     }
 
     func getProject(_ context: APIContext) async throws -> Response {
-        let principal = try context.require(.viewer)
+        let principal = try context.caller()
         guard let name = context.parameters.get("project").flatMap({ try? ResourceName(parsing: $0) }) else {
             throw APIError.notFound("that project")
         }
@@ -182,15 +182,15 @@ extension ControllerAPI {
     }
 
     func history(_ context: APIContext) async throws -> Response {
-        let principal = try context.require(.viewer)
+        let principal = try context.caller()
         let state = try await ownedEnvironment(context, principal)
         return try JSONBody.response(state.revisions.reversed().map(RevisionView.init))
     }
 
     func promote(_ context: APIContext) async throws -> Response {
         let target = (try? environmentKey(context).description) ?? "-"
-        return try await audited("promote", target: target, context) {
-            let principal = try context.require(.member)
+        return try await audited(target: target, context) {
+            let principal = try context.caller()
             let state = try await ownedEnvironment(context, principal)
             let number = try await operations.promote(state.key, author: principal.keyID)
             return try JSONBody.response(["promoted": number], status: .accepted)
@@ -199,8 +199,8 @@ extension ControllerAPI {
 
     func rollback(_ context: APIContext) async throws -> Response {
         let target = (try? environmentKey(context).description) ?? "-"
-        return try await audited("rollback", target: target, context) {
-            let principal = try context.require(.member)
+        return try await audited(target: target, context) {
+            let principal = try context.caller()
             let state = try await ownedEnvironment(context, principal)
             let revision = try await operations.rollback(state.key, author: principal.keyID)
             return try JSONBody.response(RevisionView(revision), status: .accepted)
@@ -209,8 +209,8 @@ extension ControllerAPI {
 
     func delete(_ context: APIContext) async throws -> Response {
         let target = (try? environmentKey(context).description) ?? "-"
-        return try await audited("delete", target: target, context) {
-            let principal = try context.require(.member)
+        return try await audited(target: target, context) {
+            let principal = try context.caller()
             let state = try await ownedEnvironment(context, principal)
             try await operations.delete(state.key, author: principal.keyID)
             return try JSONBody.response(["deleting": state.key.description], status: .accepted)

@@ -9,7 +9,7 @@ import Spec
 extension ControllerAPI {
     /// `GET /v1/registries` (viewer): the team's logins, without passwords.
     func listRegistries(_ context: APIContext) async throws -> Response {
-        let principal = try context.require(.viewer)
+        let principal = try context.caller()
         let set = try await requireVault().store.registries(principal.team)
         return try JSONBody.response(set.credentials.map {
             RegistryView(host: $0.host.value, username: $0.username, setBy: $0.author, setAt: $0.at)
@@ -19,11 +19,11 @@ extension ControllerAPI {
     /// `PUT /v1/registries/:host {"username", "password"}` (admin): stores the login, sealed.
     func registryLogin(_ request: Request, _ context: APIContext) async throws -> Response {
         let target = context.parameters.get("host").map { String($0.prefix(255)) } ?? "-"
-        let input = try await readAudited("registry.login", context) {
+        let input = try await readAudited(context) {
             try Self.decode(RegistryLoginRequest.self, try await request.body.collect(upTo: 64 * 1024), example: #"{"username": "ci", "password": "…"}"#)
         }
-        return try await audited("registry.login", target: target, context, detail: "username \(input.username.prefix(64))") {
-            let principal = try context.require(.admin)
+        return try await audited(target: target, context, detail: "username \(input.username.prefix(64))") {
+            let principal = try context.caller()
             let vault = try requireVault()
             let host = try Self.registryHost(context)
             guard !input.username.isEmpty, input.username.count <= 255, !input.username.contains(":"),
@@ -42,8 +42,8 @@ extension ControllerAPI {
     /// `DELETE /v1/registries/:host` (admin).
     func registryLogout(_ context: APIContext) async throws -> Response {
         let target = context.parameters.get("host").map { String($0.prefix(255)) } ?? "-"
-        return try await audited("registry.logout", target: target, context) {
-            let principal = try context.require(.admin)
+        return try await audited(target: target, context) {
+            let principal = try context.caller()
             let vault = try requireVault()
             let host = try Self.registryHost(context)
             guard try await vault.logout(team: principal.team, host: host) else {

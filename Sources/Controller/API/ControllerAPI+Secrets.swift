@@ -10,7 +10,7 @@ import Spec
 extension ControllerAPI {
     /// `GET /v1/projects/:project/secrets[?environment=E]` (viewer): names, version, who, when.
     func listSecrets(_ request: Request, _ context: APIContext) async throws -> Response {
-        let principal = try context.require(.viewer)
+        let principal = try context.caller()
         let (_, set) = try await readableSecrets(context, principal)
         let scopes = try Self.scopes(request)
         let entries = scopes.map { set.listed(scope: $0) } ?? Self.allScopes(set).flatMap { set.listed(scope: $0) }
@@ -19,7 +19,7 @@ extension ControllerAPI {
 
     /// `GET /v1/projects/:project/secrets/history[?environment=E]` (viewer): every version, newest first.
     func secretsHistory(_ request: Request, _ context: APIContext) async throws -> Response {
-        let principal = try context.require(.viewer)
+        let principal = try context.caller()
         let (_, set) = try await readableSecrets(context, principal)
         let scope = try Self.scopes(request)
         var versions: [SecretVersionView] = []
@@ -38,12 +38,12 @@ extension ControllerAPI {
     /// one new version, then a rollout of every environment whose values changed.
     func setSecrets(_ request: Request, _ context: APIContext) async throws -> Response {
         let target = context.parameters.get("project").map { String($0.prefix(64)) } ?? "-"
-        let input = try await readAudited("secrets.set", context) {
+        let input = try await readAudited(context) {
             try Self.decode(SecretsSetRequest.self, try await request.body.collect(upTo: 1 << 20), example: #"{"environment": "production", "values": {"DATABASE_URL": "…"}}"#)
         }
         let names = input.values.keys.sorted()
-        return try await audited("secrets.set", target: target, context, detail: names.joined(separator: ",")) {
-            let principal = try context.require(.member)
+        return try await audited(target: target, context, detail: names.joined(separator: ",")) {
+            let principal = try context.caller()
             let vault = try requireVault()
             let owner = try await writableOwner(context, principal)
             let scope = try input.environment.map(Self.environmentName)
@@ -71,11 +71,11 @@ extension ControllerAPI {
     /// Refused while an environment still names one that would be left without a value.
     func unsetSecrets(_ request: Request, _ context: APIContext) async throws -> Response {
         let target = context.parameters.get("project").map { String($0.prefix(64)) } ?? "-"
-        let input = try await readAudited("secrets.unset", context) {
+        let input = try await readAudited(context) {
             try Self.decode(SecretsUnsetRequest.self, try await request.body.collect(upTo: 64 * 1024), example: #"{"environment": "production", "names": ["DATABASE_URL"]}"#)
         }
-        return try await audited("secrets.unset", target: target, context, detail: input.names.sorted().joined(separator: ",")) {
-            let principal = try context.require(.member)
+        return try await audited(target: target, context, detail: input.names.sorted().joined(separator: ",")) {
+            let principal = try context.caller()
             let vault = try requireVault()
             let owner = try await writableOwner(context, principal)
             let scope = try input.environment.map(Self.environmentName)
@@ -96,8 +96,7 @@ extension ControllerAPI {
 
     /// `POST /v1/secrets/rotate-key` (owner): a fresh key, every value sealed again with it.
     func rotateSecretKey(_ context: APIContext) async throws -> Response {
-        try await audited("secrets.rotate-key", target: "-", context) {
-            _ = try context.require(.owner)
+        try await audited(target: "-", context) {
             let vault = try requireVault()
             switch try await vault.rotateKey() {
             case .rotated(let key, let count):

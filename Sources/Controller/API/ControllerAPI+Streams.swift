@@ -18,13 +18,13 @@ extension ControllerAPI {
     /// client resumes with `since=` (or the `Last-Event-ID` an EventSource sends when it
     /// reconnects): every line after that time, none twice.
     func logs(_ request: Request, _ context: APIContext) async throws -> Response {
-        let principal = try context.require(.member)
+        let principal = try context.caller()
         let state = try await ownedEnvironment(context, principal)
+        let query = request.uri.queryParameters
+        let tail = try Self.boundedInteger(query.get("tail"), "tail", 0...10_000) ?? 100
         guard let runtime = reconciler?.runtime else {
             throw APIError(.serviceUnavailable, code: "unavailable", "this controller has no container runtime")
         }
-        let query = request.uri.queryParameters
-        let tail = query.get("tail").flatMap(Int.init) ?? 100
         let events = request.headers[values: .accept].contains { $0.contains("text/event-stream") }
         let follow = query.get("follow").map { $0 == "1" || $0 == "true" } ?? events
         let lastEventID = HTTPField.Name("Last-Event-ID").flatMap { request.headers[$0] }
@@ -102,6 +102,15 @@ extension ControllerAPI {
 
     /// One log line as an SSE event. The text is one line already; a stray CR would end the
     /// field early, so it becomes a space.
+    /// A whole-number query parameter within `range`; absent is nil, anything else a 400.
+    static func boundedInteger(_ text: String?, _ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError(.badRequest, code: "bad_request", "\(name) is a whole number from \(range.lowerBound) to \(range.upperBound), not \(text.debugDescription.prefix(40))")
+        }
+        return value
+    }
+
     static func serverSentEvent(_ line: LogLine) -> String {
         let text = line.text.replacingOccurrences(of: "\r", with: " ")
         return (line.at.map { "id: \($0)\n" } ?? "") + "event: \(line.stream.rawValue)\ndata: \(text)\n\n"
@@ -110,9 +119,10 @@ extension ControllerAPI {
     /// `GET /v1/events?project=shop&follow=1`: the controller's recent events for the caller's
     /// team as JSON, or with `follow` as Server-Sent Events that keep coming.
     func events(_ request: Request, _ context: APIContext) async throws -> Response {
-        let principal = try context.require(.viewer)
-        guard let feed = reconciler?.events else { return try JSONBody.response([ControllerEvent]()) }
+        let principal = try context.caller()
         let query = request.uri.queryParameters
+        let limit = try Self.boundedInteger(query.get("limit"), "limit", 1...1000)
+        guard let feed = reconciler?.events else { return try JSONBody.response([ControllerEvent]()) }
         let project: String? = query.get("project").map { String($0) }
         if let project, (try? ResourceName(parsing: project)) == nil {
             throw APIError(.badRequest, code: "bad_request", "project=\(project.debugDescription.prefix(80)) is not a project name (lowercase letters, digits and '-')")
@@ -132,7 +142,7 @@ extension ControllerAPI {
         var recent: [ControllerEvent] = []
         for event in feed.recent(project: project) where await visible(event) { recent.append(event) }
         guard query.get("follow") == "1" || query.get("follow") == "true" else {
-            return try JSONBody.response(recent)
+            return try JSONBody.response(limit.map { Array(recent.suffix($0)) } ?? recent)
         }
         let permit = try streams.acquire(principal.keyID).get()
         let live = feed.subscribe()

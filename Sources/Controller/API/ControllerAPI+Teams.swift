@@ -18,7 +18,6 @@ extension ControllerAPI {
 
     /// `GET /v1/teams`: every team (registered, holding keys or projects) with its counts.
     func listTeams(_ context: APIContext) async throws -> Response {
-        _ = try context.require(.owner)
         var views: [String: TeamView] = [:]
         for team in try await keys.teams() {
             views[team.name.value] = TeamView(name: team.name.value, projects: 0, keys: 0, createdAt: team.createdAt, createdBy: team.createdBy,
@@ -35,11 +34,11 @@ extension ControllerAPI {
 
     /// `POST /v1/teams {"name": "…", "domains": ["acme.com", …]}` (owner).
     func createTeam(_ request: Request, _ context: APIContext) async throws -> Response {
-        let (name, domains) = try await readAudited("teams.create", context) {
+        let (name, domains) = try await readAudited(context) {
             try Self.teamInput(try await request.body.collect(upTo: 16 * 1024))
         }
-        return try await audited("teams.create", target: name.value, context) {
-            let principal = try context.require(.owner)
+        return try await audited(target: name.value, context) {
+            let principal = try context.caller()
             let known = try await keys.teams().map(\.name) + projectsByTeam().keys
             guard !known.contains(name) else {
                 throw APIError(.conflict, code: "conflict", "team \(name) exists")
@@ -50,12 +49,12 @@ extension ControllerAPI {
         }
     }
 
-    /// `PUT /v1/teams/:team/domains {"domains": […] | null}` (owner): the suffixes the team may
+    /// `PUT /v1/teams/{name}/domains {"domains": […] | null}` (owner): the suffixes the team may
     /// claim from now on. Domains it holds already stay its own; a later apply naming one
     /// outside them is refused.
     func setTeamDomains(_ request: Request, _ context: APIContext) async throws -> Response {
-        let text = context.parameters.get("team") ?? "-"
-        let domains = try await readAudited("teams.domains", context) { () -> [Hostname]? in
+        let text = context.parameters.get("name") ?? "-"
+        let domains = try await readAudited(context) { () -> [Hostname]? in
             let input: TeamDomainsRequest
             do {
                 input = try JSONDecoder().decode(TeamDomainsRequest.self, from: try await request.body.collect(upTo: 16 * 1024))
@@ -64,8 +63,7 @@ extension ControllerAPI {
             }
             return try Self.suffixes(input.domains)
         }
-        return try await audited("teams.domains", target: String(text.prefix(64)), context, detail: domains.map { $0.map(\.value).joined(separator: ",") } ?? "any") {
-            _ = try context.require(.owner)
+        return try await audited(target: String(text.prefix(64)), context, detail: domains.map { $0.map(\.value).joined(separator: ",") } ?? "any") {
             guard let name = try? ResourceName(parsing: text), try await keys.setTeamDomains(name, domains) else {
                 throw APIError.notFound("team \(text.prefix(64))")
             }
@@ -73,11 +71,11 @@ extension ControllerAPI {
         }
     }
 
-    /// `DELETE /v1/teams/:team` (owner): only a team without projects; its keys go with it.
+    /// `DELETE /v1/teams/{name}` (owner): only a team without projects; its keys go with it.
     func deleteTeam(_ context: APIContext) async throws -> Response {
-        let text = context.parameters.get("team") ?? "-"
-        return try await audited("teams.delete", target: String(text.prefix(64)), context) {
-            let principal = try context.require(.owner)
+        let text = context.parameters.get("name") ?? "-"
+        return try await audited(target: String(text.prefix(64)), context) {
+            let principal = try context.caller()
             guard let name = try? ResourceName(parsing: text) else { throw APIError.notFound("team \(text.prefix(64))") }
             guard name != principal.team else {
                 throw APIError(.conflict, code: "conflict", "team \(name) is the team of the key you are using; delete it with an owner key of another team")

@@ -1,6 +1,7 @@
 import APIModel
 import Drivers
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -72,43 +73,61 @@ public struct ControllerAPI: Sendable {
             guard write else { return }
             let more = unwritten > 0 ? "; \(unwritten) more attempt\(unwritten == 1 ? "" : "s") without a valid key from this address in the minute before were not written" : ""
             await self.record("request", target: target, context, refusal: error, detail: "\(error.message) (from \(context.sourceAddress))\(more)")
+        } denied: { action, target, error, context in
+            await self.record(action, target: target, context, refusal: error)
         })
-        router.get("/healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
-        router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: APIContract.json)))
+        // The contract is the route list: each operation is served by its handler below, keyed
+        // by operationId; an operation without one is an extension's (`/mcp`).
+        let handlers = self.handlers
+        for operation in APIContract.operations {
+            guard let handler = handlers[operation.id], let method = HTTPRequest.Method(operation.method) else { continue }
+            router.on(RouterPath(operation.path), method: method, use: handler)
         }
-        router.get("/readyz") { _, _ in try await self.ready() }
-        router.get("/metrics") { _, _ -> Response in
-            guard let metrics = self.metrics else { throw APIError.notFound("/metrics") }
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: await metrics())))
-        }
-        router.post("/v1/apply") { request, context in try await self.apply(request, context) }
-        router.get("/v1/projects") { _, context in try await self.listProjects(context) }
-        router.get("/v1/projects/:project") { _, context in try await self.getProject(context) }
-        router.get("/v1/projects/:project/environments/:environment/history") { _, context in try await self.history(context) }
-        router.post("/v1/projects/:project/environments/:environment/promote") { _, context in try await self.promote(context) }
-        router.post("/v1/projects/:project/environments/:environment/rollback") { _, context in try await self.rollback(context) }
-        router.delete("/v1/projects/:project/environments/:environment") { _, context in try await self.delete(context) }
-        router.get("/v1/projects/:project/environments/:environment/logs") { request, context in try await self.logs(request, context) }
-        router.get("/v1/projects/:project/secrets") { request, context in try await self.listSecrets(request, context) }
-        router.put("/v1/projects/:project/secrets") { request, context in try await self.setSecrets(request, context) }
-        router.post("/v1/projects/:project/secrets/unset") { request, context in try await self.unsetSecrets(request, context) }
-        router.get("/v1/projects/:project/secrets/history") { request, context in try await self.secretsHistory(request, context) }
-        router.post("/v1/secrets/rotate-key") { _, context in try await self.rotateSecretKey(context) }
-        router.get("/v1/registries") { _, context in try await self.listRegistries(context) }
-        router.put("/v1/registries/:host") { request, context in try await self.registryLogin(request, context) }
-        router.delete("/v1/registries/:host") { _, context in try await self.registryLogout(context) }
-        router.get("/v1/events") { request, context in try await self.events(request, context) }
-        router.get("/v1/keys") { _, context in try await self.listKeys(context) }
-        router.post("/v1/keys") { request, context in try await self.createKey(request, context) }
-        router.delete("/v1/keys/:id") { _, context in try await self.revokeKey(context) }
-        router.get("/v1/audit") { request, context in try await self.auditLog(request, context) }
-        router.get("/v1/teams") { _, context in try await self.listTeams(context) }
-        router.post("/v1/teams") { request, context in try await self.createTeam(request, context) }
-        router.delete("/v1/teams/:team") { _, context in try await self.deleteTeam(context) }
-        router.put("/v1/teams/:team/domains") { request, context in try await self.setTeamDomains(request, context) }
-        router.post("/v1/projects/:project/cleanup") { request, context in try await self.cleanup(request, context) }
         return router
+    }
+
+    typealias Handler = @Sendable (Request, APIContext) async throws -> Response
+
+    /// The handler of each operation of the contract, by operationId: adding an operation is
+    /// one entry in the contract and one here.
+    var handlers: [String: Handler] {
+        [
+            "healthz": { _, _ in try JSONBody.response(["status": "ok"]) },
+            "openapi": { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: APIContract.json)))
+            },
+            "readyz": { _, _ in try await self.ready() },
+            "metrics": { _, _ in
+                guard let metrics = self.metrics else { throw APIError.notFound("/metrics") }
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: await metrics())))
+            },
+            "apply": { request, context in try await self.apply(request, context) },
+            "listProjects": { _, context in try await self.listProjects(context) },
+            "projectStatus": { _, context in try await self.getProject(context) },
+            "history": { _, context in try await self.history(context) },
+            "promote": { _, context in try await self.promote(context) },
+            "rollback": { _, context in try await self.rollback(context) },
+            "deleteEnvironment": { _, context in try await self.delete(context) },
+            "logs": { request, context in try await self.logs(request, context) },
+            "recentEvents": { request, context in try await self.events(request, context) },
+            "secretsList": { request, context in try await self.listSecrets(request, context) },
+            "secretsSet": { request, context in try await self.setSecrets(request, context) },
+            "secretsUnset": { request, context in try await self.unsetSecrets(request, context) },
+            "secretsHistory": { request, context in try await self.secretsHistory(request, context) },
+            "rotateSecretKey": { _, context in try await self.rotateSecretKey(context) },
+            "registryList": { _, context in try await self.listRegistries(context) },
+            "registryLogin": { request, context in try await self.registryLogin(request, context) },
+            "registryLogout": { _, context in try await self.registryLogout(context) },
+            "listKeys": { _, context in try await self.listKeys(context) },
+            "createKey": { request, context in try await self.createKey(request, context) },
+            "revokeKey": { _, context in try await self.revokeKey(context) },
+            "auditLog": { request, context in try await self.auditLog(request, context) },
+            "teamsList": { _, context in try await self.listTeams(context) },
+            "teamCreate": { request, context in try await self.createTeam(request, context) },
+            "teamDelete": { _, context in try await self.deleteTeam(context) },
+            "teamDomains": { request, context in try await self.setTeamDomains(request, context) },
+            "cleanup": { request, context in try await self.cleanup(request, context) },
+        ]
     }
 
     /// Every check at once, each given `readinessBudget`: a dependency that hangs makes the
@@ -145,8 +164,10 @@ public struct ControllerAPI: Sendable {
         var description: String { "no answer within \(budget)" }
     }
 
-    /// Runs a mutation and records it in the audit log whatever the outcome.
-    func audited(_ action: String, target: String, _ context: APIContext, detail: String = "", _ body: () async throws -> Response) async throws -> Response {
+    /// Runs a mutation and records it in the audit log whatever the outcome, under the
+    /// routed operation's audit action (`apply`, or `apply.dry-run` for its `variant`).
+    func audited(target: String, _ context: APIContext, variant: String? = nil, detail: String = "", _ body: () async throws -> Response) async throws -> Response {
+        let action = variant.map { "\(context.auditAction).\($0)" } ?? context.auditAction
         do {
             let response = try await body()
             await record(action, target: target, context, result: "ok", detail: detail)
@@ -158,10 +179,11 @@ public struct ControllerAPI: Sendable {
         }
     }
 
-    /// Reads a request's input; a malformed one is an attempt too, audited as `action` on
+    /// Reads a request's input; a malformed one is an attempt too, audited under its action on
     /// target `-` before its error is thrown (`detail` replaces the message, e.g. to keep a
     /// spec's values out of the log).
-    func readAudited<T>(_ action: String, _ context: APIContext, detail: (APIError) -> String? = { _ in nil }, _ body: () async throws -> T) async throws -> T {
+    func readAudited<T>(_ context: APIContext, detail: (APIError) -> String? = { _ in nil }, _ body: () async throws -> T) async throws -> T {
+        let action = context.auditAction
         do {
             return try await body()
         } catch {
