@@ -5,9 +5,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MCP
 import MCPEndpoint
 import NIOCore
 import Spec
+import TestSupport
 import Testing
 
 /// Every endpoint × every kind of caller × own team / another team, asserting the status.
@@ -216,6 +218,16 @@ import Testing
                     if response.status.code >= 400 {
                         let error = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
                         #expect(!error.error.code.isEmpty)
+                    }
+                    // The answer is what the contract declares for this operation and status.
+                    let route = Self.route(of: endpoint).split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
+                    if response.headers[.contentType]?.hasPrefix("application/json") == true, route != "/mcp" {
+                        let declared = ContractConformance.schema(endpoint.method.rawValue, route, status: Int(response.status.code))
+                            ?? (response.status.code >= 400 ? .object(["$ref": "#/components/schemas/ErrorBody"]) : nil)
+                        let schema = try #require(declared, "\(endpoint.name): the contract declares no JSON answer for \(response.status.code)")
+                        let answer = try JSONDecoder().decode(Value.self, from: Data(buffer: response.body))
+                        let problems = ContractConformance.problems(answer, schema)
+                        #expect(problems.isEmpty, "\(endpoint.name) as \(caller) on \(target): \(problems)")
                     }
                     for key in keysToHide { #expect(!text.contains(key), "a key leaked into a response") }
                 }

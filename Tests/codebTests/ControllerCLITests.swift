@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import MCP
 import TestSupport
 import TestTraits
 import Testing
@@ -102,6 +103,17 @@ struct ControllerCLITests {
             #expect(rollback.status == 0, "\(rollback.stderr)")
             _ = try await eventually("v1 served after rollback") {
                 (try? await caddy.get("\(project).test"))?.body == "codeb-test web v1\n" ? true : nil
+            }
+
+            // The answers of a real controller with live, failed and rolled-back slots are what the
+            // contract declares, property by property.
+            for (path, route) in [("/v1/projects/\(project)", "/v1/projects/{project}"), ("/v1/projects", "/v1/projects"),
+                                  ("/v1/projects/\(project)/environments/staging/history", "/v1/projects/{project}/environments/{environment}/history"),
+                                  ("/v1/events?project=\(project)", "/v1/events")] {
+                let answer = try await httpGet("http://127.0.0.1:\(port)\(path)", token: token)
+                let schema = try #require(ContractConformance.schema("GET", route, status: answer.status), "\(path): \(answer.status)")
+                let problems = ContractConformance.problems(try JSONDecoder().decode(Value.self, from: Data(answer.body.utf8)), schema)
+                #expect(problems.isEmpty, "\(path): \(problems)")
             }
 
             let status = try await CLI.run(["get", project], environment: environment)
