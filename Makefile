@@ -4,7 +4,7 @@
 # `make bench` prints the driver benchmarks (release build); `make bench-scale` the 1,000-environment ones.
 SWIFT ?= swift
 
-.PHONY: build run test services bench bench-scale clean install uninstall
+.PHONY: build run test services bench bench-scale clean install uninstall generate check-generated
 
 build:
 	$(SWIFT) build
@@ -19,13 +19,35 @@ services:
 # The suite in parallel; then, alone, the `Isolated` suites (they restart dockerd and load the
 # machine); then the install walkthrough (install into a scratch root, systemd-analyze verify,
 # the controller as the unit starts it, hello served, uninstall); then the web console in
-# chromium (Playwright), its screenshots left in .build/test-output/console.
-test: services
+# chromium (Playwright), its screenshots left in .build/test-output/console; then a Python client
+# generated from the served contract applies and reads a project.
+test: services check-generated
 	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/openapi-spec-validator Sources/APIModel/Contract/openapi.yaml
+	@# No API path outside the contract and its generated code.
+	@! grep -rn '"/v1/' Sources --include='*.swift' --exclude-dir=Generated || { echo 'an API path literal outside the contract (above): call the generated client or the contract' >&2; exit 1; }
 	$(SWIFT) test --disable-xctest --skip Isolated
 	$(SWIFT) test --disable-xctest --filter Isolated
 	bash .ci/walkthrough
 	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/python Tests/Browser/console_test.py
+	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/python Tests/Python/python_client_test.py
+
+# The API contract's generated code (types, client, server) is committed: `make generate` after
+# changing Sources/APIModel/Contract/openapi.yaml; `make test` fails when it is not current. The
+# pinned generator is built on its own, outside codeb's build (README, "The API contract").
+OPENAPI_GENERATOR = .build-openapi/debug/swift-openapi-generator
+OPENAPI_GENERATE = generate --config Sources/APIModel/Contract/openapi-generator-config.yaml Sources/APIModel/Contract/openapi.yaml
+
+$(OPENAPI_GENERATOR): Tools/openapi-generator/Package.swift
+	$(SWIFT) build --package-path Tools/openapi-generator --scratch-path .build-openapi --product swift-openapi-generator
+
+generate: $(OPENAPI_GENERATOR)
+	rm -rf Sources/APIModel/Generated && mkdir -p Sources/APIModel/Generated
+	$(OPENAPI_GENERATOR) $(OPENAPI_GENERATE) --output-directory Sources/APIModel/Generated > .build-openapi/generate.log 2>&1 || { cat .build-openapi/generate.log; exit 1; }
+
+check-generated: $(OPENAPI_GENERATOR)
+	rm -rf .build-openapi/check && mkdir -p .build-openapi/check
+	$(OPENAPI_GENERATOR) $(OPENAPI_GENERATE) --output-directory .build-openapi/check > .build-openapi/generate.log 2>&1 || { cat .build-openapi/generate.log; exit 1; }
+	diff -r .build-openapi/check Sources/APIModel/Generated || { echo 'Sources/APIModel/Generated is not what the contract generates: run make generate' >&2; exit 1; }
 
 # Figures, not pass/fail: release build, against the real dockerd and Caddy.
 bench: services

@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
     ],
     targets: [
         // The codeb.yaml language: pure values, YAML decoding, validation, canonical hash. No I/O.
@@ -47,7 +49,14 @@ let package = Package(
         // controller, the CLI and the MCP tools.
         .target(
             name: "APIModel",
-            dependencies: ["Spec", "State", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Spec", "State",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            // Generated/ is what swift-openapi-generator makes of the contract (types, client,
+            // server; `make generate`), committed and checked by `make test`.
+            exclude: ["Contract/openapi-generator-config.yaml"],
             // The one contract (OpenAPI), in the binary: served at /openapi.json and read by the
             // role checks and the tests that walk every operation.
             resources: [.embedInCode("Contract/openapi.yaml")]
@@ -156,6 +165,9 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         // Build-time only: turns the VERSION file into Swift source, so VERSION is the single source.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `POST /v1/apply`: the body the CLI sends and the controller reads.
-public struct ApplyRequest: Codable, Sendable {
+public struct ApplyRequest: Codable, Sendable, Hashable {
     /// The codeb.yaml (or JSON) text as committed.
     public var spec: String
     /// The name problems are reported under.
@@ -24,8 +24,8 @@ public struct ApplyRequest: Codable, Sendable {
 }
 
 /// The answer to `POST /v1/apply`: per environment, the revision and what changes.
-public struct ApplyResult: Codable, Sendable {
-    public struct Environment: Codable, Sendable {
+public struct ApplyResult: Codable, Sendable, Hashable {
+    public struct Environment: Codable, Sendable, Hashable {
         public var environment: String
         public var revision: Int
         /// Whether the apply made (or, in a dry run, would make) a new revision.

@@ -1,8 +1,8 @@
 import Spec
 
 /// `{"error": {"code", "message", "details"}}`: every API failure's body.
-public struct ErrorBody: Codable, Sendable {
-    public struct Inner: Codable, Sendable {
+public struct ErrorBody: Codable, Sendable, Hashable {
+    public struct Inner: Codable, Sendable, Hashable {
         public var code: String
         public var message: String
         /// An invalid spec's located problems.

@@ -39,10 +39,11 @@ extension OperationTool {
             var schema = parameter["schema"]?.objectValue ?? ["type": "string"]
             let what = parameter["description"]?.stringValue
             if let what { schema["description"] = .string(Self.sentence(what)) }
-            // A path parameter with a default (the environment) may be left out — but never
-            // for a destructive operation: a forgotten argument must not delete production.
-            let defaulted = schema["default"] != nil && !operation.destructive
-            if !defaulted { schema["default"] = nil }
+            // A path parameter with a client default (`x-codeb-default`: the environment) may be
+            // left out — but never for a destructive operation: a forgotten argument must not
+            // delete production.
+            let defaulted = parameter["x-codeb-default"] != nil && !operation.destructive
+            schema["default"] = defaulted ? parameter["x-codeb-default"] : nil
             let required = place == .path ? !defaulted : parameter["required"]?.boolValue == true
             arguments.append(Argument(name: parameterName, place: place, required: required, schema: .object(schema), what: what))
         }

@@ -28,7 +28,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let limit = try wait.limit()
         let (loaded, body) = try spec.applyRequest(environments: environments, dryRun: dryRun, problemStatus: 2)
         let api = try client.client()
-        let answer = try await api.call(.post, "/v1/apply", body: body, as: ApplyResult.self)
+        let answer = try await api.apply(body)
         for environment in answer.environments {
             let verb = dryRun ? (environment.created ? "would create" : "unchanged at") : (environment.created ? "created" : "unchanged at")
             print("\(answer.project)/\(environment.environment): \(verb) revision \(environment.revision)")

@@ -21,16 +21,17 @@ struct CleanupCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("project: \(error.message)")
         }
-        var query = ""
+        var only: EnvironmentName?
         if let environment {
             do {
-                query = "?environment=\(try EnvironmentName(parsing: environment))"
+                only = try EnvironmentName(parsing: environment)
             } catch {
                 throw ValidationError("--env: \(error.message)")
             }
         }
-        let answer = try await client.client().call(.post, "/v1/projects/\(project)/cleanup\(query)", as: [String: [String]].self)
-        let cleaned = answer["cleaned"] ?? []
+        let cleaned = try await client.client().perform {
+            try await $0.cleanup(path: .init(project: project.value), query: .init(environment: only?.value)).accepted.body.json.cleaned
+        }
         print(cleaned.isEmpty ? "\(project): no failed slot to clean up" : "\(project): cleaning up " + cleaned.joined(separator: ", "))
     }
 }

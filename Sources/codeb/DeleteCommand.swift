@@ -9,7 +9,7 @@ struct DeleteCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        _ = try await client.client().call(.delete, target.path, as: [String: String].self)
+        _ = try await client.client().perform { try await $0.deleteEnvironment(path: .init(project: target.project, environment: target.environment)).accepted }
         print("\(target.project)/\(target.environment): deleting")
     }
 }

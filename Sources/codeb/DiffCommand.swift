@@ -20,7 +20,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, body) = try spec.applyRequest(environments: environments, dryRun: true, problemStatus: 1)
-        let answer = try await client.client().call(.post, "/v1/apply", body: body, as: ApplyResult.self)
+        let answer = try await client.client().apply(body)
         var changed = false
         for environment in answer.environments {
             if environment.created {

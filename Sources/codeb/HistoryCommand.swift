@@ -10,7 +10,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let revisions = try await client.client().call(.get, target.path + "/history", as: [RevisionView].self)
+        let revisions = try await client.client().perform { try await $0.history(path: .init(project: target.project, environment: target.environment)).ok.body.json }
         if output == .json { return print(try JSONOutput.encode(revisions)) }
         var rows = [["REVISION", "SOURCE", "IMAGE", "HASH", "AUTHOR", "CREATED"]]
         for revision in revisions {

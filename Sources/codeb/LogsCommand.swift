@@ -1,6 +1,7 @@
 import APIModel
 import ArgumentParser
 import Foundation
+import OpenAPIRuntime
 import State
 
 /// `codeb logs PROJECT [--env E] [--slot S] [--tail N] [-f]`: a slot's container output.
@@ -13,9 +14,16 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(name: [.short, .customLong("follow")], help: "Keep printing new output.") var follow = false
 
     func run() async throws {
-        var path = target.path + "/logs?tail=\(tail)" + (follow ? "&follow=1" : "")
-        if let slot { path += "&slot=\(slot)" }
-        try await client.client().stream(path) { data in
+        let chosen = try slot.map { name in
+            guard let slot = Operations.Logs.Input.Query.SlotPayload(rawValue: name) else { throw ValidationError("--slot is blue or green") }
+            return slot
+        }
+        let api = try client.client()
+        let body = try await api.perform(following: follow) { client in
+            try await client.logs(path: .init(project: target.project, environment: target.environment), query: .init(tail: tail, slot: chosen, follow: follow ? ._1 : nil),
+                                  headers: .init(accept: [.init(contentType: .plainText)])).ok.body.plainText
+        }
+        try await body.forEachChunk { data in
             // Lines arrive as `stdout|text`; stderr lines go to stderr.
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
                 if line.hasPrefix("stderr|") { printError(String(line.dropFirst(7))) } else { print(line.hasPrefix("stdout|") ? String(line.dropFirst(7)) : String(line)) }
@@ -32,8 +40,6 @@ struct EventsCommand: AsyncParsableCommand {
     @Flag(name: [.short, .customLong("follow")], help: "Keep printing new events.") var follow = false
 
     func run() async throws {
-        var query = follow ? "?follow=1" : "?follow=0"
-        if let project { query += "&project=\(project)" }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let formatter = ISO8601DateFormatter()
@@ -42,11 +48,15 @@ struct EventsCommand: AsyncParsableCommand {
         }
         let api = try client.client()
         guard follow else {
-            for event in try await api.call(.get, "/v1/events" + query, as: [ControllerEvent].self) { show(event) }
+            let events = try await api.perform { try await $0.recentEvents(query: .init(project: project, follow: ._0), headers: .init(accept: [.init(contentType: .json)])).ok.body.json }
+            for event in events { show(event) }
             return
         }
         var pending = ""
-        try await api.stream("/v1/events" + query) { data in
+        let stream = try await api.perform(following: true) {
+            try await $0.recentEvents(query: .init(project: project, follow: ._1), headers: .init(accept: [.init(contentType: .textEventStream)])).ok.body.textEventStream
+        }
+        try await stream.forEachChunk { data in
             pending += String(decoding: data, as: UTF8.self)
             while let end = pending.range(of: "\n\n") {
                 let message = pending[..<end.lowerBound]

@@ -16,8 +16,7 @@ struct PromoteCommand: AsyncParsableCommand {
     func run() async throws {
         let limit = try wait.limit()
         let api = try client.client()
-        let answer = try await api.call(.post, target.path + "/promote", as: [String: Int].self)
-        let revision = answer["promoted"] ?? 0
+        let revision = try await api.perform { try await $0.promote(path: .init(project: target.project, environment: target.environment)).accepted.body.json.promoted }
         print("\(target.project)/\(target.environment): revision \(revision) approved for promotion")
         try await wait.follow(api, target, revision: revision, limit: limit)
     }

@@ -16,7 +16,7 @@ struct RollbackCommand: AsyncParsableCommand {
     func run() async throws {
         let limit = try wait.limit()
         let api = try client.client()
-        let revision = try await api.call(.post, target.path + "/rollback", as: RevisionView.self)
+        let revision = try await api.perform { try await $0.rollback(path: .init(project: target.project, environment: target.environment)).accepted.body.json }
         print("\(target.project)/\(target.environment): revision \(revision.number) rolls back to revision \(revision.rollbackOf ?? 0) (\(revision.image))")
         try await wait.follow(api, target, revision: revision.number, limit: limit)
     }

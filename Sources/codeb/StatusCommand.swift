@@ -13,9 +13,9 @@ struct StatusCommand: AsyncParsableCommand {
         let api = try client.client()
         let projects: [ProjectView]
         if let project {
-            projects = [try await api.call(.get, "/v1/projects/\(project)", as: ProjectView.self)]
+            projects = [try await api.perform { try await $0.projectStatus(path: .init(project: project)).ok.body.json }]
         } else {
-            projects = try await api.call(.get, "/v1/projects", as: [ProjectView].self)
+            projects = try await api.perform { try await $0.listProjects().ok.body.json }
         }
         if output == .json { return print(try JSONOutput.encode(projects)) }
         var rows = [["PROJECT", "ENVIRONMENT", "REVISION", "READY", "SLOT", "STATE", "IMAGE", "PORT", "HEALTH", "AGE", "GRACE LEFT"]]

@@ -11,62 +11,33 @@ page at desktop and phone width go to $CODEB_TEST_OUTPUT (default .build/test-ou
 Needs the services of .ci/setup, a debug build, chromium and the playwright package (.ci/setup
 installs both in $CODEB_CI_DIR/venv). `make test` runs it after the Swift suites.
 """
-import json
-import os
-import pathlib
-import shutil
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-import urllib.request
+import os
+import pathlib
+import sys
 
 from playwright.sync_api import sync_playwright
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-CODEB = str(ROOT / ".build/debug/codeb")
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "Python"))
+from codeb_host import ROOT, Checks, Host, until  # noqa: E402
+
 OUT = pathlib.Path(os.environ.get("CODEB_TEST_OUTPUT", ROOT / ".build/test-output/console"))
 CHROMIUM = os.environ.get("CODEB_CHROMIUM", "/usr/bin/chromium")
-API_PORT, HTTP_PORT, ADMIN = 9121, 18091, "127.0.0.1:2049"
-BASE = f"http://127.0.0.1:{API_PORT}"
 PHONE = {"width": 390, "height": 844}
 # Names of this run only: other environments (a `make run` demo, other tests) share the engine.
 RUN = os.urandom(3).hex()
 PROJECT, RIVAL = f"shop{RUN}", f"rival{RUN}"
 DESKTOP = {"width": 1280, "height": 800}
-
-failures: list[str] = []
-passed = 0
-
-
-def check(condition: bool, what: str) -> None:
-    global passed
-    if condition:
-        passed += 1
-        print(f"ok    {what}")
-    else:
-        failures.append(what)
-        print(f"FAIL  {what}")
-
-
-def until(what: str, probe, deadline: float = 20.0, every: float = 0.05):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        value = probe()
-        if value:
-            return value
-        time.sleep(every)
-    raise TimeoutError(f"timed out waiting for {what}")
+HOST = Host(9121, 18091, "127.0.0.1:2049", [("member", "acme", "member"), ("viewer", "acme", "viewer"), ("admin", "acme", "admin"), ("rival", "other", "member")],
+            "codeb-console-")
+BASE = HOST.base
+checks = Checks("console")
+check = checks.check
 
 
 def served() -> str:
-    request = urllib.request.Request(f"http://127.0.0.1:{HTTP_PORT}/", headers={"Host": f"{PROJECT}.test"})
-    try:
-        with urllib.request.urlopen(request, timeout=2) as response:
-            return response.read().decode().strip()
-    except Exception as error:  # noqa: BLE001 — any failure is "not served"
-        return f"not served: {error}"
+    return HOST.served(f"{PROJECT}.test")
 
 
 # The web server, and a line every 200 ms on stdout for the logs ($$ is a literal $ in a spec).
@@ -81,30 +52,10 @@ def spec(project: str, team: str, version: int) -> str:
 
 
 def main() -> int:
-    state = pathlib.Path(tempfile.mkdtemp(prefix="codeb-console-"))
-    state.chmod(0o700)
     OUT.mkdir(parents=True, exist_ok=True)
-    keys = {}
-    for name, team, role in [("member", "acme", "member"), ("viewer", "acme", "viewer"), ("admin", "acme", "admin"), ("rival", "other", "member")]:
-        keys[name] = subprocess.run([CODEB, "keys", "create", "--team", team, "--role", role, "--name", f"console-{name}", "--state-dir", str(state)],
-                                    check=True, capture_output=True, text=True).stdout.strip()
-    (state / "sites").mkdir()
-    (state / "Caddyfile").write_text(f"{{\n\tadmin {ADMIN}\n\tauto_https off\n\tstorage file_system {state}/caddy-data\n}}\nimport {state}/sites/*.caddy\n")
-    (state / "controller.yaml").write_text("# defaults\n")
-    caddy = subprocess.Popen(["caddy", "run", "--config", str(state / "Caddyfile"), "--adapter", "caddyfile"], cwd=state,
-                             env={**os.environ, "HOME": str(state)}, stdout=open(state / "caddy.log", "w"), stderr=subprocess.STDOUT)
-    controller = subprocess.Popen([CODEB, "controller", "--listen", f"127.0.0.1:{API_PORT}", "--state-dir", str(state), "--config", str(state / "controller.yaml"),
-                                   "--caddy-config", str(state / "Caddyfile"), "--caddy-sites", str(state / "sites"), "--caddy-admin", ADMIN,
-                                   "--caddy-http-port", str(HTTP_PORT), "--secret-key-file", str(state / "secret.key"), "--preview-domain", "preview.test",
-                                   "--ports", "production=14100-14499,staging=14500-14999,preview=15000-15499"],
-                                  stdout=open(state / "controller.log", "w"), stderr=subprocess.STDOUT)
-
-    def cli(key: str, *arguments: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([CODEB, *arguments], input=stdin, capture_output=True, text=True,
-                              env={**os.environ, "CODEB_SERVER": BASE, "CODEB_TOKEN": keys[key]})
-
+    cli, keys = HOST.cli, HOST.keys
     try:
-        until("the controller", lambda: urllib.request.urlopen(f"{BASE}/healthz", timeout=1).status == 200 if _reachable() else False, 60)
+        HOST.start()
         first = cli("member", "apply", "-f", "-", "--wait", "--timeout", "90s", stdin=spec(PROJECT, "acme", 1))
         check(first.returncode == 0, f"shop v1 applied from the CLI ({first.stdout.strip().splitlines()[-1:] or first.stderr})")
         rival = cli("rival", "apply", "-f", "-", "--wait", "--timeout", "90s", stdin=spec(RIVAL, "other", 1))
@@ -113,25 +64,8 @@ def main() -> int:
     finally:
         for project, key in [(PROJECT, "member"), (RIVAL, "rival")]:
             cli(key, "delete", project, "--env", "production")
-        controller.terminate()
-        try:
-            controller.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            controller.kill()
-        caddy.terminate()
-        caddy.wait(timeout=10)
-        shutil.copy(state / "controller.log", OUT / "controller.log")
-    print(f"\nconsole: {passed} passed, {len(failures)} failed")
-    for failure in failures:
-        print(f"  failed: {failure}")
-    return 1 if failures else 0
-
-
-def _reachable() -> bool:
-    try:
-        return urllib.request.urlopen(f"{BASE}/healthz", timeout=1).status == 200
-    except Exception:  # noqa: BLE001
-        return False
+        HOST.stop(OUT)
+    return checks.summary()
 
 
 def run_browser(cli, keys) -> None:

@@ -210,6 +210,18 @@ struct IsolationTests {
                 #expect(refused.stderr.contains("cannot revoke a key of role owner"), "\(refused.stderr)")
                 #expect(try await CLI.run(["keys", "list"], environment: host.owner).status == 0, "the owner key still works")
 
+                // An admin creates a teammate's key through the API (no state directory here): of its
+                // own team, up to admin; the key works at once with its role.
+                let teammate = try await CLI.run(["keys", "create", "--role", "viewer", "--name", "teammate"], environment: host.admin)
+                #expect(teammate.status == 0, "\(teammate.stderr)")
+                let viewer = teammate.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                #expect(viewer.hasPrefix("codeb_acme_viewer_"), "\(viewer)")
+                #expect(try await CLI.run(["status"], environment: host.admin.merging(["CODEB_TOKEN": viewer]) { $1 }).status == 0, "the new key reads")
+                let owner = try await CLI.run(["keys", "create", "--role", "owner"], environment: host.admin)
+                #expect(owner.status != 0 && !owner.stdout.contains("codeb_"), "an admin creates no owner key: \(owner.stderr)")
+                let foreign = try await CLI.run(["keys", "create", "--role", "viewer", "--team", "rivals"], environment: host.admin)
+                #expect(foreign.status != 0 && !foreign.stdout.contains("codeb_"), "nor a key of another team: \(foreign.stderr)")
+
                 // Refused applies: another team's spec, an invalid spec, a name taken by another team.
                 let other = try await Self.apply(host, Self.spec(project: "r\(id)", team: "rivals", environments: "  preview: {}"), env: "preview-x", as: host.acme, wait: false)
                 #expect(other.status != 0)

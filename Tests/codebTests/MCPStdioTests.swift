@@ -51,9 +51,9 @@ extension ControllerCLITests {
             content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined(separator: "\n")
         }
 
-        /// Also checks that `examples/mcp/stdio.mcp.json` starts an MCP server: its arguments are used.
+        /// Also checks that `examples/assistants/stdio.mcp.json` starts an MCP server: its arguments are used.
         @Test func withoutAControllerValidateStillWorksAndTheOtherToolsSayWhy() async throws {
-            let example = try JSONSerialization.jsonObject(with: Data(contentsOf: PackagePaths.root.appending(path: "examples/mcp/stdio.mcp.json"))) as? [String: Any]
+            let example = try JSONSerialization.jsonObject(with: Data(contentsOf: PackagePaths.root.appending(path: "examples/assistants/stdio.mcp.json"))) as? [String: Any]
             let entry = try #require((example?["mcpServers"] as? [String: Any])?["codeb"] as? [String: Any])
             #expect(entry["command"] as? String == "codeb")
             let arguments = try #require(entry["args"] as? [String])

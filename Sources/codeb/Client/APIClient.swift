@@ -1,11 +1,12 @@
 import APIModel
 import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOFoundationCompat
-import NIOHTTP1
+import HTTPTypes
+import OpenAPIAsyncHTTPClient
+import OpenAPIRuntime
 
-/// Talks to the controller's API; turns its error bodies into one clear sentence.
+/// Talks to the controller through the client generated from the API contract (every operation a
+/// typed method; no path is written here); turns its error bodies into one clear sentence.
 struct APIClient: Sendable {
     let base: String
     let token: String
@@ -16,58 +17,45 @@ struct APIClient: Sendable {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
-    /// Sends a request; returns the status and body, or throws `CLIError` for a transport failure.
-    func send(_ method: APIMethod, _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data) {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = HTTPMethod(rawValue: method.rawValue)
-        request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)")
-        request.headers.replaceOrAdd(name: "User-Agent", value: "codeb-cli")
-        if let body {
-            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: body))
-        }
+    /// Runs `operation` on the generated client: an error answer throws its message (and exit
+    /// code), a transport failure says the controller cannot be reached, an answer this codeb
+    /// cannot read says so. `following` lifts the request's deadline (a followed stream).
+    func perform<T>(following: Bool = false, _ operation: (Client) async throws -> T) async throws -> T {
+        guard let url = URL(string: base) else { throw CLIError("--server \(base) is not a URL") }
+        let transport = AsyncHTTPClientTransport(configuration: .init(client: Self.http, timeout: following ? .hours(24 * 365) : .seconds(60)))
+        let client = Client(serverURL: url, transport: transport, middlewares: [Credentials(token: token)])
         do {
-            let response = try await Self.http.execute(request, timeout: .seconds(60))
-            var buffer = try await response.body.collect(upTo: 64 << 20)
-            return (Int(response.status.code), buffer.readData(length: buffer.readableBytes) ?? Data())
-        } catch {
-            throw CLIError("cannot reach the controller at \(base) (\(error)); is `codeb controller` running there?")
+            return try await operation(client)
+        } catch let error as ClientError {
+            if let answer = error.underlyingError as? CLIError { throw answer }
+            guard error.response != nil else {
+                throw CLIError("cannot reach the controller at \(base) (\(error.underlyingError)); is `codeb controller` running there?")
+            }
+            throw CLIError("the controller answered something this codeb does not understand (\(error.underlyingError)); are the versions the same?")
         }
     }
 
-    /// Sends and decodes a success; an error answer becomes its message.
-    func call<T: Decodable>(_ method: APIMethod, _ path: String, body: Data? = nil, as type: T.Type) async throws -> T {
-        let (status, data) = try await send(method, path, body: body)
-        guard (200..<300).contains(status) else { throw Self.failure(status, data) }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        do {
-            return try decoder.decode(type, from: data)
-        } catch {
-            throw CLIError("the controller answered something this codeb does not understand (\(error)); are the versions the same?")
+    /// Adds the key to every request and turns an error answer (4xx, 5xx) into `CLIError` before
+    /// the generated code decodes anything.
+    struct Credentials: ClientMiddleware {
+        let token: String
+
+        func intercept(
+            _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+            next: (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+        ) async throws -> (HTTPResponse, HTTPBody?) {
+            var request = request
+            request.headerFields[.authorization] = "Bearer \(token)"
+            request.headerFields[.userAgent] = "codeb-cli"
+            let (response, answer) = try await next(request, body, baseURL)
+            guard response.status.code >= 400 else { return (response, answer) }
+            var data = Data()
+            if let answer { data = try await Data(collecting: answer, upTo: 1 << 20) }
+            throw APIClient.failure(Int(response.status.code), data)
         }
     }
 
-    /// Streams a response body chunk by chunk (logs -f, events -f) until the server ends it.
-    func stream(_ path: String, _ chunk: (Data) throws -> Void) async throws {
-        var request = HTTPClientRequest(url: base + path)
-        request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)")
-        let response: HTTPClientResponse
-        do {
-            response = try await Self.http.execute(request, deadline: .distantFuture)
-        } catch {
-            throw CLIError("cannot reach the controller at \(base) (\(error)); is `codeb controller` running there?")
-        }
-        guard response.status.code == 200 else {
-            var buffer = try await response.body.collect(upTo: 1 << 20)
-            throw Self.failure(Int(response.status.code), buffer.readData(length: buffer.readableBytes) ?? Data())
-        }
-        for try await var buffer in response.body {
-            try chunk(buffer.readData(length: buffer.readableBytes) ?? Data())
-        }
-    }
-
-    static func failure(_ status: Int, _ data: Data) -> Error {
+    static func failure(_ status: Int, _ data: Data) -> CLIError {
         guard let body = try? JSONDecoder().decode(ErrorBody.self, from: data) else {
             return CLIError("the controller answered HTTP \(status)")
         }
@@ -76,5 +64,25 @@ struct APIClient: Sendable {
         }
         // Like a spec problem: the input must change before it can go through.
         return CLIError(body.error.message, exitCode: body.error.code == "missing_secrets" ? 2 : 1)
+    }
+}
+
+extension HTTPBody {
+    /// Hands each chunk of a (followed) answer to `chunk` as it arrives.
+    func forEachChunk(_ chunk: (Data) throws -> Void) async throws {
+        for try await part in self { try chunk(Data(part)) }
+    }
+}
+
+extension APIClient {
+    /// `apply`: a dry run answers 200, an apply 202; both carry the result.
+    func apply(_ request: ApplyRequest) async throws -> ApplyResult {
+        try await perform { client in
+            switch try await client.apply(body: .json(request)) {
+            case .ok(let answer): try answer.body.json
+            case .accepted(let answer): try answer.body.json
+            case let other: throw CLIError("the controller answered apply with \(other)")
+            }
+        }
     }
 }

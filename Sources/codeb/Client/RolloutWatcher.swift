@@ -1,5 +1,6 @@
 import APIModel
 import ArgumentParser
+import OpenAPIRuntime
 import Foundation
 import State
 
@@ -15,7 +16,7 @@ struct RolloutWatcher {
         var last: [String: String] = [:]
         var done: Set<String> = []
         while ContinuousClock.now < deadline {
-            let view = try await api.call(.get, "/v1/projects/\(project)", as: ProjectView.self)
+            let view = try await api.perform { try await $0.projectStatus(path: .init(project: project)).ok.body.json }
             for (name, revision) in targets where !done.contains(name) {
                 guard let environment = view.environments.first(where: { $0.environment == name }) else { continue }
                 let line: String
@@ -26,8 +27,11 @@ struct RolloutWatcher {
                 case .failed(let slot, let reason):
                     print("\(project)/\(name): rollout failed: \(reason)")
                     // The failed slot's last output usually says why.
-                    if let (status, body) = try? await api.send(.get, "/v1/projects/\(project)/environments/\(name)/logs?tail=20&slot=\(slot.rawValue)"),
-                       status == 200 {
+                    if let body = try? await api.perform({ client in
+                        let answer = try await client.logs(path: .init(project: project, environment: name), query: .init(tail: 20, slot: .init(rawValue: slot.rawValue)),
+                                                           headers: .init(accept: [.init(contentType: .plainText)]))
+                        return try await Data(collecting: answer.ok.body.plainText, upTo: 1 << 20)
+                    }) {
                         print("last lines of \(project)-\(name)-\(slot):")
                         let lines = String(decoding: body, as: UTF8.self).split(separator: "\n")
                         if lines.isEmpty { print("  (the container printed nothing)") }

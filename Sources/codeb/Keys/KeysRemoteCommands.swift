@@ -10,7 +10,7 @@ struct KeysListCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let keys = try await client.client().call(.get, "/v1/keys", as: [KeyView].self)
+        let keys = try await client.client().perform { try await $0.listKeys().ok.body.json }
         if output == .json { return print(try JSONOutput.encode(keys)) }
         let formatter = ISO8601DateFormatter()
         var rows = [["ID", "TEAM", "ROLE", "NAME", "CREATED", "REVOKED"]]
@@ -28,7 +28,7 @@ struct KeysRevokeCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        _ = try await client.client().call(.delete, "/v1/keys/\(id)", as: [String: String].self)
+        _ = try await client.client().perform { try await $0.revokeKey(path: .init(id: id)).ok }
         print("revoked \(id)")
     }
 }

@@ -11,9 +11,10 @@ struct RegistryCommand: AsyncParsableCommand {
         subcommands: [RegistryLoginCommand.self, RegistryListCommand.self, RegistryLogoutCommand.self]
     )
 
-    static func path(_ host: String) throws -> String {
+    /// The registry host, checked before it reaches a request.
+    static func host(_ host: String) throws -> String {
         do {
-            return "/v1/registries/\(try RegistryHost(parsing: host).value)"
+            return try RegistryHost(parsing: host).value
         } catch {
             throw ValidationError("registry: \(error.message)")
         }
@@ -30,14 +31,15 @@ struct RegistryLoginCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let path = try RegistryCommand.path(host)
+        let host = try RegistryCommand.host(self.host)
         guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin, e.g. `echo \"$TOKEN\" | codeb registry login \(host) --username \(username) --password-stdin`") }
         var password = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         if password.hasSuffix("\n") { password.removeLast() }
         if password.hasSuffix("\r") { password.removeLast() }
         guard !password.isEmpty else { throw ValidationError("standard input held no password") }
-        let body = try JSONEncoder().encode(RegistryLoginRequest(username: username, password: password))
-        let view = try await client.client().call(.put, path, body: body, as: RegistryView.self)
+        let view = try await client.client().perform {
+            try await $0.registryLogin(path: .init(host: host), body: .json(RegistryLoginRequest(username: username, password: password))).ok.body.json
+        }
         print("logged in to \(view.host) as \(view.username); pulls of \(view.host)/… images use this login")
     }
 }
@@ -49,7 +51,7 @@ struct RegistryListCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let logins = try await client.client().call(.get, "/v1/registries", as: [RegistryView].self)
+        let logins = try await client.client().perform { try await $0.registryList().ok.body.json }
         if output == .json { return print(try JSONOutput.encode(logins)) }
         let formatter = ISO8601DateFormatter()
         var rows = [["REGISTRY", "USERNAME", "SET BY", "SET AT"]]
@@ -65,8 +67,8 @@ struct RegistryLogoutCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let path = try RegistryCommand.path(host)
-        _ = try await client.client().call(.delete, path, as: [String: String].self)
+        let checked = try RegistryCommand.host(host)
+        _ = try await client.client().perform { try await $0.registryLogout(path: .init(host: checked)).ok }
         print("logged out of \(host)")
     }
 }

@@ -13,20 +13,20 @@ struct SecretsCommand: AsyncParsableCommand {
         subcommands: [SecretsSetCommand.self, SecretsUnsetCommand.self, SecretsListCommand.self, SecretsHistoryCommand.self, SecretsRotateKeyCommand.self]
     )
 
-    /// The project's secrets path, the project checked so nothing else reaches it.
-    static func path(_ project: String) throws -> String {
+    /// The project, checked before it reaches a request.
+    static func project(_ project: String) throws -> String {
         do {
-            return "/v1/projects/\(try ResourceName(parsing: project).value)/secrets"
+            return try ResourceName(parsing: project).value
         } catch {
             throw ValidationError("project: \(error.message)")
         }
     }
 
-    /// `?environment=E` for a checked environment name, or nothing.
-    static func query(_ environment: String?) throws -> String {
-        guard let environment else { return "" }
+    /// A checked environment name, or nil.
+    static func environment(_ environment: String?) throws -> String? {
+        guard let environment else { return nil }
         do {
-            return "?environment=\(try EnvironmentName(parsing: environment).value)"
+            return try EnvironmentName(parsing: environment).value
         } catch {
             throw ValidationError("--env: \(error.message)")
         }

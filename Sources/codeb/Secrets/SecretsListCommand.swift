@@ -11,8 +11,8 @@ struct SecretsListCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let path = try SecretsCommand.path(project) + SecretsCommand.query(environment)
-        let secrets = try await client.client().call(.get, path, as: [SecretView].self)
+        let (project, environment) = (try SecretsCommand.project(project), try SecretsCommand.environment(environment))
+        let secrets = try await client.client().perform { try await $0.secretsList(path: .init(project: project), query: .init(environment: environment)).ok.body.json }
         if output == .json { return print(try JSONOutput.encode(secrets)) }
         let formatter = ISO8601DateFormatter()
         var rows = [["NAME", "SCOPE", "VERSION", "SET BY", "SET AT"]]
@@ -32,8 +32,8 @@ struct SecretsHistoryCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let path = try SecretsCommand.path(project) + "/history" + SecretsCommand.query(environment)
-        let versions = try await client.client().call(.get, path, as: [SecretVersionView].self)
+        let (project, environment) = (try SecretsCommand.project(project), try SecretsCommand.environment(environment))
+        let versions = try await client.client().perform { try await $0.secretsHistory(path: .init(project: project), query: .init(environment: environment)).ok.body.json }
         if output == .json { return print(try JSONOutput.encode(versions)) }
         let formatter = ISO8601DateFormatter()
         var rows = [["VERSION", "SCOPE", "SET", "UNSET", "BY", "AT"]]
@@ -51,7 +51,13 @@ struct SecretsRotateKeyCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let result = try await client.client().call(.post, "/v1/secrets/rotate-key", as: RotateKeyResult.self)
+        let result = try await client.client().perform { client in
+            switch try await client.rotateSecretKey() {
+            case .ok(let answer): try answer.body.json
+            case .accepted(let answer): try answer.body.json
+            case let other: throw CLIError("the controller answered rotate-key with \(other)")
+            }
+        }
         if let lacking = result.lacking, !lacking.isEmpty {
             // Nothing is sealed with a key a running node cannot read.
             print("key \(result.keyID) is staged; node\(lacking.count == 1 ? "" : "s") \(lacking.joined(separator: ", ")) lack\(lacking.count == 1 ? "s" : "") it: add its line from this host's key file to theirs (they pick it up within a minute), then run rotate-key again")

@@ -17,12 +17,13 @@ struct SecretsUnsetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let limit = try wait.limit()
-        let path = try SecretsCommand.path(project) + "/unset"
-        _ = try SecretsCommand.query(environment)
+        let project = try SecretsCommand.project(self.project)
+        let environment = try SecretsCommand.environment(environment)
         guard !names.isEmpty else { throw ValidationError("name at least one secret") }
         let api = try client.client()
-        let body = try JSONEncoder().encode(SecretsUnsetRequest(environment: environment, names: names))
-        let result = try await api.call(.post, path, body: body, as: SecretsChangeResult.self)
+        let result = try await api.perform {
+            try await $0.secretsUnset(path: .init(project: project), body: .json(SecretsUnsetRequest(environment: environment, names: names))).accepted.body.json
+        }
         try await SecretsCommand.report(result, verb: "unset", wait: wait, api: api, limit: limit)
     }
 }

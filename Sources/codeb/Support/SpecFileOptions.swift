@@ -42,7 +42,7 @@ struct SpecFileOptions: ParsableArguments {
 
     /// Validates the spec here (problems print with this machine's file name; exit `problemStatus`)
     /// and builds the request that sends it with only the variables it uses.
-    func applyRequest(environments: [String], dryRun: Bool, problemStatus: Int32) throws -> (spec: Spec, body: Data) {
+    func applyRequest(environments: [String], dryRun: Bool, problemStatus: Int32) throws -> (spec: Spec, body: ApplyRequest) {
         // Read once: `-f -` is a pipe, and a second read would find it drained.
         let bytes = try readBytes()
         let loaded: Spec
@@ -57,7 +57,7 @@ struct SpecFileOptions: ParsableArguments {
             spec: text, file: displayName, variables: referencedVariables(in: text),
             environments: environments.isEmpty ? nil : environments, dryRun: dryRun
         )
-        return (loaded, try JSONEncoder().encode(request))
+        return (loaded, request)
     }
 
     /// The values of the variables `text` refers to (`${NAME}` / `${NAME:-…}`) that are set here:

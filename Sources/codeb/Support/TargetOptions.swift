@@ -7,6 +7,4 @@ struct TargetOptions: ParsableArguments {
 
     @Option(name: .customLong("env"), help: "The environment.")
     var environment: String = "production"
-
-    var path: String { "/v1/projects/\(project)/environments/\(environment)" }
 }

@@ -34,15 +34,10 @@ struct TeamsCreateCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated domain suffixes the team may claim (its specs' domains must end in one). Unset: any domain.") var domains: String?
     @OptionGroup var client: ClientOptions
 
-    struct Body: Encodable {
-        var name: String
-        var domains: [String]?
-    }
-
     func run() async throws {
         let team = try TeamsCommand.name(name)
-        let body = try JSONEncoder().encode(Body(name: team.value, domains: TeamsCommand.domains(domains)))
-        _ = try await client.client().call(.post, "/v1/teams", body: body, as: TeamView.self)
+        let domains = try TeamsCommand.domains(domains)
+        _ = try await client.client().perform { try await $0.teamCreate(body: .json(.init(name: team.value, domains: domains))).created }
         print("created team \(team)")
     }
 }
@@ -54,7 +49,7 @@ struct TeamsListCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let teams = try await client.client().call(.get, "/v1/teams", as: [TeamView].self)
+        let teams = try await client.client().perform { try await $0.teamsList().ok.body.json }
         if output == .json { return print(try JSONOutput.encode(teams)) }
         let formatter = ISO8601DateFormatter()
         var rows = [["TEAM", "PROJECTS", "KEYS", "CREATED", "DOMAINS"]]
@@ -74,24 +69,16 @@ struct TeamsUpdateCommand: AsyncParsableCommand {
     @Flag(help: "Let the team claim any domain (no suffixes).") var anyDomain = false
     @OptionGroup var client: ClientOptions
 
-    struct Body: Encodable {
-        var domains: [String]?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(domains, forKey: .domains)  // null means any domain: say it
-        }
-    }
-
     func validate() throws {
         guard (domains != nil) != anyDomain else { throw ValidationError("give --domains or --any-domain") }
     }
 
     func run() async throws {
         let team = try TeamsCommand.name(name)
-        let body = try JSONEncoder().encode(Body(domains: anyDomain ? nil : TeamsCommand.domains(domains)))
-        let answer = try await client.client().call(.put, "/v1/teams/\(team)/domains", body: body, as: [String: String].self)
-        print("team \(team) may claim: \(answer["domains"] == "any" ? "any domain" : answer["domains"].map { $0.isEmpty ? "no domain" : $0 } ?? "?")")
+        // No `domains` (null) means any domain.
+        let suffixes = anyDomain ? nil : try TeamsCommand.domains(domains)
+        let answer = try await client.client().perform { try await $0.teamDomains(path: .init(name: team.value), body: .json(.init(domains: suffixes))).ok.body.json }
+        print("team \(team) may claim: \(answer.domains == "any" ? "any domain" : answer.domains.isEmpty ? "no domain" : answer.domains)")
     }
 }
 
@@ -103,7 +90,7 @@ struct TeamsDeleteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let team = try TeamsCommand.name(name)
-        _ = try await client.client().call(.delete, "/v1/teams/\(team)", as: [String: String].self)
+        _ = try await client.client().perform { try await $0.teamDelete(path: .init(name: team.value)).ok }
         print("deleted team \(team)")
     }
 }

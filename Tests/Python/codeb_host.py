@@ -1,0 +1,109 @@
+"""A real codeb controller with its own Caddy, on loopback, for the Python tests (the console in
+chromium, a client generated from the served contract). Needs the services of .ci/setup and a
+debug build."""
+import os
+import pathlib
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CODEB = str(ROOT / ".build/debug/codeb")
+PORTS = "production=14100-14499,staging=14500-14999,preview=15000-15499"
+
+
+def until(what: str, probe, deadline: float = 20.0, every: float = 0.05):
+    """`probe()`'s first truthy answer, polled until `deadline` seconds have passed."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        value = probe()
+        if value:
+            return value
+        time.sleep(every)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+class Host:
+    """Keys made with the local bootstrap (`codeb keys create --state-dir`), then Caddy and the
+    controller started; `stop()` ends both and keeps the controller's log in `out`."""
+
+    def __init__(self, api_port: int, http_port: int, admin: str, keys: list[tuple[str, str, str]], prefix: str):
+        self.base = f"http://127.0.0.1:{api_port}"
+        self.api_port, self.http_port, self.admin = api_port, http_port, admin
+        self.state = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
+        self.state.chmod(0o700)
+        self.keys = {}
+        for name, team, role in keys:
+            self.keys[name] = subprocess.run([CODEB, "keys", "create", "--team", team, "--role", role, "--name", f"{prefix}{name}",
+                                              "--state-dir", str(self.state)], check=True, capture_output=True, text=True).stdout.strip()
+        self.caddy = self.controller = None
+
+    def start(self) -> None:
+        state = self.state
+        (state / "sites").mkdir()
+        (state / "Caddyfile").write_text(f"{{\n\tadmin {self.admin}\n\tauto_https off\n\tstorage file_system {state}/caddy-data\n}}\nimport {state}/sites/*.caddy\n")
+        (state / "controller.yaml").write_text("# defaults\n")
+        self.caddy = subprocess.Popen(["caddy", "run", "--config", str(state / "Caddyfile"), "--adapter", "caddyfile"], cwd=state,
+                                      env={**os.environ, "HOME": str(state)}, stdout=open(state / "caddy.log", "w"), stderr=subprocess.STDOUT)
+        self.controller = subprocess.Popen(
+            [CODEB, "controller", "--listen", f"127.0.0.1:{self.api_port}", "--state-dir", str(state), "--config", str(state / "controller.yaml"),
+             "--caddy-config", str(state / "Caddyfile"), "--caddy-sites", str(state / "sites"), "--caddy-admin", self.admin,
+             "--caddy-http-port", str(self.http_port), "--secret-key-file", str(state / "secret.key"), "--preview-domain", "preview.test",
+             "--ports", PORTS],
+            stdout=open(state / "controller.log", "w"), stderr=subprocess.STDOUT)
+        until("the controller", self.reachable, 60)
+
+    def reachable(self) -> bool:
+        try:
+            return urllib.request.urlopen(f"{self.base}/healthz", timeout=1).status == 200
+        except Exception:  # noqa: BLE001 — any failure is "not yet"
+            return False
+
+    def cli(self, key: str, *arguments: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([CODEB, *arguments], input=stdin, capture_output=True, text=True,
+                              env={**os.environ, "CODEB_SERVER": self.base, "CODEB_TOKEN": self.keys[key]})
+
+    def served(self, hostname: str) -> str:
+        """What Caddy answers for `hostname`, or why it answers nothing."""
+        request = urllib.request.Request(f"http://127.0.0.1:{self.http_port}/", headers={"Host": hostname})
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                return response.read().decode().strip()
+        except Exception as error:  # noqa: BLE001 — any failure is "not served"
+            return f"not served: {error}"
+
+    def stop(self, out: pathlib.Path | None = None) -> None:
+        if self.controller:
+            self.controller.terminate()
+            try:
+                self.controller.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.controller.kill()
+        if self.caddy:
+            self.caddy.terminate()
+            self.caddy.wait(timeout=10)
+        if out:
+            shutil.copy(self.state / "controller.log", out / "controller.log")
+
+
+class Checks:
+    """`check(condition, what)` lines, counted; `summary()` prints them and is the exit code."""
+
+    def __init__(self, name: str):
+        self.name, self.passed, self.failures = name, 0, []
+
+    def check(self, condition: bool, what: str) -> None:
+        if condition:
+            self.passed += 1
+            print(f"ok    {what}")
+        else:
+            self.failures.append(what)
+            print(f"FAIL  {what}")
+
+    def summary(self) -> int:
+        print(f"\n{self.name}: {self.passed} passed, {len(self.failures)} failed")
+        for failure in self.failures:
+            print(f"  failed: {failure}")
+        return 1 if self.failures else 0
