@@ -5,7 +5,7 @@ extension ConsoleAssets {
     static let script = #"""
     'use strict';
     (() => {
-      const rank = { viewer: 0, member: 1, admin: 2, owner: 3 };
+      const rank = Object.fromEntries(codebContract.roles.map((role, index) => [role, index]));
       const store = window.sessionStorage;
       let key = store.getItem('codeb.key');
       let events = null;          // the events stream's AbortController
@@ -34,7 +34,8 @@ extension ConsoleAssets {
         const parts = (key || '').split('_');
         return { team: parts[1] || '?', role: parts[2] || 'viewer' };
       }
-      const can = (role) => rank[who().role] >= rank[role];
+      // Whether the key's role may call operation `id`, as the contract declares it.
+      const may = (id) => rank[who().role] >= rank[codebContract.operations[id].role];
       function time(iso) {
         if (!iso) return el('span', { class: 'muted' }, '—');
         const date = new Date(iso);
@@ -54,6 +55,13 @@ extension ConsoleAssets {
         return seconds <= 0 ? 'ending' : ago(new Date(Date.now() - seconds * 1000).toISOString()) + ' left';
       }
       class APIError extends Error { constructor(status, message) { super(message); this.status = status; } }
+      // The URL of operation `id`: its path with each {name} filled (encoded), and the query.
+      function url(id, parameters = {}, query = {}) {
+        const path = codebContract.operations[id].path.replace(/\{([^}]+)\}/g, (_, name) => encodeURIComponent(parameters[name]));
+        const search = new URLSearchParams(Object.entries(query).filter(([, value]) => value !== undefined && value !== null).map(([name, value]) => [name, String(value)]));
+        return search.toString() ? path + '?' + search.toString() : path;
+      }
+      const call = (id, parameters, query, body) => api(codebContract.operations[id].method, url(id, parameters, query), body);
       async function api(method, path, body) {
         const headers = { Authorization: 'Bearer ' + key, Accept: 'application/json' };
         if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -112,7 +120,7 @@ extension ConsoleAssets {
           event.preventDefault();
           key = input.value.trim();
           try {
-            await api('GET', '/v1/projects');
+            await call('listProjects');
             store.setItem('codeb.key', key);
             startEvents();
             if (location.hash === '' || location.hash === '#/') route(); else location.hash = '#/';
@@ -125,7 +133,8 @@ extension ConsoleAssets {
       }
       function renderBar() {
         const links = [el('a', { href: '#/' }, 'Projects')];
-        if (can('admin')) links.push(el('a', { href: '#/keys' }, 'Keys'), el('a', { href: '#/audit' }, 'Audit'));
+        if (may('listKeys')) links.push(el('a', { href: '#/keys' }, 'Keys'));
+        if (may('auditLog')) links.push(el('a', { href: '#/audit' }, 'Audit'));
         $('nav').replaceChildren(...links);
         const me = who();
         $('who').replaceChildren(el('span', { id: 'identity' }, me.team + ' · ' + me.role), el('button', { id: 'signout', onclick: () => signOut() }, 'Sign out'));
@@ -163,7 +172,7 @@ extension ConsoleAssets {
         const controller = new AbortController();
         events = controller;
         try {
-          await serverSentEvents('/v1/events?follow=1', controller, (event) => {
+          await serverSentEvents(url('recentEvents', {}, { follow: '1' }), controller, (event) => {
             if (event.data) { try { onEvent(JSON.parse(event.data)); } catch (e) { /* a line that is not JSON is skipped */ } }
           });
         } catch (error) {
@@ -184,7 +193,7 @@ extension ConsoleAssets {
       async function renderProjects() {
         current = { render: renderProjects, project: null };
         let projects;
-        try { projects = await api('GET', '/v1/projects'); } catch (error) { return show(failure(error)); }
+        try { projects = await call('listProjects'); } catch (error) { return show(failure(error)); }
         const cards = projects.map((project) => el('section', { class: 'card', 'data-project': project.project },
           el('h3', {}, el('a', { href: '#/p/' + encodeURIComponent(project.project) + '/' + encodeURIComponent((project.environments[0] || {}).environment || 'production') }, project.project)),
           project.environments.map((environment) => {
@@ -237,20 +246,19 @@ extension ConsoleAssets {
       }
 
       function actionButtons(project, environment) {
-        if (!can('member')) return null;
-        const base = '/v1/projects/' + encodeURIComponent(project) + '/environments/' + encodeURIComponent(environment.environment);
+        const target = { project, environment: environment.environment };
         const buttons = [];
         const waiting = environment.slots.find((s) => s.state === 'deployed' && s.revision === environment.generation && s.healthyStreak >= (environment.healthyThreshold || 1));
-        if (environment.promote === 'manual' && waiting) buttons.push(el('button', { class: 'primary', 'data-action': 'promote', onclick: () => act('POST', base + '/promote') }, 'Promote'));
-        if (slotOf(environment, 'grace')) buttons.push(el('button', { 'data-action': 'rollback', onclick: () => act('POST', base + '/rollback') }, 'Roll back to r' + slotOf(environment, 'grace').revision));
-        buttons.push(el('button', { class: 'danger', 'data-action': 'delete', onclick: () => confirmDelete(project, environment.environment, base) }, 'Delete…'));
-        return el('div', { class: 'actions', id: 'actions' }, buttons);
+        if (environment.promote === 'manual' && waiting && may('promote')) buttons.push(el('button', { class: 'primary', 'data-action': 'promote', onclick: () => act('promote', target) }, 'Promote'));
+        if (slotOf(environment, 'grace') && may('rollback')) buttons.push(el('button', { 'data-action': 'rollback', onclick: () => act('rollback', target) }, 'Roll back to r' + slotOf(environment, 'grace').revision));
+        if (may('deleteEnvironment')) buttons.push(el('button', { class: 'danger', 'data-action': 'delete', onclick: () => confirmDelete(target) }, 'Delete…'));
+        return buttons.length ? el('div', { class: 'actions', id: 'actions' }, buttons) : null;
       }
 
-      async function act(method, path) {
+      async function act(id, target) {
         const status = $('action-status');
         try {
-          await api(method, path);
+          await call(id, target);
           if (status) status.textContent = 'Accepted; the page follows the controller.';
           if (current) current.render(true);
         } catch (error) {
@@ -258,8 +266,8 @@ extension ConsoleAssets {
         }
       }
 
-      function confirmDelete(project, environment, base) {
-        const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok'), expected = project + '/' + environment;
+      function confirmDelete(target) {
+        const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok'), expected = target.project + '/' + target.environment;
         $('confirm-title').textContent = 'Delete ' + expected + '?';
         $('confirm-text').textContent = 'Its containers, site and ports are released. This cannot be undone.';
         $('confirm-label').textContent = 'Type ' + expected + ' to confirm';
@@ -271,7 +279,7 @@ extension ConsoleAssets {
           event.preventDefault();
           if (input.value !== expected) return;
           dialog.close();
-          await act('DELETE', base);
+          await act('deleteEnvironment', target);
           location.hash = '#/';
         };
         dialog.showModal();
@@ -283,19 +291,19 @@ extension ConsoleAssets {
         let view, history, recent;
         try {
           [view, history, recent] = await Promise.all([
-            api('GET', '/v1/projects/' + encodeURIComponent(project)),
-            api('GET', '/v1/projects/' + encodeURIComponent(project) + '/environments/' + encodeURIComponent(name) + '/history'),
-            api('GET', '/v1/events?project=' + encodeURIComponent(project)),
+            call('projectStatus', { project }),
+            call('history', { project, environment: name }),
+            call('recentEvents', {}, { project }),
           ]);
         } catch (error) { return show(failure(error)); }
         const environment = view.environments.find((e) => e.environment === name);
         if (!environment) return show(failure(new Error(project + ' has no environment ' + name)));
         const [color, title] = light(environment);
         const tabs = view.environments.map((e) => el('a', { href: '#/p/' + encodeURIComponent(project) + '/' + encodeURIComponent(e.environment), 'aria-current': e.environment === name ? 'page' : null }, e.environment));
-        const logPanel = can('member') ? logSection(project, name, refreshing) : null;
+        const logPanel = may('logs') ? logSection(project, name, refreshing) : null;
         show(
           el('h1', {}, el('span', { class: 'light ' + color, title, role: 'img', 'aria-label': title }), ' ', project + ' / ' + name),
-          el('nav', { class: 'actions', 'aria-label': 'Environments' }, tabs, can('member') ? el('a', { href: '#/p/' + encodeURIComponent(project) + '/' + encodeURIComponent(name) + '/secrets' }, 'Secrets') : null),
+          el('nav', { class: 'actions', 'aria-label': 'Environments' }, tabs, may('secretsSet') ? el('a', { href: '#/p/' + encodeURIComponent(project) + '/' + encodeURIComponent(name) + '/secrets' }, 'Secrets') : null),
           environment.domains.length ? el('p', {}, environment.domains.map((d) => [el('code', {}, d), ' '])) : null,
           rolloutCard(environment),
           actionButtons(project, environment),
@@ -318,9 +326,9 @@ extension ConsoleAssets {
         if (refreshing && existing && logs) return existing;   // a followed log keeps streaming
         if (logs) { logs.abort(); logs = null; }
         const pre = el('pre', { class: 'logs', id: 'logs' }, 'Loading…');
-        const path = '/v1/projects/' + encodeURIComponent(project) + '/environments/' + encodeURIComponent(name) + '/logs';
-        const follow = el('button', { id: 'follow', onclick: () => followLogs(path, pre, follow) }, 'Follow');
-        fetch(path + '?tail=100', { headers: { Authorization: 'Bearer ' + key } }).then(async (response) => {
+        const target = { project, environment: name };
+        const follow = el('button', { id: 'follow', onclick: () => followLogs(target, pre, follow) }, 'Follow');
+        fetch(url('logs', target, { tail: 100 }), { headers: { Authorization: 'Bearer ' + key } }).then(async (response) => {
           const text = await response.text();
           const lines = text.split('\n').filter(Boolean);
           pre.replaceChildren(...(!response.ok ? [document.createTextNode(response.status === 404 ? 'no container to read' : 'HTTP ' + response.status)]
@@ -333,14 +341,14 @@ extension ConsoleAssets {
         const stream = bar > 0 ? line.slice(0, bar) : 'stdout';
         return el('div', { class: stream }, bar > 0 ? line.slice(bar + 1) : line);
       }
-      async function followLogs(path, pre, button) {
+      async function followLogs(target, pre, button) {
         if (logs) { logs.abort(); logs = null; button.textContent = 'Follow'; return; }
         const controller = new AbortController();
         logs = controller;
         button.textContent = 'Stop';
         pre.replaceChildren();
         try {
-          await serverSentEvents(path + '?tail=50', controller, (event) => {
+          await serverSentEvents(url('logs', target, { tail: 50 }), controller, (event) => {
             pre.append(el('div', { class: event.event || 'stdout' }, event.data));
             while (pre.childNodes.length > 1000) pre.firstChild.remove();
             pre.scrollTop = pre.scrollHeight;
@@ -352,7 +360,7 @@ extension ConsoleAssets {
       async function renderSecrets(project, name) {
         current = { render: () => renderSecrets(project, name), project };
         let secrets;
-        try { secrets = await api('GET', '/v1/projects/' + encodeURIComponent(project) + '/secrets'); } catch (error) { return show(failure(error)); }
+        try { secrets = await call('secretsList', { project }); } catch (error) { return show(failure(error)); }
         show(el('h1', {}, project + ' — secrets'),
           el('p', {}, el('a', { href: '#/p/' + encodeURIComponent(project) + '/' + encodeURIComponent(name) }, '← ' + name)),
           el('p', { class: 'muted' }, 'Names and versions only: no value ever leaves the controller.'),
@@ -365,7 +373,7 @@ extension ConsoleAssets {
       async function renderKeys() {
         current = { render: renderKeys, project: null };
         let keys;
-        try { keys = await api('GET', '/v1/keys'); } catch (error) { return show(failure(error)); }
+        try { keys = await call('listKeys'); } catch (error) { return show(failure(error)); }
         show(el('h1', {}, 'Keys'), el('div', { class: 'scroll' }, el('table', { id: 'keys' },
           el('thead', {}, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'role'), el('th', {}, 'name'), el('th', {}, 'created by'), el('th', {}, 'created'), el('th', {}, 'revoked'))),
           el('tbody', {}, keys.map((k) => el('tr', {}, el('td', {}, el('code', {}, k.id)), el('td', {}, k.role), el('td', {}, k.name || ''),
@@ -375,7 +383,7 @@ extension ConsoleAssets {
       async function renderAudit() {
         current = { render: renderAudit, project: null };
         let entries;
-        try { entries = await api('GET', '/v1/audit?limit=200'); } catch (error) { return show(failure(error)); }
+        try { entries = await call('auditLog', {}, { limit: 200 }); } catch (error) { return show(failure(error)); }
         show(el('h1', {}, 'Audit log'), el('div', { class: 'scroll' }, el('table', { id: 'audit' },
           el('thead', {}, el('tr', {}, el('th', {}, 'when'), el('th', {}, 'action'), el('th', {}, 'target'), el('th', {}, 'result'), el('th', {}, 'key'), el('th', {}, 'detail'))),
           el('tbody', {}, entries.slice().reverse().map((a) => el('tr', {}, el('td', {}, time(a.time || a.at)), el('td', {}, a.action), el('td', {}, a.target),
@@ -388,10 +396,10 @@ extension ConsoleAssets {
         renderBar();
         const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
         if (logs && !(parts[0] === 'p' && parts.length === 3)) { logs.abort(); logs = null; }
-        if (parts[0] === 'p' && parts[1] && parts[2] && parts[3] === 'secrets' && can('member')) return renderSecrets(parts[1], parts[2]);
+        if (parts[0] === 'p' && parts[1] && parts[2] && parts[3] === 'secrets' && may('secretsSet')) return renderSecrets(parts[1], parts[2]);
         if (parts[0] === 'p' && parts[1] && parts[2]) return renderEnvironment(parts[1], parts[2], false);
-        if (parts[0] === 'keys' && can('admin')) return renderKeys();
-        if (parts[0] === 'audit' && can('admin')) return renderAudit();
+        if (parts[0] === 'keys' && may('listKeys')) return renderKeys();
+        if (parts[0] === 'audit' && may('auditLog')) return renderAudit();
         return renderProjects();
       }
       window.addEventListener('hashchange', route);

@@ -18,7 +18,7 @@ public struct ConsoleEndpoint: APIExtension {
     static let assets: [String: (type: String, body: String)] = [
         "/": ("text/html; charset=utf-8", ConsoleAssets.html),
         "/console.css": ("text/css; charset=utf-8", ConsoleAssets.css),
-        "/console.js": ("text/javascript; charset=utf-8", ConsoleAssets.script),
+        "/console.js": ("text/javascript; charset=utf-8", ConsoleAssets.contract + ConsoleAssets.script),
     ]
 
     public static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "

@@ -1,3 +1,4 @@
+import APIModel
 @testable import Console
 @testable import Controller
 import Foundation
@@ -48,5 +49,16 @@ import Testing
         }
         #expect(script.contains("sessionStorage"), "the key is kept for the tab only")
         #expect(!script.contains("localStorage"))
+    }
+
+    /// The console's requests and role checks come from the contract it is served with: the
+    /// script names no API path, and every operation it calls or checks exists.
+    @Test func theConsoleNamesOperationsOfTheContractAndNoPath() throws {
+        #expect(!ConsoleAssets.script.contains("/v1/"), "an API path in the console's script")
+        let named = Set(ConsoleAssets.script.matches(of: /(?:call|url|may|act)\('([A-Za-z]+)'/).map { String($0.output.1) })
+        let declared = Set(APIContract.operations.map(\.id))
+        #expect(named.count >= 10, "\(named.sorted())")
+        #expect(named.isSubset(of: declared), "operations the contract does not declare: \(named.subtracting(declared).sorted())")
+        #expect(ConsoleAssets.contract.contains(#""listProjects":{"method":"GET","path":"/v1/projects","role":"viewer"}"#), "\(ConsoleAssets.contract.prefix(300))")
     }
 }
