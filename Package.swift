@@ -185,6 +185,9 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Drivers",
+                // ContractConformance reads the contract and checks answers against it.
+                "APIModel",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
