@@ -234,7 +234,7 @@ let package = Package(
             path: "Benchmarks/codeb-bench"
         ),
         .testTarget(name: "codebTests", dependencies: [
-            "codeb", "Spec", "Drivers", "Controller", "TestSupport", "TestTraits",
+            "codeb", "Spec", "Drivers", "Controller", "TestSupport", "TestTraits", "CodebMCP",
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -11,14 +11,11 @@ struct MCPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
         abstract: "Serve codeb's tools to an AI assistant over MCP (stdio).",
-        discussion: """
-            Configure your assistant to launch `codeb mcp` with CODEB_SERVER and CODEB_TOKEN in its
-            environment. Tools: \(CodebTools(api: nil).tools.map(\.name).joined(separator: ", ")) (validate runs
-            here and needs no controller; the others are the API's operations, each needing the role its
-            operation needs); \(CodebTools(api: nil, destructive: true).tools.filter { $0.annotations.destructiveHint == true }.map(\.name).joined(separator: ", "))
-            only when the controller runs with --mcp-destructive-tools.
-            Stdout carries the protocol; diagnostics go to stderr.
-            """
+        discussion: "Configure your assistant to launch `codeb mcp` with CODEB_SERVER and CODEB_TOKEN in its environment. "
+            + "Tools: \(CodebTools(api: nil).tools.map(\.name).joined(separator: ", ")) "
+            + "(validate runs here and needs no controller; each other tool is an API operation and needs the role it needs); "
+            + "\(CodebTools(api: nil, destructive: true).tools.filter { $0.annotations.destructiveHint == true }.map(\.name).joined(separator: ", ")) "
+            + "only when the controller runs with --mcp-destructive-tools.\n\nStdout carries the protocol; diagnostics go to stderr."
     )
 
     @OptionGroup var client: ClientOptions

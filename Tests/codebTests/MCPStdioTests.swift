@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CodebMCP
 import Foundation
 import MCP
 import NIOCore
@@ -49,6 +50,14 @@ extension ControllerCLITests {
 
         static func text(_ content: [Tool.Content]) -> String {
             content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined(separator: "\n")
+        }
+
+        /// The help names every tool, from the same derivation as the tool list.
+        @Test func theHelpNamesEveryTool() async throws {
+            let help = try await CLI.run(["mcp", "--help"]).stdout
+            for tool in CodebTools(api: nil, destructive: true).tools {
+                #expect(help.contains(tool.name), "codeb mcp --help does not name \(tool.name)")
+            }
         }
 
         /// Also checks that `examples/assistants/stdio.mcp.json` starts an MCP server: its arguments are used.
