@@ -87,4 +87,27 @@ import Testing
             }
         }
     }
+
+    /// Every query parameter a handler reads is declared in the contract (a parameter added to
+    /// a handler and not to the contract fails here).
+    @Test func everyQueryParameterAHandlerReadsIsDeclared() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appending(path: "Sources/Controller/API")
+        var read: Set<String> = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appending(path: file), encoding: .utf8)
+            read.formUnion(text.matches(of: /(?:query|queryParameters)\.(?:get|getAll)\("([A-Za-z-]+)"\)/).map { String($0.output.1) })
+        }
+        let document = try #require(try JSONSerialization.jsonObject(with: APIContract.json) as? [String: Any])
+        var declared: Set<String> = []
+        for item in (document["paths"] as? [String: Any] ?? [:]).values {
+            for operation in (item as? [String: Any] ?? [:]).values {
+                for parameter in (operation as? [String: Any])?["parameters"] as? [[String: Any]] ?? [] where parameter["in"] as? String == "query" {
+                    if let name = parameter["name"] as? String { declared.insert(name) }
+                }
+            }
+        }
+        #expect(read.count >= 8, "\(read.sorted())")
+        #expect(read.isSubset(of: declared), "query parameters read but not declared: \(read.subtracting(declared).sorted())")
+    }
 }

@@ -649,6 +649,29 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 APIHandler.apply($0)
             },
             deserializer: { request, requestBody, metadata in
+                let query: Operations.Apply.Input.Query = .init(
+                    environment: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "environment",
+                        as: [Swift.String].self
+                    ),
+                    dryRun: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "dryRun",
+                        as: Operations.Apply.Input.Query.DryRunPayload.self
+                    ),
+                    expectedGeneration: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "expectedGeneration",
+                        as: Swift.Int.self
+                    )
+                )
                 let headers: Operations.Apply.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
                 let body: Operations.Apply.Input.Body
@@ -680,6 +703,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     preconditionFailure("bestContentType chose an invalid content type.")
                 }
                 return Operations.Apply.Input(
+                    query: query,
                     headers: headers,
                     body: body
                 )

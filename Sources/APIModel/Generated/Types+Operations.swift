@@ -548,6 +548,44 @@ public enum Operations {
     public enum Apply {
         public static let id: Swift.String = "apply"
         public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/apply/POST/query`.
+            public struct Query: Sendable, Hashable {
+                /// Only these environments (repeatable; YAML body).
+                ///
+                /// - Remark: Generated from `#/paths/v1/apply/POST/query/environment`.
+                public var environment: [Swift.String]?
+                /// - Remark: Generated from `#/paths/v1/apply/POST/query/dryRun`.
+                @frozen public enum DryRunPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _0 = "0"
+                    case _1 = "1"
+                    case _true = "true"
+                    case _false = "false"
+                }
+                /// Plan only (YAML body).
+                ///
+                /// - Remark: Generated from `#/paths/v1/apply/POST/query/dryRun`.
+                public var dryRun: Operations.Apply.Input.Query.DryRunPayload?
+                /// Refuse (409) unless the environment is at this generation (YAML body).
+                ///
+                /// - Remark: Generated from `#/paths/v1/apply/POST/query/expectedGeneration`.
+                public var expectedGeneration: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - environment: Only these environments (repeatable; YAML body).
+                ///   - dryRun: Plan only (YAML body).
+                ///   - expectedGeneration: Refuse (409) unless the environment is at this generation (YAML body).
+                public init(
+                    environment: [Swift.String]? = nil,
+                    dryRun: Operations.Apply.Input.Query.DryRunPayload? = nil,
+                    expectedGeneration: Swift.Int? = nil
+                ) {
+                    self.environment = environment
+                    self.dryRun = dryRun
+                    self.expectedGeneration = expectedGeneration
+                }
+            }
+            public var query: Operations.Apply.Input.Query
             /// - Remark: Generated from `#/paths/v1/apply/POST/header`.
             public struct Headers: Sendable, Hashable {
                 public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Apply.AcceptableContentType>]
@@ -571,12 +609,15 @@ public enum Operations {
             /// Creates a new `Input`.
             ///
             /// - Parameters:
+            ///   - query:
             ///   - headers:
             ///   - body:
             public init(
+                query: Operations.Apply.Input.Query = .init(),
                 headers: Operations.Apply.Input.Headers = .init(),
                 body: Operations.Apply.Input.Body
             ) {
+                self.query = query
                 self.headers = headers
                 self.body = body
             }
@@ -4195,15 +4236,19 @@ public enum Operations {
         public struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/v1/audit/GET/query`.
             public struct Query: Sendable, Hashable {
+                /// The newest entries, at most this many (default 200).
+                ///
                 /// - Remark: Generated from `#/paths/v1/audit/GET/query/limit`.
                 public var limit: Swift.Int?
+                /// Only entries older than this (the time of the oldest entry of the page you have).
+                ///
                 /// - Remark: Generated from `#/paths/v1/audit/GET/query/before`.
                 public var before: Foundation.Date?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
-                ///   - limit:
-                ///   - before:
+                ///   - limit: The newest entries, at most this many (default 200).
+                ///   - before: Only entries older than this (the time of the oldest entry of the page you have).
                 public init(
                     limit: Swift.Int? = nil,
                     before: Foundation.Date? = nil

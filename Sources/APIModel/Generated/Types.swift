@@ -273,10 +273,12 @@ extension APIProtocol {
     /// - Remark: HTTP `POST /v1/apply`.
     /// - Remark: Generated from `#/paths//v1/apply/post(apply)`.
     public func apply(
+        query: Operations.Apply.Input.Query = .init(),
         headers: Operations.Apply.Input.Headers = .init(),
         body: Operations.Apply.Input.Body
     ) async throws -> Operations.Apply.Output {
         try await apply(Operations.Apply.Input(
+            query: query,
             headers: headers,
             body: body
         ))
