@@ -105,7 +105,7 @@ public struct CodebTools: Sendable {
         case "rollout_status":
             return try await rolloutStatus(arguments)
         default:
-            guard let tool = OperationTool.all.first(where: { $0.name == name }), destructive || !tool.destructive else {
+            guard let tool = OperationTool.named[name], destructive || !tool.destructive else {
                 throw ToolFailure("there is no tool \(String(name.prefix(64)).debugDescription); tools/list says which there are")
             }
             let (method, path, body) = try tool.request(arguments.values)
@@ -126,7 +126,7 @@ public struct CodebTools: Sendable {
             throw ToolFailure("this tool needs the codeb controller; set --server/CODEB_SERVER and CODEB_TOKEN (only validate works without one)")
         }
         let (status, body) = try await api.send(method, path, json: json)
-        let text = (try? JSONDecoder().decode(Value.self, from: body)).map(Self.compact) ?? String(decoding: body, as: UTF8.self)
+        let text = Self.compactAnswer(body) ?? String(decoding: body, as: UTF8.self)
         guard (200..<300).contains(status) else {
             throw ToolFailure(text.isEmpty ? "the controller answered HTTP \(status)" : text, status: status)
         }
@@ -194,25 +194,34 @@ public struct CodebTools: Sendable {
     }
 
     /// Adds `rollouts: ["project/environment@revision"]` to an apply's answer, and to each
-    /// environment the `plan` (actions) its dry run showed.
+    /// environment the `plan` (actions) its dry run showed. The answers are read and reshaped
+    /// as JSON objects (JSONSerialization is the fastest reader here; nothing is sent from them).
     static func withRolloutIDs(_ answer: String, plan: String? = nil) -> String {
-        guard var result = (try? JSONDecoder().decode(Value.self, from: Data(answer.utf8)))?.objectValue,
-              let project = result["project"]?.stringValue, var environments = result["environments"]?.arrayValue?.compactMap(\.objectValue)
+        guard var result = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any],
+              let project = result["project"] as? String, var environments = result["environments"] as? [[String: Any]]
         else { return answer }
-        if let plan, let planned = (try? JSONDecoder().decode(Value.self, from: Data(plan.utf8)))?.objectValue?["environments"]?.arrayValue?.compactMap(\.objectValue) {
+        if let plan, let planned = (try? JSONSerialization.jsonObject(with: Data(plan.utf8)) as? [String: Any])?["environments"] as? [[String: Any]] {
             for index in environments.indices {
-                let name = environments[index]["environment"]
-                if let actions = planned.first(where: { $0["environment"] == name })?["actions"] {
+                let name = environments[index]["environment"] as? String
+                if let actions = planned.first(where: { $0["environment"] as? String == name })?["actions"] {
                     environments[index]["plan"] = actions
                 }
             }
-            result["environments"] = .array(environments.map(Value.object))
+            result["environments"] = environments
         }
-        result["rollouts"] = .array(environments.compactMap { environment -> Value? in
-            guard let name = environment["environment"]?.stringValue, let revision = environment["revision"]?.intValue else { return nil }
-            return .string("\(project)/\(name)@\(revision)")
-        })
-        return compact(.object(result))
+        result["rollouts"] = environments.compactMap { environment -> String? in
+            guard let name = environment["environment"] as? String, let revision = environment["revision"] as? Int else { return nil }
+            return "\(project)/\(name)@\(revision)"
+        }
+        return compactAnswer(try? JSONSerialization.data(withJSONObject: result)) ?? answer
+    }
+
+    /// The API's answer as compact JSON with sorted keys and unescaped slashes; nil if it is not JSON.
+    static func compactAnswer(_ body: Data?) -> String? {
+        guard let body, let parsed = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
+              let data = try? JSONSerialization.data(withJSONObject: parsed, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// JSON text with sorted keys and unescaped slashes.

@@ -7,6 +7,9 @@ extension OperationTool {
     /// operation with a role but `/mcp` itself and those marked `x-codeb-tool: false`.
     static let all: [OperationTool] = every.filter(\.offered)
 
+    /// The offered tools by name (a call looks its tool up here).
+    static let named: [String: OperationTool] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
     /// The operation `id` as a tool would call it: also those served by a hand-written tool.
     static func operation(_ id: String) -> OperationTool? { every.first { $0.operation.id == id } }
 
@@ -45,7 +48,8 @@ extension OperationTool {
             let defaulted = parameter["x-codeb-default"] != nil && !operation.destructive
             schema["default"] = defaulted ? parameter["x-codeb-default"] : nil
             let required = place == .path ? !defaulted : parameter["required"]?.boolValue == true
-            arguments.append(Argument(name: parameterName, place: place, required: required, schema: .object(schema), what: what))
+            let pattern = schema["pattern"]?.stringValue.flatMap { try? NSRegularExpression(pattern: $0) }
+            arguments.append(Argument(name: parameterName, place: place, required: required, schema: .object(schema), what: what, pattern: pattern))
         }
         let json = declared["requestBody"].map { Self.resolved($0, in: document) }?.objectValue?["content"]?.objectValue?["application/json"]?.objectValue
         let body = json?["schema"]?.objectValue ?? [:]

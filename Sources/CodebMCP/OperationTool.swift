@@ -18,6 +18,8 @@ struct OperationTool: Sendable {
         var schema: Value
         /// What the value must be, as a noun phrase (`a registry host, such as …`).
         var what: String?
+        /// The schema's `pattern`, compiled once when the tools are derived.
+        var pattern: NSRegularExpression?
     }
 
     let name: String
@@ -102,8 +104,8 @@ extension OperationTool.Argument {
     func check(_ text: String) throws {
         let schema = schema.objectValue ?? [:]
         let quoted = String(text.prefix(80)).debugDescription
-        if let pattern = schema["pattern"]?.stringValue, text.range(of: pattern, options: .regularExpression) == nil {
-            throw ToolFailure("\(name) \(quoted) is not \(what ?? "valid (\(pattern))")")
+        if let pattern, pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
+            throw ToolFailure("\(name) \(quoted) is not \(what ?? "valid (\(pattern.pattern))")")
         }
         if let allowed = schema["enum"]?.arrayValue?.compactMap(\.stringValue), !allowed.isEmpty, !allowed.contains(text) {
             throw ToolFailure("\(name) must be one of \(allowed.joined(separator: ", ")), not \(quoted)")
