@@ -92,10 +92,10 @@ struct OperationTool: Sendable {
     /// Everything but unreserved characters is escaped: `/`, `?`, `#`, `&` and `%` stay inside
     /// their one path segment or query value.
     static func percentEncoded(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~:")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
+
+    private static let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~:"))
 }
 
 extension OperationTool.Argument {

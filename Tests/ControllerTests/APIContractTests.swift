@@ -47,11 +47,13 @@ import Testing
                 #expect(String(buffer: response.body).contains("this needs a member key; yours is viewer"))
             }
             try await client.execute(uri: "/v1/registries/registry.acme.test", method: .delete, headers: [.authorization: "Bearer \(viewer)"]) { #expect($0.status == .forbidden) }
+            // The caller's own text names the target: it is cut, not written whole.
+            try await client.execute(uri: "/v1/registries/" + String(repeating: "a", count: 2000), method: .delete, headers: [.authorization: "Bearer \(viewer)"]) { #expect($0.status == .forbidden) }
         }
         let log = try await world.api.keys.auditLog(team: "acme", limit: 10)
-        #expect(log.map(\.action) == ["apply", "registry.logout"])
-        #expect(log.map(\.result) == ["denied", "denied"])
-        #expect(log.map(\.target) == ["-", "registry.acme.test"])
+        #expect(log.map(\.action) == ["apply", "registry.logout", "registry.logout"])
+        #expect(log.map(\.result) == ["denied", "denied", "denied"])
+        #expect(log.map(\.target) == ["-", "registry.acme.test", String(repeating: "a", count: 255)])
     }
 
     /// A route no operation declares has no declared role: refused for every key (deny by default).

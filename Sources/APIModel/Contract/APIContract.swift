@@ -33,9 +33,9 @@ public enum APIContract {
         return try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
     }()
 
-    /// Every operation, in the contract's order of paths.
+    /// Every operation, in the contract's order of paths. Read from `json`: the YAML is parsed once.
     public static let operations: [Operation] = {
-        guard let document = try? Yams.load(yaml: yaml) as? [String: Any], let paths = document["paths"] as? [String: Any] else { return [] }
+        guard let document = try? JSONSerialization.jsonObject(with: json) as? [String: Any], let paths = document["paths"] as? [String: Any] else { return [] }
         var operations: [Operation] = []
         for (path, item) in paths.sorted(by: { $0.key < $1.key }) {
             guard let item = item as? [String: Any] else { continue }
@@ -63,10 +63,11 @@ public enum APIContract {
     private static let byRoute: [String: Operation] = Dictionary(operations.map { ($0.route, $0) }, uniquingKeysWith: { first, _ in first })
 
     /// The values of `path`'s `{name}` placeholders in order, joined by `/` (`shop/production`):
-    /// what an audit entry names as its target. `value` reads a placeholder's value.
+    /// what an audit entry names as its target. `value` reads a placeholder's value; each is cut
+    /// to 255 characters (the longest a handler keeps, a registry host): it is the caller's text.
     public static func target(of path: String, _ value: (String) -> String?) -> String {
         let names = path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { String($0.dropFirst().dropLast()) }
-        let values = names.compactMap(value)
+        let values = names.compactMap(value).map { String($0.prefix(255)) }
         return values.isEmpty ? "-" : values.joined(separator: "/")
     }
 }

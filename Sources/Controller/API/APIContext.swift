@@ -31,5 +31,5 @@ public struct APIContext: RequestContext {
     }
 
     /// The action the routed operation's audit entries carry (`x-codeb-audit`).
-    var auditAction: String { operation?.audit ?? "\(operation?.id ?? "request")" }
+    var auditAction: String { operation?.audit ?? operation?.id ?? "request" }
 }
