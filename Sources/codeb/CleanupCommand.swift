@@ -1,8 +1,6 @@
 import APIModel
 import ArgumentParser
 import Foundation
-import Spec
-import State
 
 /// `codeb cleanup PROJECT [--env E]` (admin): removes the stopped containers of failed rollouts.
 struct CleanupCommand: AsyncParsableCommand {
@@ -15,22 +13,9 @@ struct CleanupCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let project: ResourceName
-        do {
-            project = try ResourceName(parsing: self.project)
-        } catch {
-            throw ValidationError("project: \(error.message)")
-        }
-        var only: EnvironmentName?
-        if let environment {
-            do {
-                only = try EnvironmentName(parsing: environment)
-            } catch {
-                throw ValidationError("--env: \(error.message)")
-            }
-        }
+        let (project, only) = (try CheckedNames.project(self.project), try CheckedNames.environment(environment))
         let cleaned = try await client.client().perform {
-            try await $0.cleanup(path: .init(project: project.value), query: .init(environment: only?.value)).accepted.body.json.cleaned
+            try await $0.cleanup(path: .init(project: project), query: .init(environment: only)).accepted.body.json.cleaned
         }
         print(cleaned.isEmpty ? "\(project): no failed slot to clean up" : "\(project): cleaning up " + cleaned.joined(separator: ", "))
     }

@@ -13,25 +13,6 @@ struct SecretsCommand: AsyncParsableCommand {
         subcommands: [SecretsSetCommand.self, SecretsUnsetCommand.self, SecretsListCommand.self, SecretsHistoryCommand.self, SecretsRotateKeyCommand.self]
     )
 
-    /// The project, checked before it reaches a request.
-    static func project(_ project: String) throws -> String {
-        do {
-            return try ResourceName(parsing: project).value
-        } catch {
-            throw ValidationError("project: \(error.message)")
-        }
-    }
-
-    /// A checked environment name, or nil.
-    static func environment(_ environment: String?) throws -> String? {
-        guard let environment else { return nil }
-        do {
-            return try EnvironmentName(parsing: environment).value
-        } catch {
-            throw ValidationError("--env: \(error.message)")
-        }
-    }
-
     /// Prints the rollouts a change started, and with `--wait` follows them.
     static func report(_ result: SecretsChangeResult, verb: String, wait: WaitOptions, api: APIClient, limit: Duration) async throws {
         print("\(result.project): \(verb) \(result.names.joined(separator: ", ")) (secrets version \(result.version))")

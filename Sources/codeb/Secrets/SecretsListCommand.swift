@@ -11,7 +11,7 @@ struct SecretsListCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let (project, environment) = (try SecretsCommand.project(project), try SecretsCommand.environment(environment))
+        let (project, environment) = (try CheckedNames.project(project), try CheckedNames.environment(environment))
         let secrets = try await client.client().perform { try await $0.secretsList(path: .init(project: project), query: .init(environment: environment)).ok.body.json }
         if output == .json { return print(try JSONOutput.encode(secrets)) }
         let formatter = ISO8601DateFormatter()
@@ -32,7 +32,7 @@ struct SecretsHistoryCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
 
     func run() async throws {
-        let (project, environment) = (try SecretsCommand.project(project), try SecretsCommand.environment(environment))
+        let (project, environment) = (try CheckedNames.project(project), try CheckedNames.environment(environment))
         let versions = try await client.client().perform { try await $0.secretsHistory(path: .init(project: project), query: .init(environment: environment)).ok.body.json }
         if output == .json { return print(try JSONOutput.encode(versions)) }
         let formatter = ISO8601DateFormatter()

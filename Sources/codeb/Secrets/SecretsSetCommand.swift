@@ -21,7 +21,7 @@ struct SecretsSetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let limit = try wait.limit()
-        let project = try SecretsCommand.project(self.project)
+        let project = try CheckedNames.project(self.project)
         var values: [String: String] = [:]
         if let fromFile {
             guard let data = FileManager.default.contents(atPath: fromFile) else { throw ValidationError("--from-file: cannot read \(fromFile)") }
@@ -48,7 +48,7 @@ struct SecretsSetCommand: AsyncParsableCommand {
             do { _ = try EnvVarName(parsing: name) } catch { throw ValidationError("\(name.prefix(64)): \(error.message)") }
         }
         guard !values.isEmpty else { throw ValidationError("name at least one secret: NAME=VALUE, NAME=- or --from-file .env") }
-        let environment = try SecretsCommand.environment(environment)
+        let environment = try CheckedNames.environment(environment)
         let api = try client.client()
         let result = try await api.perform {
             try await $0.secretsSet(path: .init(project: project), body: .json(SecretsSetRequest(environment: environment, values: values))).accepted.body.json

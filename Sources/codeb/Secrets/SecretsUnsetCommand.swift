@@ -17,8 +17,8 @@ struct SecretsUnsetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let limit = try wait.limit()
-        let project = try SecretsCommand.project(self.project)
-        let environment = try SecretsCommand.environment(environment)
+        let project = try CheckedNames.project(self.project)
+        let environment = try CheckedNames.environment(environment)
         guard !names.isEmpty else { throw ValidationError("name at least one secret") }
         let api = try client.client()
         let result = try await api.perform {
