@@ -95,6 +95,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                // The handlers implement the contract's generated `APIProtocol`, served on
+                // Hummingbird (`RouterTransport`: why not swift-openapi-hummingbird's, it says).
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ]
         ),
         // `/mcp` on the controller: the MCP tools served over streamable HTTP, each calling the

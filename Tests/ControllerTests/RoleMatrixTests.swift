@@ -49,6 +49,8 @@ import Testing
     static let endpoints: [Endpoint] = [
         Endpoint(name: "GET /healthz", method: .get, path: { _ in "/healthz" }, expected: { _, _ in .ok }),
         Endpoint(name: "GET /openapi.json", method: .get, path: { _ in "/openapi.json" }, expected: { _, _ in .ok }),
+        // Caddy asks for a host, not for a team: either team's domain is claimed.
+        Endpoint(name: "GET /caddy/ask", method: .get, path: { "/caddy/ask?domain=\(project($0)).test" }, expected: { _, _ in .ok }),
         Endpoint(name: "GET /v1/projects", method: .get, path: { _ in "/v1/projects" }, expected: { _, _ in .ok }),
         Endpoint(name: "GET project", method: .get, path: { "/v1/projects/\(project($0))" },
                  expected: { target, _ in target == .own ? .ok : .notFound }),

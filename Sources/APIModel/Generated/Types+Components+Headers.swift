@@ -21,5 +21,10 @@ public import struct Foundation.Date
 public import State
 extension Components {
     /// Types generated from the `#/components/headers` section of the OpenAPI document.
-    public enum Headers {}
+    public enum Headers {
+        /// `no-cache` on a stream: a proxy passes each event on as it comes.
+        ///
+        /// - Remark: Generated from `#/components/headers/CacheControl`.
+        public typealias CacheControl = Swift.String
+    }
 }

@@ -541,6 +541,184 @@ public enum Operations {
             }
         }
     }
+    /// Caddy's on-demand TLS ask; 200 exactly for a hostname an environment claims now.
+    ///
+    /// Open, for Caddy's `on_demand_tls { ask http://127.0.0.1:9101/caddy/ask }`: whether a certificate may be obtained for a hostname (an environment's domain or generated preview name). Any other name, or what is no hostname, gets the same 404: the answer says nothing else.
+    ///
+    /// - Remark: HTTP `GET /caddy/ask`.
+    /// - Remark: Generated from `#/paths//caddy/ask/get(caddyAsk)`.
+    public enum CaddyAsk {
+        public static let id: Swift.String = "caddyAsk"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/caddy/ask/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// The hostname of the TLS handshake.
+                ///
+                /// - Remark: Generated from `#/paths/caddy/ask/GET/query/domain`.
+                public var domain: Swift.String
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - domain: The hostname of the TLS handshake.
+                public init(domain: Swift.String) {
+                    self.domain = domain
+                }
+            }
+            public var query: Operations.CaddyAsk.Input.Query
+            /// - Remark: Generated from `#/paths/caddy/ask/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CaddyAsk.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CaddyAsk.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.CaddyAsk.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            public init(
+                query: Operations.CaddyAsk.Input.Query,
+                headers: Operations.CaddyAsk.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/caddy/ask/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/caddy/ask/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Strings)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Strings {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.CaddyAsk.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.CaddyAsk.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Claimed: a certificate may be obtained.
+            ///
+            /// - Remark: Generated from `#/paths//caddy/ask/get(caddyAsk)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.CaddyAsk.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.CaddyAsk.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//caddy/ask/get(caddyAsk)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//caddy/ask/get(caddyAsk)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// Apply a codeb.yaml (or plan it with dryRun); one revision per changed environment.
     ///
     /// - Remark: HTTP `POST /v1/apply`.
@@ -1963,6 +2141,22 @@ public enum Operations {
         }
         @frozen public enum Output: Sendable, Hashable {
             public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/logs/GET/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// `no-cache` on a stream: a proxy passes each event on as it comes.
+                    ///
+                    /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/logs/GET/responses/200/headers/Cache-Control`.
+                    public var cacheControl: Components.Headers.CacheControl?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - cacheControl: `no-cache` on a stream: a proxy passes each event on as it comes.
+                    public init(cacheControl: Components.Headers.CacheControl? = nil) {
+                        self.cacheControl = cacheControl
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.Logs.Output.Ok.Headers
                 /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/logs/GET/responses/200/content`.
                 @frozen public enum Body: Sendable, Hashable {
                     /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/logs/GET/responses/200/content/text\/plain`.
@@ -2009,8 +2203,13 @@ public enum Operations {
                 /// Creates a new `Ok`.
                 ///
                 /// - Parameters:
+                ///   - headers: Received HTTP response headers
                 ///   - body: Received HTTP response body
-                public init(body: Operations.Logs.Output.Ok.Body) {
+                public init(
+                    headers: Operations.Logs.Output.Ok.Headers = .init(),
+                    body: Operations.Logs.Output.Ok.Body
+                ) {
+                    self.headers = headers
                     self.body = body
                 }
             }
@@ -2221,6 +2420,22 @@ public enum Operations {
         }
         @frozen public enum Output: Sendable, Hashable {
             public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/events/GET/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// `no-cache` on a stream: a proxy passes each event on as it comes.
+                    ///
+                    /// - Remark: Generated from `#/paths/v1/events/GET/responses/200/headers/Cache-Control`.
+                    public var cacheControl: Components.Headers.CacheControl?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - cacheControl: `no-cache` on a stream: a proxy passes each event on as it comes.
+                    public init(cacheControl: Components.Headers.CacheControl? = nil) {
+                        self.cacheControl = cacheControl
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.RecentEvents.Output.Ok.Headers
                 /// - Remark: Generated from `#/paths/v1/events/GET/responses/200/content`.
                 @frozen public enum Body: Sendable, Hashable {
                     /// - Remark: Generated from `#/paths/v1/events/GET/responses/200/content/application\/json`.
@@ -2267,8 +2482,13 @@ public enum Operations {
                 /// Creates a new `Ok`.
                 ///
                 /// - Parameters:
+                ///   - headers: Received HTTP response headers
                 ///   - body: Received HTTP response body
-                public init(body: Operations.RecentEvents.Output.Ok.Body) {
+                public init(
+                    headers: Operations.RecentEvents.Output.Ok.Headers = .init(),
+                    body: Operations.RecentEvents.Output.Ok.Body
+                ) {
+                    self.headers = headers
                     self.body = body
                 }
             }
@@ -5269,321 +5489,6 @@ public enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "notFound",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen public enum AcceptableContentType: AcceptableProtocol {
-            case json
-            case other(Swift.String)
-            public init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            public var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .json:
-                    return "application/json"
-                }
-            }
-            public static var allCases: [Self] {
-                [
-                    .json
-                ]
-            }
-        }
-    }
-    /// Not offered (stateless server).
-    ///
-    /// - Remark: HTTP `GET /mcp`.
-    /// - Remark: Generated from `#/paths//mcp/get(mcpStream)`.
-    public enum McpStream {
-        public static let id: Swift.String = "mcpStream"
-        public struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/mcp/GET/header`.
-            public struct Headers: Sendable, Hashable {
-                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.McpStream.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.McpStream.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            public var headers: Operations.McpStream.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - headers:
-            public init(headers: Operations.McpStream.Input.Headers = .init()) {
-                self.headers = headers
-            }
-        }
-        @frozen public enum Output: Sendable, Hashable {
-            /// What went wrong.
-            ///
-            /// - Remark: Generated from `#/paths//mcp/get(mcpStream)/responses/405`.
-            ///
-            /// HTTP response code: `405 methodNotAllowed`.
-            case methodNotAllowed(Components.Responses._Error)
-            /// The associated value of the enum case if `self` is `.methodNotAllowed`.
-            ///
-            /// - Throws: An error if `self` is not `.methodNotAllowed`.
-            /// - SeeAlso: `.methodNotAllowed`.
-            public var methodNotAllowed: Components.Responses._Error {
-                get throws {
-                    switch self {
-                    case let .methodNotAllowed(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "methodNotAllowed",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen public enum AcceptableContentType: AcceptableProtocol {
-            case json
-            case other(Swift.String)
-            public init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            public var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .json:
-                    return "application/json"
-                }
-            }
-            public static var allCases: [Self] {
-                [
-                    .json
-                ]
-            }
-        }
-    }
-    /// MCP over streamable HTTP (stateless); each tool needs what its operation needs.
-    ///
-    /// - Remark: HTTP `POST /mcp`.
-    /// - Remark: Generated from `#/paths//mcp/post(mcpCall)`.
-    public enum McpCall {
-        public static let id: Swift.String = "mcpCall"
-        public struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/mcp/POST/header`.
-            public struct Headers: Sendable, Hashable {
-                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.McpCall.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.McpCall.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            public var headers: Operations.McpCall.Input.Headers
-            /// - Remark: Generated from `#/paths/mcp/POST/requestBody`.
-            @frozen public enum Body: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/mcp/POST/requestBody/content/application\/json`.
-                case json(OpenAPIRuntime.OpenAPIObjectContainer)
-            }
-            public var body: Operations.McpCall.Input.Body
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - headers:
-            ///   - body:
-            public init(
-                headers: Operations.McpCall.Input.Headers = .init(),
-                body: Operations.McpCall.Input.Body
-            ) {
-                self.headers = headers
-                self.body = body
-            }
-        }
-        @frozen public enum Output: Sendable, Hashable {
-            public struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/mcp/POST/responses/200/content`.
-                @frozen public enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/mcp/POST/responses/200/content/application\/json`.
-                    case json(OpenAPIRuntime.OpenAPIObjectContainer)
-                    /// The associated value of the enum case if `self` is `.json`.
-                    ///
-                    /// - Throws: An error if `self` is not `.json`.
-                    /// - SeeAlso: `.json`.
-                    public var json: OpenAPIRuntime.OpenAPIObjectContainer {
-                        get throws {
-                            switch self {
-                            case let .json(body):
-                                return body
-                            default:
-                                try throwUnexpectedResponseBody(
-                                    expectedContent: "application/json",
-                                    body: self
-                                )
-                            }
-                        }
-                    }
-                    /// - Remark: Generated from `#/paths/mcp/POST/responses/200/content/text\/event-stream`.
-                    case textEventStream(OpenAPIRuntime.HTTPBody)
-                    /// The associated value of the enum case if `self` is `.textEventStream`.
-                    ///
-                    /// - Throws: An error if `self` is not `.textEventStream`.
-                    /// - SeeAlso: `.textEventStream`.
-                    public var textEventStream: OpenAPIRuntime.HTTPBody {
-                        get throws {
-                            switch self {
-                            case let .textEventStream(body):
-                                return body
-                            default:
-                                try throwUnexpectedResponseBody(
-                                    expectedContent: "text/event-stream",
-                                    body: self
-                                )
-                            }
-                        }
-                    }
-                }
-                /// Received HTTP response body
-                public var body: Operations.McpCall.Output.Ok.Body
-                /// Creates a new `Ok`.
-                ///
-                /// - Parameters:
-                ///   - body: Received HTTP response body
-                public init(body: Operations.McpCall.Output.Ok.Body) {
-                    self.body = body
-                }
-            }
-            /// A JSON-RPC answer.
-            ///
-            /// - Remark: Generated from `#/paths//mcp/post(mcpCall)/responses/200`.
-            ///
-            /// HTTP response code: `200 ok`.
-            case ok(Operations.McpCall.Output.Ok)
-            /// The associated value of the enum case if `self` is `.ok`.
-            ///
-            /// - Throws: An error if `self` is not `.ok`.
-            /// - SeeAlso: `.ok`.
-            public var ok: Operations.McpCall.Output.Ok {
-                get throws {
-                    switch self {
-                    case let .ok(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "ok",
-                            response: self
-                        )
-                    }
-                }
-            }
-            /// Undocumented response.
-            ///
-            /// A response with a code that is not documented in the OpenAPI document.
-            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
-        }
-        @frozen public enum AcceptableContentType: AcceptableProtocol {
-            case json
-            case textEventStream
-            case other(Swift.String)
-            public init?(rawValue: Swift.String) {
-                switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
-                case "text/event-stream":
-                    self = .textEventStream
-                default:
-                    self = .other(rawValue)
-                }
-            }
-            public var rawValue: Swift.String {
-                switch self {
-                case let .other(string):
-                    return string
-                case .json:
-                    return "application/json"
-                case .textEventStream:
-                    return "text/event-stream"
-                }
-            }
-            public static var allCases: [Self] {
-                [
-                    .json,
-                    .textEventStream
-                ]
-            }
-        }
-    }
-    /// Not offered (stateless server).
-    ///
-    /// - Remark: HTTP `DELETE /mcp`.
-    /// - Remark: Generated from `#/paths//mcp/delete(mcpEnd)`.
-    public enum McpEnd {
-        public static let id: Swift.String = "mcpEnd"
-        public struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/mcp/DELETE/header`.
-            public struct Headers: Sendable, Hashable {
-                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.McpEnd.AcceptableContentType>]
-                /// Creates a new `Headers`.
-                ///
-                /// - Parameters:
-                ///   - accept:
-                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.McpEnd.AcceptableContentType>] = .defaultValues()) {
-                    self.accept = accept
-                }
-            }
-            public var headers: Operations.McpEnd.Input.Headers
-            /// Creates a new `Input`.
-            ///
-            /// - Parameters:
-            ///   - headers:
-            public init(headers: Operations.McpEnd.Input.Headers = .init()) {
-                self.headers = headers
-            }
-        }
-        @frozen public enum Output: Sendable, Hashable {
-            /// What went wrong.
-            ///
-            /// - Remark: Generated from `#/paths//mcp/delete(mcpEnd)/responses/405`.
-            ///
-            /// HTTP response code: `405 methodNotAllowed`.
-            case methodNotAllowed(Components.Responses._Error)
-            /// The associated value of the enum case if `self` is `.methodNotAllowed`.
-            ///
-            /// - Throws: An error if `self` is not `.methodNotAllowed`.
-            /// - SeeAlso: `.methodNotAllowed`.
-            public var methodNotAllowed: Components.Responses._Error {
-                get throws {
-                    switch self {
-                    case let .methodNotAllowed(response):
-                        return response
-                    default:
-                        try throwUnexpectedResponseStatus(
-                            expectedStatus: "methodNotAllowed",
                             response: self
                         )
                     }

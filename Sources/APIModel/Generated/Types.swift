@@ -41,6 +41,13 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /openapi.json`.
     /// - Remark: Generated from `#/paths//openapi.json/get(openapi)`.
     func openapi(_ input: Operations.Openapi.Input) async throws -> Operations.Openapi.Output
+    /// Caddy's on-demand TLS ask; 200 exactly for a hostname an environment claims now.
+    ///
+    /// Open, for Caddy's `on_demand_tls { ask http://127.0.0.1:9101/caddy/ask }`: whether a certificate may be obtained for a hostname (an environment's domain or generated preview name). Any other name, or what is no hostname, gets the same 404: the answer says nothing else.
+    ///
+    /// - Remark: HTTP `GET /caddy/ask`.
+    /// - Remark: Generated from `#/paths//caddy/ask/get(caddyAsk)`.
+    func caddyAsk(_ input: Operations.CaddyAsk.Input) async throws -> Operations.CaddyAsk.Output
     /// Apply a codeb.yaml (or plan it with dryRun); one revision per changed environment.
     ///
     /// - Remark: HTTP `POST /v1/apply`.
@@ -221,21 +228,6 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/projects/{project}/cleanup`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/cleanup/post(cleanup)`.
     func cleanup(_ input: Operations.Cleanup.Input) async throws -> Operations.Cleanup.Output
-    /// Not offered (stateless server).
-    ///
-    /// - Remark: HTTP `GET /mcp`.
-    /// - Remark: Generated from `#/paths//mcp/get(mcpStream)`.
-    func mcpStream(_ input: Operations.McpStream.Input) async throws -> Operations.McpStream.Output
-    /// MCP over streamable HTTP (stateless); each tool needs what its operation needs.
-    ///
-    /// - Remark: HTTP `POST /mcp`.
-    /// - Remark: Generated from `#/paths//mcp/post(mcpCall)`.
-    func mcpCall(_ input: Operations.McpCall.Input) async throws -> Operations.McpCall.Output
-    /// Not offered (stateless server).
-    ///
-    /// - Remark: HTTP `DELETE /mcp`.
-    /// - Remark: Generated from `#/paths//mcp/delete(mcpEnd)`.
-    func mcpEnd(_ input: Operations.McpEnd.Input) async throws -> Operations.McpEnd.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -267,6 +259,21 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//openapi.json/get(openapi)`.
     public func openapi(headers: Operations.Openapi.Input.Headers = .init()) async throws -> Operations.Openapi.Output {
         try await openapi(Operations.Openapi.Input(headers: headers))
+    }
+    /// Caddy's on-demand TLS ask; 200 exactly for a hostname an environment claims now.
+    ///
+    /// Open, for Caddy's `on_demand_tls { ask http://127.0.0.1:9101/caddy/ask }`: whether a certificate may be obtained for a hostname (an environment's domain or generated preview name). Any other name, or what is no hostname, gets the same 404: the answer says nothing else.
+    ///
+    /// - Remark: HTTP `GET /caddy/ask`.
+    /// - Remark: Generated from `#/paths//caddy/ask/get(caddyAsk)`.
+    public func caddyAsk(
+        query: Operations.CaddyAsk.Input.Query,
+        headers: Operations.CaddyAsk.Input.Headers = .init()
+    ) async throws -> Operations.CaddyAsk.Output {
+        try await caddyAsk(Operations.CaddyAsk.Input(
+            query: query,
+            headers: headers
+        ))
     }
     /// Apply a codeb.yaml (or plan it with dryRun); one revision per changed environment.
     ///
@@ -643,33 +650,6 @@ extension APIProtocol {
             query: query,
             headers: headers
         ))
-    }
-    /// Not offered (stateless server).
-    ///
-    /// - Remark: HTTP `GET /mcp`.
-    /// - Remark: Generated from `#/paths//mcp/get(mcpStream)`.
-    public func mcpStream(headers: Operations.McpStream.Input.Headers = .init()) async throws -> Operations.McpStream.Output {
-        try await mcpStream(Operations.McpStream.Input(headers: headers))
-    }
-    /// MCP over streamable HTTP (stateless); each tool needs what its operation needs.
-    ///
-    /// - Remark: HTTP `POST /mcp`.
-    /// - Remark: Generated from `#/paths//mcp/post(mcpCall)`.
-    public func mcpCall(
-        headers: Operations.McpCall.Input.Headers = .init(),
-        body: Operations.McpCall.Input.Body
-    ) async throws -> Operations.McpCall.Output {
-        try await mcpCall(Operations.McpCall.Input(
-            headers: headers,
-            body: body
-        ))
-    }
-    /// Not offered (stateless server).
-    ///
-    /// - Remark: HTTP `DELETE /mcp`.
-    /// - Remark: Generated from `#/paths//mcp/delete(mcpEnd)`.
-    public func mcpEnd(headers: Operations.McpEnd.Input.Headers = .init()) async throws -> Operations.McpEnd.Output {
-        try await mcpEnd(Operations.McpEnd.Input(headers: headers))
     }
 }
 

@@ -15,6 +15,10 @@ public struct APIContext: RequestContext {
     /// The client's address as the listener saw it ("-" when there is none, e.g. in-process).
     public var sourceAddress: String
 
+    /// The context of the request being served, bound by `ContractMiddleware` around the
+    /// contract's generated server, whose handlers get only the operation's input.
+    @TaskLocal public static var current: APIContext?
+
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil

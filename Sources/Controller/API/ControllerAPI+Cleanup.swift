@@ -1,15 +1,16 @@
 import APIModel
 import Drivers
 import Foundation
-import Hummingbird
+import OpenAPIRuntime
 import Spec
 
 extension ControllerAPI {
     /// `POST /v1/projects/:project/cleanup[?environment=E]` (admin): every failed slot of the
     /// project's environments (or of E) is emptied; the loop then removes its stopped container.
-    func cleanup(_ request: Request, _ context: APIContext) async throws -> Response {
-        let project = context.parameters.get("project") ?? "-"
-        let environment = request.uri.queryParameters.get("environment").map { String($0) }
+    public func cleanup(_ input: Operations.Cleanup.Input) async throws -> Operations.Cleanup.Output {
+        let context = try routed()
+        let project = input.path.project
+        let environment = input.query.environment
         let target = String(project.prefix(64)) + (environment.map { "/" + $0.prefix(64) } ?? "")
         return try await audited(target: target, context) {
             let principal = try context.caller()
@@ -27,7 +28,7 @@ extension ControllerAPI {
             for key in owned {
                 for slot in try await operations.cleanup(key) { cleaned.append("\(key)/\(slot)") }
             }
-            return try JSONBody.response(["cleaned": cleaned], status: .accepted)
+            return .accepted(.init(body: .json(.init(cleaned: cleaned))))
         }
     }
 }

@@ -1,53 +1,50 @@
 import APIModel
 import Drivers
 import Foundation
-import Hummingbird
+import OpenAPIRuntime
 import Spec
 
 extension ControllerAPI {
-    func apply(_ request: Request, _ context: APIContext) async throws -> Response {
+    public func apply(_ input: Operations.Apply.Input) async throws -> Operations.Apply.Output {
+        let context = try routed()
         // Never with what the spec says: its problems may quote values.
-        let (input, spec) = try await readAudited(context, detail: { error in
+        let (request, spec) = try await readAudited(context, detail: { error in
             error.details.map { "\($0.count) problem\($0.count == 1 ? "" : "s") in the spec" } ?? "the request body could not be read"
         }) {
-            try await applyInput(request)
+            try await Self.applyInput(input)
         }
-        let dryRun = input.dryRun ?? false
-        return try await audited(target: spec.project.value, context, variant: dryRun ? "dry-run" : nil) {
-            try await apply(input, spec, dryRun: dryRun, context)
+        let dryRun = request.dryRun ?? false
+        let result = try await audited(target: spec.project.value, context, variant: dryRun ? "dry-run" : nil) {
+            try await apply(request, spec, dryRun: dryRun, context)
         }
+        return dryRun ? .ok(.init(body: .json(result))) : .accepted(.init(body: .json(result)))
     }
 
     /// The request's spec, read and loaded; throws `APIError`s that say what is wrong.
-    private func applyInput(_ request: Request) async throws -> (ApplyRequest, Spec) {
-        let body = try await request.body.collect(upTo: SpecLoader.maxBytes * 2 + 64 * 1024)
-        let input: ApplyRequest
-        let contentType = request.headers[.contentType] ?? ""
-        if contentType.contains("yaml") {
+    private static func applyInput(_ input: Operations.Apply.Input) async throws -> (ApplyRequest, Spec) {
+        let request: ApplyRequest
+        switch input.body {
+        case .json(let body):
+            request = body
+        case .yaml(let body):
             // A bare codeb.yaml (curl --data-binary @codeb.yaml -H 'Content-Type: application/yaml');
-            // options come from the query: ?dryRun=1&environment=production.
-            let query = request.uri.queryParameters
-            let environments = query.getAll("environment").map { String($0) }
-            input = ApplyRequest(
-                spec: String(buffer: body), environments: environments.isEmpty ? nil : environments,
-                dryRun: query.get("dryRun").map { $0 == "1" || $0 == "true" },
-                expectedGeneration: query.get("expectedGeneration").flatMap { Int(String($0)) }
+            // options come from the query: ?dryRun=1&environment=production. The body's size
+            // is bounded by the contract's limit before it gets here.
+            let text = try await String(collecting: body, upTo: .max)
+            request = ApplyRequest(
+                spec: text, environments: input.query.environment.flatMap { $0.isEmpty ? nil : $0 },
+                dryRun: input.query.dryRun.map { $0 == ._1 || $0 == ._true },
+                expectedGeneration: input.query.expectedGeneration
             )
-        } else {
-            do {
-                input = try JSONDecoder().decode(ApplyRequest.self, from: body)
-            } catch {
-                throw APIError(.badRequest, code: "bad_request", "the body must be a codeb.yaml (Content-Type: application/yaml) or JSON {\"spec\": \"<codeb.yaml text>\", \"variables\": {…}}: \(error)")
-            }
         }
         do {
-            return (input, try SpecLoader.load(input.spec, file: input.file ?? "codeb.yaml", variables: Variables(input.variables ?? [:])))
+            return (request, try SpecLoader.load(request.spec, file: request.file ?? "codeb.yaml", variables: Variables(request.variables ?? [:])))
         } catch {
             throw APIError.from(error)
         }
     }
 
-    private func apply(_ input: ApplyRequest, _ spec: Spec, dryRun: Bool, _ context: APIContext) async throws -> Response {
+    private func apply(_ input: ApplyRequest, _ spec: Spec, dryRun: Bool, _ context: APIContext) async throws -> ApplyResult {
         let principal = try context.caller()
         guard spec.team == principal.team else {
             throw APIError(.forbidden, code: "forbidden", "your key is for team \(principal.team); the spec names team \(spec.team)")
@@ -83,7 +80,7 @@ extension ControllerAPI {
                 results.append(.init(environment: name.value, revision: revision.number, created: revision.number > before, changes: changes, actions: nil))
             }
         }
-        return try JSONBody.response(ApplyResult(project: spec.project.value, team: spec.team.value, dryRun: dryRun, environments: results), status: dryRun ? .ok : .accepted)
+        return ApplyResult(project: spec.project.value, team: spec.team.value, dryRun: dryRun, environments: results)
     }
 
     /// The planner's next pass as if `wanted` were stored as revision `number`: observed from the
@@ -157,19 +154,19 @@ extension ControllerAPI {
         return changes
     }
 
-    func listProjects(_ context: APIContext) async throws -> Response {
-        let principal = try context.caller()
+    public func listProjects(_ input: Operations.ListProjects.Input) async throws -> Operations.ListProjects.Output {
+        let principal = try routed().caller()
         var projects: [String: ProjectView] = [:]
         for key in try await store.keys() {
             guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
             projects[key.project.value, default: ProjectView(project: key.project.value, team: state.team.value, environments: [])].environments.append(EnvironmentView(state, previewDomain: reconciler?.previewDomain))
         }
-        return try JSONBody.response(projects.values.sorted { $0.project < $1.project })
+        return .ok(.init(body: .json(projects.values.sorted { $0.project < $1.project })))
     }
 
-    func getProject(_ context: APIContext) async throws -> Response {
-        let principal = try context.caller()
-        guard let name = context.parameters.get("project").flatMap({ try? ResourceName(parsing: $0) }) else {
+    public func projectStatus(_ input: Operations.ProjectStatus.Input) async throws -> Operations.ProjectStatus.Output {
+        let principal = try routed().caller()
+        guard let name = try? ResourceName(parsing: input.path.project) else {
             throw APIError.notFound("that project")
         }
         var environments: [EnvironmentView] = []
@@ -178,42 +175,45 @@ extension ControllerAPI {
             environments.append(EnvironmentView(state, previewDomain: reconciler?.previewDomain))
         }
         guard !environments.isEmpty else { throw APIError.notFound("project \(name)") }
-        return try JSONBody.response(ProjectView(project: name.value, team: principal.team.value, environments: environments))
+        return .ok(.init(body: .json(ProjectView(project: name.value, team: principal.team.value, environments: environments))))
     }
 
-    func history(_ context: APIContext) async throws -> Response {
-        let principal = try context.caller()
-        let state = try await ownedEnvironment(context, principal)
-        return try JSONBody.response(state.revisions.reversed().map(RevisionView.init))
+    public func history(_ input: Operations.History.Input) async throws -> Operations.History.Output {
+        let principal = try routed().caller()
+        let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
+        return .ok(.init(body: .json(state.revisions.reversed().map(RevisionView.init))))
     }
 
-    func promote(_ context: APIContext) async throws -> Response {
-        let target = (try? environmentKey(context).description) ?? "-"
+    public func promote(_ input: Operations.Promote.Input) async throws -> Operations.Promote.Output {
+        let context = try routed()
+        let target = (try? environmentKey(project: input.path.project, environment: input.path.environment).description) ?? "-"
         return try await audited(target: target, context) {
             let principal = try context.caller()
-            let state = try await ownedEnvironment(context, principal)
+            let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
             let number = try await operations.promote(state.key, author: principal.keyID)
-            return try JSONBody.response(["promoted": number], status: .accepted)
+            return .accepted(.init(body: .json(.init(promoted: number))))
         }
     }
 
-    func rollback(_ context: APIContext) async throws -> Response {
-        let target = (try? environmentKey(context).description) ?? "-"
+    public func rollback(_ input: Operations.Rollback.Input) async throws -> Operations.Rollback.Output {
+        let context = try routed()
+        let target = (try? environmentKey(project: input.path.project, environment: input.path.environment).description) ?? "-"
         return try await audited(target: target, context) {
             let principal = try context.caller()
-            let state = try await ownedEnvironment(context, principal)
+            let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
             let revision = try await operations.rollback(state.key, author: principal.keyID)
-            return try JSONBody.response(RevisionView(revision), status: .accepted)
+            return .accepted(.init(body: .json(RevisionView(revision))))
         }
     }
 
-    func delete(_ context: APIContext) async throws -> Response {
-        let target = (try? environmentKey(context).description) ?? "-"
+    public func deleteEnvironment(_ input: Operations.DeleteEnvironment.Input) async throws -> Operations.DeleteEnvironment.Output {
+        let context = try routed()
+        let target = (try? environmentKey(project: input.path.project, environment: input.path.environment).description) ?? "-"
         return try await audited(target: target, context) {
             let principal = try context.caller()
-            let state = try await ownedEnvironment(context, principal)
+            let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
             try await operations.delete(state.key, author: principal.keyID)
-            return try JSONBody.response(["deleting": state.key.description], status: .accepted)
+            return .accepted(.init(body: .json(.init(deleting: state.key.description))))
         }
     }
 }

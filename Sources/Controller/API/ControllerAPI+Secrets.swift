@@ -1,27 +1,26 @@
 import APIModel
 import Drivers
 import Foundation
-import Hummingbird
-import NIOCore
+import OpenAPIRuntime
 import Spec
 
 /// Secrets: members set and unset, viewers list names and history; nothing answers a value.
 /// The audit log names the secrets changed, never their values.
 extension ControllerAPI {
     /// `GET /v1/projects/:project/secrets[?environment=E]` (viewer): names, version, who, when.
-    func listSecrets(_ request: Request, _ context: APIContext) async throws -> Response {
-        let principal = try context.caller()
-        let (_, set) = try await readableSecrets(context, principal)
-        let scopes = try Self.scopes(request)
+    public func secretsList(_ input: Operations.SecretsList.Input) async throws -> Operations.SecretsList.Output {
+        let principal = try routed().caller()
+        let (_, set) = try await readableSecrets(input.path.project, principal)
+        let scopes = try Self.scopes(input.query.environment)
         let entries = scopes.map { set.listed(scope: $0) } ?? Self.allScopes(set).flatMap { set.listed(scope: $0) }
-        return try JSONBody.response(entries.map { SecretView($0) })
+        return .ok(.init(body: .json(entries.map { SecretView($0) })))
     }
 
     /// `GET /v1/projects/:project/secrets/history[?environment=E]` (viewer): every version, newest first.
-    func secretsHistory(_ request: Request, _ context: APIContext) async throws -> Response {
-        let principal = try context.caller()
-        let (_, set) = try await readableSecrets(context, principal)
-        let scope = try Self.scopes(request)
+    public func secretsHistory(_ input: Operations.SecretsHistory.Input) async throws -> Operations.SecretsHistory.Output {
+        let principal = try routed().caller()
+        let (_, set) = try await readableSecrets(input.path.project, principal)
+        let scope = try Self.scopes(input.query.environment)
         var versions: [SecretVersionView] = []
         for version in Set(set.entries.map(\.version)).sorted(by: >) {
             let entries = set.entries.filter { $0.version == version && (scope == nil || $0.scope == scope!) }
@@ -31,24 +30,25 @@ extension ControllerAPI {
                 unset: entries.filter { $0.sealed == nil }.map(\.name.value).sorted(), author: first.author, at: first.at
             ))
         }
-        return try JSONBody.response(versions)
+        return .ok(.init(body: .json(versions)))
     }
 
     /// `PUT /v1/projects/:project/secrets {"environment"?, "values": {NAME: VALUE}}` (member):
     /// one new version, then a rollout of every environment whose values changed.
-    func setSecrets(_ request: Request, _ context: APIContext) async throws -> Response {
-        let target = context.parameters.get("project").map { String($0.prefix(64)) } ?? "-"
-        let input = try await readAudited(context) {
-            try Self.decode(SecretsSetRequest.self, try await request.body.collect(upTo: 1 << 20), example: #"{"environment": "production", "values": {"DATABASE_URL": "…"}}"#)
-        }
-        let names = input.values.keys.sorted()
+    public func secretsSet(_ input: Operations.SecretsSet.Input) async throws -> Operations.SecretsSet.Output {
+        let context = try routed()
+        let project = input.path.project
+        let target = String(project.prefix(64))
+        // The contract's server read the body (an unreadable one is audited by ContractMiddleware).
+        let request = switch input.body { case .json(let body): body }
+        let names = request.values.keys.sorted()
         return try await audited(target: target, context, detail: names.joined(separator: ",")) {
             let principal = try context.caller()
             let vault = try requireVault()
-            let owner = try await writableOwner(context, principal)
-            let scope = try input.environment.map(Self.environmentName)
+            let owner = try await writableOwner(project, principal)
+            let scope = try request.environment.map(Self.environmentName)
             var values: [EnvVarName: String] = [:]
-            for (name, value) in input.values {
+            for (name, value) in request.values {
                 values[try Self.secretName(name)] = value
             }
             guard !values.isEmpty else { throw APIError(.badRequest, code: "bad_request", "name at least one secret: {\"values\": {\"NAME\": \"value\"}}") }
@@ -60,26 +60,26 @@ extension ControllerAPI {
             }
             let version = try await vault.set(owner, scope: scope, values: values, author: principal.keyID)
             let rollouts = try await operations.rollOutSecrets(owner, author: principal.keyID)
-            return try JSONBody.response(SecretsChangeResult(
+            return .accepted(.init(body: .json(SecretsChangeResult(
                 project: owner.project.value, version: version, names: names,
                 rollouts: rollouts.map { .init(environment: $0.environment.value, revision: $0.revision) }
-            ), status: .accepted)
+            ))))
         }
     }
 
     /// `POST /v1/projects/:project/secrets/unset {"environment"?, "names": [...]}` (member).
     /// Refused while an environment still names one that would be left without a value.
-    func unsetSecrets(_ request: Request, _ context: APIContext) async throws -> Response {
-        let target = context.parameters.get("project").map { String($0.prefix(64)) } ?? "-"
-        let input = try await readAudited(context) {
-            try Self.decode(SecretsUnsetRequest.self, try await request.body.collect(upTo: 64 * 1024), example: #"{"environment": "production", "names": ["DATABASE_URL"]}"#)
-        }
-        return try await audited(target: target, context, detail: input.names.sorted().joined(separator: ",")) {
+    public func secretsUnset(_ input: Operations.SecretsUnset.Input) async throws -> Operations.SecretsUnset.Output {
+        let context = try routed()
+        let project = input.path.project
+        let target = String(project.prefix(64))
+        let request = switch input.body { case .json(let body): body }
+        return try await audited(target: target, context, detail: request.names.sorted().joined(separator: ",")) {
             let principal = try context.caller()
             let vault = try requireVault()
-            let owner = try await writableOwner(context, principal)
-            let scope = try input.environment.map(Self.environmentName)
-            let names = try Set(input.names.map(Self.secretName)).sorted()
+            let owner = try await writableOwner(project, principal)
+            let scope = try request.environment.map(Self.environmentName)
+            let names = try Set(request.names.map(Self.secretName)).sorted()
             guard !names.isEmpty else { throw APIError(.badRequest, code: "bad_request", "name at least one secret: {\"names\": [\"NAME\"]}") }
             let needing = try await operations.environmentsNeeding(names, of: owner, unsetFrom: scope)
             guard needing.isEmpty else {
@@ -87,22 +87,22 @@ extension ControllerAPI {
             }
             let version = try await vault.unset(owner, scope: scope, names: names, author: principal.keyID)
             let rollouts = try await operations.rollOutSecrets(owner, author: principal.keyID)
-            return try JSONBody.response(SecretsChangeResult(
+            return .accepted(.init(body: .json(SecretsChangeResult(
                 project: owner.project.value, version: version, names: names.map(\.value),
                 rollouts: rollouts.map { .init(environment: $0.environment.value, revision: $0.revision) }
-            ), status: .accepted)
+            ))))
         }
     }
 
     /// `POST /v1/secrets/rotate-key` (owner): a fresh key, every value sealed again with it.
-    func rotateSecretKey(_ context: APIContext) async throws -> Response {
-        try await audited(target: "-", context) {
+    public func rotateSecretKey(_ input: Operations.RotateSecretKey.Input) async throws -> Operations.RotateSecretKey.Output {
+        try await audited(target: "-", try routed()) {
             let vault = try requireVault()
             switch try await vault.rotateKey() {
             case .rotated(let key, let count):
-                return try JSONBody.response(RotateKeyResult(keyID: key, resealed: count))
+                return .ok(.init(body: .json(RotateKeyResult(keyID: key, resealed: count))))
             case .pending(let key, let lacking):
-                return try JSONBody.response(RotateKeyResult(keyID: key, resealed: 0, lacking: lacking), status: .accepted)
+                return .accepted(.init(body: .json(RotateKeyResult(keyID: key, resealed: 0, lacking: lacking))))
             }
         }
     }
@@ -118,9 +118,9 @@ extension ControllerAPI {
 
     /// The caller's team's secrets of the project named in the path. A project another team
     /// holds, or one with neither environments nor secrets of the caller's team, is not found.
-    private func readableSecrets(_ context: APIContext, _ principal: Principal) async throws -> (SecretOwner, SecretSet) {
+    private func readableSecrets(_ text: String, _ principal: Principal) async throws -> (SecretOwner, SecretSet) {
         let vault = try requireVault()
-        guard let project = context.parameters.get("project").flatMap({ try? ResourceName(parsing: $0) }) else {
+        guard let project = try? ResourceName(parsing: text) else {
             throw APIError.notFound("that project")
         }
         let owner = SecretOwner(team: principal.team, project: project)
@@ -131,8 +131,8 @@ extension ControllerAPI {
     }
 
     /// The project named in the path, for a change: refused when another team holds it.
-    private func writableOwner(_ context: APIContext, _ principal: Principal) async throws -> SecretOwner {
-        guard let project = context.parameters.get("project").flatMap({ try? ResourceName(parsing: $0) }) else {
+    private func writableOwner(_ text: String, _ principal: Principal) async throws -> SecretOwner {
+        guard let project = try? ResourceName(parsing: text) else {
             throw APIError.notFound("that project")
         }
         if let holder = try await projectTeam(project), holder != principal.team {
@@ -149,9 +149,9 @@ extension ControllerAPI {
         return nil
     }
 
-    static func scopes(_ request: Request) throws -> EnvironmentName?? {
-        guard let text = request.uri.queryParameters.get("environment") else { return .none }
-        return .some(try environmentName(String(text)))
+    static func scopes(_ text: String?) throws -> EnvironmentName?? {
+        guard let text else { return .none }
+        return .some(try environmentName(text))
     }
 
     static func allScopes(_ set: SecretSet) -> [EnvironmentName?] {
@@ -165,15 +165,6 @@ extension ControllerAPI {
             return try EnvVarName(parsing: text)
         } catch {
             throw APIError(.badRequest, code: "bad_request", "secret \(text.prefix(64)): \(error.message)")
-        }
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer, example: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(type, from: body)
-        } catch {
-            // Never the decoder's words: they may quote the body, which holds values.
-            throw APIError(.badRequest, code: "bad_request", "the body must be JSON such as \(example)")
         }
     }
 }

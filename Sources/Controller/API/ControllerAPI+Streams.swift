@@ -1,9 +1,7 @@
 import APIModel
 import Drivers
 import Foundation
-import HTTPTypes
-import Hummingbird
-import NIOCore
+import OpenAPIRuntime
 import ServiceLifecycle
 import Spec
 import Synchronization
@@ -17,22 +15,22 @@ extension ControllerAPI {
     /// the stream, `id:` the line's time, `data:` the text — following unless `follow=0`. A
     /// client resumes with `since=` (or the `Last-Event-ID` an EventSource sends when it
     /// reconnects): every line after that time, none twice.
-    func logs(_ request: Request, _ context: APIContext) async throws -> Response {
-        let principal = try context.caller()
-        let state = try await ownedEnvironment(context, principal)
-        let query = request.uri.queryParameters
-        let tail = try Self.boundedInteger(query.get("tail"), "tail", 0...10_000) ?? 100
+    public func logs(_ input: Operations.Logs.Input) async throws -> Operations.Logs.Output {
+        let principal = try routed().caller()
+        let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
+        // The contract's bounds are checked before the handler (ContractMiddleware).
+        let tail = input.query.tail ?? 100
         guard let runtime = reconciler?.runtime else {
             throw APIError(.serviceUnavailable, code: "unavailable", "this controller has no container runtime")
         }
-        let events = request.headers[values: .accept].contains { $0.contains("text/event-stream") }
-        let follow = query.get("follow").map { $0 == "1" || $0 == "true" } ?? events
-        let lastEventID = HTTPField.Name("Last-Event-ID").flatMap { request.headers[$0] }
-        let since = try Self.logCursor(query.get("since").map { String($0) } ?? lastEventID)
+        // SSE when the client prefers it (an EventSource asks for it alone); a request without
+        // Accept takes every type, plain text first.
+        let events = input.headers.accept.sortedByQuality().first?.contentType == .textEventStream
+        let follow = input.query.follow.map { $0 == ._1 || $0 == ._true } ?? events
+        let since = try Self.logCursor(input.query.since ?? input.headers.lastEventID)
         let slot: SlotName
-        if let name = query.get("slot") {
-            guard let chosen = SlotName(rawValue: String(name)) else { throw APIError(.badRequest, code: "bad_request", "slot is blue or green") }
-            slot = chosen
+        if let name = input.query.slot {
+            slot = name == .blue ? .blue : .green
         } else {
             let order: [SlotState] = [.active, .deployed, .failed, .grace]
             guard let found = order.lazy.compactMap({ wanted in state.slots.first { $0.state == wanted } }).first else {
@@ -56,7 +54,8 @@ extension ControllerAPI {
         }
         let name = container.id
         let format: @Sendable (LogLine) -> String = { line in events ? Self.serverSentEvent(line) : Self.textLine(line) }
-        let contentType = events ? "text/event-stream" : "text/plain; charset=utf-8"
+        let body: HTTPBody
+        var headers = Operations.Logs.Output.Ok.Headers()
         if !follow {
             let lines: [LogLine]
             do {
@@ -64,26 +63,16 @@ extension ControllerAPI {
             } catch let error as RuntimeError where error.kind == .notFound {
                 throw APIError(.notFound, code: "not_found", "the \(slot) slot of \(state.key) has no container")
             }
-            return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: lines.map(format).joined())))
+            body = HTTPBody(lines.map(format).joined())
+        } else {
+            let permit = try streams.acquire(principal.keyID).get()
+            // Heartbeats only where a comment is part of the format (SSE), not in plain text.
+            let stream = Self.endingAtShutdown(runtime.followLogs(name, tail: tail, since: since), heartbeat: events ? streamHeartbeat : nil)
+            body = HTTPBody(FollowedFrames(stream: stream, permit: permit, overflowFrame: events ? Self.overflowFrame : nil) { format($0) },
+                            length: .unknown, iterationBehavior: .single)
+            headers.cacheControl = "no-cache"
         }
-        let permit = try streams.acquire(principal.keyID).get()
-        // Heartbeats only where a comment is part of the format (SSE), not in plain text.
-        let stream = Self.endingAtShutdown(runtime.followLogs(name, tail: tail, since: since), heartbeat: events ? streamHeartbeat : nil)
-        return Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: ResponseBody { writer in
-            defer { permit.release() }
-            try await withGracefulShutdownHandler {
-                for try await item in stream.values {
-                    switch item {
-                    case .element(let line): try await writer.write(ByteBuffer(string: format(line)))
-                    case .heartbeat: try await writer.write(ByteBuffer(string: Self.heartbeatFrame))
-                    }
-                }
-            } onGracefulShutdown: {
-                stream.end()
-            }
-            if stream.overflowed, events { try await writer.write(ByteBuffer(string: Self.overflowFrame)) }
-            try await writer.finish(nil)
-        })
+        return .ok(.init(headers: headers, body: events ? .textEventStream(body) : .plainText(body)))
     }
 
     /// `since=` or `Last-Event-ID`: a line's time as the stream gave it (`seconds.nanoseconds`),
@@ -102,15 +91,6 @@ extension ControllerAPI {
 
     /// One log line as an SSE event. The text is one line already; a stray CR would end the
     /// field early, so it becomes a space.
-    /// A whole-number query parameter within `range`; absent is nil, anything else a 400.
-    static func boundedInteger(_ text: String?, _ name: String, _ range: ClosedRange<Int>) throws -> Int? {
-        guard let text else { return nil }
-        guard let value = Int(text), range.contains(value) else {
-            throw APIError(.badRequest, code: "bad_request", "\(name) is a whole number from \(range.lowerBound) to \(range.upperBound), not \(text.debugDescription.prefix(40))")
-        }
-        return value
-    }
-
     static func serverSentEvent(_ line: LogLine) -> String {
         let text = line.text.replacingOccurrences(of: "\r", with: " ")
         return (line.at.map { "id: \($0)\n" } ?? "") + "event: \(line.stream.rawValue)\ndata: \(text)\n\n"
@@ -118,15 +98,12 @@ extension ControllerAPI {
 
     /// `GET /v1/events?project=shop&follow=1`: the controller's recent events for the caller's
     /// team as JSON, or with `follow` as Server-Sent Events that keep coming.
-    func events(_ request: Request, _ context: APIContext) async throws -> Response {
-        let principal = try context.caller()
-        let query = request.uri.queryParameters
-        let limit = try Self.boundedInteger(query.get("limit"), "limit", 1...1000)
-        guard let feed = reconciler?.events else { return try JSONBody.response([ControllerEvent]()) }
-        let project: String? = query.get("project").map { String($0) }
-        if let project, (try? ResourceName(parsing: project)) == nil {
-            throw APIError(.badRequest, code: "bad_request", "project=\(project.debugDescription.prefix(80)) is not a project name (lowercase letters, digits and '-')")
-        }
+    public func recentEvents(_ input: Operations.RecentEvents.Input) async throws -> Operations.RecentEvents.Output {
+        let principal = try routed().caller()
+        // `limit`'s bounds and `project`'s pattern are the contract's, checked before the handler.
+        let limit = input.query.limit
+        guard let feed = reconciler?.events else { return .ok(.init(body: .json([]))) }
+        let project = input.query.project
         let store = self.store
         let team = principal.team
         let teamSince = try await teamSince(team) ?? .distantPast
@@ -141,36 +118,21 @@ extension ControllerAPI {
         }
         var recent: [ControllerEvent] = []
         for event in feed.recent(project: project) where await visible(event) { recent.append(event) }
-        guard query.get("follow") == "1" || query.get("follow") == "true" else {
-            return try JSONBody.response(limit.map { Array(recent.suffix($0)) } ?? recent)
+        guard input.query.follow == ._1 || input.query.follow == ._true else {
+            return .ok(.init(body: .json(limit.map { Array(recent.suffix($0)) } ?? recent)))
         }
         let permit = try streams.acquire(principal.keyID).get()
         let live = feed.subscribe()
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .sortedKeys
-        let backlog = try recent.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let backlog = try recent.map { "data: \(String(decoding: try encoder.encode($0), as: UTF8.self))\n\n" }
         let stream = Self.endingAtShutdown(live, heartbeat: streamHeartbeat)
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody(contentLength: nil) { writer in
-            defer { permit.release() }
-            for line in backlog { try await writer.write(ByteBuffer(string: "data: \(line)\n\n")) }
-            // A follower must not hold up a stop: SIGTERM ends the stream (the client reconnects).
-            try await withGracefulShutdownHandler {
-                for try await item in stream.values {
-                    switch item {
-                    case .element(let event):
-                        guard await visible(event) else { continue }
-                        try await writer.write(ByteBuffer(string: "data: \(String(decoding: try encoder.encode(event), as: UTF8.self))\n\n"))
-                    case .heartbeat:
-                        try await writer.write(ByteBuffer(string: Self.heartbeatFrame))
-                    }
-                }
-            } onGracefulShutdown: {
-                stream.end()
-            }
-            if stream.overflowed { try await writer.write(ByteBuffer(string: Self.overflowFrame)) }
-            try await writer.finish(nil)
-        })
+        let body = FollowedFrames(stream: stream, permit: permit, backlog: backlog, overflowFrame: Self.overflowFrame) { event in
+            guard await visible(event) else { return nil }
+            return "data: \(String(decoding: try encoder.encode(event), as: UTF8.self))\n\n"
+        }
+        return .ok(.init(headers: .init(cacheControl: "no-cache"), body: .textEventStream(HTTPBody(body, length: .unknown, iterationBehavior: .single))))
     }
 
     /// What a follower's loop takes off its stream: an element of the source, a heartbeat due

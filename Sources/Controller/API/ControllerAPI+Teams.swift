@@ -1,23 +1,12 @@
 import APIModel
 import Drivers
 import Foundation
-import Hummingbird
-import NIOCore
+import OpenAPIRuntime
 import Spec
 
 extension ControllerAPI {
-    struct CreateTeamRequest: Decodable {
-        var name: String
-        var domains: [String]?
-    }
-
-    struct TeamDomainsRequest: Decodable {
-        /// Null: any domain.
-        var domains: [String]?
-    }
-
     /// `GET /v1/teams`: every team (registered, holding keys or projects) with its counts.
-    func listTeams(_ context: APIContext) async throws -> Response {
+    public func teamsList(_ input: Operations.TeamsList.Input) async throws -> Operations.TeamsList.Output {
         var views: [String: TeamView] = [:]
         for team in try await keys.teams() {
             views[team.name.value] = TeamView(name: team.name.value, projects: 0, keys: 0, createdAt: team.createdAt, createdBy: team.createdBy,
@@ -29,13 +18,15 @@ extension ControllerAPI {
         for (team, projects) in try await projectsByTeam() {
             views[team.value, default: TeamView(name: team.value, projects: 0, keys: 0)].projects = projects.count
         }
-        return try JSONBody.response(views.values.sorted { $0.name < $1.name })
+        return .ok(.init(body: .json(views.values.sorted { $0.name < $1.name })))
     }
 
     /// `POST /v1/teams {"name": "…", "domains": ["acme.com", …]}` (owner).
-    func createTeam(_ request: Request, _ context: APIContext) async throws -> Response {
+    public func teamCreate(_ input: Operations.TeamCreate.Input) async throws -> Operations.TeamCreate.Output {
+        let context = try routed()
+        let request = switch input.body { case .json(let body): body }
         let (name, domains) = try await readAudited(context) {
-            try Self.teamInput(try await request.body.collect(upTo: 16 * 1024))
+            try Self.teamInput(name: request.name, domains: request.domains)
         }
         return try await audited(target: name.value, context) {
             let principal = try context.caller()
@@ -44,36 +35,31 @@ extension ControllerAPI {
                 throw APIError(.conflict, code: "conflict", "team \(name) exists")
             }
             try await keys.addTeam(TeamRecord(name: name, createdAt: time.now(), createdBy: principal.keyID, domains: domains))
-            return try JSONBody.response(TeamView(name: name.value, projects: 0, keys: 0, createdAt: time.now(), createdBy: principal.keyID,
-                                                  domains: domains?.map(\.value)), status: .created)
+            return .created(.init(body: .json(TeamView(name: name.value, projects: 0, keys: 0, createdAt: time.now(), createdBy: principal.keyID,
+                                                       domains: domains?.map(\.value)))))
         }
     }
 
     /// `PUT /v1/teams/{name}/domains {"domains": […] | null}` (owner): the suffixes the team may
     /// claim from now on. Domains it holds already stay its own; a later apply naming one
     /// outside them is refused.
-    func setTeamDomains(_ request: Request, _ context: APIContext) async throws -> Response {
-        let text = context.parameters.get("name") ?? "-"
-        let domains = try await readAudited(context) { () -> [Hostname]? in
-            let input: TeamDomainsRequest
-            do {
-                input = try JSONDecoder().decode(TeamDomainsRequest.self, from: try await request.body.collect(upTo: 16 * 1024))
-            } catch {
-                throw APIError(.badRequest, code: "bad_request", "the body must be {\"domains\": [\"acme.com\", …]} (or null for any domain)")
-            }
-            return try Self.suffixes(input.domains)
-        }
+    public func teamDomains(_ input: Operations.TeamDomains.Input) async throws -> Operations.TeamDomains.Output {
+        let context = try routed()
+        let text = input.path.name
+        let request = switch input.body { case .json(let body): body }
+        let domains = try await readAudited(context) { try Self.suffixes(request.domains) }
         return try await audited(target: String(text.prefix(64)), context, detail: domains.map { $0.map(\.value).joined(separator: ",") } ?? "any") {
             guard let name = try? ResourceName(parsing: text), try await keys.setTeamDomains(name, domains) else {
                 throw APIError.notFound("team \(text.prefix(64))")
             }
-            return try JSONBody.response(["team": name.value, "domains": domains.map { $0.map(\.value).joined(separator: ",") } ?? "any"])
+            return .ok(.init(body: .json(.init(team: name.value, domains: domains.map { $0.map(\.value).joined(separator: ",") } ?? "any"))))
         }
     }
 
     /// `DELETE /v1/teams/{name}` (owner): only a team without projects; its keys go with it.
-    func deleteTeam(_ context: APIContext) async throws -> Response {
-        let text = context.parameters.get("name") ?? "-"
+    public func teamDelete(_ input: Operations.TeamDelete.Input) async throws -> Operations.TeamDelete.Output {
+        let context = try routed()
+        let text = input.path.name
         return try await audited(target: String(text.prefix(64)), context) {
             let principal = try context.caller()
             guard let name = try? ResourceName(parsing: text) else { throw APIError.notFound("team \(text.prefix(64))") }
@@ -89,7 +75,7 @@ extension ControllerAPI {
             // audit entries and events stay (history), unseen by the new team (they predate it).
             try await vault?.store.forgetTeam(name)
             try await reconciler?.executor.provenance?.forget(team: name.value)
-            return try JSONBody.response(["deleted": name.value])
+            return .ok(.init(body: .json(.init(deleted: name.value))))
         }
     }
 
@@ -103,15 +89,9 @@ extension ControllerAPI {
         return owners
     }
 
-    static func teamInput(_ body: ByteBuffer) throws -> (ResourceName, [Hostname]?) {
-        let input: CreateTeamRequest
+    static func teamInput(name: String, domains: [String]?) throws -> (ResourceName, [Hostname]?) {
         do {
-            input = try JSONDecoder().decode(CreateTeamRequest.self, from: body)
-        } catch {
-            throw APIError(.badRequest, code: "bad_request", "the body must be {\"name\": \"team\"} (with \"domains\": [\"acme.com\", …] to limit its domains)")
-        }
-        do {
-            return (try ResourceName(parsing: input.name), try suffixes(input.domains))
+            return (try ResourceName(parsing: name), try suffixes(domains))
         } catch let error as InvalidValue {
             throw APIError(.badRequest, code: "bad_request", "name: \(error.message)")
         }

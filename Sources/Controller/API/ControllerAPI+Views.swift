@@ -20,8 +20,9 @@ extension EnvironmentView {
         for slot in state.slots {
             if let revision = state.revision(slot.revision) { images[slot.slot.rawValue] = revision.spec.template.image.description }
             // As the site file routes them (Planner+Site): deployed and active slots only.
-            if let previewDomain, slot.state == .active || slot.state == .deployed {
-                previews[slot.slot.rawValue] = "\(slot.slot)-\(state.key.environment)-\(state.key.project).\(previewDomain)"
+            if let previewDomain, slot.state == .active || slot.state == .deployed,
+               let name = Planner.previewHostname(slot.slot, state.key, previewDomain: previewDomain) {
+                previews[slot.slot.rawValue] = name.value
             }
         }
         self.init(

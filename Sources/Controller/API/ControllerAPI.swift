@@ -5,11 +5,12 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import OpenAPIRuntime
 import Spec
 
 /// The controller's HTTP API (JSON; `Authorization: Bearer codeb_{team}_{role}_{token}`).
 /// Every mutation, allowed or refused, is written to the audit log.
-public struct ControllerAPI: Sendable {
+public struct ControllerAPI: APIProtocol, Sendable {
     public let store: any Store
     public let keys: any KeyStore
     public let operations: StateOperations
@@ -30,6 +31,8 @@ public struct ControllerAPI: Sendable {
     public let streamHeartbeat: Duration
     /// One audit entry per source address and minute for attempts without a valid key.
     let unauthenticated = UnauthenticatedAuditThrottle()
+    /// The hostnames environments claim, for Caddy's on-demand TLS ask (`caddyAsk`).
+    let claims = ClaimedHostnames()
     let logger: Logger
 
     public init(
@@ -76,63 +79,41 @@ public struct ControllerAPI: Sendable {
         } denied: { action, target, error, context in
             await self.record(action, target: target, context, refusal: error)
         })
-        // The contract is the route list: each operation is served by its handler below, keyed
-        // by operationId; an operation without one is an extension's (`/mcp`).
-        let handlers = self.handlers
-        for operation in APIContract.operations {
-            guard let handler = handlers[operation.id], let method = HTTPRequest.Method(operation.method) else { continue }
-            router.on(RouterPath(operation.path), method: method, use: handler)
+        router.add(middleware: ContractMiddleware { action, error, context in
+            await self.record(action, target: "-", context, refusal: error, detail: error.details == nil ? nil : "the request could not be read")
+        })
+        // The contract is the route list: its generated server registers every operation, each
+        // served by this type's `APIProtocol` method of the same name. An operation the server
+        // does not serve (`/mcp`) is an extension's.
+        do {
+            try registerHandlers(on: RouterTransport(router: router), configuration: Self.openAPIConfiguration)
+        } catch {
+            // Registering on a Hummingbird router does not throw; the protocol's signature can.
+            preconditionFailure("the contract's operations could not be registered: \(error)")
         }
         return router
     }
 
-    typealias Handler = @Sendable (Request, APIContext) async throws -> Response
+    /// How the generated server writes JSON: as the API always has (sorted keys, no escaped
+    /// slashes, not pretty-printed: one answer, one line), dates in RFC 3339.
+    static let openAPIConfiguration = Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
 
-    /// The handler of each operation of the contract, by operationId: adding an operation is
-    /// one entry in the contract and one here.
-    var handlers: [String: Handler] {
-        [
-            "healthz": { _, _ in try JSONBody.response(["status": "ok"]) },
-            "openapi": { _, _ in
-                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: APIContract.json)))
-            },
-            "readyz": { _, _ in try await self.ready() },
-            "metrics": { _, _ in
-                guard let metrics = self.metrics else { throw APIError.notFound("/metrics") }
-                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: await metrics())))
-            },
-            "apply": { request, context in try await self.apply(request, context) },
-            "listProjects": { _, context in try await self.listProjects(context) },
-            "projectStatus": { _, context in try await self.getProject(context) },
-            "history": { _, context in try await self.history(context) },
-            "promote": { _, context in try await self.promote(context) },
-            "rollback": { _, context in try await self.rollback(context) },
-            "deleteEnvironment": { _, context in try await self.delete(context) },
-            "logs": { request, context in try await self.logs(request, context) },
-            "recentEvents": { request, context in try await self.events(request, context) },
-            "secretsList": { request, context in try await self.listSecrets(request, context) },
-            "secretsSet": { request, context in try await self.setSecrets(request, context) },
-            "secretsUnset": { request, context in try await self.unsetSecrets(request, context) },
-            "secretsHistory": { request, context in try await self.secretsHistory(request, context) },
-            "rotateSecretKey": { _, context in try await self.rotateSecretKey(context) },
-            "registryList": { _, context in try await self.listRegistries(context) },
-            "registryLogin": { request, context in try await self.registryLogin(request, context) },
-            "registryLogout": { _, context in try await self.registryLogout(context) },
-            "listKeys": { _, context in try await self.listKeys(context) },
-            "createKey": { request, context in try await self.createKey(request, context) },
-            "revokeKey": { _, context in try await self.revokeKey(context) },
-            "auditLog": { request, context in try await self.auditLog(request, context) },
-            "teamsList": { _, context in try await self.listTeams(context) },
-            "teamCreate": { request, context in try await self.createTeam(request, context) },
-            "teamDelete": { _, context in try await self.deleteTeam(context) },
-            "teamDomains": { request, context in try await self.setTeamDomains(request, context) },
-            "cleanup": { request, context in try await self.cleanup(request, context) },
-        ]
+    /// The routed request's context: its caller and operation, bound by `ContractMiddleware`
+    /// around the generated server (whose handlers see only the operation's input).
+    func routed() throws -> APIContext {
+        guard let context = APIContext.current else {
+            throw APIError.internalError(MissingContext())
+        }
+        return context
+    }
+
+    struct MissingContext: Error, CustomStringConvertible {
+        var description: String { "an API handler ran without the request context ContractMiddleware binds" }
     }
 
     /// Every check at once, each given `readinessBudget`: a dependency that hangs makes the
     /// answer "not ready", never a slow answer.
-    func ready() async throws -> Response {
+    func ready() async throws -> (ok: Bool, checks: [String: String]) {
         var all = readiness
         all["store"] = { [store] in _ = try await store.keys() }
         let budget = Self.readinessBudget
@@ -154,7 +135,7 @@ public struct ControllerAPI: Sendable {
         for (name, detail) in details where body[name] == nil {
             body[name] = await detail()
         }
-        return try JSONBody.response(body, status: ok ? .ok : .serviceUnavailable)
+        return (ok, body)
     }
 
     static let readinessBudget: Duration = .milliseconds(1500)
@@ -166,7 +147,7 @@ public struct ControllerAPI: Sendable {
 
     /// Runs a mutation and records it in the audit log whatever the outcome, under the
     /// routed operation's audit action (`apply`, or `apply.dry-run` for its `variant`).
-    func audited(target: String, _ context: APIContext, variant: String? = nil, detail: String = "", _ body: () async throws -> Response) async throws -> Response {
+    func audited<T>(target: String, _ context: APIContext, variant: String? = nil, detail: String = "", _ body: () async throws -> T) async throws -> T {
         let action = variant.map { "\(context.auditAction).\($0)" } ?? context.auditAction
         do {
             let response = try await body()
@@ -219,17 +200,16 @@ public struct ControllerAPI: Sendable {
     }
 
     /// The environment named in the path, if the caller's team owns it (another team's is 404).
-    func ownedEnvironment(_ context: APIContext, _ principal: Principal) async throws -> EnvironmentState {
-        let key = try environmentKey(context)
+    func ownedEnvironment(project: String, environment: String, _ principal: Principal) async throws -> EnvironmentState {
+        let key = try environmentKey(project: project, environment: environment)
         guard let state = try await store.load(key), state.team == principal.team, !state.deleting else {
             throw APIError.notFound(key.description)
         }
         return state
     }
 
-    func environmentKey(_ context: APIContext) throws -> EnvironmentKey {
-        guard let project = context.parameters.get("project").flatMap({ try? ResourceName(parsing: $0) }),
-              let environment = context.parameters.get("environment").flatMap({ try? EnvironmentName(parsing: $0) })
+    func environmentKey(project: String, environment: String) throws -> EnvironmentKey {
+        guard let project = try? ResourceName(parsing: project), let environment = try? EnvironmentName(parsing: environment)
         else { throw APIError.notFound("that environment") }
         return EnvironmentKey(project: project, environment: environment)
     }

@@ -18,11 +18,7 @@ extension Pass {
         let active = slot(in: .active).flatMap { slots[$0] }
         let grace = slot(in: .grace).flatMap { slots[$0] }
         let upstreams = [active, grace].compactMap { $0 }.map(upstream)
-        var domains = state.desired?.spec.domains ?? []
-        if domains.isEmpty, key.environment.isPreviewInstance, let preview = input.previewDomain,
-           let domain = try? Hostname(parsing: "\(key.environment).\(key.project).\(preview)") {
-            domains = [domain]
-        }
+        let domains = Planner.domains(of: state, previewDomain: input.previewDomain)
         var routes: [SiteRoute] = []
         if !domains.isEmpty {
             routes.append(SiteRoute(domains: domains, upstreams: upstreams))
@@ -30,7 +26,7 @@ extension Pass {
         if let preview = input.previewDomain {
             for slot in SlotName.allCases {
                 guard let record = slots[slot], record.state == .active || record.state == .deployed,
-                      let domain = try? Hostname(parsing: "\(slot)-\(key.environment)-\(key.project).\(preview)")
+                      let domain = Planner.previewHostname(slot, key, previewDomain: preview)
                 else { continue }
                 routes.append(SiteRoute(domains: [domain], upstreams: [upstream(record)]))
             }
@@ -45,5 +41,33 @@ extension Pass {
         let published = containers[record.slot]?.ports.first { $0.hostPort == record.port }?.hostIP
         guard let published, published.hasPrefix("127.") else { return Upstream(host: input.publishAddress, port: record.port) }
         return Upstream(host: published, port: record.port)
+    }
+}
+
+extension Planner {
+    /// The domains an environment's site serves: its spec's, or for a preview instance that
+    /// names none, `{environment}.{project}.{previewDomain}`.
+    public static func domains(of state: EnvironmentState, previewDomain: Hostname?) -> [Hostname] {
+        let domains = state.desired?.spec.domains ?? []
+        guard domains.isEmpty, state.key.environment.isPreviewInstance, let previewDomain,
+              let domain = try? Hostname(parsing: "\(state.key.environment).\(state.key.project).\(previewDomain)")
+        else { return domains }
+        return [domain]
+    }
+
+    /// A deployed or active slot's own hostname: `{slot}-{environment}-{project}.{previewDomain}`.
+    public static func previewHostname(_ slot: SlotName, _ key: EnvironmentKey, previewDomain: Hostname) -> Hostname? {
+        try? Hostname(parsing: "\(slot)-\(key.environment)-\(key.project).\(previewDomain)")
+    }
+
+    /// Every hostname an environment's site serves (what Caddy may need a certificate for).
+    public static func hostnames(of state: EnvironmentState, previewDomain: Hostname?) -> [Hostname] {
+        var names = domains(of: state, previewDomain: previewDomain)
+        if let previewDomain {
+            for record in state.slots where record.state == .active || record.state == .deployed {
+                if let name = previewHostname(record.slot, state.key, previewDomain: previewDomain) { names.append(name) }
+            }
+        }
+        return names
     }
 }
