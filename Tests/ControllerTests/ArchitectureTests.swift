@@ -75,4 +75,22 @@ import Testing
         let declaration = package[controller.upperBound..<next]
         #expect(!declaration.contains("\"CodebMCP\"") && !declaration.contains("swift-sdk"), "the Controller target depends on MCP:\n\(declaration)")
     }
+
+    /// One command per file in the CLI, the file named for it (`EventsCommand` in
+    /// `EventsCommand.swift`), so a command is found by its name.
+    @Test func everyCLICommandHasItsOwnFileNamedForIt() throws {
+        let directory = Self.root.appending(path: "Sources/codeb")
+        let files = try #require(FileManager.default.enumerator(atPath: directory.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        var commands = 0
+        for file in files {
+            let text = try String(contentsOf: directory.appending(path: file), encoding: .utf8)
+            let declared = text.matches(of: /struct (\w+): (?:Async)?ParsableCommand/).map { String($0.output.1) }
+            commands += declared.count
+            #expect(declared.count <= 1, "\(file) declares \(declared)")
+            if let command = declared.first {
+                #expect(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent == command, "\(command) lives in \(file)")
+            }
+        }
+        #expect(commands >= 30, "\(commands) commands found")
+    }
 }

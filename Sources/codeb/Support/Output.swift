@@ -36,3 +36,8 @@ enum TextTable {
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
+
+extension String {
+    /// `replacement` for an empty value in a table cell.
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}
