@@ -14,11 +14,14 @@ public struct RevisionView: Sendable, Codable, Hashable {
     public var imageDigest: String?
     /// The secrets it runs with, by name, and the secrets version each value was set in.
     public var secrets: [String: Int]?
+    /// What it changed from the revision before it, as `apply` said (history only).
+    public var changes: [String]?
 
     public init(
         number: Int, hash: String, image: String, source: String, author: String, createdAt: Date, rollbackOf: Int? = nil,
-        imageDigest: String? = nil, secrets: [String: Int]? = nil
+        imageDigest: String? = nil, secrets: [String: Int]? = nil, changes: [String]? = nil
     ) {
+        self.changes = changes
         self.imageDigest = imageDigest
         self.secrets = secrets
         self.number = number

@@ -12,10 +12,11 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         let revisions = try await client.client().perform { try await $0.history(path: .init(project: target.project, environment: target.environment)).ok.body.json }
         if output == .json { return print(try JSONOutput.encode(revisions)) }
-        var rows = [["REVISION", "SOURCE", "IMAGE", "HASH", "AUTHOR", "CREATED"]]
+        var rows = [["REVISION", "SOURCE", "IMAGE", "HASH", "AUTHOR", "CREATED", "CHANGES"]]
         for revision in revisions {
             rows.append(["\(revision.number)", revision.source + (revision.rollbackOf.map { " of \($0)" } ?? ""), revision.image,
-                         String(revision.hash.dropFirst(7).prefix(12)), revision.author, ISO8601DateFormatter().string(from: revision.createdAt)])
+                         String(revision.hash.dropFirst(7).prefix(12)), revision.author, ISO8601DateFormatter().string(from: revision.createdAt),
+                         (revision.changes ?? []).joined(separator: "; ").ifEmpty("-")])
         }
         print(TextTable.render(rows))
     }

@@ -67,7 +67,7 @@ extension ControllerAPI {
             if dryRun {
                 // Pinned as the apply would pin them, so the diff and the no-op check see the values' versions.
                 wanted.template.secretsBinding = try await operations.bindSecrets(wanted, team: spec.team, key: key)
-                let changes = Self.changes(from: current?.desired?.spec, to: wanted)
+                let changes = wanted.changes(from: current?.desired?.spec)
                 let same = current?.desired?.spec == wanted
                 let number = same ? current?.generation ?? 0 : (current?.generation ?? 0) + 1
                 results.append(.init(environment: name.value, revision: number, created: !same, changes: changes,
@@ -76,7 +76,7 @@ extension ControllerAPI {
                 let before = current?.generation ?? 0
                 let revision = try await operations.apply(spec, environment: name, author: principal.keyID, expectedGeneration: input.expectedGeneration)
                 // The apply pinned the secrets; what it recorded is what changed.
-                let changes = Self.changes(from: current?.desired?.spec, to: revision.spec)
+                let changes = revision.spec.changes(from: current?.desired?.spec)
                 results.append(.init(environment: name.value, revision: revision.number, created: revision.number > before, changes: changes, actions: nil))
             }
         }
@@ -111,49 +111,6 @@ extension ControllerAPI {
         }
     }
 
-    /// What an apply changes, field by field, for people to read. Env values are not shown.
-    static func changes(from old: EnvironmentSpec?, to new: EnvironmentSpec) -> [String] {
-        guard let old else { return ["new environment: image \(new.template.image), port \(new.template.port), domains \(new.domains.map(\.value).joined(separator: ", "))"] }
-        var changes: [String] = []
-        func compare<T: Equatable>(_ name: String, _ a: T, _ b: T, _ show: (T) -> String) {
-            if a != b { changes.append("\(name): \(show(a)) → \(show(b))") }
-        }
-        compare("image", old.template.image, new.template.image) { $0.description }
-        compare("command", old.template.command, new.template.command) { $0?.joined(separator: " ") ?? "(image default)" }
-        compare("port", old.template.port, new.template.port) { $0.description }
-        compare("memory", old.template.resources.memory, new.template.resources.memory) { $0.description }
-        compare("cpus", old.template.resources.cpus, new.template.resources.cpus) { $0.description }
-        compare("pids", old.template.resources.pids, new.template.resources.pids) { String($0) }
-        compare("healthcheck", old.template.healthcheck, new.template.healthcheck) { "\($0.path) every \($0.interval), \($0.healthyThreshold) in a row within \($0.deadline)" }
-        compare("domains", old.domains, new.domains) { $0.map(\.value).joined(separator: ", ") }
-        compare("promote", old.promote, new.promote) { $0.rawValue }
-        compare("grace", old.grace, new.grace) { $0.description }
-        compare("stopTimeout", old.stopTimeout, new.stopTimeout) { $0.description }
-        let oldEnv = old.template.env, newEnv = new.template.env
-        for name in Set(oldEnv.keys).union(newEnv.keys).sorted() where oldEnv[name] != newEnv[name] {
-            changes.append(oldEnv[name] == nil ? "env \(name): added" : newEnv[name] == nil ? "env \(name): removed" : "env \(name): changed")
-        }
-        changes += secretChanges(from: old.template, to: new.template)
-        return changes
-    }
-
-    /// Secrets by name only: added, removed, or `changed` when the value it runs with was set
-    /// again. A value (or anything derived from one) is never shown.
-    static func secretChanges(from old: SlotTemplate, to new: SlotTemplate) -> [String] {
-        let before = Set(old.secrets), after = Set(new.secrets)
-        var changes: [String] = []
-        for name in before.union(after).sorted() {
-            if !before.contains(name) {
-                changes.append("secret \(name): added")
-            } else if !after.contains(name) {
-                changes.append("secret \(name): removed")
-            } else if old.secretsBinding?.pins[name] != new.secretsBinding?.pins[name] {
-                changes.append("secret \(name): changed")
-            }
-        }
-        return changes
-    }
-
     public func listProjects(_ input: Operations.ListProjects.Input) async throws -> Operations.ListProjects.Output {
         let principal = try routed().caller()
         var projects: [String: ProjectView] = [:]
@@ -181,7 +138,14 @@ extension ControllerAPI {
     public func history(_ input: Operations.History.Input) async throws -> Operations.History.Output {
         let principal = try routed().caller()
         let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
-        return .ok(.init(body: .json(state.revisions.reversed().map(RevisionView.init))))
+        // Each with what it changed from the one before it, worded as apply words it.
+        var views: [RevisionView] = []
+        for (index, revision) in state.revisions.enumerated() {
+            var view = RevisionView(revision)
+            view.changes = revision.spec.changes(from: index > 0 ? state.revisions[index - 1].spec : nil)
+            views.append(view)
+        }
+        return .ok(.init(body: .json(views.reversed())))
     }
 
     public func promote(_ input: Operations.Promote.Input) async throws -> Operations.Promote.Output {
