@@ -4,7 +4,7 @@
 # `make bench` prints the driver benchmarks (release build); `make bench-scale` the 1,000-environment ones.
 SWIFT ?= swift
 
-.PHONY: build run test services bench bench-scale clean install uninstall generate check-generated
+.PHONY: build run test services bench bench-scale clean install uninstall generate check-generated lint-console
 
 build:
 	$(SWIFT) build
@@ -21,7 +21,7 @@ services:
 # the controller as the unit starts it, hello served, uninstall); then the web console in
 # chromium (Playwright), its screenshots left in .build/test-output/console; then a Python client
 # generated from the served contract applies and reads a project.
-test: services check-generated
+test: services check-generated lint-console
 	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/openapi-spec-validator Sources/APIModel/Contract/openapi.yaml
 	@# No API path outside the contract and its generated code.
 	@! grep -rn '"/v1/' Sources --include='*.swift' --exclude-dir=Generated || { echo 'an API path literal outside the contract (above): call the generated client or the contract' >&2; exit 1; }
@@ -30,6 +30,11 @@ test: services check-generated
 	bash .ci/walkthrough
 	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/python Tests/Browser/console_test.py
 	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/python Tests/Python/python_client_test.py
+
+# The console's script, by Debian's ESLint with Sources/Console/Assets/eslintrc.yaml (Debian's
+# eslint finds its modules under /usr/share/nodejs whichever node runs it).
+lint-console:
+	cd Sources/Console/Assets && NODE_PATH=/usr/share/nodejs eslint --no-eslintrc -c eslintrc.yaml console.js
 
 # The API contract's generated code (types, client, server) is committed: `make generate` after
 # changing Sources/APIModel/Contract/openapi.yaml; `make test` fails when it is not current. The

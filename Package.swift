@@ -127,7 +127,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            // The page, its stylesheet and its script are real files, embedded at build time
+            // (the binary stays one file); the lint's settings are not shipped.
+            exclude: ["Assets/eslintrc.yaml"],
+            resources: [.embedInCode("Assets/console.html"), .embedInCode("Assets/console.css"), .embedInCode("Assets/console.js")]
         ),
         // The MCP tools for AI coding assistants, built on the controller's HTTP API, and the
         // client `codeb mcp` forwards them to the controller's /mcp with.

@@ -1,0 +1,405 @@
+'use strict';
+(() => {
+  const rank = Object.fromEntries(codebContract.roles.map((role, index) => [role, index]));
+  const store = window.sessionStorage;
+  let key = store.getItem('codeb.key');
+  let events = null;          // the events stream's AbortController
+  let logs = null;            // a followed log's AbortController
+  let refreshTimer = null;
+  let current = null;         // { render, project }
+  window.codebConsole = { loadedAt: Date.now(), renders: 0, lastEventAt: 0 };
+
+  // ---- helpers ------------------------------------------------------------------------
+  const $ = (id) => document.getElementById(id);
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+      else if (name === 'class') node.className = value;
+      else node.setAttribute(name, value === true ? '' : String(value));
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+  function who() {
+    const parts = (key || '').split('_');
+    return { team: parts[1] || '?', role: parts[2] || 'viewer' };
+  }
+  // Whether the key's role may call operation `id`, as the contract declares it.
+  const may = (id) => rank[who().role] >= rank[codebContract.operations[id].role];
+  function time(iso) {
+    if (!iso) return el('span', { class: 'muted' }, '—');
+    const date = new Date(iso);
+    return el('time', { datetime: iso, title: date.toISOString() }, date.toLocaleString());
+  }
+  function ago(iso) {
+    if (!iso) return '—';
+    const seconds = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+    if (seconds < 90) return seconds + ' s';
+    if (seconds < 5400) return Math.round(seconds / 60) + ' min';
+    if (seconds < 129600) return Math.round(seconds / 3600) + ' h';
+    return Math.round(seconds / 86400) + ' d';
+  }
+  function left(iso) {
+    if (!iso) return '—';
+    const seconds = Math.round((new Date(iso).getTime() - Date.now()) / 1000);
+    return seconds <= 0 ? 'ending' : ago(new Date(Date.now() - seconds * 1000).toISOString()) + ' left';
+  }
+  class APIError extends Error { constructor(status, message) { super(message); this.status = status; } }
+  // The URL of operation `id`: its path with each {name} filled (encoded), and the query.
+  function url(id, parameters = {}, query = {}) {
+    const path = codebContract.operations[id].path.replace(/\{([^}]+)\}/g, (_, name) => encodeURIComponent(parameters[name]));
+    const search = new URLSearchParams(Object.entries(query).filter(([, value]) => value !== undefined && value !== null).map(([name, value]) => [name, String(value)]));
+    return search.toString() ? path + '?' + search.toString() : path;
+  }
+  const call = (id, parameters, query, body) => api(codebContract.operations[id].method, url(id, parameters, query), body);
+  async function api(method, path, body) {
+    const headers = { Authorization: 'Bearer ' + key, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (e) { data = text; }
+    if (!response.ok) {
+      const message = (data && data.error && data.error.message) || ('HTTP ' + response.status);
+      if (response.status === 401) signOut('The key was refused: ' + message);
+      throw new APIError(response.status, message);
+    }
+    return data;
+  }
+  function show(...nodes) {
+    const view = $('view');
+    view.replaceChildren(...nodes);
+    window.codebConsole.renders += 1;
+    // Since navigation start: what the console benchmark reads as time to first render.
+    if (!window.codebConsole.firstRenderAt && nodes.length && current) window.codebConsole.firstRenderAt = performance.now();
+  }
+  function failure(error) { return el('p', { class: 'notice', role: 'alert' }, String(error.message || error)); }
+
+  // ---- conditions ---------------------------------------------------------------------
+  function condition(environment, kind) {
+    return ((environment.status && environment.status.conditions) || []).find((c) => c.kind === kind);
+  }
+  function light(environment) {
+    const degraded = condition(environment, 'Degraded'), progressing = condition(environment, 'Progressing'), ready = condition(environment, 'Ready');
+    if (degraded && degraded.status) return ['bad', 'degraded: ' + degraded.message];
+    if (progressing && progressing.status) return ['progress', 'progressing: ' + progressing.message];
+    if (ready && ready.status) return ['ok', 'ready'];
+    return ['', 'unknown'];
+  }
+  const slotOf = (environment, state) => environment.slots.find((s) => s.state === state);
+
+  // ---- sign-in ------------------------------------------------------------------------
+  function signOut(message) {
+    store.removeItem('codeb.key');
+    key = null;
+    if (events) { events.abort(); events = null; }
+    if (logs) { logs.abort(); logs = null; }
+    renderSignIn(message);
+  }
+  function renderSignIn(message) {
+    $('nav').replaceChildren();
+    $('who').replaceChildren();
+    const input = el('input', { id: 'key', type: 'password', autocomplete: 'off', placeholder: 'codeb_team_role_…', required: true });
+    const form = el('form', { class: 'signin', id: 'signin' },
+      el('h1', {}, 'Sign in'),
+      el('label', { for: 'key' }, 'API key'), input,
+      message ? el('p', { class: 'error', role: 'alert', id: 'signin-error' }, message) : null,
+      el('button', { class: 'primary', type: 'submit' }, 'Sign in'),
+      el('p', { class: 'muted' }, 'The key stays in this tab (session storage) and is sent only to this controller.'));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      key = input.value.trim();
+      try {
+        await call('listProjects');
+        store.setItem('codeb.key', key);
+        startEvents();
+        if (location.hash === '' || location.hash === '#/') route(); else location.hash = '#/';
+      } catch (error) {
+        if (error.status !== 401) renderSignIn(String(error.message));
+      }
+    });
+    show(form);
+    input.focus();
+  }
+  function renderBar() {
+    const links = [el('a', { href: '#/' }, 'Projects')];
+    if (may('listKeys')) links.push(el('a', { href: '#/keys' }, 'Keys'));
+    if (may('auditLog')) links.push(el('a', { href: '#/audit' }, 'Audit'));
+    $('nav').replaceChildren(...links);
+    const me = who();
+    $('who').replaceChildren(el('span', { id: 'identity' }, me.team + ' · ' + me.role), el('button', { id: 'signout', onclick: () => signOut() }, 'Sign out'));
+  }
+
+  // ---- live ---------------------------------------------------------------------------
+  // Server-Sent Events read with fetch (an EventSource cannot send the key as a header):
+  // calls onEvent({event, data, id}) per event until the stream ends or is aborted.
+  async function serverSentEvents(path, controller, onEvent) {
+    const response = await fetch(path, { headers: { Authorization: 'Bearer ' + key, Accept: 'text/event-stream' }, signal: controller.signal });
+    if (!response.ok || !response.body) throw new Error('HTTP ' + response.status);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const event = { event: null, data: '', id: null };
+        for (const line of buffer.slice(0, end).split('\n')) {
+          if (line.startsWith('event: ')) event.event = line.slice(7);
+          else if (line.startsWith('data: ')) event.data += (event.data ? '\n' : '') + line.slice(6);
+          else if (line.startsWith('id: ')) event.id = line.slice(4);
+        }
+        buffer = buffer.slice(end + 2);
+        // A comment alone (the server's heartbeat) is no event.
+        if (event.event !== null || event.data !== '') onEvent(event);
+      }
+    }
+  }
+
+  async function startEvents() {
+    if (events) events.abort();
+    const controller = new AbortController();
+    events = controller;
+    try {
+      await serverSentEvents(url('recentEvents', {}, { follow: '1' }), controller, (event) => {
+        if (event.data) { try { onEvent(JSON.parse(event.data)); } catch (e) { /* a line that is not JSON is skipped */ } }
+      });
+    } catch (error) {
+      if (controller.signal.aborted) return;
+    }
+    // The stream ended (a controller restart): reconnect after a pause.
+    if (events === controller && key) setTimeout(() => { if (events === controller) startEvents(); }, 2000);
+  }
+  function onEvent(event) {
+    window.codebConsole.lastEventAt = Date.now();
+    const project = event.key && (event.key.project || String(event.key).split('/')[0]);
+    if (!current || (current.project && project && current.project !== project)) return;
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => { if (current) current.render(true); }, 120);
+  }
+
+  // ---- pages --------------------------------------------------------------------------
+  async function renderProjects() {
+    current = { render: renderProjects, project: null };
+    let projects;
+    try { projects = await call('listProjects'); } catch (error) { return show(failure(error)); }
+    const cards = projects.map((project) => el('section', { class: 'card', 'data-project': project.project },
+      el('h3', {}, el('a', { href: '#/p/' + encodeURIComponent(project.project) + '/' + encodeURIComponent((project.environments[0] || {}).environment || 'production') }, project.project)),
+      project.environments.map((environment) => {
+        const [color, title] = light(environment);
+        const active = slotOf(environment, 'active');
+        return el('div', { class: 'env', 'data-environment': environment.environment },
+          el('span', { class: 'light ' + color, title, role: 'img', 'aria-label': title }),
+          el('a', { href: '#/p/' + encodeURIComponent(project.project) + '/' + encodeURIComponent(environment.environment) }, environment.environment),
+          active ? el('span', { class: 'live' }, 'r' + active.revision) : el('span', { class: 'muted' }, 'not live'),
+          active ? el('code', {}, environment.images[active.slot] || '') : null);
+      })));
+    show(el('h1', {}, 'Projects'), projects.length ? el('div', { class: 'grid', id: 'projects' }, cards)
+      : el('p', { class: 'muted', id: 'projects' }, 'No projects yet: apply a codeb.yaml with `codeb apply -f codeb.yaml`.'));
+  }
+
+  function rolloutCard(environment) {
+    const latest = environment.generation;
+    const failed = environment.slots.find((s) => s.state === 'failed' && s.revision === latest);
+    const rolling = environment.slots.find((s) => s.state === 'deployed' && s.revision === latest);
+    const live = environment.slots.find((s) => s.state === 'active' && s.revision === latest);
+    if (failed) return el('section', { class: 'card rollout failed', id: 'rollout', 'data-phase': 'failed' },
+      el('h3', {}, 'Revision ' + latest + ' failed'), el('p', {}, failed.failure || 'no reason recorded'));
+    if (rolling) {
+      const threshold = environment.healthyThreshold || 1;
+      const waiting = environment.promote === 'manual' && rolling.healthyStreak >= threshold;
+      return el('section', { class: 'card rollout', id: 'rollout', 'data-phase': waiting ? 'waiting' : 'health' },
+        el('h3', {}, 'Rolling out revision ' + latest),
+        el('p', {}, rolling.pulling ? rolling.pulling : waiting ? 'healthy, waiting for promotion' : 'health ' + rolling.healthyStreak + '/' + threshold),
+        rolling.lastProbe ? el('p', { class: 'muted' }, 'last probe: ' + rolling.lastProbe) : null);
+    }
+    if (live) return el('section', { class: 'card rollout live', id: 'rollout', 'data-phase': 'live' },
+      el('h3', {}, 'Live: revision ' + latest), el('p', { class: 'muted' }, 'on ' + live.slot + ', port ' + live.port));
+    return null;
+  }
+
+  function slotCard(environment, slot) {
+    const image = environment.images[slot.slot];
+    return el('section', { class: 'card', 'data-slot': slot.slot, 'data-state': slot.state },
+      el('h3', {}, slot.slot, el('span', { class: 'badge ' + slot.state }, slot.state)),
+      el('dl', { class: 'facts' },
+        el('dt', {}, 'revision'), el('dd', {}, slot.revision ? 'r' + slot.revision : '—'),
+        el('dt', {}, 'image'), el('dd', {}, image ? el('code', {}, image) : '—'),
+        el('dt', {}, 'health'), el('dd', {}, slot.state === 'empty' ? '—' : (slot.lastProbe || 'not probed yet') + ' (' + slot.healthyStreak + ' in a row)'),
+        el('dt', {}, 'age'), el('dd', {}, slot.deployedAt ? el('span', { title: new Date(slot.deployedAt).toISOString() }, ago(slot.deployedAt)) : '—'),
+        el('dt', {}, 'grace'), el('dd', {}, slot.state === 'grace' ? left(slot.graceUntil) : '—'),
+        el('dt', {}, 'port'), el('dd', {}, String(slot.port)),
+        environment.previews && environment.previews[slot.slot] ? [el('dt', {}, 'preview'),
+          el('dd', {}, el('a', { href: 'https://' + environment.previews[slot.slot] + '/', rel: 'noreferrer', target: '_blank', class: 'preview' }, environment.previews[slot.slot]))] : null,
+        slot.failure ? [el('dt', {}, 'failure'), el('dd', { class: 'error' }, slot.failure)] : null));
+  }
+
+  function actionButtons(project, environment) {
+    const target = { project, environment: environment.environment };
+    const buttons = [];
+    const waiting = environment.slots.find((s) => s.state === 'deployed' && s.revision === environment.generation && s.healthyStreak >= (environment.healthyThreshold || 1));
+    if (environment.promote === 'manual' && waiting && may('promote')) buttons.push(el('button', { class: 'primary', 'data-action': 'promote', onclick: () => act('promote', target) }, 'Promote'));
+    if (slotOf(environment, 'grace') && may('rollback')) buttons.push(el('button', { 'data-action': 'rollback', onclick: () => act('rollback', target) }, 'Roll back to r' + slotOf(environment, 'grace').revision));
+    if (may('deleteEnvironment')) buttons.push(el('button', { class: 'danger', 'data-action': 'delete', onclick: () => confirmDelete(target) }, 'Delete…'));
+    return buttons.length ? el('div', { class: 'actions', id: 'actions' }, buttons) : null;
+  }
+
+  async function act(id, target) {
+    const status = $('action-status');
+    try {
+      await call(id, target);
+      if (status) status.textContent = 'Accepted; the page follows the controller.';
+      if (current) current.render(true);
+    } catch (error) {
+      if (status) status.textContent = String(error.message);
+    }
+  }
+
+  function confirmDelete(target) {
+    const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok'), expected = target.project + '/' + target.environment;
+    $('confirm-title').textContent = 'Delete ' + expected + '?';
+    $('confirm-text').textContent = 'Its containers, site and ports are released. This cannot be undone.';
+    $('confirm-label').textContent = 'Type ' + expected + ' to confirm';
+    input.value = '';
+    ok.disabled = true;
+    input.oninput = () => { ok.disabled = input.value !== expected; };
+    $('confirm-cancel').onclick = () => dialog.close();
+    $('confirm-form').onsubmit = async (event) => {
+      event.preventDefault();
+      if (input.value !== expected) return;
+      dialog.close();
+      await act('deleteEnvironment', target);
+      location.hash = '#/';
+    };
+    dialog.showModal();
+    input.focus();
+  }
+
+  async function renderEnvironment(project, name, refreshing) {
+    current = { render: (again) => renderEnvironment(project, name, again), project };
+    let view, history, recent;
+    try {
+      [view, history, recent] = await Promise.all([
+        call('projectStatus', { project }),
+        call('history', { project, environment: name }),
+        call('recentEvents', {}, { project }),
+      ]);
+    } catch (error) { return show(failure(error)); }
+    const environment = view.environments.find((e) => e.environment === name);
+    if (!environment) return show(failure(new Error(project + ' has no environment ' + name)));
+    const [color, title] = light(environment);
+    const tabs = view.environments.map((e) => el('a', { href: '#/p/' + encodeURIComponent(project) + '/' + encodeURIComponent(e.environment), 'aria-current': e.environment === name ? 'page' : null }, e.environment));
+    const logPanel = may('logs') ? logSection(project, name, refreshing) : null;
+    show(
+      el('h1', {}, el('span', { class: 'light ' + color, title, role: 'img', 'aria-label': title }), ' ', project + ' / ' + name),
+      el('nav', { class: 'actions', 'aria-label': 'Environments' }, tabs, may('secretsSet') ? el('a', { href: '#/p/' + encodeURIComponent(project) + '/' + encodeURIComponent(name) + '/secrets' }, 'Secrets') : null),
+      environment.domains.length ? el('p', {}, environment.domains.map((d) => [el('code', {}, d), ' '])) : null,
+      rolloutCard(environment),
+      actionButtons(project, environment),
+      el('p', { id: 'action-status', class: 'muted', role: 'status' }),
+      el('h2', {}, 'Slots'), el('div', { class: 'grid', id: 'slots' }, environment.slots.map((slot) => slotCard(environment, slot))),
+      el('h2', {}, 'History'),
+      el('div', { class: 'scroll' }, el('table', { id: 'history' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'revision'), el('th', {}, 'image'), el('th', {}, 'source'), el('th', {}, 'author'), el('th', {}, 'when'))),
+        el('tbody', {}, history.map((r) => el('tr', {}, el('td', {}, 'r' + r.number), el('td', {}, el('code', {}, r.image)),
+          el('td', {}, r.source + (r.rollbackOf ? ' of r' + r.rollbackOf : '')), el('td', {}, r.author), el('td', {}, time(r.createdAt))))))),
+      el('h2', {}, 'Recent events'),
+      el('div', { class: 'scroll' }, el('table', { id: 'events' },
+        el('tbody', {}, recent.filter((e) => !e.key || e.key.environment === undefined || e.key.environment === name).slice(-15).reverse()
+          .map((e) => el('tr', {}, el('td', {}, time(e.time)), el('td', { class: e.level === 'warning' ? 'error' : '' }, e.message)))))),
+      logPanel);
+  }
+
+  function logSection(project, name, refreshing) {
+    const existing = $('logs-section');
+    if (refreshing && existing && logs) return existing;   // a followed log keeps streaming
+    if (logs) { logs.abort(); logs = null; }
+    const pre = el('pre', { class: 'logs', id: 'logs' }, 'Loading…');
+    const target = { project, environment: name };
+    const follow = el('button', { id: 'follow', onclick: () => followLogs(target, pre, follow) }, 'Follow');
+    fetch(url('logs', target, { tail: 100 }), { headers: { Authorization: 'Bearer ' + key } }).then(async (response) => {
+      const text = await response.text();
+      const lines = text.split('\n').filter(Boolean);
+      pre.replaceChildren(...(!response.ok ? [document.createTextNode(response.status === 404 ? 'no container to read' : 'HTTP ' + response.status)]
+        : lines.length ? lines.map(logLine) : [document.createTextNode('(the container has printed nothing)')]));
+    }).catch(() => { pre.textContent = 'the logs could not be read'; });
+    return el('section', { id: 'logs-section' }, el('h2', {}, 'Logs ', follow), pre);
+  }
+  function logLine(line) {
+    const bar = line.indexOf('|');
+    const stream = bar > 0 ? line.slice(0, bar) : 'stdout';
+    return el('div', { class: stream }, bar > 0 ? line.slice(bar + 1) : line);
+  }
+  async function followLogs(target, pre, button) {
+    if (logs) { logs.abort(); logs = null; button.textContent = 'Follow'; return; }
+    const controller = new AbortController();
+    logs = controller;
+    button.textContent = 'Stop';
+    pre.replaceChildren();
+    try {
+      await serverSentEvents(url('logs', target, { tail: 50 }), controller, (event) => {
+        pre.append(el('div', { class: event.event || 'stdout' }, event.data));
+        while (pre.childNodes.length > 1000) pre.firstChild.remove();
+        pre.scrollTop = pre.scrollHeight;
+      });
+    } catch (error) { /* stopped */ }
+    if (logs === controller) { logs = null; button.textContent = 'Follow'; }
+  }
+
+  async function renderSecrets(project, name) {
+    current = { render: () => renderSecrets(project, name), project };
+    let secrets;
+    try { secrets = await call('secretsList', { project }); } catch (error) { return show(failure(error)); }
+    show(el('h1', {}, project + ' — secrets'),
+      el('p', {}, el('a', { href: '#/p/' + encodeURIComponent(project) + '/' + encodeURIComponent(name) }, '← ' + name)),
+      el('p', { class: 'muted' }, 'Names and versions only: no value ever leaves the controller.'),
+      el('div', { class: 'scroll' }, el('table', { id: 'secrets' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'name'), el('th', {}, 'environment'), el('th', {}, 'version'), el('th', {}, 'set by'), el('th', {}, 'when'))),
+        el('tbody', {}, (secrets.secrets || secrets).map((s) => el('tr', {}, el('td', {}, el('code', {}, s.name)), el('td', {}, s.environment || 'every'),
+          el('td', {}, String(s.version)), el('td', {}, s.setBy || s.author || ''), el('td', {}, time(s.setAt || s.at))))))));
+  }
+
+  async function renderKeys() {
+    current = { render: renderKeys, project: null };
+    let keys;
+    try { keys = await call('listKeys'); } catch (error) { return show(failure(error)); }
+    show(el('h1', {}, 'Keys'), el('div', { class: 'scroll' }, el('table', { id: 'keys' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'role'), el('th', {}, 'name'), el('th', {}, 'created by'), el('th', {}, 'created'), el('th', {}, 'revoked'))),
+      el('tbody', {}, keys.map((k) => el('tr', {}, el('td', {}, el('code', {}, k.id)), el('td', {}, k.role), el('td', {}, k.name || ''),
+        el('td', {}, k.createdBy || ''), el('td', {}, time(k.createdAt)), el('td', {}, k.revokedAt ? time(k.revokedAt) : '—')))))));
+  }
+
+  async function renderAudit() {
+    current = { render: renderAudit, project: null };
+    let entries;
+    try { entries = await call('auditLog', {}, { limit: 200 }); } catch (error) { return show(failure(error)); }
+    show(el('h1', {}, 'Audit log'), el('div', { class: 'scroll' }, el('table', { id: 'audit' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'when'), el('th', {}, 'action'), el('th', {}, 'target'), el('th', {}, 'result'), el('th', {}, 'key'), el('th', {}, 'detail'))),
+      el('tbody', {}, entries.slice().reverse().map((a) => el('tr', {}, el('td', {}, time(a.time || a.at)), el('td', {}, a.action), el('td', {}, a.target),
+        el('td', { class: a.result === 'ok' ? '' : 'error' }, a.result), el('td', {}, el('code', {}, a.keyID || a.keyId || '')), el('td', {}, a.detail || '')))))));
+  }
+
+  // ---- routing ------------------------------------------------------------------------
+  function route() {
+    if (!key) return renderSignIn();
+    renderBar();
+    const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+    if (logs && !(parts[0] === 'p' && parts.length === 3)) { logs.abort(); logs = null; }
+    if (parts[0] === 'p' && parts[1] && parts[2] && parts[3] === 'secrets' && may('secretsSet')) return renderSecrets(parts[1], parts[2]);
+    if (parts[0] === 'p' && parts[1] && parts[2]) return renderEnvironment(parts[1], parts[2], false);
+    if (parts[0] === 'keys' && may('listKeys')) return renderKeys();
+    if (parts[0] === 'audit' && may('auditLog')) return renderAudit();
+    return renderProjects();
+  }
+  window.addEventListener('hashchange', route);
+  document.addEventListener('DOMContentLoaded', () => {
+    if (key) startEvents();
+    route();
+  });
+})();
