@@ -80,11 +80,18 @@ let package = Package(
             ]
         ),
         // Planner, executor, reconcile loop, HTTP API, auth.
+        // The planner: a pure function from observed and desired state to actions (no I/O, no
+        // async, no throws), its own target so the compiler keeps it so.
+        .target(
+            name: "Planning",
+            dependencies: ["Spec", "State"]
+        ),
         .target(
             name: "Controller",
             dependencies: [
                 "Spec",
                 "State",
+                "Planning",
                 "APIModel",
                 "Drivers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -221,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "Drivers", "Spec", "TestSupport", "MCPEndpoint", "CodebMCP", "Console",
+                "Controller", "Planning", "Drivers", "Spec", "TestSupport", "MCPEndpoint", "CodebMCP", "Console",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -232,7 +239,7 @@ let package = Package(
         .executableTarget(
             name: "codeb-bench",
             dependencies: [
-                "Controller", "MCPEndpoint", "Drivers", "Spec", "TestSupport", "CMallocCounter",
+                "Controller", "Planning", "MCPEndpoint", "Drivers", "Spec", "TestSupport", "CMallocCounter",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,6 +1,7 @@
 import CMallocCounter
 import Controller
 import Drivers
+import Planning
 import Foundation
 import Spec
 import TestSupport

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func thePlannerImportsSpecAndStateOnly() throws {
-        let imports = try Self.imports(under: "Sources/Controller/Planning")
+        let imports = try Self.imports(under: "Sources/Planning")
         #expect(!imports.isEmpty)
         for (file, modules) in imports {
             #expect(modules.isSubset(of: ["Foundation", "Spec", "State"]), "\(file) imports \(modules.sorted())")
@@ -64,7 +64,7 @@ import Testing
     @Test func theControllerKnowsNothingOfWhatIsBuiltOnItsAPI() throws {
         // `/mcp` is an `APIExtension` in its own module: MCP depends on the API, not the reverse.
         for folder in ["Sources/Controller/API", "Sources/Controller/Auth", "Sources/Controller/Daemon", "Sources/Controller/Execution",
-                       "Sources/Controller/Operations", "Sources/Controller/Planning", "Sources/Controller/Reconcile"] {
+                       "Sources/Controller/Operations", "Sources/Planning", "Sources/Controller/Reconcile"] {
             for (file, modules) in try Self.imports(under: folder) {
                 #expect(modules.isDisjoint(with: ["MCP", "CodebMCP", "MCPEndpoint"]), "\(folder)/\(file) imports \(modules.sorted())")
             }

@@ -1,6 +1,7 @@
 import Controller
 import Drivers
 import Foundation
+@testable import Planning
 import Spec
 import TestSupport
 import Testing

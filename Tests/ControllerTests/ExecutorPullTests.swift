@@ -2,6 +2,7 @@
 import APIModel
 import Drivers
 import Foundation
+@testable import Planning
 import Spec
 import Testing
 import TestSupport

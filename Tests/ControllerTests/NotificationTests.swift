@@ -1,6 +1,7 @@
 @testable import Controller
 import Crypto
 import Foundation
+@testable import Planning
 import Spec
 import State
 import TestSupport

@@ -1,6 +1,7 @@
 @testable import Controller
 import Drivers
 import Foundation
+@testable import Planning
 import Spec
 import Testing
 

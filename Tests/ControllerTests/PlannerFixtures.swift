@@ -1,6 +1,7 @@
 @testable import Controller
 import Drivers
 import Foundation
+@testable import Planning
 import Spec
 
 /// Builders for planner tables: an environment `shop/production` on ports 4100/4101 whose

@@ -1,6 +1,7 @@
 @testable import Controller
 import Drivers
 import Foundation
+@testable import Planning
 import Testing
 
 /// Caddy being down is reported on every environment and changes nothing else: no container

@@ -2,6 +2,7 @@
 import Drivers
 import Foundation
 import Logging
+@testable import Planning
 import Synchronization
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 @testable import Controller
 import Foundation
 import Logging
+@testable import Planning
 import Spec
 import State
 import Testing

@@ -1,5 +1,6 @@
 @testable import Controller
 import Drivers
+@testable import Planning
 import Testing
 
 /// The slot lifecycle as one table: every state × event, what the planner may do. A row added

@@ -1,6 +1,7 @@
 import APIModel
 import Foundation
 import OpenAPIRuntime
+import Planning
 import Spec
 
 extension ControllerAPI {

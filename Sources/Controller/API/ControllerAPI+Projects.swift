@@ -2,6 +2,7 @@ import APIModel
 import Drivers
 import Foundation
 import OpenAPIRuntime
+import Planning
 import Spec
 
 extension ControllerAPI {

@@ -1,6 +1,7 @@
 import APIModel
 import Drivers
 import Foundation
+import Planning
 import Spec
 
 extension RevisionView {

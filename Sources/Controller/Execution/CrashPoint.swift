@@ -1,4 +1,5 @@
 import Foundation
+import Planning
 import Synchronization
 
 /// Fault injection for the reliability suite, in the spirit of FoundationDB's simulation

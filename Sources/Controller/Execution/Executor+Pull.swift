@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import Planning
 import Spec
 
 extension Executor {

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Logging
+import Planning
 import Spec
 
 /// Carries out a plan through the drivers, in order, stopping at the first failure (the next

@@ -2,6 +2,7 @@ import Drivers
 import Foundation
 import Logging
 import Metrics
+import Planning
 import Spec
 
 /// One reconcile pass for one environment: observe (containers by label, the site file, slot
