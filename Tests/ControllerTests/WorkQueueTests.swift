@@ -1,5 +1,6 @@
 @testable import Controller
 import Drivers
+import TestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -28,17 +29,50 @@ struct WorkQueueTests {
         #expect(await queue.next() == "a", "re-added while in progress: runs again after")
     }
 
-    @Test func delayedKeysArriveAfterTheirDelay() async {
-        let queue = WorkQueue<String>()
-        let start = ContinuousClock.now
+    /// On a clock the test moves: not a moment early, exactly once, whatever the machine's load.
+    @Test func delayedKeysArriveAfterTheirDelay() async throws {
+        let clock = TestClock()
+        let queue = WorkQueue<String>(clock: clock)
         await queue.add("late", after: .milliseconds(150))
         await queue.add("late", after: .seconds(120))  // an earlier schedule wins
+        try await Self.untilAsleep(clock, 1)
+        clock.advance(by: .milliseconds(149))
         #expect(await queue.depth == 0)
+        #expect(clock.sleepers == 1, "not due yet")
+        clock.advance(by: .milliseconds(1))
         #expect(await queue.next() == "late")
-        #expect(ContinuousClock.now - start >= .milliseconds(150))
-        // Far below the later schedule, and far above what a loaded 2-core CI machine needs
-        // (4.6 s was seen once with a parallel suite running beside it).
-        #expect(ContinuousClock.now - start < .seconds(60))
+        await queue.done("late")
+        clock.advance(by: .seconds(120))
+        let depth = await queue.depth
+        #expect(clock.sleepers == 0 && depth == 0, "the later schedule was dropped")
+    }
+
+    /// A failed key comes back after its backoff on the queue's clock, not before.
+    @Test func aFailedKeyComesBackAfterItsBackoff() async throws {
+        let clock = TestClock()
+        let queue = WorkQueue<String>(backoff: .init(base: .seconds(60), maximum: .seconds(600)), clock: clock)
+        await queue.add("k")
+        _ = await queue.next()
+        let delay = await queue.failed("k")
+        try await Self.untilAsleep(clock, 1)
+        clock.advance(by: delay - .milliseconds(1))
+        #expect(await queue.depth == 0)
+        clock.advance(by: .milliseconds(1))
+        #expect(await queue.next() == "k")
+    }
+
+    struct NeverAsleep: Error, CustomStringConvertible {
+        let count: Int
+        var description: String { "\(count) task(s) never went to sleep on the manual clock within 10 s" }
+    }
+
+    /// Waits (polling, with a deadline) until `count` tasks sleep on `clock`.
+    static func untilAsleep(_ clock: TestClock, _ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while clock.sleepers < count {
+            guard ContinuousClock.now < deadline else { throw NeverAsleep(count: count) }
+            await Task.yield()
+        }
     }
 
     @Test func failuresBackOffExponentiallyAndResetOnSuccess() async {
@@ -63,7 +97,7 @@ struct WorkQueueTests {
     @Test func shutDownReleasesWaitingWorkers() async {
         let queue = WorkQueue<String>()
         async let waiting = queue.next()
-        try? await Task.sleep(for: .milliseconds(50))
+        while await queue.waitingWorkers == 0 { await Task.yield() }
         await queue.shutDown()
         #expect(await waiting == nil)
     }

@@ -20,16 +20,25 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     private var queued: Set<Key> = []
     private var processing: Set<Key> = []
     private var dirty: Set<Key> = []
-    private var due: [Key: ContinuousClock.Instant] = [:]
+    /// Times are offsets on `clock` since the queue was made (the clock is any `Clock<Duration>`).
+    private var due: [Key: Duration] = [:]
     private var failures: [Key: Int] = [:]
     /// When each ready key was queued, for `codeb_queue_wait_seconds`.
-    private var queuedAt: [Key: ContinuousClock.Instant] = [:]
+    private var queuedAt: [Key: Duration] = [:]
     private var waiters: [CheckedContinuation<Key?, Never>] = []
     private var isShutDown = false
     private let backoff: Backoff
+    /// The clock's time since the queue was made.
+    private let elapsed: @Sendable () -> Duration
+    /// Sleeps until that time.
+    private let sleep: @Sendable (Duration) async throws -> Void
 
-    public init(backoff: Backoff = Backoff()) {
+    /// `clock` times delays and backoff (a test passes a `TestClock` and moves it).
+    public init<C: Clock<Duration>>(backoff: Backoff = Backoff(), clock: C = ContinuousClock()) {
         self.backoff = backoff
+        let start = clock.now
+        elapsed = { start.duration(to: clock.now) }
+        sleep = { offset in try await clock.sleep(until: start.advanced(by: offset), tolerance: nil) }
     }
 
     /// Queues `key` now.
@@ -48,7 +57,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
             waiter.resume(returning: key)
         } else {
             ready.append(key)
-            queuedAt[key] = .now
+            queuedAt[key] = elapsed()
         }
     }
 
@@ -56,16 +65,17 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     public func add(_ key: Key, after delay: Duration) {
         guard !isShutDown else { return }
         guard delay > .zero else { return add(key) }
-        let when = ContinuousClock.now + delay
+        let when = elapsed() + delay
         if let existing = due[key], existing <= when { return }
         due[key] = when
+        let sleep = self.sleep
         Task { [weak self] in
-            try? await Task.sleep(until: when, clock: .continuous)
+            try? await sleep(when)
             await self?.fire(key, scheduledFor: when)
         }
     }
 
-    private func fire(_ key: Key, scheduledFor when: ContinuousClock.Instant) {
+    private func fire(_ key: Key, scheduledFor when: Duration) {
         guard due[key] == when else { return }
         due[key] = nil
         add(key)
@@ -78,7 +88,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
             let key = ready.removeFirst()
             queued.remove(key)
             processing.insert(key)
-            if let since = queuedAt.removeValue(forKey: key) { Self.waited(.now - since) }
+            if let since = queuedAt.removeValue(forKey: key) { Self.waited(elapsed() - since) }
             return key
         }
         return await withCheckedContinuation { waiters.append($0) }
@@ -117,6 +127,9 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     public var depth: Int { ready.count }
 
     public var inProgress: Int { processing.count }
+
+    /// How many workers wait in `next()` for a key.
+    public var waitingWorkers: Int { waiters.count }
 
     /// Wakes every waiting worker with nil; adds are ignored from now on.
     public func shutDown() {
