@@ -7,6 +7,7 @@ import Drivers
 import Foundation
 import NIOCore
 import Spec
+import State
 import TestSupport
 
 @main

@@ -5,6 +5,7 @@ import Foundation
 import MCPEndpoint
 import ServiceLifecycle
 import Spec
+import State
 import TestSupport
 
 /// The controller for the benchmarks, started as `codeb controller` starts it: a

@@ -4,6 +4,7 @@ import Drivers
 import Planning
 import Foundation
 import Spec
+import State
 import TestSupport
 
 /// The controller's figures: the planner alone, a no-op pass on a converged host, apply → served.

@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import State
 import Synchronization
 
 /// Counts what a reconcile pass asks of the world, by wrapping the real drivers.

@@ -2,6 +2,7 @@ import Controller
 import Drivers
 import Foundation
 import Spec
+import State
 import TestSupport
 
 /// 7. The `codeb controller` process itself: start-up time to ready, and resident memory and

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Spec
+import State
 import TestSupport
 
 /// Figures 3–6 against a running controller: the real HTTP API and reconcile loop in this

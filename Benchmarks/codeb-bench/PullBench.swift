@@ -4,6 +4,7 @@ import Drivers
 import Foundation
 import NIOCore
 import Spec
+import State
 import TestSupport
 
 /// Figure 7: apply → served for an image that must be pulled from the private registry (the

@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import State
 import Synchronization
 
 /// Where an apply's time goes, read from Docker's event stream (the engine's own timestamps):

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Spec
+import State
 import TestSupport
 
 /// The two stores side by side: apply latency through the real HTTP API, and the store's share

@@ -2,6 +2,7 @@ import Controller
 import Drivers
 import Foundation
 import Spec
+import State
 import TestSupport
 
 /// 2c. Two nodes sharing one PostgreSQL: 700 environments placed on each (`nodes: [node-a]` /

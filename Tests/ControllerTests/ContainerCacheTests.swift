@@ -1,6 +1,7 @@
 @testable import Controller
 import Drivers
 import Foundation
+import State
 import Testing
 import TestSupport
 

@@ -2,6 +2,7 @@
 import Drivers
 import Foundation
 @testable import Planning
+import State
 import Testing
 import TestSupport
 

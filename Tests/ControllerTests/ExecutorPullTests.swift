@@ -4,6 +4,7 @@ import Drivers
 import Foundation
 @testable import Planning
 import Spec
+import State
 import Testing
 import TestSupport
 

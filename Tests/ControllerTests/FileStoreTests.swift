@@ -2,6 +2,7 @@
 import Drivers
 import Foundation
 import Spec
+import State
 import Testing
 
 /// What only the file store does; shared behaviour is in `StoreConformanceTests`.

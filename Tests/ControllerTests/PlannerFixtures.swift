@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 @testable import Planning
 import Spec
+import State
 
 /// Builders for planner tables: an environment `shop/production` on ports 4100/4101 whose
 /// revision N runs `codeb-test/web:N`.

@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 @testable import Planning
 import Spec
+import State
 import Testing
 
 /// When a deployed slot's health probe is due: one rule (`Planner.probesDue`) that observation

@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 @testable import Planning
 import Spec
+import State
 import Testing
 
 extension PlannerTests {

@@ -2,6 +2,7 @@
 import Drivers
 import Foundation
 import Spec
+import State
 import Testing
 import TestSupport
 

@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import Logging
 import Spec
+import State
 import Testing
 import TestSupport
 

@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import Logging
 @testable import Planning
+import State
 import Synchronization
 import Testing
 import TestSupport

@@ -9,6 +9,7 @@ import MCP
 import MCPEndpoint
 import NIOCore
 import Spec
+import State
 import TestSupport
 import Testing
 

@@ -2,6 +2,7 @@
 import Drivers
 import Foundation
 import Spec
+import State
 import Testing
 
 /// `RolloutPhase.of` is what `codeb apply --wait` and the MCP tool `rollout_status` both ask;

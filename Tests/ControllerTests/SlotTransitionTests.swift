@@ -1,6 +1,7 @@
 @testable import Controller
 import Drivers
 @testable import Planning
+import State
 import Testing
 
 /// The slot lifecycle as one table: every state × event, what the planner may do. A row added

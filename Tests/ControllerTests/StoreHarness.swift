@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import State
 import Synchronization
 import Testing
 import TestSupport

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Spec
+import State
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 @testable import Controller
 import Drivers
+import State
 import TestSupport
 import Foundation
 import Synchronization

@@ -2,6 +2,7 @@ import Drivers
 import Foundation
 import Glibc
 import Spec
+import State
 import TestSupport
 import Testing
 

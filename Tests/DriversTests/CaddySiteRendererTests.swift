@@ -1,6 +1,7 @@
 import Foundation
 import Drivers
 import Spec
+import State
 import TestSupport
 import Testing
 

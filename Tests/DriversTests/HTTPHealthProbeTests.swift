@@ -1,4 +1,5 @@
 import Drivers
+import State
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Spec
+import State
 import TestTraits
 import Testing
 import TestSupport

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Drivers
 import Foundation
 import NIOCore
+import State
 import TestSupport
 import Testing
 

@@ -5,6 +5,7 @@ import AsyncHTTPClient
 import Drivers
 import Foundation
 import NIOCore
+import State
 import Synchronization
 
 /// Label every test container carries, so cleanup finds exactly what a test made.

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import MCP
+import State
 import TestSupport
 import TestTraits
 import Testing

@@ -1,6 +1,7 @@
 import Controller
 import Drivers
 import Foundation
+import State
 import TestSupport
 import Testing
 

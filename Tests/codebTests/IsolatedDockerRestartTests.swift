@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import State
 import TestSupport
 import TestTraits
 import Testing

@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import State
 import TestSupport
 import Testing
 

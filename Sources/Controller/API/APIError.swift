@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Spec
+import State
 
 /// An API failure, answered as `{"error": {"code", "message", "details"}}` with its status.
 public struct APIError: HTTPResponseError, Sendable {

@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import OpenAPIRuntime
 import Spec
+import State
 
 extension ControllerAPI {
     /// `POST /v1/projects/:project/cleanup[?environment=E]` (admin): every failed slot of the

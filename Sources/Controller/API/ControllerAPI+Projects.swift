@@ -4,6 +4,7 @@ import Foundation
 import OpenAPIRuntime
 import Planning
 import Spec
+import State
 
 extension ControllerAPI {
     public func apply(_ input: Operations.Apply.Input) async throws -> Operations.Apply.Output {

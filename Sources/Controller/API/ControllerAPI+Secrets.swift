@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import OpenAPIRuntime
 import Spec
+import State
 
 /// Secrets: members set and unset, viewers list names and history; nothing answers a value.
 /// The audit log names the secrets changed, never their values.

@@ -4,6 +4,7 @@ import Foundation
 import OpenAPIRuntime
 import ServiceLifecycle
 import Spec
+import State
 import Synchronization
 
 extension ControllerAPI {

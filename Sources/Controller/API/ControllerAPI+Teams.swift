@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import OpenAPIRuntime
 import Spec
+import State
 
 extension ControllerAPI {
     /// `GET /v1/teams`: every team (registered, holding keys or projects) with its counts.

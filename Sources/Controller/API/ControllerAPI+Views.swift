@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import Planning
 import Spec
+import State
 
 extension RevisionView {
     init(_ revision: Revision) {

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import OpenAPIRuntime
 import Spec
+import State
 
 /// The controller's HTTP API (JSON; `Authorization: Bearer codeb_{team}_{role}_{token}`).
 /// Every mutation, allowed or refused, is written to the audit log.

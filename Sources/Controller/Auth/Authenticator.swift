@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Spec
+import State
 
 /// Who is calling: the key's team and role, and its public id for the audit log.
 public struct Principal: Sendable, Hashable {

@@ -7,6 +7,7 @@ import Metrics
 import NIOCore
 import ServiceLifecycle
 import Spec
+import State
 
 /// The controller daemon assembled as a library, like Hummingbird's `buildApplication`:
 /// settings in, a `ServiceGroup` out — the store (and its migration), the reconcile loop with

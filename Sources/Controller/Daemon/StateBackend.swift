@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Spec
+import State
 
 /// Where the controller (and `codeb keys create`) keeps state: PostgreSQL when a database URL is
 /// set, else the file store in the state directory. Failures are `StoreError`s with a sentence.

@@ -2,6 +2,7 @@ import Drivers
 import Foundation
 import Planning
 import Spec
+import State
 
 extension Executor {
     /// Pulls the slot's image before its container is created: always for an image of a named

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Planning
 import Spec
+import State
 
 /// Carries out a plan through the drivers, in order, stopping at the first failure (the next
 /// pass plans again from what is then true). Every action is idempotent: running a plan twice,

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Spec
+import State
 
 extension StateOperations {
     /// Pins the secrets `wanted` names to the values its environment reads now; nil when it

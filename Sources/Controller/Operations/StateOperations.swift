@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Spec
+import State
 
 /// The changes people and CI ask for — apply, promote, rollback, delete — as store updates.
 /// The reconcile loop then makes the world match; these never touch containers themselves.

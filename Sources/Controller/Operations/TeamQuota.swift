@@ -1,5 +1,6 @@
 import Drivers
 import Spec
+import State
 
 /// What each team may hold on this controller (the same limits for every team), from the
 /// controller's settings; nil means no limit. Checked at apply: an environment over quota is

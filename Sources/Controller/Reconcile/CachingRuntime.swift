@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import State
 
 /// A `ContainerRuntime` whose `listManaged` answers from a `ContainerCache`: changes go to the
 /// engine and then update the cache (so a pass sees what the previous one did), and the event

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Metrics
+import State
 
 /// The managed containers of the host as last seen, shared by every pass: one list, then kept
 /// current by the engine's events and by what the executor itself did (controller-runtime's

@@ -1,6 +1,7 @@
 import APIModel
 import Drivers
 import Foundation
+import State
 import Synchronization
 
 /// The last `capacity` events in memory, and a live stream of new ones.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import Spec
+import State
 
 /// Removes what codeb made and no longer knows: managed containers of this node and this store
 /// whose environment the store does not hold (deleted while the controller was down, left by a

@@ -1,4 +1,5 @@
 import Drivers
+import State
 import Synchronization
 
 /// What the controller last saw of its proxy: nil while Caddy answers, else why not. Kept

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Metrics
 import Spec
+import State
 import Synchronization
 
 /// Level-triggered reconciliation: keys come from a jittered resync timer, store changes, Docker

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Planning
 import Spec
+import State
 
 /// One reconcile pass for one environment: observe (containers by label, the site file, slot
 /// records, health probes) → plan (pure) → execute.

@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Spec
+import State
 import Synchronization
 
 /// Secrets and registry logins as the controller uses them: sealed with the controller's key

@@ -5,6 +5,7 @@ import Foundation
 import Console
 import MCPEndpoint
 import Spec
+import State
 import Yams
 
 /// The controller's settings after merging defaults, the config file, `CODEB_*` variables and

@@ -4,6 +4,7 @@ import Controller
 import Drivers
 import Foundation
 import Spec
+import State
 
 /// `codeb keys create --role R [--name N] [--team T]`: through the API with the caller's key (an
 /// admin creates keys of its team up to admin; an owner any), or — with `--state-dir` or

@@ -1,2 +1,0 @@
-// Clients of the drivers use the state model and the seam protocols they implement.
-@_exported import State
