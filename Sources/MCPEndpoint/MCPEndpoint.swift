@@ -10,6 +10,7 @@ import Metrics
 import NIOCore
 import ServiceLifecycle
 import Spec
+import State
 
 /// `POST /mcp`: the MCP tools over streamable HTTP, for assistants that reach the controller
 /// directly (and for `codeb mcp`, which forwards every tool but `validate` here). The bearer
@@ -54,11 +55,11 @@ public struct MCPEndpoint: APIExtension {
         let server = CodebTools.server()
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: tools.tools) }
         await server.withMethodHandler(CallTool.self) { params in
-            let inFlight = Meter(label: "codeb_mcp_calls_in_flight")
+            let inFlight = Meter(label: MetricFamily.mcpCallsInFlight.name)
             inFlight.increment()
             defer { inFlight.decrement() }
             let (result, outcome) = await tools.callWithOutcome(params.name, params.arguments ?? [:])
-            Counter(label: "codeb_mcp_calls_total", dimensions: [("result", outcome.rawValue)]).increment()
+            Counter(label: MetricFamily.mcpCallsTotal.name, dimensions: [("result", outcome.rawValue)]).increment()
             var inner = context
             inner.via = "mcp"
             await api.record("call", target: String(params.name.prefix(64)), inner, result: outcome.rawValue,

@@ -129,10 +129,12 @@ struct ControllerCLITests {
 
             let metrics = try await httpGet("http://127.0.0.1:\(port)/metrics")
             #expect(metrics.status == 200)
-            for name in ["codeb_reconciles_total", "codeb_reconcile_seconds", "codeb_caddy_reloads_total", "codeb_docker_request_seconds", "codeb_switches_total", "codeb_rollouts_total", "codeb_slots", "codeb_queue_depth",
-                         "codeb_probe_seconds", "codeb_queue_wait_seconds", "codeb_store_seconds", "codeb_leases_held"] {
-                #expect(metrics.body.contains(name), "\(name) missing from /metrics")
+            // Every family of the catalogue, with its help and type, whether recorded yet or not.
+            for family in MetricFamily.allCases {
+                #expect(metrics.body.contains("# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.kind.rawValue)"), "\(family.name) missing from /metrics")
             }
+            // Known series at zero from the start (no reload was rejected by Caddy here).
+            #expect(metrics.body.contains(#"codeb_caddy_reloads_total{result="rejected"} 0"#))
             // Requests by matched route and status; rollouts timed from apply, both outcomes seen.
             #expect(metrics.body.contains(#"codeb_api_requests_total{route="/v1/projects/{project}",method="GET",status="200"}"#), "\(metrics.body.split(separator: "\n").filter { $0.hasPrefix("codeb_api_requests_total") })")
             #expect(metrics.body.contains(#"codeb_api_request_seconds_count{route="/v1/apply",method="POST"}"#))

@@ -1,18 +1,32 @@
 import Foundation
+import State
 import Testing
 
 /// The files a platform team copies: the Grafana dashboard, the CI workflow, shell completions.
 @Suite struct OperationsFilesTests {
-    /// Every metric name the controller registers, read from the sources (`label: "codeb_…"`).
-    static let metricNames: Set<String> = {
-        var names: Set<String> = []
+    /// Every metric family, from the catalogue (`MetricFamily`): the code records through it.
+    static let metricNames = Set(MetricFamily.allCases.map(\.name))
+
+    /// The code names no metric itself: a metric is recorded by its catalogue entry.
+    @Test func noMetricIsNamedOutsideTheCatalogue() throws {
         let sources = PackagePaths.root.appending(path: "Sources")
-        for path in (try? FileManager.default.subpathsOfDirectory(atPath: sources.path)) ?? [] where path.hasSuffix(".swift") {
-            guard let text = try? String(contentsOf: sources.appending(path: path), encoding: .utf8) else { continue }
-            for match in text.matches(of: /label: "(codeb_[a-z_]+)"/) { names.insert(String(match.1)) }
+        var found = 0
+        for path in try FileManager.default.subpathsOfDirectory(atPath: sources.path) where path.hasSuffix(".swift") {
+            let text = try String(contentsOf: sources.appending(path: path), encoding: .utf8)
+            found += text.matches(of: /label: MetricFamily\.\w+\.name/).count
+            #expect(text.matches(of: /label: "codeb_/).isEmpty, "\(path) names a metric itself")
         }
-        return names
-    }()
+        #expect(found >= 30, "\(found) recordings through the catalogue")
+    }
+
+    /// The operating guide's metrics table names every family, and only families.
+    @Test func theOperatingGuideTablesEveryMetric() throws {
+        let text = try String(contentsOf: PackagePaths.root.appending(path: "docs/operating.md"), encoding: .utf8)
+        let table = try #require(text.range(of: "## 7. What the metrics say")).upperBound
+        let section = text[table...].prefix { _ in true }.split(separator: "\n## ", maxSplits: 1).first ?? ""
+        let named = Set(section.matches(of: /`(codeb_[a-z_]+)/).map { String($0.1) })
+        #expect(named == Self.metricNames, "in the table, not families: \(named.subtracting(Self.metricNames).sorted()); families missing: \(Self.metricNames.subtracting(named).sorted())")
+    }
 
     @Test func theDashboardChartsEveryMetricAndNoOther() throws {
         let url = PackagePaths.root.appending(path: "examples/grafana/codeb-dashboard.json")

@@ -2,6 +2,7 @@ import Drivers
 import HTTPTypes
 import Hummingbird
 import Metrics
+import State
 
 /// `codeb_api_requests_total{route,method,status}` and `codeb_api_request_seconds{route,method}`
 /// for every API request, errors included (their final status, as the client sees it).
@@ -27,7 +28,7 @@ struct APIMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     static func record(_ request: Request, _ context: Context, status: HTTPResponse.Status, started: ContinuousClock.Instant) {
         let route = context.endpointPath ?? "unmatched"
         let method = request.method.rawValue
-        Counter(label: "codeb_api_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status.code))]).increment()
-        Timer(label: "codeb_api_request_seconds", dimensions: [("route", route), ("method", method)]).recordInterval(since: started)
+        Counter(label: MetricFamily.apiRequestsTotal.name, dimensions: [("route", route), ("method", method), ("status", String(status.code))]).increment()
+        Timer(label: MetricFamily.apiRequestSeconds.name, dimensions: [("route", route), ("method", method)]).recordInterval(since: started)
     }
 }

@@ -29,9 +29,9 @@ final class ScrapeGauges: Sendable {
             defer { reported = Set(counts.keys) }
             return reported.subtracting(counts.keys)
         }
-        for labels in stale { Gauge(label: "codeb_slots", dimensions: [("team", labels[0]), ("state", labels[1])]).record(0) }
-        for (labels, count) in counts { Gauge(label: "codeb_slots", dimensions: [("team", labels[0]), ("state", labels[1])]).record(count) }
+        for labels in stale { Gauge(label: MetricFamily.slots.name, dimensions: [("team", labels[0]), ("state", labels[1])]).record(0) }
+        for (labels, count) in counts { Gauge(label: MetricFamily.slots.name, dimensions: [("team", labels[0]), ("state", labels[1])]).record(count) }
         // One controller alone holds every environment; with PostgreSQL, the leases it renews.
-        Gauge(label: "codeb_leases_held").record(postgres?.leasesHeld ?? keys.count)
+        Gauge(label: MetricFamily.leasesHeld.name).record(postgres?.leasesHeld ?? keys.count)
     }
 }

@@ -6,6 +6,7 @@ import Metrics
 import NIOCore
 import ServiceLifecycle
 import Spec
+import State
 import Synchronization
 
 /// Delivers deploy notices to the teams' webhooks (`notify:`): a JSON POST per notice and
@@ -50,7 +51,7 @@ public final class WebhookNotifier: Service, Sendable {
         for notice in notices where hooks.contains(where: { $0.wants(notice) }) {
             if case .dropped(let old) = continuation.yield(notice) {
                 counts.withLock { $0.dropped += 1 }
-                Counter(label: "codeb_notifications_total", dimensions: [("event", old.event.rawValue), ("result", "dropped")]).increment()
+                Counter(label: MetricFamily.notificationsTotal.name, dimensions: [("event", old.event.rawValue), ("result", "dropped")]).increment()
             }
         }
     }
@@ -103,10 +104,10 @@ public final class WebhookNotifier: Service, Sendable {
                 do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { break }
             }
             let outcome = await send(body, notice: notice, delivery: delivery, attempt: attempt, to: hook)
-            Counter(label: "codeb_notification_attempts_total", dimensions: [("result", outcome.ok ? "ok" : "error")]).increment()
+            Counter(label: MetricFamily.notificationAttemptsTotal.name, dimensions: [("result", outcome.ok ? "ok" : "error")]).increment()
             if outcome.ok {
                 counts.withLock { $0.delivered += 1 }
-                Counter(label: "codeb_notifications_total", dimensions: [("event", notice.event.rawValue), ("result", "delivered")]).increment()
+                Counter(label: MetricFamily.notificationsTotal.name, dimensions: [("event", notice.event.rawValue), ("result", "delivered")]).increment()
                 return
             }
             last = outcome.problem
@@ -117,7 +118,7 @@ public final class WebhookNotifier: Service, Sendable {
             $0.failed += 1
             $0.lastFailure = failure
         }
-        Counter(label: "codeb_notifications_total", dimensions: [("event", notice.event.rawValue), ("result", "failed")]).increment()
+        Counter(label: MetricFamily.notificationsTotal.name, dimensions: [("event", notice.event.rawValue), ("result", "failed")]).increment()
         logger.warning("a deploy notification was not delivered", metadata: [
             "team": "\(hook.team)", "webhook": "\(hook.shownURL)", "event": "\(notice.event.rawValue)",
             "environment": "\(notice.project)/\(notice.environment)", "error": "\(last)",

@@ -66,7 +66,7 @@ public actor ContainerCache {
         listing = task
         defer { listing = nil }
         let listed = try await task.value
-        Counter(label: "codeb_container_relists_total").increment()
+        Counter(label: MetricFamily.containerRelistsTotal.name).increment()
         // Changes seen while listing are newer than the list; take the list only if none came.
         if epoch == started {
             containers = Dictionary(listed.map { ($0.id, $0) }, uniquingKeysWith: { $1 })

@@ -105,7 +105,7 @@ public actor OrphanSweeper {
     }
 
     private func announce(_ key: EnvironmentKey?, _ message: String) {
-        Counter(label: "codeb_orphans_removed_total").increment()
+        Counter(label: MetricFamily.orphansRemovedTotal.name).increment()
         logger.warning("\(message)", metadata: key.map { ["project": "\($0.project)", "environment": "\($0.environment)"] } ?? [:])
         if let key { events?.record(ControllerEvent(time: time.now(), key: key, level: .warning, message: message)) }
     }

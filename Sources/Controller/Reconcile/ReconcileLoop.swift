@@ -102,16 +102,16 @@ public struct ReconcileLoop: Sendable {
             let started = ContinuousClock.now
             monitor.begin(key, at: started)
             defer { monitor.end(key) }
-            Gauge(label: "codeb_queue_depth").record(await queue.depth)
+            Gauge(label: MetricFamily.queueDepth.name).record(await queue.depth)
             do {
                 let requeue = try await pass(key)
-                Counter(label: "codeb_reconciles_total", dimensions: [("result", "ok")]).increment()
-                Timer(label: "codeb_reconcile_seconds").recordInterval(since: started)
+                Counter(label: MetricFamily.reconcilesTotal.name, dimensions: [("result", "ok")]).increment()
+                Timer(label: MetricFamily.reconcileSeconds.name).recordInterval(since: started)
                 await queue.done(key)
                 if let requeue { await queue.add(key, after: requeue) }
             } catch {
-                Counter(label: "codeb_reconciles_total", dimensions: [("result", "error")]).increment()
-                Timer(label: "codeb_reconcile_seconds").recordInterval(since: started)
+                Counter(label: MetricFamily.reconcilesTotal.name, dimensions: [("result", "error")]).increment()
+                Timer(label: MetricFamily.reconcileSeconds.name).recordInterval(since: started)
                 let delay = await queue.failed(key)
                 logger.warning("reconcile failed; retrying", metadata: ["key": "\(key)", "error": "\(error)", "retryIn": "\(delay)"])
                 events.record(ControllerEvent(time: Date(), key: key, level: .warning, message: "\(error)"))

@@ -100,16 +100,16 @@ public struct Reconciler: Sendable {
             let outcome: String
             switch change.after.state {
             case .active:
-                Counter(label: "codeb_switches_total").increment()
+                Counter(label: MetricFamily.switchesTotal.name).increment()
                 outcome = "live"
             case .failed:
                 outcome = "failed"
             default:
                 continue
             }
-            Counter(label: "codeb_rollouts_total", dimensions: [("outcome", outcome)]).increment()
+            Counter(label: MetricFamily.rolloutsTotal.name, dimensions: [("outcome", outcome)]).increment()
             if let applied = input.state.revision(change.after.revision)?.createdAt {
-                Timer(label: "codeb_rollout_seconds", dimensions: [("outcome", outcome)])
+                Timer(label: MetricFamily.rolloutSeconds.name, dimensions: [("outcome", outcome)])
                     .recordSeconds(max(0, input.now.timeIntervalSince(applied)))
             }
         }

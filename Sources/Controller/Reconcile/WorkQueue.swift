@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import Metrics
+import State
 
 /// The keys waiting to be reconciled, like controller-runtime's work queue: a key is queued at
 /// most once, is never handed to two workers at once (re-added while in progress, it runs again
@@ -120,7 +121,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
 
     /// How long a key waited between being queued (or its delay ending) and a worker taking it.
     private static func waited(_ duration: Duration) {
-        Timer(label: "codeb_queue_wait_seconds").recordNanoseconds(duration.inNanoseconds)
+        Timer(label: MetricFamily.queueWaitSeconds.name).recordNanoseconds(duration.inNanoseconds)
     }
 
     /// How many keys wait to be handed out (not counting delayed ones).

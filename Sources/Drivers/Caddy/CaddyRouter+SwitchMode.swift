@@ -47,7 +47,7 @@ extension CaddyRouter {
             decidedMode = mode
             switchModeReason = reason
             for candidate in SwitchMode.allCases {
-                Gauge(label: "codeb_switch_mode", dimensions: [("mode", candidate.rawValue)]).record(candidate == mode ? 1 : 0)
+                Gauge(label: MetricFamily.switchMode.name, dimensions: [("mode", candidate.rawValue)]).record(candidate == mode ? 1 : 0)
             }
             if mode == .reload, configuration.switching != .reload {
                 logger.warning("switching falls back to Caddy reloads", metadata: ["reason": "\(reason ?? "")"])

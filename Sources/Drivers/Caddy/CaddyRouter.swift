@@ -219,17 +219,17 @@ public actor CaddyRouter: TrafficRouter {
             let removed = Array(Set(plan.filter { $0.isSite && $0.new == nil }.map(\.key))).sorted()
             guard reload else {
                 // Only route files changed: the switch is done, with no reload of anything.
-                Counter(label: "codeb_caddy_switches_total", dimensions: [("mode", "file")]).increment()
+                Counter(label: MetricFamily.caddySwitchesTotal.name, dimensions: [("mode", "file")]).increment()
                 logger.info("switched by route file", metadata: ["sites": "\(written.map(\.stem))"])
                 return SiteApplyReport(written: written, removed: [], reloaded: false)
             }
             let started = ContinuousClock.now
             do {
                 try await load(mainCaddyfile)
-                Counter(label: "codeb_caddy_reloads_total", dimensions: [("result", "ok")]).increment()
-                Timer(label: "codeb_caddy_reload_seconds").recordInterval(since: started)
+                Counter(label: MetricFamily.caddyReloadsTotal.name, dimensions: [("result", "ok")]).increment()
+                Timer(label: MetricFamily.caddyReloadSeconds.name).recordInterval(since: started)
             } catch var error as RouterError where error.kind == .rejected {
-                Counter(label: "codeb_caddy_reloads_total", dimensions: [("result", "rejected")]).increment()
+                Counter(label: MetricFamily.caddyReloadsTotal.name, dimensions: [("result", "rejected")]).increment()
                 // Name the files Caddy's message points at: by path (syntax errors) or by domain (conflicts).
                 let culprits = plan.filter { step in
                     step.isSite && (error.message.contains(step.path) || step.domains.contains { error.message.contains($0) })

@@ -182,11 +182,11 @@ public struct DockerRuntime: ContainerRuntime {
         let started = ContinuousClock.now
         do {
             let (digest, bytes) = try await pullStream(reference, auth: auth, progress: progress)
-            Timer(label: "codeb_image_pull_seconds", dimensions: [("result", "ok")]).recordInterval(since: started)
-            Counter(label: "codeb_image_pull_bytes_total").increment(by: Int(clamping: bytes))
+            Timer(label: MetricFamily.imagePullSeconds.name, dimensions: [("result", "ok")]).recordInterval(since: started)
+            Counter(label: MetricFamily.imagePullBytesTotal.name).increment(by: Int(clamping: bytes))
             return digest
         } catch {
-            Timer(label: "codeb_image_pull_seconds", dimensions: [("result", "failed")]).recordInterval(since: started)
+            Timer(label: MetricFamily.imagePullSeconds.name, dimensions: [("result", "failed")]).recordInterval(since: started)
             throw error
         }
     }
@@ -319,13 +319,13 @@ public struct DockerRuntime: ContainerRuntime {
             let response = try await execute(request, operation, timeout: timeout)
             let data = try await collect(response, operation)
             let status = Int(response.status.code)
-            Timer(label: "codeb_docker_request_seconds", dimensions: [("method", "\(method)")]).recordInterval(since: started)
+            Timer(label: MetricFamily.dockerRequestSeconds.name, dimensions: [("method", "\(method)")]).recordInterval(since: started)
             if status >= 300, !accept.contains(status) {
                 throw Self.error(for: response.status.code, body: data, operation: operation)
             }
             return (status, data)
         } catch let error as RuntimeError {
-            Counter(label: "codeb_docker_errors_total", dimensions: [("kind", error.kind.rawValue)]).increment()
+            Counter(label: MetricFamily.dockerErrorsTotal.name, dimensions: [("kind", error.kind.rawValue)]).increment()
             throw error
         }
     }

@@ -18,7 +18,7 @@ public struct HTTPHealthProbe: HealthProbe {
         let result = await ask(port: port, path: path, timeout: timeout)
         // `no_answer`: refused or timed out; `unhealthy`: an answer outside 2xx/3xx.
         let outcome = result.healthy ? "healthy" : result.status == nil ? "no_answer" : "unhealthy"
-        Timer(label: "codeb_probe_seconds", dimensions: [("result", outcome)])
+        Timer(label: MetricFamily.probeSeconds.name, dimensions: [("result", outcome)])
             .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         return result
     }

@@ -1,4 +1,5 @@
 import Metrics
+import State
 
 /// `codeb_store_seconds{op,store}`: how long the stores' reads and writes take, by kind.
 public enum StoreMetrics {
@@ -16,6 +17,6 @@ public enum StoreMetrics {
     }
 
     private static func record(_ op: String, _ store: String, since started: ContinuousClock.Instant) {
-        Timer(label: "codeb_store_seconds", dimensions: [("op", op), ("store", store)]).recordInterval(since: started)
+        Timer(label: MetricFamily.storeSeconds.name, dimensions: [("op", op), ("store", store)]).recordInterval(since: started)
     }
 }

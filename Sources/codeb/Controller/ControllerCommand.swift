@@ -8,6 +8,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import Spec
+import State
 
 /// `codeb controller`: the daemon — the reconcile loop and the HTTP API, until SIGTERM.
 struct ControllerCommand: AsyncParsableCommand {
@@ -98,10 +99,11 @@ struct ControllerCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricFamily.exposeKnownSeries()
         var logger = Logger(label: "codeb.controller")
         logger.logLevel = .info
 
-        let daemon = try ControllerDaemon(settings.daemon, metrics: { registry.emitToString() }, logger: logger)
+        let daemon = try ControllerDaemon(settings.daemon, metrics: { MetricFamily.annotated(registry.emitToString()) }, logger: logger)
         await daemon.checkDependencies()
         logger.info("codeb controller \(CodebVersion.current) listening", metadata: ["listen": "\(settings.listenHost):\(settings.listenPort)", "state": "\(daemon.backend.location)", "node": "\(settings.node)"])
         try await daemon.serviceGroup().run()
