@@ -38,7 +38,7 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     static func message(_ status: HTTPResponse.Status, _ request: Request) -> String {
         switch status {
         case .contentTooLarge: tooLarge
-        case .notFound: "no endpoint \(request.method) \(request.uri.path); see the API reference in README.md"
+        case .notFound: "no endpoint \(request.method) \(request.uri.path); see GET /openapi.json for every operation"
         case .methodNotAllowed: "\(request.uri.path) does not take \(request.method)"
         default: "the request failed: \(status)"
         }
