@@ -2,6 +2,8 @@ import APIModel
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
+import NIOCore
+import NIOHTTP1
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 
@@ -31,8 +33,18 @@ struct APIClient: Sendable {
             guard error.response != nil else {
                 throw CLIError("cannot reach the controller at \(base) (\(error.underlyingError)); is `codeb controller` running there?")
             }
+            if Self.connectionLost(error.underlyingError) {
+                // The answer began and the connection ended: the controller stopped (or the
+                // network dropped) while answering — not an answer in another codeb's words.
+                throw CLIError("cannot reach the controller at \(base) to the end of its answer: the connection closed in the middle (\(error.underlyingError)); it may have stopped, and what was asked may have been done — look with `codeb status` once it is back")
+            }
             throw CLIError("the controller answered something this codeb does not understand (\(error.underlyingError)); are the versions the same?")
         }
+    }
+
+    /// Whether `error` is the connection ending during an answer, not the answer being unreadable.
+    static func connectionLost(_ error: any Error) -> Bool {
+        error is HTTPParserError || error is HTTPClientError || error is IOError || error is ChannelError
     }
 
     /// Adds the key to every request and turns an error answer (4xx, 5xx) into `CLIError` before
