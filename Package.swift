@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "Spec",
                 "State",
+                "Support",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -80,6 +81,12 @@ let package = Package(
             ]
         ),
         // Planner, executor, reconcile loop, HTTP API, auth.
+        // What every layer that waits or times something uses: a deadline on a call, a one-shot
+        // stop signal, a timer's interval. Not drivers; below them.
+        .target(
+            name: "Support",
+            dependencies: ["State", .product(name: "Metrics", package: "swift-metrics")]
+        ),
         // The planner: a pure function from observed and desired state to actions (no I/O, no
         // async, no throws), its own target so the compiler keeps it so.
         .target(
@@ -92,6 +99,7 @@ let package = Package(
                 "Spec",
                 "State",
                 "Planning",
+                "Support",
                 "APIModel",
                 "Drivers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 @testable import Planning
 import State
+import Support
 import Synchronization
 import Testing
 import TestSupport

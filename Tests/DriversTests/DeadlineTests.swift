@@ -1,4 +1,5 @@
 import Drivers
+import Support
 import Synchronization
 import Testing
 

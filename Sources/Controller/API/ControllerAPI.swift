@@ -8,6 +8,7 @@ import NIOCore
 import OpenAPIRuntime
 import Spec
 import State
+import Support
 
 /// The controller's HTTP API (JSON; `Authorization: Bearer codeb_{team}_{role}_{token}`).
 /// Every mutation, allowed or refused, is written to the audit log.

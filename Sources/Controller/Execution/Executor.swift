@@ -4,6 +4,7 @@ import Logging
 import Planning
 import Spec
 import State
+import Support
 
 /// Carries out a plan through the drivers, in order, stopping at the first failure (the next
 /// pass plans again from what is then true). Every action is idempotent: running a plan twice,

@@ -2,6 +2,7 @@ import Drivers
 import Foundation
 import Logging
 import State
+import Support
 
 /// Evicted containers being stopped and removed in the background, by ID. A pass leaves them
 /// alone while they are here (`PlanInput.retiring`); one that outlives this process — renamed,

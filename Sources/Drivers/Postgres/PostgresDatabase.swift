@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import State
+import Support
 
 /// A pooled connection to codeb's database: the `PostgresClient` (which must be `run()` by a
 /// long-lived task), the URL it came from, and the translation of PostgresNIO's deliberately
@@ -109,7 +110,7 @@ public struct PostgresDatabase: Sendable {
         abandoned: (@Sendable (T) async -> Void)? = nil, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let (deadline, url) = (self.deadline, self.url)
-        return try await Drivers.withDeadline(deadline, timeout: {
+        return try await Support.withDeadline(deadline, timeout: {
             StoreError(.io, "PostgreSQL at \(url) did not answer within \(deadline.components.seconds) s; is it running and reachable?")
         }, abandoned: abandoned, body)
     }

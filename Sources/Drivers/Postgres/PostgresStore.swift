@@ -4,6 +4,7 @@ import PostgresNIO
 import ServiceLifecycle
 import Spec
 import State
+import Support
 import Synchronization
 
 /// The shared store: environments, their history, slots, ports, domains, keys and the audit log
