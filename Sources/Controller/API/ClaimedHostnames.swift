@@ -25,7 +25,8 @@ actor ClaimedHostnames {
         if let age, age < recheck { return false }
         let task = reading ?? Task { try await read() }
         reading = task
-        defer { reading = nil }
+        // Only this read: a newer one another asker started meanwhile stays shared.
+        defer { if reading == task { reading = nil } }
         let started = ContinuousClock.now
         names = try await task.value
         readAt = started
