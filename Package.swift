@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
     ],
     targets: [
         // The codeb.yaml language: pure values, YAML decoding, validation, canonical hash. No I/O.
@@ -113,6 +114,8 @@ let package = Package(
                 // The handlers implement the contract's generated `APIProtocol`, served on
                 // Hummingbird (`RouterTransport`: why not swift-openapi-hummingbird's, it says).
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                // The settings' sources and precedence (Settings/ControllerSetting+Sources.swift).
+                .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
         // `/mcp` on the controller: the MCP tools served over streamable HTTP, each calling the

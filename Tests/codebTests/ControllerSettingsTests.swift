@@ -9,10 +9,10 @@ import Testing
         let path = PackagePaths.root.appending(path: "examples/controller.yaml").path
         let command = try ControllerCommand.parse(["--config", path])
         let settings = try ControllerSettings.resolve(flags: command, environment: [:])
-        #expect(settings.listenPort == 9101)
-        #expect(settings.caddySites == "/etc/caddy/sites")
-        #expect(settings.caddyAdmin == .tcp(host: "127.0.0.1", port: 2019))
-        #expect(settings.caddyHTTPPort == nil)
+        #expect(settings.daemon.listenPort == 9101)
+        #expect(settings.daemon.caddySites == "/etc/caddy/sites")
+        #expect(settings.daemon.caddyAdmin == .tcp(host: "127.0.0.1", port: 2019))
+        #expect(settings.daemon.caddyHTTPPort == nil)
     }
 
     @Test func portRangesAndTheRelistPeriodComeFromTheSettings() throws {
@@ -27,9 +27,9 @@ import Testing
         try "workers: 2\nresync: 10\nstate-dir: /from/file\n".write(toFile: file, atomically: true, encoding: .utf8)
         let command = try ControllerCommand.parse(["--config", file, "--workers", "8"])
         let settings = try ControllerSettings.resolve(flags: command, environment: ["CODEB_WORKERS": "4", "CODEB_RESYNC": "20"])
-        #expect(settings.workers == 8)
-        #expect(settings.resync == .seconds(20))
-        #expect(settings.stateDir == "/from/file")
+        #expect(settings.daemon.workers == 8)
+        #expect(settings.daemon.resync == .seconds(20))
+        #expect(settings.daemon.stateDirectory == "/from/file")
     }
 
     @Test(arguments: [["--listen", "nowhere"], ["--caddy-http-port", "0"], ["--preview-domain", "Bad Domain"], ["--workers", "1000"],
@@ -77,25 +77,25 @@ import Testing
     @Test func quotasAndTheOrphanDelayComeFromTheSettings() throws {
         let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
         let plain = try ControllerSettings.resolve(flags: try ControllerCommand.parse(["--config", example]), environment: [:])
-        #expect(plain.quota == .unlimited)
-        #expect(plain.orphanDelay == .seconds(600))
+        #expect(plain.daemon.quota == .unlimited)
+        #expect(plain.daemon.orphanDelay == .seconds(600))
         let set = try ControllerSettings.resolve(
             flags: try ControllerCommand.parse(["--config", example, "--quota-memory", "8g", "--orphan-delay", "30"]),
             environment: ["CODEB_QUOTA_ENVIRONMENTS": "5", "CODEB_QUOTA_CPUS": "2.5"]
         )
-        #expect(set.quota.environmentsPerRange == 5)
-        #expect(set.quota.memory?.bytes == 8 << 30)
-        #expect(set.quota.cpus?.nanoCPUs == 2_500_000_000)
-        #expect(set.orphanDelay == .seconds(30))
+        #expect(set.daemon.quota.environmentsPerRange == 5)
+        #expect(set.daemon.quota.memory?.bytes == 8 << 30)
+        #expect(set.daemon.quota.cpus?.nanoCPUs == 2_500_000_000)
+        #expect(set.daemon.orphanDelay == .seconds(30))
     }
 
     @Test func switchingIsAutoUnlessAskedForAndAnUnknownModeIsRefused() throws {
         let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
         let plain = try ControllerCommand.parse(["--config", example])
-        #expect(try ControllerSettings.resolve(flags: plain, environment: [:]).switching == .auto)
-        #expect(try ControllerSettings.resolve(flags: plain, environment: ["CODEB_SWITCH": "reload"]).switching == .reload)
+        #expect(try ControllerSettings.resolve(flags: plain, environment: [:]).daemon.switching == .auto)
+        #expect(try ControllerSettings.resolve(flags: plain, environment: ["CODEB_SWITCH": "reload"]).daemon.switching == .reload)
         let flagged = try ControllerCommand.parse(["--config", example, "--switch", "file"])
-        #expect(try ControllerSettings.resolve(flags: flagged, environment: ["CODEB_SWITCH": "reload"]).switching == .file)
+        #expect(try ControllerSettings.resolve(flags: flagged, environment: ["CODEB_SWITCH": "reload"]).daemon.switching == .file)
         #expect(try ControllerSettings.resolve(flags: flagged, environment: [:]).daemon.switching == .file)
         let error = #expect(throws: (any Error).self) {
             try ControllerSettings.resolve(flags: plain, environment: ["CODEB_SWITCH": "instant"])
@@ -106,10 +106,10 @@ import Testing
     @Test func destructiveMCPToolsAreOffOnlyUntilAskedFor() throws {
         let example = PackagePaths.root.appending(path: "examples/controller.yaml").path
         let plain = try ControllerCommand.parse(["--config", example])
-        #expect(try ControllerSettings.resolve(flags: plain, environment: [:]).mcpDestructiveTools == false)
-        #expect(try ControllerSettings.resolve(flags: plain, environment: ["CODEB_MCP_DESTRUCTIVE_TOOLS": "true"]).mcpDestructiveTools == true)
+        #expect(try ControllerSettings.resolve(flags: plain, environment: [:]).daemon.mcpDestructiveTools == false)
+        #expect(try ControllerSettings.resolve(flags: plain, environment: ["CODEB_MCP_DESTRUCTIVE_TOOLS": "true"]).daemon.mcpDestructiveTools == true)
         let flagged = try ControllerCommand.parse(["--config", example, "--mcp-destructive-tools"])
-        #expect(try ControllerSettings.resolve(flags: flagged, environment: [:]).mcpDestructiveTools == true)
+        #expect(try ControllerSettings.resolve(flags: flagged, environment: [:]).daemon.mcpDestructiveTools == true)
         let error = #expect(throws: (any Error).self) {
             try ControllerSettings.resolve(flags: plain, environment: ["CODEB_MCP_DESTRUCTIVE_TOOLS": "maybe"])
         }

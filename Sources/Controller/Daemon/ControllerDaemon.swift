@@ -46,6 +46,9 @@ public struct ControllerDaemon: Sendable {
         public var leaseTTL: Duration = .seconds(10)
         /// Routes built on the API (e.g. `/mcp`), served beside it.
         public var extensions: [any APIExtension] = []
+        /// Whether the MCP endpoint, when the binary builds one into `extensions`, offers the
+        /// delete and key management tools (`--mcp-destructive-tools`).
+        public var mcpDestructiveTools = false
         /// false serves the API without the reconcile loop (nothing on the host is changed):
         /// for measuring the API alone.
         public var reconcile = true
