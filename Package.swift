@@ -210,6 +210,9 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Drivers",
+                // The planner's fixtures (Fixtures/PlannerFixtures.swift), shared by the planner's
+                // and the controller's tests.
+                "Planning",
                 // ContractConformance reads the contract and checks answers against it.
                 "APIModel",
                 .product(name: "MCP", package: "swift-sdk"),
@@ -245,6 +248,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // One test target per source target (ArchitectureTests keeps it so). The planner's
+        // tables build their observed sites with the real renderer, hence Drivers.
+        .testTarget(name: "StateTests", dependencies: ["State", "Spec"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "State", .product(name: "Metrics", package: "swift-metrics")]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Spec", "State", "Drivers", "TestSupport"]),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "Console", "Controller", "APIModel", "Drivers",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .testTarget(name: "CodebMCPTests", dependencies: ["CodebMCP", "APIModel", .product(name: "MCP", package: "swift-sdk")]),
         // Counts heap allocations for the planner benchmark (defines malloc & co. in codeb-bench only).
         .target(name: "CMallocCounter", path: "Benchmarks/CMallocCounter"),
         .executableTarget(

@@ -26,6 +26,25 @@ import Testing
         return result
     }
 
+    /// Tests mirror the targets: each source target's tests live in `<Target>Tests`. The
+    /// exceptions are tested where what they serve is: the contract (APIModel) as the served
+    /// API and the MCP endpoint inside the controller's world (role matrix, parity), both in
+    /// ControllerTests, and over HTTP and stdio with the binary in codebTests.
+    @Test func everySourceTargetHasATestTargetOfItsOwn() throws {
+        let buildTime: Set = ["codeb-version-gen", "VersionPlugin"]
+        let testedElsewhere: Set = ["APIModel", "MCPEndpoint"]
+        let sources = try FileManager.default.contentsOfDirectory(atPath: Self.root.appending(path: "Sources").path)
+        let tests = Set(try FileManager.default.contentsOfDirectory(atPath: Self.root.appending(path: "Tests").path))
+        #expect(sources.count >= 10)
+        for target in sources where !buildTime.contains(target) && !testedElsewhere.contains(target) {
+            let folder = "\(target)Tests"
+            #expect(tests.contains(folder), "Sources/\(target) has no Tests/\(folder)")
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: Self.root.appending(path: "Tests/\(folder)").path)) ?? []
+            #expect(files.contains { $0.hasSuffix("Tests.swift") }, "Tests/\(folder) holds no suite")
+        }
+        for target in testedElsewhere { #expect(!tests.contains("\(target)Tests"), "\(target) has tests of its own now: take it off the exceptions") }
+    }
+
     @Test func thePlannerImportsSpecAndStateOnly() throws {
         let imports = try Self.imports(under: "Sources/Planning")
         #expect(!imports.isEmpty)

@@ -239,7 +239,7 @@ struct EndToEndTests {
             let loop = ReconcileLoop(reconciler: world.reconciler, workers: 2, resync: .seconds(3600))
             let running = Task { await loop.run() }
             defer { running.cancel() }
-            try await Task.sleep(for: .milliseconds(200))
+            await loop.listening.wait()
 
             try await world.apply(1)
             _ = try await eventually("v1 served by the loop", within: .seconds(30)) {

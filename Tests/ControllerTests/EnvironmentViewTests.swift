@@ -3,6 +3,7 @@ import APIModel
 import Foundation
 import Spec
 import Testing
+import TestSupport
 
 /// What the API (and so the console) shows of an environment's slots.
 @Suite struct EnvironmentViewTests {

@@ -4,6 +4,7 @@ import Foundation
 import Spec
 import State
 import Testing
+import TestSupport
 
 /// `RolloutPhase.of` is what `codeb apply --wait` and the MCP tool `rollout_status` both ask;
 /// a table of the environment after apply, promotion, rollback and failure.

@@ -129,7 +129,7 @@ struct ReconcileLoopTests {
             for index in 0..<8 { await loop.queue.add(Self.key("p\(index)")) }
             if round == 2 { try await Task.sleep(for: .milliseconds(30)) }
         }
-        while state.withLock({ $0.passes }) < 8 { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await eventually("8 passes", within: .seconds(30), every: .milliseconds(20)) { state.withLock { $0.passes } >= 8 ? true : nil }
         task.cancel()
         await task.value
         let result = state.withLock { $0 }
@@ -146,21 +146,10 @@ struct ReconcileLoopTests {
             passes.withLock { $0 += 1; return $0 } < 3 ? .milliseconds(20) : nil
         }
         let task = Task { await loop.run() }
+        await loop.listening.wait()
         let key = Self.key("changed")
-        // The loop subscribes to the store's changes once running; until a pass is seen, change
-        // the key again now and then (a change made before it listens reaches nobody).
-        var generation = 0
-        var changed = ContinuousClock.now - .seconds(1)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while passes.withLock({ $0 }) < 3, ContinuousClock.now < deadline {
-            if passes.withLock({ $0 }) == 0, ContinuousClock.now - changed > .milliseconds(500) {
-                generation += 1
-                let ports = PortPair(blue: 4100 + 2 * generation)
-                try await store.update(key) { state, _ in state = EnvironmentState(key: key, team: try .init(parsing: "t"), ports: ports) }
-                changed = .now
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await store.update(key) { state, _ in state = EnvironmentState(key: key, team: try .init(parsing: "t"), ports: PortPair(blue: 4100)) }
+        _ = try await eventually("the change and two requeues", within: .seconds(30), every: .milliseconds(20)) { passes.withLock { $0 } >= 3 ? true : nil }
         task.cancel()
         await task.value
         // The resync at start may add one more pass for the key; the point is the change and the requeues arrived.
@@ -178,7 +167,7 @@ struct ReconcileLoopTests {
         }
         let task = Task { await loop.run() }
         await loop.queue.add(Self.key("slow"))
-        while !state.withLock({ $0.started }) { try await Task.sleep(for: .milliseconds(10)) }
+        _ = try await eventually("the pass started", every: .milliseconds(10)) { state.withLock { $0.started } ? true : nil }
         await loop.drain()
         await task.value
         #expect(state.withLock { $0.finished }, "the pass in progress ran to its end")

@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import Spec
 import State
+import Support
 import Synchronization
 
 /// Level-triggered reconciliation: keys come from a jittered resync timer, store changes, Docker
@@ -21,6 +22,9 @@ public struct ReconcileLoop: Sendable {
     public let events: EventFeed
     /// Which passes are running and since when: what the systemd watchdog asks about.
     public let monitor = LoopMonitor()
+    /// Fired once `run` receives the store's changes: a change made after it is seen (one made
+    /// before it is seen by the next resync).
+    public let listening = StopSignal()
     let pass: Pass
     let logger: Logger
     /// The proxy to check every `proxyCheck`, and where to record what was seen.
@@ -72,8 +76,10 @@ public struct ReconcileLoop: Sendable {
     /// Runs until the queue is shut down (graceful: passes in progress finish first) or the task
     /// is cancelled (which also shuts the queue down).
     public func run() async {
+        let changes = store.changes()
+        listening.fire()
         await withTaskGroup(of: Void.self) { watchers in
-            watchers.addTask { await self.watchStore() }
+            watchers.addTask { await self.watch(changes) }
             if let runtime { watchers.addTask { await self.watchContainers(runtime) } }
             watchers.addTask { await self.resyncForever() }
             if let proxy { watchers.addTask { await self.watchProxy(proxy.router, proxy.health) } }
@@ -119,8 +125,8 @@ public struct ReconcileLoop: Sendable {
         }
     }
 
-    private func watchStore() async {
-        for await key in store.changes() {
+    private func watch(_ changes: AsyncStream<EnvironmentKey>) async {
+        for await key in changes {
             await queue.add(key)
         }
     }

@@ -1,4 +1,4 @@
-@testable import Controller
+
 import Drivers
 import Foundation
 @testable import Planning

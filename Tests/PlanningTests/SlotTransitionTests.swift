@@ -1,4 +1,4 @@
-@testable import Controller
+
 import Drivers
 @testable import Planning
 import State

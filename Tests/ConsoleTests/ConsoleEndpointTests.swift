@@ -1,6 +1,7 @@
 import APIModel
 @testable import Console
 @testable import Controller
+import Drivers
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,10 +11,15 @@ import Testing
 /// The console's files: served without a key (they hold no data) under a strict CSP, with no
 /// inline script or style and no HTML built from data; everything else still needs a key.
 @Suite struct ConsoleEndpointTests {
+    /// A controller API on an empty state directory: the console needs no data to be served.
+    static func api() throws -> ControllerAPI {
+        let directory = NSTemporaryDirectory() + "codeb-console-" + UUID().uuidString.prefix(8)
+        return ControllerAPI(store: try FileStore(directory: directory), keys: try FileKeyStore(directory: directory))
+    }
+
     @Test(arguments: ["/", "/console.js", "/console.css"])
     func anAssetIsServedWithoutAKeyUnderAStrictPolicy(_ path: String) async throws {
-        let world = try await RoleMatrixTests.World()
-        let app = Application(router: world.api.routes(extensions: [ConsoleEndpoint()]))
+        let app = Application(router: try Self.api().routes(extensions: [ConsoleEndpoint()]))
         try await app.test(.router) { client in
             try await client.execute(uri: path, method: .get) { response in
                 #expect(response.status == .ok)
@@ -28,8 +34,7 @@ import Testing
     }
 
     @Test func theAPIStillNeedsAKeyAndNothingElseIsOpen() async throws {
-        let world = try await RoleMatrixTests.World()
-        let app = Application(router: world.api.routes(extensions: [ConsoleEndpoint()]))
+        let app = Application(router: try Self.api().routes(extensions: [ConsoleEndpoint()]))
         try await app.test(.router) { client in
             for path in ["/v1/projects", "/v1/keys", "/v1/events", "/console.map", "/index.html"] {
                 try await client.execute(uri: path, method: .get) { #expect($0.status == .unauthorized, "\(path)") }

@@ -1,18 +1,18 @@
-@testable import Controller
+
 import Drivers
 import Foundation
-@testable import Planning
+import Planning
 import Spec
 import State
 
 /// Builders for planner tables: an environment `shop/production` on ports 4100/4101 whose
 /// revision N runs `codeb-test/web:N`.
-enum Fixture {
-    static let key = EnvironmentKey(project: try! ResourceName(parsing: "shop"), environment: .production)
-    static let ports = PortPair(blue: 4100)
-    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+public enum Fixture {
+    public static let key = EnvironmentKey(project: try! ResourceName(parsing: "shop"), environment: .production)
+    public static let ports = PortPair(blue: 4100)
+    public static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func spec(_ version: Int, promote: PromotePolicy = .auto, grace: SpecDuration = .hours(1)) -> EnvironmentSpec {
+    public static func spec(_ version: Int, promote: PromotePolicy = .auto, grace: SpecDuration = .hours(1)) -> EnvironmentSpec {
         EnvironmentSpec(
             name: .production,
             template: SlotTemplate(
@@ -26,7 +26,7 @@ enum Fixture {
     }
 
     /// Revisions 1…n, revision i running version `versions[i-1]`.
-    static func state(versions: [Int], promote: PromotePolicy = .auto, grace: SpecDuration = .hours(1)) -> EnvironmentState {
+    public static func state(versions: [Int], promote: PromotePolicy = .auto, grace: SpecDuration = .hours(1)) -> EnvironmentState {
         var state = EnvironmentState(key: key, team: try! ResourceName(parsing: "acme"), ports: ports)
         for (index, version) in versions.enumerated() {
             state.revisions.append(Revision(number: index + 1, spec: spec(version, promote: promote, grace: grace), source: .apply, author: "test", createdAt: t0))
@@ -35,18 +35,18 @@ enum Fixture {
     }
 
     /// Hashes of versions 0…9, computed once (hashing is the costly part of a simulated pass).
-    static let hashes = (0...9).map { spec($0).template.hash }
+    public static let hashes = (0...9).map { spec($0).template.hash }
 
-    static func hash(_ version: Int) -> String { hashes[version] }
+    public static func hash(_ version: Int) -> String { hashes[version] }
 
-    static func record(_ slot: SlotName, _ state: SlotState, revision: Int, version: Int, streak: Int = 0,
+    public static func record(_ slot: SlotName, _ state: SlotState, revision: Int, version: Int, streak: Int = 0,
                        deployedAt: Date = t0, graceUntil: Date? = nil, failure: String? = nil) -> SlotRecord {
         SlotRecord(slot: slot, state: state, revision: revision, hash: hash(version), port: ports.port(for: slot),
                    healthyStreak: streak, deployedAt: deployedAt, promotedAt: state == .active ? t0 : nil,
                    graceUntil: graceUntil, failure: failure)
     }
 
-    static func container(_ slot: SlotName, version: Int, state: ContainerInfo.State = .running, name: String? = nil, id: String? = nil) -> ContainerInfo {
+    public static func container(_ slot: SlotName, version: Int, state: ContainerInfo.State = .running, name: String? = nil, id: String? = nil) -> ContainerInfo {
         ContainerInfo(
             id: id ?? "\(slot)-v\(version)", name: name ?? "shop-production-\(slot)", image: "codeb-test/web:\(version)",
             labels: [ManagedLabels.managedBy: "codeb", ManagedLabels.project: "shop", ManagedLabels.environment: "production",
@@ -56,7 +56,7 @@ enum Fixture {
     }
 
     /// The site file as codeb would have written it for these upstream ports.
-    static func site(_ upstreams: [Int], revision: Int, version: Int) -> ManagedSite {
+    public static func site(_ upstreams: [Int], revision: Int, version: Int) -> ManagedSite {
         let config = SiteConfig(key: key, revision: revision, hash: hash(version),
                                 routes: [SiteRoute(domains: [try! Hostname(parsing: "shop.test")], upstreams: upstreams.map { Upstream(port: $0) })])
         let content = CaddySiteRenderer().render(config)
@@ -64,48 +64,48 @@ enum Fixture {
     }
 
     /// `config` as found on disk, written intact.
-    static func observedSite(_ config: SiteConfig) -> ManagedSite {
+    public static func observedSite(_ config: SiteConfig) -> ManagedSite {
         ManagedSite(key: config.key, revision: config.revision, hash: config.hash, path: "/sites/\(config.key.stem).caddy",
                     content: CaddySiteRenderer().render(config), config: config, intact: true)
     }
 
-    static func healthy() -> ProbeResult { ProbeResult(healthy: true, status: 200, detail: "HTTP 200") }
-    static func unhealthy() -> ProbeResult { ProbeResult(healthy: false, status: 503, detail: "GET /health answered HTTP 503") }
+    public static func healthy() -> ProbeResult { ProbeResult(healthy: true, status: 200, detail: "HTTP 200") }
+    public static func unhealthy() -> ProbeResult { ProbeResult(healthy: false, status: 503, detail: "GET /health answered HTTP 503") }
 }
 
 extension Plan {
     /// Actions without the status record, which most rows do not care about.
-    var work: [Action] {
+    public var work: [Action] {
         actions.filter { if case .recordStatus = $0 { return false } else { return true } }
     }
 
-    func index(where predicate: (Action) -> Bool) -> Int? { actions.firstIndex(where: predicate) }
+    public func index(where predicate: (Action) -> Bool) -> Int? { actions.firstIndex(where: predicate) }
 
-    var recordedSlots: [SlotRecord] {
+    public var recordedSlots: [SlotRecord] {
         actions.flatMap { if case .recordSlots(let slots) = $0 { return slots } else { return [] } }
     }
 
-    func recorded(_ slot: SlotName) -> SlotRecord? { recordedSlots.last { $0.slot == slot } }
+    public func recorded(_ slot: SlotName) -> SlotRecord? { recordedSlots.last { $0.slot == slot } }
 
-    var sites: [SiteConfig] {
+    public var sites: [SiteConfig] {
         actions.compactMap { if case .writeSite(let site) = $0 { return site } else { return nil } }
     }
 
-    var creates: [ContainerSpec] {
+    public var creates: [ContainerSpec] {
         actions.compactMap { if case .createContainer(_, let spec) = $0 { return spec } else { return nil } }
     }
 
-    var removedIDs: [String] {
+    public var removedIDs: [String] {
         actions.compactMap { if case .removeContainer(let id, _, _, _) = $0 { return id } else { return nil } }
     }
 
-    var stoppedIDs: [String] {
+    public var stoppedIDs: [String] {
         actions.compactMap { if case .stopContainer(let id, _, _, _) = $0 { return id } else { return nil } }
     }
 
-    var startedIDs: [String] {
+    public var startedIDs: [String] {
         actions.compactMap { if case .startContainer(let id, _) = $0 { return id } else { return nil } }
     }
 
-    var upstreams: [Int]? { sites.last?.routes.first?.upstreams.map(\.port) }
+    public var upstreams: [Int]? { sites.last?.routes.first?.upstreams.map(\.port) }
 }

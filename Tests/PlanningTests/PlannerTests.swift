@@ -1,10 +1,11 @@
-@testable import Controller
+
 import Drivers
 import Foundation
 @testable import Planning
 import Spec
 import State
 import Testing
+import TestSupport
 
 /// One row per lifecycle rule of DESIGN.md and its edges.
 @Suite struct PlannerTests {

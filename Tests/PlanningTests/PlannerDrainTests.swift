@@ -1,9 +1,10 @@
-@testable import Controller
+
 import Drivers
 import Foundation
 @testable import Planning
 import Spec
 import Testing
+import TestSupport
 
 /// Retiring a slot the proxy routes to: the site leaves it first; the slot that was serving
 /// gets its stop timeout for requests in flight (a drain) before it is stopped and removed.

@@ -1,10 +1,11 @@
-@testable import Controller
+
 import Drivers
 import Foundation
 @testable import Planning
 import Spec
 import State
 import Testing
+import TestSupport
 
 /// Where an environment runs when several controllers share a store.
 @Suite struct PlannerPlacementTests {

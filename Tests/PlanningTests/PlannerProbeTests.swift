@@ -1,10 +1,11 @@
-@testable import Controller
+
 import Drivers
 import Foundation
 @testable import Planning
 import Spec
 import State
 import Testing
+import TestSupport
 
 /// When a deployed slot's health probe is due: one rule (`Planner.probesDue`) that observation
 /// follows and the gate counts on. Interval 1 s, threshold 2.

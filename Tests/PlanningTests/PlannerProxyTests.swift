@@ -1,8 +1,9 @@
-@testable import Controller
+
 import Drivers
 import Foundation
 @testable import Planning
 import Testing
+import TestSupport
 
 /// Caddy being down is reported on every environment and changes nothing else: no container
 /// is touched and the site file is left as it is (Caddy loads it when it comes back).

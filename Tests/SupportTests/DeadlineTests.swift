@@ -1,4 +1,3 @@
-import Drivers
 import Support
 import Synchronization
 import Testing
