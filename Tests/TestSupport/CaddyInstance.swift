@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Drivers
 import Foundation
+import NIOSSL
 import Synchronization
 
 /// A private Caddy (the real binary `.ci/setup` installs) per test: its own admin address,
@@ -10,6 +12,10 @@ public final class CaddyInstance: Sendable {
     public let caddyfile: String
     public let admin: HTTPEndpoint
     public let httpPort: Int
+    /// Caddy's HTTPS port when it issues certificates from `acme` (nil: plain HTTP only).
+    public let httpsPort: Int?
+    /// The CA this Caddy gets certificates from, if any.
+    public let acme: PebbleCA?
     public let logPath: String
     /// The Caddy executable this instance runs (`binary` or `modernBinary`).
     public let executable: String
@@ -17,13 +23,17 @@ public final class CaddyInstance: Sendable {
 
     /// `extraCaddyfile` is added to the main Caddyfile; `{HTTP_PORT}` in it becomes `httpPort`.
     /// `modern` runs the Caddy ≥ 2.8 (`modernBinary`), which fails the test when it is missing.
-    public init(unixAdmin: Bool = false, extraCaddyfile: String = "", modern: Bool = false) async throws {
+    /// With `acme`, Caddy runs automatic HTTPS on that CA's ports (real validation) and
+    /// `globalOptions` (e.g. `on_demand_tls { … }`) are added to its global block.
+    public init(unixAdmin: Bool = false, extraCaddyfile: String = "", modern: Bool = false, acme: PebbleCA? = nil, globalOptions: String = "") async throws {
         executable = modern ? Self.modernBinary : Self.binary
         directory = NSTemporaryDirectory() + "codeb-caddy-" + UUID().uuidString.prefix(8).lowercased()
         sitesDirectory = directory + "/sites"
         caddyfile = directory + "/Caddyfile"
         logPath = directory + "/caddy.log"
-        httpPort = FreePort.next()
+        self.acme = acme
+        httpPort = acme?.httpPort ?? FreePort.next()
+        httpsPort = acme?.httpsPort
         admin = unixAdmin ? .unix(path: directory + "/admin.sock") : .tcp(host: "127.0.0.1", port: FreePort.next())
         try FileManager.default.createDirectory(atPath: sitesDirectory, withIntermediateDirectories: true)
         let adminLine: String
@@ -31,12 +41,12 @@ public final class CaddyInstance: Sendable {
         case .tcp(let host, let port): adminLine = "admin \(host):\(port)"
         case .unix(let path): adminLine = "admin unix/\(path)"
         }
+        let listeners = acme.map { $0.caddyGlobalOptions + "\n" + globalOptions } ?? "\tauto_https off\n\thttp_port \(httpPort)"
         let text = """
             {
             \t\(adminLine)
-            \tauto_https off
             \tstorage file_system \(directory)/data
-            \thttp_port \(httpPort)
+            \(listeners)
             }
             \(extraCaddyfile.replacingOccurrences(of: "{HTTP_PORT}", with: String(httpPort)))
             import \(sitesDirectory)/*.caddy
@@ -94,12 +104,15 @@ public final class CaddyInstance: Sendable {
         ProcessInfo.processInfo.environment["CODEB_CADDY_MODERN"] ?? "/tmp/codeb-ci/caddy-2.11.7/caddy"
     }
 
-    /// A router for this Caddy, writing plain-HTTP sites on `httpPort`.
-    public func router(renderer: CaddySiteRenderer? = nil, switching: SwitchSetting = .reload) -> CaddyRouter {
-        CaddyRouter(.init(
+    /// A router for this Caddy, writing plain-HTTP sites on `httpPort` — or, with `acme`,
+    /// HTTPS sites checked on `httpsPort` against the CA's root.
+    public func router(renderer: CaddySiteRenderer? = nil, switching: SwitchSetting = .reload, confirmationTimeout: Duration = .seconds(20)) -> CaddyRouter {
+        let mode: CaddySiteRenderer.AddressMode = acme == nil ? .plainHTTP(port: httpPort) : .automaticHTTPS
+        return CaddyRouter(.init(
             mainCaddyfile: caddyfile, sitesDirectory: sitesDirectory, admin: admin,
-            renderer: renderer ?? CaddySiteRenderer(addressMode: .plainHTTP(port: httpPort), tryDuration: .seconds(2)),
-            switching: switching
+            renderer: renderer ?? CaddySiteRenderer(addressMode: mode, tryDuration: .seconds(2)),
+            confirmationTimeout: confirmationTimeout, switching: switching,
+            httpsPort: httpsPort ?? 443, httpPort: httpPort, trustedCAFile: acme?.rootPath
         ))
     }
 
@@ -107,6 +120,29 @@ public final class CaddyInstance: Sendable {
     public func loadsCompleted() -> Int {
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         return log.components(separatedBy: "\"load complete\"").count - 1
+    }
+
+    /// GET `path` through this Caddy's HTTPS listener for `domain` (as SNI and Host), verifying
+    /// the certificate against `acme`'s root only.
+    public func httpsGet(_ domain: String, _ path: String = "/") async throws -> (status: Int, body: String) {
+        guard let httpsPort, let acme else { throw CaddyMissing(path: "an HTTPS CaddyInstance (made with acme:)") }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(acme.rootPath)
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.dnsOverride = [domain: "127.0.0.1"]
+        configuration.timeout = .init(connect: .seconds(2), read: .seconds(10))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        do {
+            var request = HTTPClientRequest(url: "https://\(domain):\(httpsPort)\(path)")
+            request.headers.replaceOrAdd(name: "Connection", value: "close")
+            let response = try await client.execute(request, timeout: .seconds(10))
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            try await client.shutdown()
+            return (Int(response.status.code), body)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
     }
 
     /// GET `path` through this Caddy for `domain`.
@@ -122,9 +158,10 @@ public final class CaddyInstance: Sendable {
     /// Runs `body` with a fresh Caddy, stopped afterwards whether the test passed or not.
     public static func run(
         isolation: isolated (any Actor)? = #isolation, unixAdmin: Bool = false, extraCaddyfile: String = "", modern: Bool = false,
+        acme: PebbleCA? = nil, globalOptions: String = "",
         _ body: (CaddyInstance) async throws -> Void
     ) async throws {
-        let caddy = try await CaddyInstance(unixAdmin: unixAdmin, extraCaddyfile: extraCaddyfile, modern: modern)
+        let caddy = try await CaddyInstance(unixAdmin: unixAdmin, extraCaddyfile: extraCaddyfile, modern: modern, acme: acme, globalOptions: globalOptions)
         do {
             try await body(caddy)
         } catch {

@@ -25,8 +25,13 @@ public struct ControllerDaemon: Sendable {
         public var caddyConfig = "/etc/caddy/Caddyfile"
         public var caddyAdmin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019)
         public var caddySites = "/etc/caddy/sites"
-        /// Plain HTTP on this port instead of automatic HTTPS.
+        /// Plain HTTP on this port instead of automatic HTTPS — or, with `caddyHTTPSPort`, Caddy's
+        /// HTTP port beside it (`listeners` says which).
         public var caddyHTTPPort: Int?
+        /// Caddy's HTTPS port (its `https_port`); nil: 443 unless plain HTTP.
+        public var caddyHTTPSPort: Int?
+        /// A CA trusted beside the system's roots when checking what Caddy serves (private or test CAs).
+        public var tlsCAFile: String?
         public var resync: Duration = .seconds(30)
         /// How often the shared container cache lists every container again (events keep it
         /// current in between); `--relist`.
@@ -112,11 +117,7 @@ public struct ControllerDaemon: Sendable {
             logger.warning("the confirmation probe's token cannot be kept in the state directory; site files are rewritten with a new one on each start",
                            metadata: ["stateDirectory": "\(configuration.stateDirectory)"])
         }
-        let renderer = CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS, probeToken: probe.token)
-        let router = CaddyRouter(.init(
-            mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin, renderer: renderer,
-            switching: configuration.switching
-        ))
+        let router = CaddyRouter(configuration.routerConfiguration(probeToken: probe.token))
         let notifier = configuration.notify.isEmpty ? nil : WebhookNotifier(hooks: configuration.notify)
         // Per node, like the image cache it describes: in the state directory in both store modes.
         let provenance = try FileImageProvenance(path: configuration.stateDirectory + "/image-pulls.json")

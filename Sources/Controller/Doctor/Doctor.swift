@@ -68,11 +68,7 @@ public struct Doctor: Sendable {
 
     func caddyChecks(readyz: [String: String]?) async -> [DoctorCheck] {
         var checks: [DoctorCheck] = []
-        let router = CaddyRouter(.init(
-            mainCaddyfile: configuration.caddyConfig, sitesDirectory: configuration.caddySites, admin: configuration.caddyAdmin,
-            renderer: CaddySiteRenderer(addressMode: configuration.caddyHTTPPort.map { .plainHTTP(port: $0) } ?? .automaticHTTPS),
-            switching: configuration.switching
-        ))
+        let router = CaddyRouter(configuration.routerConfiguration())
         do {
             try await router.checkMainCaddyfile()
             checks.append(DoctorCheck("caddyfile", .ok, "\(configuration.caddyConfig) imports \(configuration.caddySites)"))

@@ -37,8 +37,12 @@ extension ControllerSetting {
             do { return try HTTPEndpoint(parsing: text) } catch { throw Problem("\(error)") }
         },
         .text("caddy-sites", \.caddySites, placeholder: "DIR", example: "/srv/caddy/sites", help: "Where codeb writes site files."),
-        .optionalNumber("caddy-http-port", \.caddyHTTPPort, 1...65535, placeholder: "PORT", example: "8080", unset: "automatic HTTPS",
-                        help: "Serve sites as plain HTTP on this port instead of automatic HTTPS."),
+        .optionalNumber("caddy-http-port", \.caddyHTTPPort, 1...65535, placeholder: "PORT", example: "8080", unset: "80, automatic HTTPS",
+                        help: "Alone: serve sites as plain HTTP on this port instead of automatic HTTPS. With --caddy-https-port: Caddy's HTTP port (its http_port) beside HTTPS."),
+        .optionalNumber("caddy-https-port", \.caddyHTTPSPort, 1...65535, placeholder: "PORT", example: "8443", unset: "443",
+                        help: "Caddy's HTTPS port (its https_port), where live sites are checked over TLS."),
+        .optionalText("tls-ca-file", \.tlsCAFile, placeholder: "PATH", example: "/etc/codeb/private-ca.pem", unset: "the system's roots only",
+                      help: "A CA (PEM) trusted beside the system's roots when checking the certificate Caddy serves for a domain: for private CAs and tests."),
         ControllerSetting("switch", placeholder: "MODE", example: "reload",
                           help: "How a blue/green switch reaches Caddy: file (route files read per request; no reload — Caddy ≥ 2.8), reload (rewrite the site and reload Caddy), or auto (file when this Caddy supports it, else reload with a warning).",
                           show: { $0.switching.rawValue }, write: { text, configuration throws(Problem) in

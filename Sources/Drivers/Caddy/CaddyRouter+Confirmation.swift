@@ -5,14 +5,17 @@ import NIOSSL
 import State
 
 extension CaddyRouter {
-    /// Probes through Caddy's own listener — plain HTTP on the configured port, or HTTPS on 443
-    /// with the domain as SNI — on a fresh connection each time, until two answers in a row name
+    /// Probes through Caddy's own listener — plain HTTP on the configured port, or HTTPS on its
+    /// HTTPS port with the domain as SNI and the certificate verified (the system's roots and
+    /// `trustedCAFile`) — on a fresh connection each time, until two answers in a row name
     /// the active upstream in `X-Codeb-Upstream` (the site file sets it for probes only).
     public nonisolated func confirm(_ site: SiteConfig, path: String) async throws {
         guard let route = site.routes.first(where: { !$0.domains.isEmpty && !$0.upstreams.isEmpty }),
               let domain = route.domains.first, let expected = route.upstreams.first
         else { return }
-        let target = ConfirmationTarget(configuration.renderer.addressMode, domain: domain.value, path: path)
+        let target = ConfirmationTarget(
+            configuration.renderer.addressMode, domain: domain.value, path: path, httpsPort: configuration.httpsPort, trustedCAFile: configuration.trustedCAFile
+        )
         let client = target.client()
         defer { target.release(client) }
         let started = ContinuousClock.now
@@ -42,9 +45,13 @@ struct ConfirmationTarget: Sendable {
     let host: String?
     let domain: String
     let https: Bool
+    let httpsPort: Int
+    let trustedCAFile: String?
 
-    init(_ mode: CaddySiteRenderer.AddressMode, domain: String, path: String) {
+    init(_ mode: CaddySiteRenderer.AddressMode, domain: String, path: String, httpsPort: Int = 443, trustedCAFile: String? = nil) {
         self.domain = domain
+        self.httpsPort = httpsPort
+        self.trustedCAFile = trustedCAFile
         switch mode {
         case .plainHTTP(let port):
             url = "http://127.0.0.1:\(port)\(path)"
@@ -52,16 +59,17 @@ struct ConfirmationTarget: Sendable {
             https = false
         case .automaticHTTPS:
             // The domain's own name for SNI and Host, dialled on loopback.
-            url = "https://\(domain)\(path)"
+            url = "https://\(domain):\(httpsPort)\(path)"
             host = nil
             https = true
         }
     }
 
-    var listener: String { https ? "https://127.0.0.1:443" : url.split(separator: "/").prefix(2).joined(separator: "//") }
+    var listener: String { https ? "https://127.0.0.1:\(httpsPort)" : url.split(separator: "/").prefix(2).joined(separator: "//") }
 
     /// Plain HTTP shares the probe client; HTTPS needs one that dials loopback for the domain
-    /// and accepts the certificate Caddy has (possibly its internal CA's).
+    /// and verifies the certificate Caddy serves for it, as a browser would: live means served
+    /// over TLS that verifies.
     func client() -> HTTPClient {
         guard https else { return DriverHTTP.probeClient }
         var configuration = HTTPClient.Configuration()
@@ -70,7 +78,8 @@ struct ConfirmationTarget: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.dnsOverride = [domain: "127.0.0.1"]
         var tls = TLSConfiguration.makeClientConfiguration()
-        tls.certificateVerification = .none
+        tls.certificateVerification = .fullVerification
+        if let trustedCAFile { tls.additionalTrustRoots = [.file(trustedCAFile)] }
         configuration.tlsConfiguration = tls
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }

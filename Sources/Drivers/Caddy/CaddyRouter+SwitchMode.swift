@@ -82,7 +82,7 @@ extension CaddyRouter {
         let port: Int
         switch configuration.renderer.addressMode {
         case .plainHTTP(let plain): port = plain
-        case .automaticHTTPS: port = 80
+        case .automaticHTTPS: port = configuration.httpPort
         }
         let site = """
             \(CaddySiteRenderer.headerPrefix): switch probe — answers whether Caddy reads route files ({file.*}, Caddy ≥ 2.8)

@@ -26,12 +26,22 @@ public actor CaddyRouter: TrafficRouter {
         /// How a switch reaches Caddy: by route file, by reload, or `auto` (file when this Caddy
         /// evaluates `{file.*}`, found out once by a probe site).
         public var switching: SwitchSetting
+        /// Caddy's listeners with automatic HTTPS (its `https_port` and `http_port` global
+        /// options): the confirmation probe dials the first, the switch probe site the second.
+        public var httpsPort: Int
+        public var httpPort: Int
+        /// A CA the probe trusts beside the system's roots (a private or test CA); nil: the system's only.
+        public var trustedCAFile: String?
 
         public init(
             mainCaddyfile: String = "/etc/caddy/Caddyfile", sitesDirectory: String = "/etc/caddy/sites",
             admin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019), renderer: CaddySiteRenderer = CaddySiteRenderer(),
-            reloadTimeout: Duration = .seconds(60), confirmationTimeout: Duration = .seconds(20), switching: SwitchSetting = .reload
+            reloadTimeout: Duration = .seconds(60), confirmationTimeout: Duration = .seconds(20), switching: SwitchSetting = .reload,
+            httpsPort: Int = 443, httpPort: Int = 80, trustedCAFile: String? = nil
         ) {
+            self.httpsPort = httpsPort
+            self.httpPort = httpPort
+            self.trustedCAFile = trustedCAFile
             self.switching = switching
             self.confirmationTimeout = confirmationTimeout
             self.mainCaddyfile = mainCaddyfile
