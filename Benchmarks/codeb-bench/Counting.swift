@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import Spec
 import State
 import Synchronization
 
@@ -73,7 +74,10 @@ struct CountingRouter: TrafficRouter {
     func listSites() async throws -> [ManagedSite] { try await base.listSites() }
     func site(_ key: EnvironmentKey) async throws -> ManagedSite? { try await base.site(key) }
     func render(_ site: SiteConfig) -> String { base.render(site) }
-    func confirm(_ site: SiteConfig, path: String) async throws { try await base.confirm(site, path: path) }
+    func confirm(_ site: SiteConfig, path: String, waiting: @escaping @Sendable (String?) async -> Void) async throws -> ConfirmOutcome {
+        try await base.confirm(site, path: path, waiting: waiting)
+    }
+    func certificates(for domains: [Hostname]) async -> [ServedCertificate] { await base.certificates(for: domains) }
     func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport {
         let start = ContinuousClock.now
         let report = try await base.apply(changes)

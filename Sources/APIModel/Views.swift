@@ -94,14 +94,17 @@ public struct SlotView: Sendable, Codable, Hashable {
     public var failureReason: String?
     /// While its image is pulled: `pulling 12.3/40.1 MB`.
     public var pulling: String?
+    /// While its promotion waits on something outside the container: `waiting for a certificate for shop.test`.
+    public var waiting: String?
 
     public init(
         slot: SlotName, state: SlotState, revision: Int? = nil, hash: String? = nil, port: Int, healthyStreak: Int = 0, lastProbe: String? = nil,
         deployedAt: Date? = nil, promotedAt: Date? = nil, graceUntil: Date? = nil, failure: String? = nil, failureReason: String? = nil,
-        pulling: String? = nil
+        pulling: String? = nil, waiting: String? = nil
     ) {
         self.failureReason = failureReason
         self.pulling = pulling
+        self.waiting = waiting
         self.slot = slot
         self.state = state
         self.revision = revision
@@ -139,10 +142,13 @@ public struct StatusView: Sendable, Codable, Hashable {
     public var conditions: [ConditionView]
     /// The revision the conditions describe.
     public var observedGeneration: Int
+    /// What Caddy serves over HTTPS for the live hostnames; nil with plain HTTP or before anything is live.
+    public var certificates: [ServedCertificate]?
 
-    public init(conditions: [ConditionView] = [], observedGeneration: Int = 0) {
+    public init(conditions: [ConditionView] = [], observedGeneration: Int = 0, certificates: [ServedCertificate]? = nil) {
         self.conditions = conditions
         self.observedGeneration = observedGeneration
+        self.certificates = certificates
     }
 
     public func condition(_ kind: Condition.Kind) -> ConditionView? {

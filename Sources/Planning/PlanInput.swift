@@ -29,13 +29,17 @@ public struct PlanInput: Sendable, Hashable {
     public var lastPassError: String?
     /// The loopback address new containers publish their port on (`--publish-address`).
     public var publishAddress: String
+    /// What the proxy serves over HTTPS for the hostnames of a live environment (empty with
+    /// plain HTTP, or before anything is live).
+    public var certificates: [ServedCertificate]
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
         probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil,
         proxyProblem: String? = nil, storeID: String? = nil, retiring: Set<String> = [],
-        lastPassError: String? = nil, publishAddress: String = "127.0.0.1"
+        lastPassError: String? = nil, publishAddress: String = "127.0.0.1", certificates: [ServedCertificate] = []
     ) {
+        self.certificates = certificates
         self.lastPassError = lastPassError
         self.publishAddress = publishAddress
         self.retiring = retiring

@@ -40,10 +40,14 @@ extension Pass {
             add(.degraded, true, failed.failureReason ?? .rolloutFailed, failed.failure ?? "revision \(generation) failed")
         } else if repairing {
             add(.degraded, true, .repairing, "the active container is missing or stopped; restoring it")
+        } else if active != nil, let pending = input.certificates.first(where: { !$0.verified }) {
+            add(.degraded, true, .certificatePending, "no certificate that verifies is served for \(pending.domain) yet: \(pending.problem ?? "none")")
         } else {
             add(.degraded, false, .asExpected, "")
         }
-        let status = EnvironmentStatus(conditions: conditions, observedGeneration: generation)
+        // Kept as last read while nothing is live or Caddy is away (no handshake was made then).
+        let certificates = active != nil && input.proxyProblem == nil ? input.certificates : state.status.certificates
+        let status = EnvironmentStatus(conditions: conditions, observedGeneration: generation, certificates: certificates)
         return status == state.status ? nil : status
     }
 }

@@ -1,6 +1,7 @@
 import APIModel
 import ArgumentParser
 import Foundation
+import State
 
 /// `codeb status [PROJECT]`: every project of the key's team, or one, as a table.
 struct StatusCommand: AsyncParsableCommand {
@@ -37,6 +38,28 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         print(TextTable.render(rows))
+        // HTTPS: what Caddy serves per live hostname (none with plain HTTP).
+        var certificates = [["PROJECT", "ENVIRONMENT", "DOMAIN", "CERTIFICATE", "EXPIRES"]]
+        for project in projects {
+            for environment in project.environments {
+                for certificate in environment.status.certificates ?? [] {
+                    certificates.append([project.project, environment.environment, certificate.domain.value] + Self.describe(certificate, now: now))
+                }
+            }
+        }
+        if certificates.count > 1 { print("\n" + TextTable.render(certificates)) }
+    }
+
+    /// `R11`, `2027-03-05 (89 days)`; or what is wrong, e.g. `none that verifies: …`.
+    static func describe(_ certificate: ServedCertificate, now: Date) -> [String] {
+        let expires = certificate.notAfter.map { date in
+            let days = certificate.daysLeft(at: now) ?? 0
+            return "\(date.formatted(.iso8601.year().month().day())) (\(days < 0 ? "expired" : "\(days) day\(days == 1 ? "" : "s")"))"
+        } ?? "-"
+        guard certificate.verified else {
+            return ["none that verifies" + (certificate.issuer.map { " (served: \($0))" } ?? "") + ": " + (certificate.problem ?? "unknown"), expires]
+        }
+        return [certificate.issuer ?? "verified", expires]
     }
 
     /// `2h5m`, `4m10s`, `12s`: a time span for tables.

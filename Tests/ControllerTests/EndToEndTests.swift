@@ -22,12 +22,12 @@ struct EndToEndTests {
         var operations: StateOperations { StateOperations(store: store, ports: TestPorts.ranges) }
         var domain: String { "\(project).test" }
 
-        init(caddy: CaddyInstance, directory: String? = nil, project: String? = nil) throws {
+        init(caddy: CaddyInstance, directory: String? = nil, project: String? = nil, router: CaddyRouter? = nil) throws {
             self.project = project ?? "e2e" + UUID().uuidString.prefix(8).lowercased()
             key = EnvironmentKey(project: try ResourceName(parsing: self.project), environment: .production)
             self.caddy = caddy
             store = try FileStore(directory: directory ?? NSTemporaryDirectory() + "codeb-e2e-" + self.project)
-            reconciler = Reconciler(store: store, runtime: docker, router: caddy.router(), probe: HTTPHealthProbe())
+            reconciler = Reconciler(store: store, runtime: docker, router: router ?? caddy.router(), probe: HTTPHealthProbe())
         }
 
         // A generous deadline: a rollout that fails is final, and a loaded 2-core CI machine once

@@ -44,6 +44,53 @@ extension Components {
         public typealias SlotView = APIModel.SlotView
         /// - Remark: Generated from `#/components/schemas/StatusView`.
         public typealias StatusView = APIModel.StatusView
+        /// - Remark: Generated from `#/components/schemas/CertificateView`.
+        public struct CertificateView: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CertificateView/domain`.
+            public var domain: Swift.String
+            /// The issuer's common name, e.g. R11.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CertificateView/issuer`.
+            public var issuer: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CertificateView/notAfter`.
+            public var notAfter: Foundation.Date?
+            /// Whether it verifies against the system's roots and the controller's --tls-ca-file.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CertificateView/verified`.
+            public var verified: Swift.Bool
+            /// Why it does not verify, or why none is served (the TLS error).
+            ///
+            /// - Remark: Generated from `#/components/schemas/CertificateView/problem`.
+            public var problem: Swift.String?
+            /// Creates a new `CertificateView`.
+            ///
+            /// - Parameters:
+            ///   - domain:
+            ///   - issuer: The issuer's common name, e.g. R11.
+            ///   - notAfter:
+            ///   - verified: Whether it verifies against the system's roots and the controller's --tls-ca-file.
+            ///   - problem: Why it does not verify, or why none is served (the TLS error).
+            public init(
+                domain: Swift.String,
+                issuer: Swift.String? = nil,
+                notAfter: Foundation.Date? = nil,
+                verified: Swift.Bool,
+                problem: Swift.String? = nil
+            ) {
+                self.domain = domain
+                self.issuer = issuer
+                self.notAfter = notAfter
+                self.verified = verified
+                self.problem = problem
+            }
+            public enum CodingKeys: String, CodingKey {
+                case domain
+                case issuer
+                case notAfter
+                case verified
+                case problem
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ConditionView`.
         public typealias ConditionView = APIModel.StatusView.ConditionView
         /// - Remark: Generated from `#/components/schemas/RevisionView`.

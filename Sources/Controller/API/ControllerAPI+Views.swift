@@ -43,7 +43,7 @@ extension SlotView {
             slot: record.slot, state: record.state, revision: record.revision, hash: record.hash, port: record.port,
             healthyStreak: record.healthyStreak, lastProbe: record.lastProbe, deployedAt: record.deployedAt, promotedAt: record.promotedAt,
             graceUntil: record.graceUntil, failure: record.failure, failureReason: record.failureReason?.rawValue,
-            pulling: record.pull?.description
+            pulling: record.pull?.description, waiting: record.waiting
         )
     }
 }
@@ -54,7 +54,7 @@ extension StatusView {
             conditions: status.conditions.map {
                 ConditionView(kind: $0.kind, status: $0.status, reason: $0.reason, message: $0.message, observedGeneration: $0.observedGeneration, since: $0.since)
             },
-            observedGeneration: status.observedGeneration
+            observedGeneration: status.observedGeneration, certificates: status.certificates.isEmpty ? nil : status.certificates
         )
     }
 }

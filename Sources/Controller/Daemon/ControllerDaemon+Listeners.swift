@@ -15,7 +15,8 @@ extension ControllerDaemon.Configuration {
         return CaddyRouter.Configuration(
             mainCaddyfile: caddyConfig, sitesDirectory: caddySites, admin: caddyAdmin,
             renderer: CaddySiteRenderer(addressMode: listeners.mode, probeToken: probeToken), switching: switching,
-            httpsPort: listeners.httpsPort, httpPort: listeners.httpPort, trustedCAFile: tlsCAFile
+            httpsPort: listeners.httpsPort, httpPort: listeners.httpPort, trustedCAFile: tlsCAFile,
+            certificateTimeout: certificateTimeout
         )
     }
 }

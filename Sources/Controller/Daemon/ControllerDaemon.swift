@@ -32,6 +32,9 @@ public struct ControllerDaemon: Sendable {
         public var caddyHTTPSPort: Int?
         /// A CA trusted beside the system's roots when checking what Caddy serves (private or test CAs).
         public var tlsCAFile: String?
+        /// How long a promotion waits for a new domain's first certificate before it goes ahead
+        /// with the environment `CertificatePending`.
+        public var certificateTimeout: Duration = .seconds(120)
         public var resync: Duration = .seconds(30)
         /// How often the shared container cache lists every container again (events keep it
         /// current in between); `--relist`.

@@ -44,12 +44,27 @@ public struct Executor: Sendable {
         // Containers this plan evicts are torn down once it is over, off its critical path.
         let finished = StopSignal()
         defer { finished.fire() }
+        // What this plan's confirmation met, said by the status it records (computed before it).
+        var certificatePending: (domain: Hostname, detail: String)?
         for action in plan.actions {
             var metadata: Logger.Metadata = ["project": "\(key.project)", "environment": "\(key.environment)", "action": "\(action)"]
             if let revision { metadata["revision"] = "\(revision)" }
             do {
                 CrashPoint.check(action.crashSteps.before)
-                try await perform(action, key, finished: finished)
+                switch action {
+                case .confirmTraffic(let site, let path):
+                    if case .certificatePending(let domain, let detail) = try await confirm(site, path: path, key) {
+                        certificatePending = (domain, detail)
+                        metadata["certificate"] = "pending"
+                    }
+                case .recordStatus(let planned) where certificatePending != nil:
+                    var status = planned
+                    status.setCertificatePending(certificatePending!.detail)
+                    let recorded = status
+                    try await store.update(key) { state, _ in state?.status = recorded }
+                default:
+                    try await perform(action, key, finished: finished)
+                }
                 CrashPoint.check(action.crashSteps.after)
                 if case .recordStatus = action {} else { logger.info("done", metadata: metadata) }
             } catch {
@@ -99,9 +114,22 @@ public struct Executor: Sendable {
         case .removeSite:
             _ = try await router.apply([.remove(key)])
         case .confirmTraffic(let site, let path):
-            try await router.confirm(site, path: path)
+            _ = try await confirm(site, path: path, key)
         case .forget:
             try await store.update(key) { state, _ in state = nil }
+        }
+    }
+
+    /// Confirms a promotion; while it waits for a certificate, the slot being promoted says so
+    /// (`codeb apply --wait` prints it), and says nothing once the wait is over.
+    private func confirm(_ site: SiteConfig, path: String, _ key: EnvironmentKey) async throws -> ConfirmOutcome {
+        let port = site.routes.first?.upstreams.first?.port
+        let store = store
+        return try await router.confirm(site, path: path) { message in
+            try? await store.update(key) { state, _ in
+                guard let slot = state?.slots.first(where: { $0.port == port })?.slot else { return }
+                state?[slot].waiting = message
+            }
         }
     }
 

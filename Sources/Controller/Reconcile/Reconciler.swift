@@ -81,10 +81,19 @@ public struct Reconciler: Sendable {
             guard let check = state.revision(record.revision)?.spec.template.healthcheck else { continue }
             probes[record.slot] = await probe.probe(port: record.port, path: check.path.value, timeout: check.timeout.duration)
         }
+        // Only for a live environment while Caddy answers: a handshake costs little, and the
+        // router keeps what it read for a while.
+        let proxyProblem = proxyHealth.current
+        let live = state.slots.contains { $0.state == .active }
+        let certificates = live && proxyProblem == nil ? await router.certificates(for: Planner.hostnames(of: state, previewDomain: previewDomain)) : []
+        for certificate in certificates {
+            guard let notAfter = certificate.notAfter else { continue }
+            Gauge(label: MetricFamily.certificateExpiry.name, dimensions: [("domain", certificate.domain.value)]).record(notAfter.timeIntervalSince1970)
+        }
         return PlanInput(
             state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node,
-            proxyProblem: proxyHealth.current, storeID: storeID, retiring: await executor.retirements.ids,
-            lastPassError: passErrors[key], publishAddress: publishAddress
+            proxyProblem: proxyProblem, storeID: storeID, retiring: await executor.retirements.ids,
+            lastPassError: passErrors[key], publishAddress: publishAddress, certificates: certificates
         )
     }
 

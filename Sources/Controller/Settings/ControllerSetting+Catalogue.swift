@@ -43,6 +43,8 @@ extension ControllerSetting {
                         help: "Caddy's HTTPS port (its https_port), where live sites are checked over TLS."),
         .optionalText("tls-ca-file", \.tlsCAFile, placeholder: "PATH", example: "/etc/codeb/private-ca.pem", unset: "the system's roots only",
                       help: "A CA (PEM) trusted beside the system's roots when checking the certificate Caddy serves for a domain: for private CAs and tests."),
+        .duration("certificate-timeout", \.certificateTimeout, .seconds(1)...(.seconds(3600)), example: "5m",
+                  help: "How long a promotion waits for a new domain's first certificate; past it the route goes live and the environment says CertificatePending until one verifies."),
         ControllerSetting("switch", placeholder: "MODE", example: "reload",
                           help: "How a blue/green switch reaches Caddy: file (route files read per request; no reload — Caddy ≥ 2.8), reload (rewrite the site and reload Caddy), or auto (file when this Caddy supports it, else reload with a warning).",
                           show: { $0.switching.rawValue }, write: { text, configuration throws(Problem) in

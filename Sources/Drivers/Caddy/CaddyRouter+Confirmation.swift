@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
+import Spec
 import State
 
 extension CaddyRouter {
@@ -9,10 +10,10 @@ extension CaddyRouter {
     /// HTTPS port with the domain as SNI and the certificate verified (the system's roots and
     /// `trustedCAFile`) — on a fresh connection each time, until two answers in a row name
     /// the active upstream in `X-Codeb-Upstream` (the site file sets it for probes only).
-    public nonisolated func confirm(_ site: SiteConfig, path: String) async throws {
+    public nonisolated func confirm(_ site: SiteConfig, path: String, waiting: @escaping @Sendable (String?) async -> Void) async throws -> ConfirmOutcome {
         guard let route = site.routes.first(where: { !$0.domains.isEmpty && !$0.upstreams.isEmpty }),
               let domain = route.domains.first, let expected = route.upstreams.first
-        else { return }
+        else { return .confirmed }
         let target = ConfirmationTarget(
             configuration.renderer.addressMode, domain: domain.value, path: path, httpsPort: configuration.httpsPort, trustedCAFile: configuration.trustedCAFile
         )
@@ -20,21 +21,40 @@ extension CaddyRouter {
         defer { target.release(client) }
         let started = ContinuousClock.now
         let deadline = started + configuration.confirmationTimeout
+        // A new domain's first certificate takes seconds to minutes: while the handshake is what
+        // fails, the wait is the certificate's.
+        let certificateDeadline = started + max(configuration.certificateTimeout, configuration.confirmationTimeout)
         var streak = 0
         var last = "no answer"
+        var told = false
         while true {
             let answer = await target.probe(client, token: configuration.renderer.probeToken, timeout: min(.seconds(10), max(.milliseconds(100), deadline - .now)))
             if answer.upstream == expected.description {
                 streak += 1
-                if streak >= 2 { return }
+                if streak >= 2 {
+                    if told { await waiting(nil) }
+                    return .confirmed
+                }
                 continue
             }
             streak = 0
             last = answer.description
-            guard ContinuousClock.now < deadline else {
+            if answer.tlsFailed, !told {
+                told = true
+                await waiting("waiting for a certificate for \(domain)")
+            }
+            let now = ContinuousClock.now
+            if answer.tlsFailed, now >= deadline {
+                guard now < certificateDeadline else {
+                    logger.warning("no certificate that verifies within the certificate timeout; the route is live", metadata: ["domain": "\(domain)", "last": "\(last)"])
+                    await waiting(nil)
+                    return .certificatePending(domain: domain, detail: "no certificate that verifies was served for \(domain) on \(target.listener) within \(SpecDuration(milliseconds: configuration.certificateTimeout.inMilliseconds)): \(last)")
+                }
+            } else if now >= deadline {
+                if told { await waiting(nil) }
                 throw RouterError(.unconfirmed, "traffic for \(domain) through Caddy (\(target.listener)) did not reach the new upstream \(expected) within \(configuration.confirmationTimeout): the last answer was \(last); check Caddy's log and that the site's port is the one Caddy listens on")
             }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: answer.tlsFailed ? .milliseconds(250) : .milliseconds(50))
         }
     }
 }
@@ -93,6 +113,8 @@ struct ConfirmationTarget: Sendable {
         var status: Int?
         var upstream: String?
         var error: String?
+        /// The TLS handshake is what failed (no certificate yet, or one that does not verify).
+        var tlsFailed = false
 
         var description: String {
             if let error { return error }
@@ -112,7 +134,15 @@ struct ConfirmationTarget: Sendable {
             _ = try? await response.body.collect(upTo: 64 * 1024)
             return Answer(status: Int(response.status.code), upstream: response.headers.first(name: CaddySiteRenderer.upstreamHeader))
         } catch {
-            return Answer(error: "\(error)")
+            return Answer(error: "\(error)", tlsFailed: https && Self.isTLSFailure(error))
         }
+    }
+
+    /// NIOSSL's errors (a handshake refused, a certificate that does not verify), by type or,
+    /// wrapped by the HTTP client, by what they print.
+    static func isTLSFailure(_ error: any Error) -> Bool {
+        if error is NIOSSLError || error is BoringSSLError { return true }
+        let text = "\(error)"
+        return ["NIOSSL", "BoringSSL", "handshake", "CERTIFICATE_VERIFY_FAILED", "SSL"].contains { text.contains($0) }
     }
 }

@@ -32,13 +32,17 @@ public actor CaddyRouter: TrafficRouter {
         public var httpPort: Int
         /// A CA the probe trusts beside the system's roots (a private or test CA); nil: the system's only.
         public var trustedCAFile: String?
+        /// How long a confirmation waits for a domain's first certificate before the promotion
+        /// goes ahead as `.certificatePending`.
+        public var certificateTimeout: Duration
 
         public init(
             mainCaddyfile: String = "/etc/caddy/Caddyfile", sitesDirectory: String = "/etc/caddy/sites",
             admin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019), renderer: CaddySiteRenderer = CaddySiteRenderer(),
             reloadTimeout: Duration = .seconds(60), confirmationTimeout: Duration = .seconds(20), switching: SwitchSetting = .reload,
-            httpsPort: Int = 443, httpPort: Int = 80, trustedCAFile: String? = nil
+            httpsPort: Int = 443, httpPort: Int = 80, trustedCAFile: String? = nil, certificateTimeout: Duration = .seconds(120)
         ) {
+            self.certificateTimeout = certificateTimeout
             self.httpsPort = httpsPort
             self.httpPort = httpPort
             self.trustedCAFile = trustedCAFile
@@ -61,6 +65,8 @@ public actor CaddyRouter: TrafficRouter {
     var decidedMode: SwitchMode?
     /// Why `auto` chose reload, for `/readyz` and the log.
     public internal(set) var switchModeReason: String?
+    /// What each domain was last seen to serve, and when (`certificates(for:)`).
+    var certificateCache: [Hostname: (certificate: ServedCertificate, at: ContinuousClock.Instant)] = [:]
 
     public init(_ configuration: Configuration, logger: Logger = Logger(label: "codeb.caddy")) {
         self.configuration = configuration

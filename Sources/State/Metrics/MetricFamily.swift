@@ -32,6 +32,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case mcpCallsInFlight = "codeb_mcp_calls_in_flight"
     case orphansRemovedTotal = "codeb_orphans_removed_total"
     case containerRelistsTotal = "codeb_container_relists_total"
+    case certificateExpiry = "codeb_certificate_expiry_timestamp_seconds"
 
     public enum Kind: String, Sendable {
         case counter, gauge, histogram
@@ -45,7 +46,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .reconcileSeconds, .queueWaitSeconds, .rolloutSeconds, .caddyReloadSeconds, .dockerRequestSeconds, .apiRequestSeconds,
              .probeSeconds, .imagePullSeconds, .storeSeconds:
             .histogram
-        case .queueDepth, .switchMode, .slots, .leasesHeld, .mcpCallsInFlight:
+        case .queueDepth, .switchMode, .slots, .leasesHeld, .mcpCallsInFlight, .certificateExpiry:
             .gauge
         default:
             .counter
@@ -72,6 +73,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .notificationsTotal: [("event", nil), ("result", ["delivered", "failed", "dropped"])]
         case .notificationAttemptsTotal: [("result", ["ok", "error"])]
         case .mcpCallsTotal: [("result", ["ok", "error", "denied"])]
+        case .certificateExpiry: [("domain", nil)]
         default: []
         }
     }
@@ -105,6 +107,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .mcpCallsInFlight: "AI assistants' tool calls in progress."
         case .orphansRemovedTotal: "Containers and site files removed by the orphan sweep."
         case .containerRelistsTotal: "Full container lists the reconciler's cache asked dockerd for."
+        case .certificateExpiry: "When the certificate Caddy serves for a live domain ends (Unix seconds), as read by handshake; absent until one is served."
         }
     }
 

@@ -24,8 +24,30 @@ public protocol TrafficRouter: Sendable {
     /// answered by its first upstream (the active slot) — a promotion is done only then: after a
     /// reload the old configuration can still answer new connections for a moment. `path` is
     /// what the probe asks for (the health check's). Throws `.unconfirmed` naming what answered
-    /// instead when the deadline passes.
-    func confirm(_ site: SiteConfig, path: String) async throws
+    /// instead when the deadline passes. Over HTTPS, a domain whose certificate is not issued
+    /// yet is waited for longer (`waiting` hears it); one that does not come in time ends as
+    /// `.certificatePending`: live over the route, not over verified TLS.
+    func confirm(_ site: SiteConfig, path: String, waiting: @escaping @Sendable (String?) async -> Void) async throws -> ConfirmOutcome
+
+    /// What the proxy serves over HTTPS for each of `domains` (read by handshake, cached
+    /// briefly); empty when sites are served as plain HTTP.
+    func certificates(for domains: [Hostname]) async -> [ServedCertificate]
+}
+
+/// How a confirmation ended when it did not throw.
+public enum ConfirmOutcome: Sendable, Hashable {
+    /// Requests through the proxy reach the new upstream (over verified TLS, with HTTPS).
+    case confirmed
+    /// The route is in place, but no certificate that verifies was served for `domain` in time.
+    case certificatePending(domain: Hostname, detail: String)
+}
+
+extension TrafficRouter {
+    /// A confirmation nobody follows the progress of.
+    @discardableResult
+    public func confirm(_ site: SiteConfig, path: String) async throws -> ConfirmOutcome {
+        try await confirm(site, path: path, waiting: { _ in })
+    }
 }
 
 /// Where a site's traffic goes: a local port, tried in order (active first, grace second).

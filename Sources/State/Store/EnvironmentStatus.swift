@@ -24,6 +24,8 @@ public struct Condition: Sendable, Hashable, Codable {
         case rolloutFailed = "RolloutFailed"
         case proxyUnavailable = "ProxyUnavailable"
         case repairing = "Repairing"
+        /// Live over the route, but Caddy serves no certificate for a hostname that verifies (yet).
+        case certificatePending = "CertificatePending"
         case asExpected = "AsExpected"
         // Degraded: why the latest revision failed (RolloutFailed when no cause is known)
         case portInUse = "PortInUse"
@@ -62,13 +64,36 @@ public struct Condition: Sendable, Hashable, Codable {
 public struct EnvironmentStatus: Sendable, Hashable, Codable {
     public var conditions: [Condition]
     public var observedGeneration: Int
+    /// What Caddy serves over HTTPS for the live environment's hostnames, as last read.
+    public var certificates: [ServedCertificate]
 
-    public init(conditions: [Condition] = [], observedGeneration: Int = 0) {
+    public init(conditions: [Condition] = [], observedGeneration: Int = 0, certificates: [ServedCertificate] = []) {
         self.conditions = conditions
         self.observedGeneration = observedGeneration
+        self.certificates = certificates
+    }
+
+    enum CodingKeys: String, CodingKey { case conditions, observedGeneration, certificates }
+
+    /// Records written before certificates were read have none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        conditions = try container.decode([Condition].self, forKey: .conditions)
+        observedGeneration = try container.decode(Int.self, forKey: .observedGeneration)
+        certificates = try container.decodeIfPresent([ServedCertificate].self, forKey: .certificates) ?? []
     }
 
     public func condition(_ kind: Condition.Kind) -> Condition? {
         conditions.first { $0.kind == kind }
+    }
+
+    /// Degraded with `CertificatePending` saying `message`, from now (what a confirmation that
+    /// ran out of time for a certificate leaves; later passes read the certificate themselves).
+    public mutating func setCertificatePending(_ message: String, now: Date = Date()) {
+        let previous = condition(.degraded)
+        let since = previous?.reason == .certificatePending ? previous!.since : now
+        let updated = Condition(kind: .degraded, status: true, reason: .certificatePending, message: message, observedGeneration: observedGeneration, since: since)
+        conditions.removeAll { $0.kind == .degraded }
+        conditions.append(updated)
     }
 }

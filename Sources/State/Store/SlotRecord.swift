@@ -54,6 +54,8 @@ public struct SlotRecord: Sendable, Hashable, Codable {
     public var oomKilled: Bool?
     /// While the slot's image is being pulled: how far (the health deadline starts after it).
     public var pull: PullProgress?
+    /// While its promotion waits on something outside the container: `waiting for a certificate for shop.test`.
+    public var waiting: String?
     /// Probes since deploy that got no HTTP answer at all (the app not listening yet), while no
     /// probe has been answered; nil once one was (or for slots deployed before this existed).
     /// Until then probes back off from 10 ms instead of waiting a whole interval.

@@ -4,7 +4,8 @@ import OpenAPIRuntime
 import Foundation
 import State
 
-/// Follows rollouts by polling the project: prints a line per step, exits 0 live, 3 failed, 4 timed out.
+/// Follows rollouts by polling the project: prints a line per step, exits 0 live, 3 failed, 4
+/// timed out, 5 live over the route while no certificate that verifies is served for a domain.
 struct RolloutWatcher {
     let api: APIClient
     let project: String
@@ -15,6 +16,7 @@ struct RolloutWatcher {
         let deadline = ContinuousClock.now + limit
         var last: [String: String] = [:]
         var done: Set<String> = []
+        var certificatePending: [String] = []
         while ContinuousClock.now < deadline {
             let view = try await api.perform { try await $0.projectStatus(path: .init(project: project)).ok.body.json }
             for (name, revision) in targets where !done.contains(name) {
@@ -24,6 +26,9 @@ struct RolloutWatcher {
                 case .live(let slot, let port):
                     line = "live: revision \(environment.generation) on \(slot) (port \(port))"
                     done.insert(name)
+                    if let degraded = environment.status.condition(.degraded), degraded.status, degraded.reason == .certificatePending {
+                        certificatePending.append("\(project)/\(name): live over the route, but \(degraded.message)")
+                    }
                 case .failed(let slot, let reason):
                     print("\(project)/\(name): rollout failed: \(reason)")
                     // The failed slot's last output usually says why.
@@ -44,6 +49,8 @@ struct RolloutWatcher {
                     let threshold = waitingForPromotion ? " (healthy; waiting for `codeb promote`)" : ""
                     if let pulling = environment.slots.first(where: { $0.slot == slot })?.pulling {
                         line = "revision \(revision) on \(slot): \(pulling)"
+                    } else if let waiting = environment.slots.first(where: { $0.slot == slot })?.waiting {
+                        line = "revision \(revision) on \(slot): \(waiting)"
                     } else {
                         line = "revision \(revision) on \(slot): health \(healthy)\(needed.map { "/\($0)" } ?? "")\(threshold)"
                     }
@@ -58,7 +65,13 @@ struct RolloutWatcher {
                     last[name] = line
                 }
             }
-            if done.count == targets.count { return }
+            if done.count == targets.count {
+                guard certificatePending.isEmpty else {
+                    for sentence in certificatePending { printError(sentence) }
+                    throw ExitCode(5)
+                }
+                return
+            }
             try await Task.sleep(for: .milliseconds(250))
         }
         printError("timed out after \(limit) waiting for \(targets.filter { !done.contains($0.environment) }.map(\.environment).joined(separator: ", "))")

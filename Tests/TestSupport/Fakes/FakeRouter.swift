@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 import State
 import Synchronization
 
@@ -10,6 +11,7 @@ public final class FakeRouter: TrafficRouter {
         var reloads = 0
         var confirmations = 0
         var failNext = false
+        var certificates: [Hostname: ServedCertificate] = [:]
     }
 
     private let world = Mutex(World())
@@ -21,6 +23,13 @@ public final class FakeRouter: TrafficRouter {
     public var confirmations: Int { world.withLock { $0.confirmations } }
 
     public func check() async throws {}
+
+    /// What the fake's HTTPS listener serves for a domain (none: nothing is reported).
+    public func serve(_ certificate: ServedCertificate) { world.withLock { $0.certificates[certificate.domain] = certificate } }
+
+    public func certificates(for domains: [Hostname]) async -> [ServedCertificate] {
+        world.withLock { world in domains.compactMap { world.certificates[$0] } }
+    }
 
     /// The next batch of site changes, or confirmation, throws and changes nothing, as a Caddy
     /// that refuses a reload or does not answer would.
@@ -63,7 +72,7 @@ public final class FakeRouter: TrafficRouter {
         }
     }
 
-    public func confirm(_ site: SiteConfig, path: String) async throws {
+    public func confirm(_ site: SiteConfig, path: String, waiting: @escaping @Sendable (String?) async -> Void) async throws -> ConfirmOutcome {
         try world.withLock { world in
             try Self.injected(&world)
             guard let expected = site.routes.first?.upstreams.first,
@@ -73,5 +82,6 @@ public final class FakeRouter: TrafficRouter {
             }
             world.confirmations += 1
         }
+        return .confirmed
     }
 }
