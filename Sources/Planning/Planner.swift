@@ -6,6 +6,9 @@ import State
 /// no clock reads (the time is an input), no randomness, so the API can show a plan and tests
 /// can table it. A converged world plans nothing.
 public enum Planner {
+    /// How soon a live environment whose certificate does not verify yet is looked at again.
+    public static let certificateRecheck: Duration = .seconds(5)
+
     public static func plan(_ input: PlanInput) -> Plan {
         var pass = Pass(input)
         pass.run()
@@ -371,6 +374,11 @@ struct Pass {
             actions.append(.recordStatus(status))
         }
         if forget { actions.append(.forget) }
+        var requeue = requeue
+        // A certificate being issued is news no container or file change brings: look again soon.
+        if slot(in: .active) != nil, input.certificates.contains(where: { !$0.verified }) {
+            requeue = min(requeue ?? Planner.certificateRecheck, Planner.certificateRecheck)
+        }
         return Plan(actions: actions, requeueAfter: forget ? nil : requeue)
     }
 

@@ -29,6 +29,8 @@ struct PlannerCertificateTests {
         #expect(degraded.message.contains("shop.test") && degraded.message.contains("TLS handshake failed"), "\(degraded.message)")
         #expect(status.condition(.ready)?.reason == .live, "live over the route")
         #expect(status.certificates == [Self.pending])
+        // Issuance is news nothing else brings: the environment is looked at again soon.
+        #expect(Planner.plan(input).requeueAfter == Planner.certificateRecheck)
     }
 
     @Test func anIssuedCertificateClearsTheConditionAndIsRecordedOnce() throws {
@@ -41,6 +43,7 @@ struct PlannerCertificateTests {
         #expect(status.certificates == [Self.issued])
         input.state.status = status
         #expect(Planner.plan(input).actions.isEmpty, "a certificate read again unchanged writes nothing")
+        #expect(Planner.plan(input).requeueAfter == nil, "a verified certificate needs no early look")
     }
 
     @Test func nothingLiveHasNoCertificateCondition() throws {
