@@ -69,6 +69,19 @@ import Testing
         #expect(CaddySiteRenderer().probeToken != CaddySiteRenderer().probeToken)
     }
 
+    /// Preview names get certificates on demand (Caddy asks codeb first); the project's own
+    /// domains at load; plain HTTP has no certificates to ask about.
+    @Test func onlyRoutesUnderThePreviewDomainAskForCertificatesOnDemand() throws {
+        let preview = try Hostname(parsing: "preview.example.com")
+        let text = CaddySiteRenderer(onDemandUnder: preview).render(try Self.site())
+        let blocks = text.components(separatedBy: "\n\n").dropFirst()
+        #expect(blocks.count == 2)
+        #expect(blocks.first?.hasPrefix("shop.example.com") == true && blocks.first?.contains("on_demand") == false)
+        #expect(blocks.last?.hasPrefix("blue-production-shop.preview.example.com {\n\ttls {\n\t\ton_demand\n\t}\n") == true, "\(blocks.last ?? "")")
+        #expect(!CaddySiteRenderer(addressMode: .plainHTTP(port: 8080), onDemandUnder: preview).render(try Self.site()).contains("on_demand"))
+        #expect(!CaddySiteRenderer().render(try Self.site()).contains("on_demand"))
+    }
+
     @Test func rendersByteIdenticallyForTheSameInput() throws {
         let renderer = CaddySiteRenderer()
         #expect(renderer.render(try Self.site()) == renderer.render(try Self.site()))

@@ -57,4 +57,49 @@ extension ControllerCLITests {
             }
         }
     }
+
+    /// With a preview domain, preview names get certificates on demand: Caddy asks the
+    /// controller at the first handshake and issues only for names an environment claims.
+    @Test func previewsGetCertificatesOnDemandAndAnUnclaimedNameIsRefusedAtTheHandshake() async throws {
+        let controllerPort = FreePort.next()
+        try await PebbleCA.run { ca in
+            let ask = "\ton_demand_tls {\n\t\task http://127.0.0.1:\(controllerPort)/caddy/ask\n\t}"
+            try await CaddyInstance.run(modern: true, acme: ca, globalOptions: ask) { caddy in
+                let project = "otd" + UUID().uuidString.prefix(8).lowercased()
+                let directory = NSTemporaryDirectory() + "codeb-cli-" + project
+                let created = try await CLI.run(["keys", "create", "--team", "acme", "--role", "member", "--state-dir", directory])
+                let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                let arguments = ["--caddy-https-port", "\(caddy.httpsPort ?? 0)", "--tls-ca-file", ca.rootPath, "--switch", "file", "--preview-domain", "preview.test"]
+                let (controller, port) = try await Self.startController(caddy, directory, arguments: arguments, port: controllerPort)
+                Cleanup.add { await Self.removeContainers(project) }
+                defer { if controller.isRunning { controller.terminate() } }
+                var environment = ProcessInfo.processInfo.environment
+                environment["CODEB_SERVER"] = "http://127.0.0.1:\(port)"
+                environment["CODEB_TOKEN"] = token
+
+                let doctor = try await CLI.run(["doctor", "--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
+                                                "--listen", "127.0.0.1:\(port)", "--state-dir", directory] + arguments, environment: environment)
+                #expect(doctor.stdout.contains("previews") && doctor.stdout.contains("on demand"), "\(doctor.stdout)")
+
+                let file = directory + "/codeb.yaml"
+                try Self.spec(project: project, version: 1).replacingOccurrences(of: "staging: { domains: [\(project).test] }", with: "preview: {}")
+                    .write(toFile: file, atomically: true, encoding: .utf8)
+                let applied = try await CLI.run(["apply", "-f", file, "--env", "preview-pr-1", "--wait", "--timeout", "90s"], environment: environment)
+                #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+                let site = try String(contentsOfFile: caddy.sitesDirectory + "/\(project)-preview-pr-1.caddy", encoding: .utf8)
+                #expect(site.contains("on_demand"), "\(site)")
+                #expect(try await caddy.httpsGet("preview-pr-1.\(project).preview.test").body == "codeb-test web v1\n")
+
+                // Caddy asked before issuing it (and the answer was yes).
+                let metrics = try await httpGet("http://127.0.0.1:\(port)/metrics").body
+                let asked = metrics.split(separator: "\n").filter { $0.hasPrefix("codeb_api_requests_total") && $0.contains("/caddy/ask") }
+                #expect(asked.contains { $0.contains("\"200\"") }, "\(asked)")
+                // A name nobody claims under the preview domain: refused at the handshake (Caddy has
+                // no site for it, so it does not even ask), and the ask would say no.
+                await #expect(throws: (any Error).self) { try await caddy.httpsGet("nobody.\(project).preview.test") }
+                #expect(try await httpGet("http://127.0.0.1:\(port)/caddy/ask?domain=nobody.\(project).preview.test").status == 404)
+                #expect(try await httpGet("http://127.0.0.1:\(port)/caddy/ask?domain=preview-pr-1.\(project).preview.test").status == 200)
+            }
+        }
+    }
 }

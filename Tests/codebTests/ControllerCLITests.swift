@@ -159,8 +159,7 @@ struct ControllerCLITests {
 
     /// Starts `codeb controller` for `caddy`, state in `directory`; returns the process and its port.
     static func startController(_ caddy: CaddyInstance, _ directory: String, environment: [String: String] = [:], arguments: [String] = [],
-                                config: String = "# defaults\n") async throws -> (Process, Int) {
-        let port = FreePort.next()
+                                config: String = "# defaults\n", port: Int = FreePort.next()) async throws -> (Process, Int) {
         let controller = Process()
         controller.executableURL = PackagePaths.binary
         controller.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

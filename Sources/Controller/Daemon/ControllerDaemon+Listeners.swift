@@ -1,4 +1,5 @@
 import Drivers
+import Spec
 
 extension ControllerDaemon.Configuration {
     /// How sites are addressed and which of Caddy's ports the checks dial: plain HTTP when only
@@ -9,12 +10,21 @@ extension ControllerDaemon.Configuration {
         return (.automaticHTTPS, caddyHTTPPort ?? 80, caddyHTTPSPort ?? 443)
     }
 
+    /// Whether preview hostnames get their certificates on demand: a preview domain, automatic
+    /// HTTPS, and a main Caddyfile with `on_demand_tls` (Caddy refuses on-demand sites without
+    /// it; `codeb doctor` prints the snippet). Otherwise they are issued at load, like domains.
+    public var previewsOnDemand: Bool {
+        guard previewDomain != nil, case .automaticHTTPS = listeners.mode else { return false }
+        return CaddyRouter.mainCaddyfileHasOnDemandTLS(caddyConfig)
+    }
+
     /// The router the daemon (and `codeb doctor`) drives Caddy with.
     public func routerConfiguration(probeToken: String = ProbeToken.random()) -> CaddyRouter.Configuration {
         let listeners = listeners
+        let renderer = CaddySiteRenderer(addressMode: listeners.mode, probeToken: probeToken, onDemandUnder: previewsOnDemand ? previewDomain : nil)
         return CaddyRouter.Configuration(
             mainCaddyfile: caddyConfig, sitesDirectory: caddySites, admin: caddyAdmin,
-            renderer: CaddySiteRenderer(addressMode: listeners.mode, probeToken: probeToken), switching: switching,
+            renderer: renderer, switching: switching,
             httpsPort: listeners.httpsPort, httpPort: listeners.httpPort, trustedCAFile: tlsCAFile,
             certificateTimeout: certificateTimeout
         )

@@ -85,7 +85,22 @@ public struct Doctor: Sendable {
             checks.append(DoctorCheck("caddy", .fail, "\(error)", fix: "start Caddy (systemctl start caddy) with `admin \(configuration.caddyAdmin)` in its global options, or set caddy-admin"))
         }
         checks.append(switchingCheck(version: version, readyz: readyz))
+        if let preview = previewCertificatesCheck() { checks.append(preview) }
         return checks
+    }
+
+    /// With a preview domain and automatic HTTPS, preview names should get certificates on
+    /// demand, which needs Caddy to ask the controller first: the snippet when it is missing.
+    func previewCertificatesCheck() -> DoctorCheck? {
+        guard let preview = configuration.previewDomain, case .automaticHTTPS = configuration.listeners.mode else { return nil }
+        let ask = "http://\(configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost):\(configuration.listenPort)/caddy/ask"
+        if configuration.previewsOnDemand {
+            return DoctorCheck("previews", .ok, "names under \(preview) get certificates on demand (\(configuration.caddyConfig) has on_demand_tls)")
+        }
+        return DoctorCheck(
+            "previews", .warn, "every preview name under \(preview) is issued a certificate when its site loads: \(configuration.caddyConfig) has no on_demand_tls",
+            fix: "add to the global options of \(configuration.caddyConfig): on_demand_tls { ask \(ask) } — Caddy then asks codeb before issuing, and only names an environment claims get one"
+        )
     }
 
     /// `caddy version`'s first word (`v2.11.7`), run directly (no shell), within 5 s.

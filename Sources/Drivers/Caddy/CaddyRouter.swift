@@ -84,6 +84,16 @@ public actor CaddyRouter: TrafficRouter {
         try await checkAdmin()
     }
 
+    /// Whether the main Caddyfile at `path` configures on-demand TLS (`on_demand_tls { … }`
+    /// outside a comment): without it Caddy refuses a site that asks for certificates on demand.
+    public static func mainCaddyfileHasOnDemandTLS(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).contains { line in
+            let text = line.drop { $0 == " " || $0 == "\t" }
+            return text.hasPrefix("on_demand_tls")
+        }
+    }
+
     /// The main Caddyfile is readable and imports the sites directory.
     public func checkMainCaddyfile() throws {
         _ = try mainCaddyfileText()

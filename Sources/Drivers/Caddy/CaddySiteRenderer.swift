@@ -39,12 +39,18 @@ public struct CaddySiteRenderer: Sendable, Hashable {
     /// The value of `X-Codeb-Probe` that makes Caddy name the upstream: a secret of the
     /// controller's, so nobody else learns which host:port serves a site (`ProbeToken`).
     public var probeToken: String
+    /// With automatic HTTPS, a route whose hostnames are all under this domain (the preview
+    /// domain) gets its certificates on demand: at the first handshake, after Caddy asks the
+    /// controller (`on_demand_tls { ask … }` in the main Caddyfile) — not at load for every
+    /// preview name. Nil: certificates at load.
+    public var onDemandUnder: Hostname?
 
     public init(
         addressMode: AddressMode = .automaticHTTPS, tryDuration: Duration = .seconds(5),
         tryInterval: Duration = .milliseconds(250), failDuration: Duration = .seconds(1),
-        probeToken: String = ProbeToken.random()
+        probeToken: String = ProbeToken.random(), onDemandUnder: Hostname? = nil
     ) {
+        self.onDemandUnder = onDemandUnder
         precondition(ProbeToken.isValid(probeToken), "a probe token is 32 to 128 hex digits")
         self.probeToken = probeToken
         self.addressMode = addressMode
@@ -68,6 +74,7 @@ public struct CaddySiteRenderer: Sendable, Hashable {
         for (index, route) in site.routes.enumerated() where !route.domains.isEmpty {
             lines.append("")
             lines.append(route.domains.map(address).joined(separator: ", ") + " {")
+            if onDemand(route) { lines += ["\ttls {", "\t\ton_demand", "\t}"] }
             if index == 0, byFile, let routeFiles {
                 lines += proxy(upstreams: [routeFiles.active, routeFiles.fallback].map { "{file.\(routeFiles.host)}:{file.\($0)}" })
             } else if route.upstreams.isEmpty {
@@ -97,6 +104,12 @@ public struct CaddySiteRenderer: Sendable, Hashable {
             "\t\theader_down \(Self.upstreamHeader) {http.reverse_proxy.upstream.hostport}",
             "\t}",
         ]
+    }
+
+    /// Whether `route`'s certificates come on demand (see `onDemandUnder`).
+    func onDemand(_ route: SiteRoute) -> Bool {
+        guard case .automaticHTTPS = addressMode, let under = onDemandUnder else { return false }
+        return route.domains.allSatisfy { $0.value.hasSuffix("." + under.value) }
     }
 
     private func address(_ domain: Hostname) -> String {
