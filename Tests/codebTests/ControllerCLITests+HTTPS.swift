@@ -44,6 +44,11 @@ extension ControllerCLITests {
                     return get.stdout.contains("\(project).test") && get.stdout.contains("Pebble") ? get.stdout : nil
                 }
                 #expect(shown.contains("DOMAIN") && shown.contains(" days)"), "\(shown)")
+                let settings = ["--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
+                                "--caddy-http-port", "\(caddy.httpPort)", "--caddy-https-port", "\(caddy.httpsPort ?? 0)", "--tls-ca-file", ca.rootPath,
+                                "--listen", "127.0.0.1:\(port)", "--state-dir", directory]
+                let healthy = try await CLI.run(["doctor"] + settings, environment: environment)
+                #expect(healthy.stdout.contains("1 live domain served with certificates that verify; the soonest ends in"), "\(healthy.stdout)")
 
                 // No CA any more: a new domain gets no certificate.
                 ca.stop()
@@ -54,6 +59,9 @@ extension ControllerCLITests {
                 #expect(pending.stderr.contains("live over the route, but no certificate that verifies") && pending.stderr.contains("\(other).test"), "\(pending.stderr)")
                 let get = try await CLI.run(["get", other], environment: environment)
                 #expect(get.stdout.contains("CertificatePending") || get.stdout.contains("none that verifies"), "\(get.stdout)")
+                let doctor = try await CLI.run(["doctor"] + settings, environment: environment)
+                let line = doctor.stdout.split(separator: "\n").first { $0.contains("certificates") }.map(String.init) ?? ""
+                #expect(line.hasPrefix("warn") && line.contains("\(other).test: no certificate is served") && line.contains("does not resolve from this host"), "\(doctor.stdout)")
             }
         }
     }

@@ -32,6 +32,7 @@ public struct Doctor: Sendable {
         let controller = await controllerCheck()
         var checks = [await dockerCheck()]
         checks += await caddyChecks(readyz: controller.readyz)
+        if let certificates = await certificatesCheck() { checks.append(certificates) }
         checks.append(stateDirectoryCheck())
         checks.append(secretKeyCheck())
         checks += await portChecks()

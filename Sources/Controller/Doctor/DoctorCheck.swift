@@ -27,7 +27,7 @@ public struct DoctorCheck: Sendable, Hashable, Codable {
     /// `ok    docker    dockerd 24.0.7 (API 1.43) at /var/run/docker.sock`, then ` → fix`.
     public var line: String {
         let label = status == .fail ? "FAIL" : status.rawValue
-        return label.padding(toLength: 6, withPad: " ", startingAt: 0) + name.padding(toLength: 11, withPad: " ", startingAt: 0)
+        return label.padding(toLength: 6, withPad: " ", startingAt: 0) + name.padding(toLength: max(11, name.count + 1), withPad: " ", startingAt: 0)
             + message + (fix.isEmpty ? "" : " → \(fix)")
     }
 }
