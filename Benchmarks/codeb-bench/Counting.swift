@@ -77,7 +77,7 @@ struct CountingRouter: TrafficRouter {
     func confirm(_ site: SiteConfig, path: String, waiting: @escaping @Sendable (String?) async -> Void) async throws -> ConfirmOutcome {
         try await base.confirm(site, path: path, waiting: waiting)
     }
-    func certificates(for domains: [Hostname]) async -> [ServedCertificate] { await base.certificates(for: domains) }
+    func certificates(for domains: [Hostname], internalCA: Bool) async -> [ServedCertificate] { await base.certificates(for: domains, internalCA: internalCA) }
     func apply(_ changes: [SiteChange]) async throws -> SiteApplyReport {
         let start = ContinuousClock.now
         let report = try await base.apply(changes)

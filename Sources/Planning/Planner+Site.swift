@@ -31,7 +31,8 @@ extension Pass {
                 routes.append(SiteRoute(domains: [domain], upstreams: [upstream(record)]))
             }
         }
-        return SiteConfig(key: key, revision: active?.revision ?? 0, hash: active?.hash ?? "none", routes: routes)
+        let spec = state.desired?.spec
+        return SiteConfig(key: key, revision: active?.revision ?? 0, hash: active?.hash ?? "none", routes: routes, tls: spec?.tls, hsts: spec?.hsts)
     }
 
     /// Where a slot is reached: the address its container publishes the slot's port on, so a

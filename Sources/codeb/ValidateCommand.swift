@@ -46,7 +46,7 @@ struct ValidateCommand: ParsableCommand {
 
     static func summary(of spec: Spec) -> String {
         let environments = spec.orderedEnvironments
-        var rows = [["ENVIRONMENT", "IMAGE", "PORT", "DOMAINS", "PROMOTE", "GRACE", "HASH"]]
+        var rows = [["ENVIRONMENT", "IMAGE", "PORT", "DOMAINS", "TLS", "PROMOTE", "GRACE", "HASH"]]
         for environment in environments {
             let domains = environment.name.kind == .preview
                 ? "(per instance)"
@@ -56,6 +56,7 @@ struct ValidateCommand: ParsableCommand {
                 environment.template.image.description,
                 environment.template.port.description,
                 domains,
+                environment.tls.rawValue + (environment.hsts ? "+hsts" : ""),
                 environment.promote.rawValue,
                 environment.grace.description,
                 environment.template.shortHash,

@@ -71,4 +71,21 @@ extension EndToEndTests {
             #expect(await world.state()?.status.certificates.first?.verified == false)
         }
     }
+
+    /// `tls: internal`: Caddy's own CA issues, the promotion verifies against Caddy's root read
+    /// from its admin API, the certificate is recorded as verified; `hsts: true` sends the header.
+    @Test func anInternalTLSEnvironmentIsLiveOverTLSVerifiedAgainstCaddysOwnRootWithHSTS() async throws {
+        try await Self.runHTTPS { world, _ in
+            let text = try world.specText(1).replacingOccurrences(of: "production: { domains: [\(world.domain)] }", with: "production: { domains: [\(world.domain)], tls: internal, hsts: true }")
+            try await world.operations.apply(try SpecLoader.load(text, file: "codeb.yaml"), environment: .production, author: "e2e")
+            try await world.converge("live") { await world.state()?.blue.state == .active }
+            try await world.converge("the certificate recorded") { await world.state()?.status.certificates.first?.verified == true }
+            let certificate = try #require(await world.state()?.status.certificates.first)
+            #expect(certificate.issuer?.contains("Caddy Local Authority") == true, "\(certificate)")
+            let root = try #require(await world.caddy.router().localCARoot())
+            let answer = try await world.caddy.httpsGet(world.domain, rootPEM: root)
+            #expect(answer.body == "codeb-test web v1\n")
+            #expect(answer.headers["strict-transport-security"] == "max-age=31536000")
+        }
+    }
 }

@@ -35,7 +35,14 @@ struct EndToEndTests {
         func spec(
             _ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "60s", command: String? = nil, memory: String = "64m"
         ) throws -> Spec {
-            try SpecLoader.load("""
+            try SpecLoader.load(specText(version, health: health, grace: grace, deadline: deadline, command: command, memory: memory), file: "codeb.yaml")
+        }
+
+        /// The codeb.yaml `spec` reads.
+        func specText(
+            _ version: Int, health: String = "/health", grace: String = "1h", deadline: String = "60s", command: String? = nil, memory: String = "64m"
+        ) throws -> String {
+            """
                 project: \(project)
                 team: acme
                 image: codeb-test/web:\(version)
@@ -47,7 +54,7 @@ struct EndToEndTests {
                 environments:
                   production: { domains: [\(domain)] }
 
-                """, file: "codeb.yaml")
+                """
         }
 
         func apply(

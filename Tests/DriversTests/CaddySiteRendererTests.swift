@@ -82,6 +82,22 @@ import Testing
         #expect(!CaddySiteRenderer().render(try Self.site()).contains("on_demand"))
     }
 
+    /// `tls: internal` asks Caddy's own CA (and wins over on demand); `hsts: true` adds the
+    /// header; plain HTTP writes neither; the defaults leave the file as it was before both existed.
+    @Test func internalTLSAndHSTSAreWrittenInEachBlockOnlyWithHTTPS() throws {
+        var site = try Self.site()
+        site.tls = .internal
+        site.hsts = true
+        let text = CaddySiteRenderer(onDemandUnder: try Hostname(parsing: "preview.example.com")).render(site)
+        #expect(text.components(separatedBy: "\ttls internal\n").count == 3, "\(text)")
+        #expect(text.components(separatedBy: "\theader Strict-Transport-Security \"max-age=31536000\"\n").count == 3)
+        #expect(!text.contains("on_demand"))
+        let plain = CaddySiteRenderer(addressMode: .plainHTTP(port: 8080)).render(site)
+        #expect(!plain.contains("tls internal") && !plain.contains("Strict-Transport-Security"))
+        let defaults = SiteConfig(key: site.key, revision: site.revision, hash: site.hash, routes: site.routes, tls: .auto, hsts: false)
+        #expect(defaults == (try Self.site()), "auto and false are the defaults, stored as nothing")
+    }
+
     @Test func rendersByteIdenticallyForTheSameInput() throws {
         let renderer = CaddySiteRenderer()
         #expect(renderer.render(try Self.site()) == renderer.render(try Self.site()))

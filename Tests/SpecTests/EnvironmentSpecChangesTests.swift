@@ -38,6 +38,8 @@ import Testing
         "grace": { $0.grace = try SpecDuration(parsing: "1h"); return "grace: " },
         "stopTimeout": { $0.stopTimeout = try SpecDuration(parsing: "10s"); return "stopTimeout: " },
         "nodes": { $0.nodes = [try NodeName(parsing: "app-1")]; return "nodes: (none) → app-1" },
+        "tls": { $0.tls = .internal; return "tls: auto → internal" },
+        "hsts": { $0.hsts = true; return "hsts: false → true" },
     ]
 
     /// Every stored field, as `changes(from:)` walks them (`name` is the environment itself).

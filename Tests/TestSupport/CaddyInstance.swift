@@ -123,11 +123,15 @@ public final class CaddyInstance: Sendable {
     }
 
     /// GET `path` through this Caddy's HTTPS listener for `domain` (as SNI and Host), verifying
-    /// the certificate against `acme`'s root only.
-    public func httpsGet(_ domain: String, _ path: String = "/") async throws -> (status: Int, body: String) {
+    /// the certificate against `acme`'s root only — or `rootPEM` (Caddy's own, for `tls internal`).
+    public func httpsGet(_ domain: String, _ path: String = "/", rootPEM: String? = nil) async throws -> (status: Int, body: String, headers: [String: String]) {
         guard let httpsPort, let acme else { throw CaddyMissing(path: "an HTTPS CaddyInstance (made with acme:)") }
         var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .file(acme.rootPath)
+        if let rootPEM {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(rootPEM.utf8)))
+        } else {
+            tls.trustRoots = .file(acme.rootPath)
+        }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.dnsOverride = [domain: "127.0.0.1"]
         configuration.timeout = .init(connect: .seconds(2), read: .seconds(10))
@@ -138,7 +142,7 @@ public final class CaddyInstance: Sendable {
             let response = try await client.execute(request, timeout: .seconds(10))
             let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
             try await client.shutdown()
-            return (Int(response.status.code), body)
+            return (Int(response.status.code), body, Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }) { a, _ in a })
         } catch {
             try? await client.shutdown()
             throw error

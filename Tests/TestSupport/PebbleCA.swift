@@ -148,6 +148,7 @@ public final class PebbleCA: Sendable {
         \tacme_ca \(directoryURL)
         \tacme_ca_root \(apiCAPath)
         \temail ops@example.test
+        \tskip_install_trust
         """
     }
 

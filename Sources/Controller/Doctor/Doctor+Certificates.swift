@@ -11,10 +11,14 @@ extension Doctor {
         guard case .automaticHTTPS = configuration.listeners.mode else { return nil }
         let router = CaddyRouter(configuration.routerConfiguration())
         guard let sites = try? await router.listSites() else { return nil }
-        let domains = Array(Set(sites.compactMap(\.config).flatMap { $0.routes.filter { !$0.upstreams.isEmpty }.flatMap(\.domains) })).sorted { $0.value < $1.value }
+        let configs = sites.compactMap(\.config)
+        let ownCA = Set(configs.filter { $0.tls == .internal }.flatMap { $0.routes.flatMap(\.domains) })
+        let domains = Array(Set(configs.flatMap { $0.routes.filter { !$0.upstreams.isEmpty }.flatMap(\.domains) })).sorted { $0.value < $1.value }
         guard !domains.isEmpty else { return DoctorCheck("certificates", .ok, "no live domain yet") }
         let checked = Array(domains.prefix(Self.certificatesChecked))
-        let served = await router.certificates(for: checked)
+        // `tls: internal` domains verify against Caddy's own root; the others against public roots only.
+        let publicCA = await router.certificates(for: checked.filter { !ownCA.contains($0) })
+        let served = publicCA + (await router.certificates(for: checked.filter { ownCA.contains($0) }, internalCA: true))
         let now = Date()
         var problems: [String] = []
         for certificate in served {

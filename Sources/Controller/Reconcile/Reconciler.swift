@@ -85,7 +85,9 @@ public struct Reconciler: Sendable {
         // router keeps what it read for a while.
         let proxyProblem = proxyHealth.current
         let live = state.slots.contains { $0.state == .active }
-        let certificates = live && proxyProblem == nil ? await router.certificates(for: Planner.hostnames(of: state, previewDomain: previewDomain)) : []
+        let certificates = live && proxyProblem == nil ? await router.certificates(
+            for: Planner.hostnames(of: state, previewDomain: previewDomain), internalCA: state.desired?.spec.tls == .internal
+        ) : []
         for certificate in certificates {
             guard let notAfter = certificate.notAfter else { continue }
             Gauge(label: MetricFamily.certificateExpiry.name, dimensions: [("domain", certificate.domain.value)]).record(notAfter.timeIntervalSince1970)

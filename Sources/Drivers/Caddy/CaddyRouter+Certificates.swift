@@ -1,3 +1,4 @@
+import Foundation
 import Spec
 import State
 
@@ -9,9 +10,11 @@ extension CaddyRouter {
 
     /// What Caddy's HTTPS listener serves for each domain, by handshake, from a short cache so a
     /// pass per environment costs no handshake most of the time. Plain HTTP serves none.
-    public func certificates(for domains: [Hostname]) async -> [ServedCertificate] {
+    public func certificates(for domains: [Hostname], internalCA: Bool) async -> [ServedCertificate] {
         guard case .automaticHTTPS = configuration.renderer.addressMode else { return [] }
-        let inspector = CertificateInspector(port: configuration.httpsPort, trustedCAFile: configuration.trustedCAFile)
+        let inspector = CertificateInspector(
+            port: configuration.httpsPort, trustedCAFile: configuration.trustedCAFile, extraRootPEM: internalCA ? await localCARoot() : nil
+        )
         var result: [ServedCertificate] = []
         for domain in domains {
             let now = ContinuousClock.now
@@ -25,5 +28,22 @@ extension CaddyRouter {
             result.append(certificate)
         }
         return result
+    }
+}
+
+extension CaddyRouter {
+    /// The root of Caddy's own CA (`tls internal`), from its admin API (`GET /pki/ca/local`),
+    /// kept once read; nil while Caddy cannot say (no internal site yet, or not reachable).
+    public func localCARoot() async -> String? {
+        if let localRoot { return localRoot }
+        var request = DriverHTTP.request(configuration.admin, .GET, "/pki/ca/local")
+        request.headers.replaceOrAdd(name: "Connection", value: "close")
+        guard let response = try? await DriverHTTP.client.execute(request, timeout: .seconds(5)), response.status.code == 200,
+              let body = try? await DriverHTTP.body(response),
+              let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let root = object["root_certificate"] as? String, root.contains("BEGIN CERTIFICATE")
+        else { return nil }
+        localRoot = root
+        return root
     }
 }

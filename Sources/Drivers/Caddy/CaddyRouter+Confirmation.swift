@@ -14,8 +14,11 @@ extension CaddyRouter {
         guard let route = site.routes.first(where: { !$0.domains.isEmpty && !$0.upstreams.isEmpty }),
               let domain = route.domains.first, let expected = route.upstreams.first
         else { return .confirmed }
+        // A `tls: internal` site is verified against Caddy's own root, read from Caddy.
+        let internalRoot = site.tls == .internal ? await localCARoot() : nil
         let target = ConfirmationTarget(
-            configuration.renderer.addressMode, domain: domain.value, path: path, httpsPort: configuration.httpsPort, trustedCAFile: configuration.trustedCAFile
+            configuration.renderer.addressMode, domain: domain.value, path: path, httpsPort: configuration.httpsPort,
+            trustedCAFile: configuration.trustedCAFile, extraRootPEM: internalRoot
         )
         let client = target.client()
         defer { target.release(client) }
@@ -67,9 +70,11 @@ struct ConfirmationTarget: Sendable {
     let https: Bool
     let httpsPort: Int
     let trustedCAFile: String?
+    let extraRootPEM: String?
 
-    init(_ mode: CaddySiteRenderer.AddressMode, domain: String, path: String, httpsPort: Int = 443, trustedCAFile: String? = nil) {
+    init(_ mode: CaddySiteRenderer.AddressMode, domain: String, path: String, httpsPort: Int = 443, trustedCAFile: String? = nil, extraRootPEM: String? = nil) {
         self.domain = domain
+        self.extraRootPEM = extraRootPEM
         self.httpsPort = httpsPort
         self.trustedCAFile = trustedCAFile
         switch mode {
@@ -99,7 +104,7 @@ struct ConfirmationTarget: Sendable {
         configuration.dnsOverride = [domain: "127.0.0.1"]
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .fullVerification
-        if let trustedCAFile { tls.additionalTrustRoots = [.file(trustedCAFile)] }
+        tls.additionalTrustRoots = (try? CertificateInspector.trustRoots(file: trustedCAFile, pem: extraRootPEM)) ?? []
         configuration.tlsConfiguration = tls
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }

@@ -67,6 +67,8 @@ public actor CaddyRouter: TrafficRouter {
     public internal(set) var switchModeReason: String?
     /// What each domain was last seen to serve, and when (`certificates(for:)`).
     var certificateCache: [Hostname: (certificate: ServedCertificate, at: ContinuousClock.Instant)] = [:]
+    /// Caddy's own CA root (`localCARoot()`), once read.
+    var localRoot: String?
 
     public init(_ configuration: Configuration, logger: Logger = Logger(label: "codeb.caddy")) {
         self.configuration = configuration

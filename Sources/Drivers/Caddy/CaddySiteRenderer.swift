@@ -74,7 +74,14 @@ public struct CaddySiteRenderer: Sendable, Hashable {
         for (index, route) in site.routes.enumerated() where !route.domains.isEmpty {
             lines.append("")
             lines.append(route.domains.map(address).joined(separator: ", ") + " {")
-            if onDemand(route) { lines += ["\ttls {", "\t\ton_demand", "\t}"] }
+            if case .automaticHTTPS = addressMode {
+                if site.tls == .internal {
+                    lines.append("\ttls internal")
+                } else if onDemand(route) {
+                    lines += ["\ttls {", "\t\ton_demand", "\t}"]
+                }
+                if site.hsts == true { lines.append("\theader Strict-Transport-Security \"max-age=31536000\"") }
+            }
             if index == 0, byFile, let routeFiles {
                 lines += proxy(upstreams: [routeFiles.active, routeFiles.fallback].map { "{file.\(routeFiles.host)}:{file.\($0)}" })
             } else if route.upstreams.isEmpty {

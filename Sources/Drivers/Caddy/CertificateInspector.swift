@@ -13,11 +13,14 @@ import Support
 public struct CertificateInspector: Sendable {
     public var port: Int
     public var trustedCAFile: String?
+    /// A root trusted for this check only (Caddy's own CA for `tls: internal` sites), PEM.
+    public var extraRootPEM: String?
     public var timeout: Duration
 
-    public init(port: Int, trustedCAFile: String? = nil, timeout: Duration = .seconds(3)) {
+    public init(port: Int, trustedCAFile: String? = nil, extraRootPEM: String? = nil, timeout: Duration = .seconds(3)) {
         self.port = port
         self.trustedCAFile = trustedCAFile
+        self.extraRootPEM = extraRootPEM
         self.timeout = timeout
     }
 
@@ -32,6 +35,14 @@ public struct CertificateInspector: Sendable {
             }
             return Self.served(domain, certificate, verified: false, problem: problem)
         }
+    }
+
+    /// `file` and `pem` as NIOSSL trust roots (beside the system's).
+    static func trustRoots(file: String?, pem: String?) throws -> [NIOSSLAdditionalTrustRoots] {
+        var roots: [NIOSSLAdditionalTrustRoots] = []
+        if let file { roots.append(.file(file)) }
+        if let pem { roots.append(.certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))) }
+        return roots
     }
 
     static func served(_ domain: Hostname, _ certificate: NIOSSLCertificate?, verified: Bool, problem: String?) -> ServedCertificate {
@@ -57,7 +68,7 @@ public struct CertificateInspector: Sendable {
     private func handshake(_ domain: Hostname, verify: Bool) async throws -> NIOSSLCertificate? {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = verify ? .fullVerification : .none
-        if verify, let trustedCAFile { tls.additionalTrustRoots = [.file(trustedCAFile)] }
+        if verify { tls.additionalTrustRoots = try Self.trustRoots(file: trustedCAFile, pem: extraRootPEM) }
         let context = try NIOSSLContext(configuration: tls)
         let done = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

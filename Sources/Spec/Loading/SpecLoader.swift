@@ -6,7 +6,7 @@ public enum SpecLoader {
     public static var maxBytes: Int { InputGuards.maxBytes }
 
     static let topLevelKeys = ["project", "team"] + SpecLayer.keys + ["environments"]
-    static let environmentKeys = SpecLayer.keys + ["domains"]
+    static let environmentKeys = SpecLayer.keys + ["domains", "tls", "hsts"]
     static let maxDomains = 100
 
     /// Loads a spec.
@@ -90,6 +90,8 @@ public enum SpecLoader {
     private static func readSpec(_ root: Node, reader: inout NodeReader) -> Spec? {
         let misplaced = [
             "domains": "`domains` belongs to an environment: move it under `environments.production` (or another environment)",
+            "tls": "`tls` belongs to an environment: move it under `environments.production` (or another environment)",
+            "hsts": "`hsts` belongs to an environment: move it under `environments.production` (or another environment)",
         ]
         guard let fields = reader.fields(root, at: .root, what: "the spec", allowed: topLevelKeys, misplaced: misplaced) else {
             return nil
@@ -174,6 +176,24 @@ public enum SpecLoader {
         let domains = fields["domains"].flatMap {
             readDomains($0, kind: kind, owners: &domainOwners, reader: &reader)
         } ?? []
+        let tls = fields["tls"].flatMap { entry in
+            reader.value(entry.value, at: entry.path, what: "`auto` or `internal`") { text throws(InvalidValue) in
+                guard let policy = TLSPolicy(rawValue: text) else {
+                    let hint = Suggestion.closest(to: text, in: TLSPolicy.allCases.map(\.rawValue)).map { "; did you mean `\($0)`?" } ?? ""
+                    throw InvalidValue("must be `auto` (a public CA) or `internal` (Caddy's own CA), not `\(text)`\(hint)")
+                }
+                return policy
+            }
+        }
+        let hsts = fields["hsts"].flatMap { entry in
+            reader.value(entry.value, at: entry.path, what: "`true` or `false`") { text throws(InvalidValue) in
+                switch text {
+                case "true": return true
+                case "false": return false
+                default: throw InvalidValue("must be `true` or `false`, not `\(text)`")
+                }
+            }
+        }
 
         guard let image = layer.image else {
             if layer.written.contains("image") { return nil }
@@ -218,7 +238,9 @@ public enum SpecLoader {
             promote: layer.promote?.value ?? .auto,
             grace: layer.grace?.value ?? EnvironmentSpec.defaultGrace,
             stopTimeout: layer.stopTimeout?.value ?? EnvironmentSpec.defaultStopTimeout,
-            nodes: layer.nodes?.value ?? []
+            nodes: layer.nodes?.value ?? [],
+            tls: tls?.value ?? .auto,
+            hsts: hsts?.value ?? false
         )
     }
 

@@ -14,6 +14,10 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     /// The hosts this environment may run on; it runs on one of them at a time (whichever
     /// controller holds its lease). Empty: any host.
     public var nodes: [NodeName]
+    /// Where its certificates come from (`tls: internal`: Caddy's local CA).
+    public var tls: TLSPolicy
+    /// Whether its sites send `Strict-Transport-Security` (browsers then refuse plain HTTP for a year).
+    public var hsts: Bool
 
     public static let defaultGrace = SpecDuration.hours(48)
     public static let defaultStopTimeout = SpecDuration.seconds(30)
@@ -25,8 +29,12 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         promote: PromotePolicy = .auto,
         grace: SpecDuration = EnvironmentSpec.defaultGrace,
         stopTimeout: SpecDuration = EnvironmentSpec.defaultStopTimeout,
-        nodes: [NodeName] = []
+        nodes: [NodeName] = [],
+        tls: TLSPolicy = .auto,
+        hsts: Bool = false
     ) {
+        self.tls = tls
+        self.hsts = hsts
         self.name = name
         self.template = template
         self.domains = domains
@@ -42,10 +50,10 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, template, domains, promote, grace, stopTimeout, nodes
+        case name, template, domains, promote, grace, stopTimeout, nodes, tls, hsts
     }
 
-    /// State written before `nodes` existed decodes with no nodes (any host).
+    /// State written before `nodes`, `tls` or `hsts` existed decodes with their defaults.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(EnvironmentName.self, forKey: .name)
@@ -55,5 +63,7 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         grace = try container.decode(SpecDuration.self, forKey: .grace)
         stopTimeout = try container.decode(SpecDuration.self, forKey: .stopTimeout)
         nodes = try container.decodeIfPresent([NodeName].self, forKey: .nodes) ?? []
+        tls = try container.decodeIfPresent(TLSPolicy.self, forKey: .tls) ?? .auto
+        hsts = try container.decodeIfPresent(Bool.self, forKey: .hsts) ?? false
     }
 }

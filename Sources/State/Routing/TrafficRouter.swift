@@ -30,8 +30,9 @@ public protocol TrafficRouter: Sendable {
     func confirm(_ site: SiteConfig, path: String, waiting: @escaping @Sendable (String?) async -> Void) async throws -> ConfirmOutcome
 
     /// What the proxy serves over HTTPS for each of `domains` (read by handshake, cached
-    /// briefly); empty when sites are served as plain HTTP.
-    func certificates(for domains: [Hostname]) async -> [ServedCertificate]
+    /// briefly); empty when sites are served as plain HTTP. `internalCA`: the domains are
+    /// `tls: internal`, so the proxy's own root is trusted for them too.
+    func certificates(for domains: [Hostname], internalCA: Bool) async -> [ServedCertificate]
 }
 
 /// How a confirmation ended when it did not throw.
@@ -43,6 +44,11 @@ public enum ConfirmOutcome: Sendable, Hashable {
 }
 
 extension TrafficRouter {
+    /// Certificates of domains served from a public CA.
+    public func certificates(for domains: [Hostname]) async -> [ServedCertificate] {
+        await certificates(for: domains, internalCA: false)
+    }
+
     /// A confirmation nobody follows the progress of.
     @discardableResult
     public func confirm(_ site: SiteConfig, path: String) async throws -> ConfirmOutcome {
@@ -83,12 +89,19 @@ public struct SiteConfig: Sendable, Hashable, Codable {
     public var hash: String
     /// The environment's domains first, then per-slot preview domains.
     public var routes: [SiteRoute]
+    /// `internal`: certificates from the proxy's own CA (nil: a public CA, as before this existed,
+    /// so a site file written then reads back equal).
+    public var tls: TLSPolicy?
+    /// Whether every answer carries `Strict-Transport-Security` (nil: no).
+    public var hsts: Bool?
 
-    public init(key: EnvironmentKey, revision: Int, hash: String, routes: [SiteRoute]) {
+    public init(key: EnvironmentKey, revision: Int, hash: String, routes: [SiteRoute], tls: TLSPolicy? = nil, hsts: Bool? = nil) {
         self.key = key
         self.revision = revision
         self.hash = hash
         self.routes = routes
+        self.tls = tls == .auto ? nil : tls
+        self.hsts = hsts == true ? true : nil
     }
 }
 

@@ -27,7 +27,7 @@ public final class FakeRouter: TrafficRouter {
     /// What the fake's HTTPS listener serves for a domain (none: nothing is reported).
     public func serve(_ certificate: ServedCertificate) { world.withLock { $0.certificates[certificate.domain] = certificate } }
 
-    public func certificates(for domains: [Hostname]) async -> [ServedCertificate] {
+    public func certificates(for domains: [Hostname], internalCA: Bool) async -> [ServedCertificate] {
         world.withLock { world in domains.compactMap { world.certificates[$0] } }
     }
 
