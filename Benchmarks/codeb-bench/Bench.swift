@@ -35,6 +35,12 @@ struct Bench {
             try await TwoNodeBench.run(environmentsPerNode: perNode)
             return
         }
+        if CommandLine.arguments.contains("--https") {
+            try await PebbleCA.run { ca in
+                try await CaddyInstance.run(modern: true, acme: ca) { caddy in try await HTTPSBench.run(caddy) }
+            }
+            return
+        }
         if CommandLine.arguments.contains("--pull") {
             try await CaddyInstance.run(modern: true) { caddy in try await PullBench.run(caddy) }
             return
@@ -139,12 +145,9 @@ struct Bench {
             reloads.append(seconds(report.reloadDuration ?? .zero))
             floors.append(try await unchangedLoad(caddy.admin, caddyfile))
         }
-        let reload = Stats(reloads), floor = Stats(floors)
-        print("floor B. Caddy reload latency, 50 sites (\(CaddyInstance.binary))")
-        print("   " + reload.line("one changed site → POST /load answered"))
-        print("   " + floor.line("floor: POST /load of an unchanged config"))
-        print(String(format: "   ratio: reload / floor = %.2f", reload.median / floor.median))
-        print("")
+        let reload = Stats(reloads)
+        printFigure("floor B. Caddy reload latency, 50 sites (\(CaddyInstance.binary))", reload, "one changed site → POST /load answered",
+                    floor: Stats(floors), "floor: POST /load of an unchanged config", ratio: "reload / floor")
         return reload
     }
 

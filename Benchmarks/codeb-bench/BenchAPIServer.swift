@@ -41,6 +41,9 @@ struct BenchAPIServer {
             configuration.caddySites = caddy.sitesDirectory
             configuration.caddyAdmin = caddy.admin
             configuration.caddyHTTPPort = caddy.httpPort
+            // A Caddy issuing from pebble: automatic HTTPS on its ports, checks trusting pebble's root.
+            configuration.caddyHTTPSPort = caddy.httpsPort
+            configuration.tlsCAFile = caddy.acme?.rootPath
         }
         let daemon = try ControllerDaemon(configuration)
         let group = daemon.serviceGroup()
@@ -49,6 +52,23 @@ struct BenchAPIServer {
         _ = try await eventually("the bench controller") { try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200 ? true : nil }
         let (key, _) = try await Authenticator(keys: daemon.backend.keys).createKey(team: try ResourceName(parsing: "bench"), role: .member, name: "bench", createdBy: "bench")
         return BenchAPIServer(daemon: daemon, port: port, key: key.text, client: HTTPClient(eventLoopGroupProvider: .singleton), group: group, running: running)
+    }
+
+    /// Runs `body` with a controller on `caddy`, then stops it and removes the containers of
+    /// `keys`, whether `body` finished or threw.
+    static func with(
+        caddy: CaddyInstance, switching: SwitchSetting, removing keys: [EnvironmentKey], _ body: (BenchAPIServer) async throws -> Void
+    ) async throws {
+        let server = try await start(caddy: caddy, switching: switching)
+        do {
+            try await body(server)
+        } catch {
+            await server.stop()
+            await ControllerBench.removeContainers(of: keys)
+            throw error
+        }
+        await server.stop()
+        await ControllerBench.removeContainers(of: keys)
     }
 
     /// A one-environment spec whose `ROUND` variable makes every round a new revision.

@@ -17,21 +17,14 @@ struct PullBench {
 
     static func run(_ caddy: CaddyInstance) async throws {
         try await TestRegistry.check()
-        let server = try await BenchAPIServer.start(caddy: caddy, switching: .file)
         let stem = "pull" + UUID().uuidString.prefix(6).lowercased()
         // A new environment each round: nothing to evict first, so apply → pulled is the pull
         // and the controller's way to it, not the removal of an older slot.
         let projects = (0..<rounds).map { "\(stem)r\($0)" }
         let keys = try projects.map { EnvironmentKey(project: try ResourceName(parsing: $0), environment: .production) }
-        do {
+        try await BenchAPIServer.with(caddy: caddy, switching: .file, removing: keys) { server in
             try await measure(server, projects: projects, keys: keys, caddy: caddy)
-        } catch {
-            await server.stop()
-            await ControllerBench.removeContainers(of: keys)
-            throw error
         }
-        await server.stop()
-        await ControllerBench.removeContainers(of: keys)
     }
 
     static func measure(_ server: BenchAPIServer, projects: [String], keys: [EnvironmentKey], caddy: CaddyInstance) async throws {

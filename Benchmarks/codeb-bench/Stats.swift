@@ -40,3 +40,12 @@ func residentMiB() -> Double {
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
     return (Double(line.split(separator: " ").dropFirst().first ?? "") ?? .nan) / 1024
 }
+
+/// A figure measured beside its floor: the title, both lines and their ratio of medians.
+func printFigure(_ title: String, _ measured: Stats, _ measuredLabel: String, floor: Stats, _ floorLabel: String, ratio: String) {
+    print(title)
+    print("   " + measured.line(measuredLabel))
+    print("   " + floor.line(floorLabel))
+    print(String(format: "   ratio \(ratio) = %.2f", measured.median / floor.median))
+    print("")
+}

@@ -164,6 +164,9 @@ public struct CodebTools: Sendable {
             summary["slot"] = Self.value(of: slot)
         }
         summary["conditions"] = Self.value(of: found.status.conditions)
+        // With HTTPS: what is served per domain (a live phase with Degraded CertificatePending
+        // is live over the route only, as `apply --wait`'s exit 5 says).
+        if let certificates = found.status.certificates { summary["certificates"] = Self.value(of: certificates) }
         return (Self.compact(.object(summary)), phase.isSettled)
     }
 
