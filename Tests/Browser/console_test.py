@@ -29,8 +29,10 @@ PHONE = {"width": 390, "height": 844}
 RUN = os.urandom(3).hex()
 PROJECT, RIVAL = f"shop{RUN}", f"rival{RUN}"
 DESKTOP = {"width": 1280, "height": 800}
+# Sites over HTTPS from Caddy's own CA (its root trusted by the controller): the page shows
+# each domain's certificate.
 HOST = Host(9121, 18091, "127.0.0.1:2049", [("member", "acme", "member"), ("viewer", "acme", "viewer"), ("admin", "acme", "admin"), ("rival", "other", "member")],
-            "codeb-console-")
+            "codeb-console-", https_port=18092)
 BASE = HOST.base
 checks = Checks("console")
 check = checks.check
@@ -156,6 +158,17 @@ def run_browser(cli, keys) -> None:
         check(page.evaluate("window.codebConsole.loadedAt") == loaded, "without reloading the page")
         previews = page.eval_on_selector_all("a.preview", "links => links.map(a => a.textContent)")
         check(f"green-production-{PROJECT}.preview.test" in previews, f"the live slot's preview URL is shown ({previews})")
+        # The certificate Caddy serves for the domain, once a pass has read it: Caddy's own CA
+        # issues for 12 hours, so fewer than 14 days are left and the row is red.
+        row = f"#certificates tr[data-domain='{PROJECT}.test']"
+        def certificate_shown() -> bool:
+            page.reload()
+            page.wait_for_selector("#slots")
+            return page.query_selector(row) is not None
+        until("the domain's certificate on the page", certificate_shown, 30, every=1.0)
+        text = page.inner_text(row)
+        check("Caddy Local Authority" in text and "day" in text, f"the certificate shows its issuer and days left ({text!r})")
+        check("error" in (page.get_attribute(row, "class") or ""), "under 14 days left is red")
         page.emulate_media(color_scheme="dark")
         page.screenshot(path=str(OUT / "environment-dark-desktop.png"), full_page=True)
         page.emulate_media(color_scheme="light")

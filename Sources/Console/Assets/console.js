@@ -71,8 +71,10 @@
     }
     return data;
   }
-  function show(...nodes) {
+  function show(...parts) {
     const view = $('view');
+    // Sections that have nothing to show are null; a section may be several nodes.
+    const nodes = parts.flat(Infinity).filter((node) => node !== null && node !== undefined && node !== false);
     view.replaceChildren(...nodes);
     window.codebConsole.renders += 1;
     // Since navigation start: what the console benchmark reads as time to first render.
@@ -240,6 +242,25 @@
         slot.failure ? [el('dt', {}, 'failure'), el('dd', { class: 'error' }, slot.failure)] : null));
   }
 
+  // What Caddy serves over HTTPS per live hostname: issuer, end and days left — red when it
+  // does not verify or ends within 14 days (Caddy renews 30 days ahead).
+  function certificateSection(environment) {
+    const certificates = (environment.status && environment.status.certificates) || [];
+    if (!certificates.length) return null;
+    const rows = certificates.map((c) => {
+      const days = c.notAfter ? Math.floor((new Date(c.notAfter).getTime() - Date.now()) / 86400000) : null;
+      const bad = !c.verified || days === null || days < 14;
+      return el('tr', { 'data-domain': c.domain, class: bad ? 'error' : '' },
+        el('td', {}, el('code', {}, c.domain)),
+        el('td', {}, c.verified ? (c.issuer || 'verified') : 'none that verifies' + (c.issuer ? ' (served: ' + c.issuer + ')' : '') + ': ' + (c.problem || '')),
+        el('td', {}, c.notAfter ? time(c.notAfter) : '—'),
+        el('td', { class: 'days' }, days === null ? '—' : days < 0 ? 'expired' : days + (days === 1 ? ' day' : ' days')));
+    });
+    return [el('h2', {}, 'Certificates'), el('div', { class: 'scroll' }, el('table', { id: 'certificates' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'domain'), el('th', {}, 'issuer'), el('th', {}, 'ends'), el('th', {}, 'left'))),
+      el('tbody', {}, rows)))];
+  }
+
   function actionButtons(project, environment) {
     const target = { project, environment: environment.environment };
     const buttons = [];
@@ -304,6 +325,7 @@
       actionButtons(project, environment),
       el('p', { id: 'action-status', class: 'muted', role: 'status' }),
       el('h2', {}, 'Slots'), el('div', { class: 'grid', id: 'slots' }, environment.slots.map((slot) => slotCard(environment, slot))),
+      certificateSection(environment),
       el('h2', {}, 'History'),
       el('div', { class: 'scroll' }, el('table', { id: 'history' },
         el('thead', {}, el('tr', {}, el('th', {}, 'revision'), el('th', {}, 'image'), el('th', {}, 'source'), el('th', {}, 'author'), el('th', {}, 'when'))),
