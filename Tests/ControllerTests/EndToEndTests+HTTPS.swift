@@ -88,4 +88,22 @@ extension EndToEndTests {
             #expect(answer.headers["strict-transport-security"] == "max-age=31536000")
         }
     }
+
+    /// A CA that is away when the domain is new, then back: CertificatePending while it is away,
+    /// cleared by itself once the certificate is issued (no apply, no person).
+    @Test func aCertificateIssuedLateClearsCertificatePendingByItself() async throws {
+        try await Self.runHTTPS(router: { $0.confirmationTimeout = .seconds(2); $0.certificateTimeout = .seconds(4) }) { world, ca in
+            ca.pause()
+            try await world.apply(1)
+            try await world.converge("live over the route, certificate pending", within: .seconds(60)) {
+                await world.state()?.status.condition(.degraded)?.reason == .certificatePending
+            }
+            ca.resume()
+            try await world.converge("the certificate issued and the condition cleared", within: .seconds(90)) {
+                let status = await world.state()?.status
+                return status?.condition(.degraded)?.reason == .asExpected && status?.certificates.first?.verified == true
+            }
+            #expect(try await world.caddy.httpsGet(world.domain).body == "codeb-test web v1\n")
+        }
+    }
 }

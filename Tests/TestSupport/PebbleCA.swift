@@ -113,11 +113,25 @@ public final class PebbleCA: Sendable {
 
     /// Stops pebble (it forgets every account and certificate) and challtestsrv.
     public func stop() {
+        resume()
         for process in processes.withLock({ $0 }) where process.isRunning {
             process.terminate()
             process.waitUntilExit()
         }
         processes.withLock { $0 = [] }
+    }
+
+    /// Freezes pebble (SIGSTOP) without it forgetting anything: connections are accepted by the
+    /// kernel and answered only after `resume()`, as a CA that is slow or briefly away.
+    public func pause() { signalPebble(SIGSTOP) }
+
+    /// Lets a paused pebble answer again (SIGCONT).
+    public func resume() { signalPebble(SIGCONT) }
+
+    private func signalPebble(_ signal: Int32) {
+        for process in processes.withLock({ $0 }) where process.executableURL?.lastPathComponent == "pebble" && process.isRunning {
+            kill(process.processIdentifier, signal)
+        }
     }
 
     /// Stops both and removes the directory.

@@ -1,5 +1,7 @@
 import Drivers
 import Foundation
+import Spec
+import State
 import TestSupport
 import Testing
 
@@ -47,6 +49,9 @@ extension ControllerCLITests {
                 let settings = ["--caddy-config", caddy.caddyfile, "--caddy-sites", caddy.sitesDirectory, "--caddy-admin", "\(caddy.admin)",
                                 "--caddy-http-port", "\(caddy.httpPort)", "--caddy-https-port", "\(caddy.httpsPort ?? 0)", "--tls-ca-file", ca.rootPath,
                                 "--listen", "127.0.0.1:\(port)", "--state-dir", directory]
+                // The expiry as a metric, per domain.
+                let metrics = try await httpGet("http://127.0.0.1:\(port)/metrics").body
+                #expect(metrics.contains("codeb_certificate_expiry_timestamp_seconds{domain=\"\(project).test\"}"), "\(metrics.split(separator: "\n").filter { $0.contains("certificate") })")
                 let healthy = try await CLI.run(["doctor"] + settings, environment: environment)
                 #expect(healthy.stdout.contains("1 live domain served with certificates that verify; the soonest ends in"), "\(healthy.stdout)")
 
@@ -106,6 +111,19 @@ extension ControllerCLITests {
                 // no site for it, so it does not even ask), and the ask would say no.
                 await #expect(throws: (any Error).self) { try await caddy.httpsGet("nobody.\(project).preview.test") }
                 #expect(try await httpGet("http://127.0.0.1:\(port)/caddy/ask?domain=nobody.\(project).preview.test").status == 404)
+                // A site Caddy has for a name nobody claims (a stray file, before the orphan sweep):
+                // Caddy asks at the handshake, codeb says no, nothing is issued.
+                var stray = caddy.router(switching: .reload).configuration
+                stray.renderer = CaddySiteRenderer(addressMode: .automaticHTTPS, onDemandUnder: try Hostname(parsing: "preview.test"))
+                let strayName = "stale.\(project).preview.test"
+                let strayKey = EnvironmentKey(project: try ResourceName(parsing: project + "x"), environment: .production)
+                _ = try await CaddyRouter(stray).apply([.write(SiteConfig(
+                    key: strayKey, revision: 1, hash: "stray", routes: [SiteRoute(domains: [try Hostname(parsing: strayName)], upstreams: [Upstream(port: 9)])]
+                ))])
+                await #expect(throws: (any Error).self) { try await caddy.httpsGet(strayName) }
+                let after = try await httpGet("http://127.0.0.1:\(port)/metrics").body
+                let refused = after.split(separator: "\n").filter { $0.hasPrefix("codeb_api_requests_total") && $0.contains("/caddy/ask") && $0.contains("\"404\"") }
+                #expect(!refused.isEmpty, "Caddy asked about \(strayName) and was refused: \(after.split(separator: "\n").filter { $0.contains("caddy/ask") })")
                 #expect(try await httpGet("http://127.0.0.1:\(port)/caddy/ask?domain=preview-pr-1.\(project).preview.test").status == 200)
             }
         }
