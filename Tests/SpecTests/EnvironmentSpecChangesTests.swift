@@ -40,6 +40,7 @@ import Testing
         "nodes": { $0.nodes = [try NodeName(parsing: "app-1")]; return "nodes: (none) → app-1" },
         "tls": { $0.tls = .internal; return "tls: auto → internal" },
         "hsts": { $0.hsts = true; return "hsts: false → true" },
+        "bake": { $0.bake = BakePolicy(duration: .minutes(5)); return "bake: (none) → for 5m, max-error-rate 2%, min-requests 50" },
     ]
 
     /// Every stored field, as `changes(from:)` walks them (`name` is the environment itself).

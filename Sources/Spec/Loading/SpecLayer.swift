@@ -1,7 +1,8 @@
 /// The fields that the top level and each environment may set, as written (nothing merged or
 /// defaulted yet). An environment's layer is laid over the top level's.
 struct SpecLayer {
-    static let keys = ["image", "port", "command", "env", "secrets", "resources", "healthcheck", "promote", "grace", "stopTimeout", "nodes"]
+    static let keys = ["image", "port", "command", "env", "secrets", "resources", "healthcheck", "promote", "grace", "stopTimeout", "nodes", "bake"]
+    static let bakeKeys = ["for", "max-error-rate", "max-p95", "min-requests"]
     static let resourceKeys = ["memory", "cpus", "pids"]
     static let healthcheckKeys = ["path", "interval", "timeout", "healthyThreshold", "deadline"]
 
@@ -24,6 +25,7 @@ struct SpecLayer {
     var grace: Located<SpecDuration>?
     var stopTimeout: Located<SpecDuration>?
     var nodes: Located<[NodeName]>?
+    var bake: Located<BakePolicy>?
     /// The keys this layer wrote, valid or not: a required key that was written but invalid
     /// has been reported already and must not be reported again as missing.
     var written: Set<String> = []
@@ -48,6 +50,7 @@ struct SpecLayer {
             grace: other.grace ?? grace,
             stopTimeout: other.stopTimeout ?? stopTimeout,
             nodes: other.nodes ?? nodes,
+            bake: other.bake ?? bake,
             written: written.union(other.written)
         )
     }
@@ -123,7 +126,34 @@ extension NodeReader {
         if let entry = fields["nodes"] {
             layer.nodes = nodes(entry)
         }
+        if let entry = fields["bake"] {
+            layer.bake = bake(entry)
+        }
         return layer
+    }
+
+    /// `bake: { for: 5m, max-error-rate: 2%, max-p95: 800ms, min-requests: 50 }`: `for` is required.
+    private mutating func bake(_ entry: Entry) -> Located<BakePolicy>? {
+        guard let bake = fields(entry.value, at: entry.path, what: "`bake`", allowed: SpecLayer.bakeKeys) else { return nil }
+        guard let forEntry = bake["for"] else {
+            report(entry.path, at: Position(entry.value.mark), "has no `for`: how long a new revision is watched, e.g. `bake: { for: 5m }`")
+            return nil
+        }
+        guard let duration = duration(forEntry, within: .seconds(10)...(.hours(24))) else { return nil }
+        var policy = BakePolicy(duration: duration.value)
+        if let rate = bake["max-error-rate"] {
+            guard let parsed = value(rate.value, at: rate.path, what: "a percentage such as `2%`", BakePolicy.basisPoints(parsing:)) else { return nil }
+            policy.maxErrorRateBasisPoints = parsed.value
+        }
+        if let p95 = bake["max-p95"] {
+            guard let parsed = self.duration(p95, within: .init(milliseconds: 1)...(.minutes(10))) else { return nil }
+            policy.maxP95 = parsed.value
+        }
+        if let minimum = bake["min-requests"] {
+            guard let parsed = integer(minimum.value, at: minimum.path, what: "`min-requests`", range: 1...1_000_000) else { return nil }
+            policy.minRequests = parsed.value
+        }
+        return Located(value: policy, position: duration.position, path: entry.path)
     }
 
     /// `nodes: [app-1, app-2]`: distinct node names, at most 16.

@@ -240,7 +240,8 @@ public enum SpecLoader {
             stopTimeout: layer.stopTimeout?.value ?? EnvironmentSpec.defaultStopTimeout,
             nodes: layer.nodes?.value ?? [],
             tls: tls?.value ?? .auto,
-            hsts: hsts?.value ?? false
+            hsts: hsts?.value ?? false,
+            bake: layer.bake?.value
         )
     }
 

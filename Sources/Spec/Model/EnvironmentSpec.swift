@@ -18,6 +18,8 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     public var tls: TLSPolicy
     /// Whether its sites send `Strict-Transport-Security` (browsers then refuse plain HTTP for a year).
     public var hsts: Bool
+    /// How a new revision's real traffic is judged after its switch; nil: not watched.
+    public var bake: BakePolicy?
 
     public static let defaultGrace = SpecDuration.hours(48)
     public static let defaultStopTimeout = SpecDuration.seconds(30)
@@ -31,8 +33,10 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         stopTimeout: SpecDuration = EnvironmentSpec.defaultStopTimeout,
         nodes: [NodeName] = [],
         tls: TLSPolicy = .auto,
-        hsts: Bool = false
+        hsts: Bool = false,
+        bake: BakePolicy? = nil
     ) {
+        self.bake = bake
         self.tls = tls
         self.hsts = hsts
         self.name = name
@@ -50,10 +54,10 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, template, domains, promote, grace, stopTimeout, nodes, tls, hsts
+        case name, template, domains, promote, grace, stopTimeout, nodes, tls, hsts, bake
     }
 
-    /// State written before `nodes`, `tls` or `hsts` existed decodes with their defaults.
+    /// State written before `nodes`, `tls`, `hsts` or `bake` existed decodes with their defaults.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(EnvironmentName.self, forKey: .name)
@@ -65,5 +69,6 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         nodes = try container.decodeIfPresent([NodeName].self, forKey: .nodes) ?? []
         tls = try container.decodeIfPresent(TLSPolicy.self, forKey: .tls) ?? .auto
         hsts = try container.decodeIfPresent(Bool.self, forKey: .hsts) ?? false
+        bake = try container.decodeIfPresent(BakePolicy.self, forKey: .bake)
     }
 }
