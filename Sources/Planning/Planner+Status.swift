@@ -16,8 +16,7 @@ extension Pass {
 
         var conditions: [Condition] = []
         func add(_ kind: Condition.Kind, _ status: Bool, _ reason: Condition.Reason, _ message: String) {
-            let previous = state.status.condition(kind)
-            let since = previous.map { $0.status == status && $0.reason == reason ? $0.since : now } ?? now
+            let since = Condition.since(previous: state.status.condition(kind), status: status, reason: reason, now: now)
             conditions.append(Condition(kind: kind, status: status, reason: reason, message: message, observedGeneration: generation, since: since))
         }
         if live, let active {

@@ -24,7 +24,7 @@ extension Doctor {
         for certificate in served {
             if !certificate.verified {
                 problems.append("\(certificate.domain): \(certificate.problem ?? "does not verify")" + Self.dnsNote(certificate.domain))
-            } else if let days = certificate.daysLeft(at: now), days < 14 {
+            } else if let days = certificate.daysLeft(at: now), days < ServedCertificate.warningDays {
                 problems.append("\(certificate.domain): ends in \(days) day\(days == 1 ? "" : "s") (Caddy renews 30 days ahead: renewal is failing)" + Self.dnsNote(certificate.domain))
             }
         }

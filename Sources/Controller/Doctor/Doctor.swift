@@ -94,7 +94,7 @@ public struct Doctor: Sendable {
     /// demand, which needs Caddy to ask the controller first: the snippet when it is missing.
     func previewCertificatesCheck() -> DoctorCheck? {
         guard let preview = configuration.previewDomain, case .automaticHTTPS = configuration.listeners.mode else { return nil }
-        let ask = "http://\(configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost):\(configuration.listenPort)/caddy/ask"
+        let ask = localAPIURL("/caddy/ask")
         if configuration.previewsOnDemand {
             return DoctorCheck("previews", .ok, "names under \(preview) get certificates on demand (\(configuration.caddyConfig) has on_demand_tls)")
         }
@@ -204,10 +204,19 @@ public struct Doctor: Sendable {
 
     // MARK: Controller
 
+    /// Where the controller's API is reached from this host: on loopback when it listens on all
+    /// addresses.
+    var localAPIHost: String { configuration.listenHost == "0.0.0.0" ? "127.0.0.1" : configuration.listenHost }
+
+    /// `path` on the controller's API, as this host (and its Caddy) reaches it.
+    func localAPIURL(_ path: String) -> String {
+        let host = localAPIHost
+        return "http://\(host.contains(":") ? "[\(host)]" : host):\(configuration.listenPort)\(path)"
+    }
+
     func controllerCheck() async -> (check: DoctorCheck, readyz: [String: String]?) {
-        // The API listening on all addresses is asked on loopback.
-        let host = configuration.listenHost == "0.0.0.0" ? "127.0.0.1" : configuration.listenHost
-        let url = "http://\(host):\(configuration.listenPort)/readyz"
+        let host = localAPIHost
+        let url = localAPIURL("/readyz")
         // A refused connection is said at once (the HTTP client would retry it until its timeout).
         if let refusal = Self.refusal(host: host, port: configuration.listenPort) {
             return (DoctorCheck("controller", .warn, "not running at \(configuration.listenHost):\(configuration.listenPort) (\(refusal))",

@@ -45,7 +45,7 @@ public struct Executor: Sendable {
         let finished = StopSignal()
         defer { finished.fire() }
         // What this plan's confirmation met, said by the status it records (computed before it).
-        var certificatePending: (domain: Hostname, detail: String)?
+        var certificatePending: String?
         for action in plan.actions {
             var metadata: Logger.Metadata = ["project": "\(key.project)", "environment": "\(key.environment)", "action": "\(action)"]
             if let revision { metadata["revision"] = "\(revision)" }
@@ -53,13 +53,13 @@ public struct Executor: Sendable {
                 CrashPoint.check(action.crashSteps.before)
                 switch action {
                 case .confirmTraffic(let site, let path):
-                    if case .certificatePending(let domain, let detail) = try await confirm(site, path: path, key) {
-                        certificatePending = (domain, detail)
+                    if case .certificatePending(_, let detail) = try await confirm(site, path: path, key) {
+                        certificatePending = detail
                         metadata["certificate"] = "pending"
                     }
                 case .recordStatus(let planned) where certificatePending != nil:
                     var status = planned
-                    status.setCertificatePending(certificatePending!.detail)
+                    status.setCertificatePending(certificatePending!, now: time.now())
                     let recorded = status
                     try await store.update(key) { state, _ in state?.status = recorded }
                 default:

@@ -1,4 +1,5 @@
 import Spec
+import State
 
 /// The kinds of value a setting takes, each with its one grammar and error sentence, so a
 /// declaration in the catalogue is a name, a field and a help line.
@@ -35,7 +36,7 @@ extension ControllerSetting {
 
     /// The spec's durations (`30s`, `5m`, `1h30m`, `1500ms`) or a bare number of seconds, in `range`.
     static func duration(_ name: String, _ field: Field<Duration>, _ range: ClosedRange<Duration>, example: String, help: String) -> Self {
-        Self(name, placeholder: "DURATION", example: example, help: help, show: { text($0[keyPath: field]) }, write: { text, configuration throws(Problem) in
+        Self(name, placeholder: "DURATION", example: example, help: help, show: { $0[keyPath: field].specDescription }, write: { text, configuration throws(Problem) in
             let value: Duration
             if let seconds = Int(text), text.allSatisfy(\.isASCII) {
                 value = .seconds(seconds)
@@ -43,7 +44,7 @@ extension ControllerSetting {
                 do throws(InvalidValue) { value = try SpecDuration(parsing: text).duration } catch { throw Problem("\(error.message) (a bare number is seconds)") }
             }
             guard range.contains(value) else {
-                throw Problem("`\(text)` is outside \(Self.text(range.lowerBound)) to \(Self.text(range.upperBound))")
+                throw Problem("`\(text)` is outside \(range.lowerBound.specDescription) to \(range.upperBound.specDescription)")
             }
             configuration[keyPath: field] = value
         })
@@ -90,11 +91,5 @@ extension ControllerSetting {
     /// A spec type's parser, its error in the setting's words.
     static func spec<Value>(_ parse: (String) throws(InvalidValue) -> Value, _ text: String) throws(Problem) -> Value {
         do { return try parse(text) } catch { throw Problem(error.message) }
-    }
-
-    /// A whole-millisecond duration as the spec writes it (`10s`, `7d`).
-    static func text(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return SpecDuration(milliseconds: seconds * 1000 + attoseconds / 1_000_000_000_000_000).description
     }
 }

@@ -51,7 +51,7 @@ extension CaddyRouter {
                 guard now < certificateDeadline else {
                     logger.warning("no certificate that verifies within the certificate timeout; the route is live", metadata: ["domain": "\(domain)", "last": "\(last)"])
                     await waiting(nil)
-                    return .certificatePending(domain: domain, detail: "no certificate that verifies was served for \(domain) on \(target.listener) within \(SpecDuration(milliseconds: configuration.certificateTimeout.inMilliseconds)): \(last)")
+                    return .certificatePending(domain: domain, detail: "no certificate that verifies was served for \(domain) on \(target.listener) within \(configuration.certificateTimeout.specDescription): \(last)")
                 }
             } else if now >= deadline {
                 if told { await waiting(nil) }
@@ -102,10 +102,9 @@ struct ConfirmationTarget: Sendable {
         configuration.timeout = .init(connect: .seconds(2), read: nil)
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.dnsOverride = [domain: "127.0.0.1"]
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.certificateVerification = .fullVerification
-        tls.additionalTrustRoots = (try? CertificateInspector.trustRoots(file: trustedCAFile, pem: extraRootPEM)) ?? []
-        configuration.tlsConfiguration = tls
+        // A root that does not parse adds no trust: verification stays on, with the system's roots.
+        configuration.tlsConfiguration = (try? CertificateInspector.clientTLS(verify: true, trustedCAFile: trustedCAFile, extraRootPEM: extraRootPEM))
+            ?? TLSConfiguration.makeClientConfiguration()
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -148,6 +147,7 @@ struct ConfirmationTarget: Sendable {
     static func isTLSFailure(_ error: any Error) -> Bool {
         if error is NIOSSLError || error is BoringSSLError { return true }
         let text = "\(error)"
-        return ["NIOSSL", "BoringSSL", "handshake", "CERTIFICATE_VERIFY_FAILED", "SSL"].contains { text.contains($0) }
+        // "SSL" covers NIOSSL's and BoringSSL's names.
+        return ["SSL", "handshake", "CERTIFICATE_VERIFY_FAILED"].contains { text.contains($0) }
     }
 }

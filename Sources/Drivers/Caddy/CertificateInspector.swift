@@ -37,12 +37,19 @@ public struct CertificateInspector: Sendable {
         }
     }
 
-    /// `file` and `pem` as NIOSSL trust roots (beside the system's).
-    static func trustRoots(file: String?, pem: String?) throws -> [NIOSSLAdditionalTrustRoots] {
-        var roots: [NIOSSLAdditionalTrustRoots] = []
-        if let file { roots.append(.file(file)) }
-        if let pem { roots.append(.certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))) }
-        return roots
+    /// A client's TLS settings that verify as a browser would — the system's roots, `file` and
+    /// `pem` beside them — or, with `verify` false, verify nothing (to read what is served).
+    /// The confirmation probe and the inspector check alike.
+    static func clientTLS(verify: Bool, trustedCAFile file: String?, extraRootPEM pem: String?) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        guard verify else {
+            tls.certificateVerification = .none
+            return tls
+        }
+        tls.certificateVerification = .fullVerification
+        if let file { tls.additionalTrustRoots.append(.file(file)) }
+        if let pem { tls.additionalTrustRoots.append(.certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))) }
+        return tls
     }
 
     static func served(_ domain: Hostname, _ certificate: NIOSSLCertificate?, verified: Bool, problem: String?) -> ServedCertificate {
@@ -66,10 +73,7 @@ public struct CertificateInspector: Sendable {
     }
 
     private func handshake(_ domain: Hostname, verify: Bool) async throws -> NIOSSLCertificate? {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.certificateVerification = verify ? .fullVerification : .none
-        if verify { tls.additionalTrustRoots = try Self.trustRoots(file: trustedCAFile, pem: extraRootPEM) }
-        let context = try NIOSSLContext(configuration: tls)
+        let context = try NIOSSLContext(configuration: Self.clientTLS(verify: verify, trustedCAFile: trustedCAFile, extraRootPEM: extraRootPEM))
         let done = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(Int64(timeout.inMilliseconds)))

@@ -22,6 +22,10 @@ public struct ServedCertificate: Sendable, Hashable, Codable {
         self.problem = problem
     }
 
+    /// Fewer days left than this is a warning (doctor, console): Caddy renews 30 days ahead, so
+    /// a certificate this close to its end is one whose renewal fails.
+    public static let warningDays = 14
+
     /// Whole days from `now` to `notAfter` (negative once expired).
     public func daysLeft(at now: Date) -> Int? {
         notAfter.map { Int(($0.timeIntervalSince(now) / 86400).rounded(.down)) }

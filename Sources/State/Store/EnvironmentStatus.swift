@@ -58,6 +58,13 @@ public struct Condition: Sendable, Hashable, Codable {
         self.observedGeneration = observedGeneration
         self.since = since
     }
+
+    /// When a condition with `status` and `reason` began: `previous`'s moment while it said the
+    /// same, else `now`.
+    public static func since(previous: Condition?, status: Bool, reason: Reason, now: Date) -> Date {
+        guard let previous, previous.status == status, previous.reason == reason else { return now }
+        return previous.since
+    }
 }
 
 /// What the reconcile loop last concluded about an environment.
@@ -87,11 +94,10 @@ public struct EnvironmentStatus: Sendable, Hashable, Codable {
         conditions.first { $0.kind == kind }
     }
 
-    /// Degraded with `CertificatePending` saying `message`, from now (what a confirmation that
-    /// ran out of time for a certificate leaves; later passes read the certificate themselves).
-    public mutating func setCertificatePending(_ message: String, now: Date = Date()) {
-        let previous = condition(.degraded)
-        let since = previous?.reason == .certificatePending ? previous!.since : now
+    /// Degraded with `CertificatePending` saying `message` (what a confirmation that ran out of
+    /// time for a certificate leaves; later passes read the certificate themselves).
+    public mutating func setCertificatePending(_ message: String, now: Date) {
+        let since = Condition.since(previous: condition(.degraded), status: true, reason: .certificatePending, now: now)
         let updated = Condition(kind: .degraded, status: true, reason: .certificatePending, message: message, observedGeneration: observedGeneration, since: since)
         conditions.removeAll { $0.kind == .degraded }
         conditions.append(updated)

@@ -1,3 +1,5 @@
+import Spec
+
 /// `Duration` in the units the drivers and libraries take (NIO's `TimeAmount`, Caddy's
 /// milliseconds, PostgreSQL intervals, Dispatch deadlines): the one place that does the
 /// seconds-and-attoseconds arithmetic.
@@ -15,5 +17,10 @@ extension Duration {
     /// Whole nanoseconds, rounded toward zero.
     public var inNanoseconds: Int64 {
         components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+
+    /// As codeb.yaml writes durations (`10s`, `2m`, `1500ms`), to the millisecond.
+    public var specDescription: String {
+        SpecDuration(milliseconds: inMilliseconds).description
     }
 }

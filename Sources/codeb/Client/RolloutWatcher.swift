@@ -47,9 +47,10 @@ struct RolloutWatcher {
                     throw ExitCode(3)
                 case .waiting(let slot, _, let healthy, let needed, let waitingForPromotion):
                     let threshold = waitingForPromotion ? " (healthy; waiting for `codeb promote`)" : ""
-                    if let pulling = environment.slots.first(where: { $0.slot == slot })?.pulling {
+                    let record = environment.slots.first { $0.slot == slot }
+                    if let pulling = record?.pulling {
                         line = "revision \(revision) on \(slot): \(pulling)"
-                    } else if let waiting = environment.slots.first(where: { $0.slot == slot })?.waiting {
+                    } else if let waiting = record?.waiting {
                         line = "revision \(revision) on \(slot): \(waiting)"
                     } else {
                         line = "revision \(revision) on \(slot): health \(healthy)\(needed.map { "/\($0)" } ?? "")\(threshold)"
