@@ -1,3 +1,4 @@
+import Foundation
 import State
 
 /// Where one rollout (an environment's revision) stands, decided from the API's view of the
@@ -9,8 +10,12 @@ public enum RolloutPhase: Sendable, Hashable {
     /// On `slot`, being health-checked: `healthy` probes in a row of `needed`; or healthy and
     /// waiting for `codeb promote` when `waitingForPromotion`.
     case waiting(slot: SlotName, port: Int, healthy: Int, needed: Int?, waitingForPromotion: Bool)
+    /// Taking traffic on `slot`, watched against its `bake:` bars until `until`.
+    case baking(slot: SlotName, port: Int, until: Date)
     /// Taking traffic on `slot`.
     case live(slot: SlotName, port: Int)
+    /// Took traffic, went over a `bake:` bar, and traffic went back to the previous revision.
+    case reverted(slot: SlotName, reason: String)
     /// Not healthy by its deadline; traffic untouched.
     case failed(slot: SlotName, reason: String)
     /// A later revision replaced it before it settled.
@@ -27,10 +32,13 @@ public enum RolloutPhase: Sendable, Hashable {
         let hash = environment.latest?.hash
         let latest = wanted == environment.generation
         if let active = environment.slots.first(where: { $0.state == .active && $0.hash == hash }) {
-            return latest ? .live(slot: active.slot, port: active.port) : .superseded
+            guard latest else { return .superseded }
+            if let until = active.bakeUntil { return .baking(slot: active.slot, port: active.port, until: until) }
+            return .live(slot: active.slot, port: active.port)
         }
         guard latest else { return .superseded }
         if let failed = environment.slots.first(where: { $0.state == .failed && $0.hash == hash && ($0.revision ?? 0) >= wanted }) {
+            if failed.failureReason == Condition.Reason.reverted.rawValue { return .reverted(slot: failed.slot, reason: failed.failure ?? "reverted") }
             return .failed(slot: failed.slot, reason: failed.failure ?? "unhealthy")
         }
         if let deployed = environment.slots.first(where: { $0.state == .deployed && $0.hash == hash }) {
@@ -40,22 +48,25 @@ public enum RolloutPhase: Sendable, Hashable {
         return .pending
     }
 
-    /// `live`, `waiting`, `failed`, `superseded` or `pending`, as the MCP tool reports it.
+    /// `live`, `baking`, `waiting`, `failed`, `reverted`, `superseded` or `pending`, as the MCP tool reports it.
     public var name: String {
         switch self {
         case .pending: "pending"
         case .waiting: "waiting"
+        case .baking: "baking"
         case .live: "live"
+        case .reverted: "reverted"
         case .failed: "failed"
         case .superseded: "superseded"
         }
     }
 
-    /// Whether following it can stop: live, failed, superseded, or healthy and waiting for a
+    /// Whether following it can stop: live (its bake over), failed, reverted, superseded, or healthy and waiting for a
     /// person to promote it.
     public var isSettled: Bool {
         switch self {
-        case .live, .failed, .superseded: true
+        case .live, .failed, .reverted, .superseded: true
+        case .baking: false
         case .waiting(_, _, _, _, let waitingForPromotion): waitingForPromotion
         case .pending: false
         }

@@ -96,12 +96,15 @@ public struct SlotView: Sendable, Codable, Hashable {
     public var pulling: String?
     /// While its promotion waits on something outside the container: `waiting for a certificate for shop.test`.
     public var waiting: String?
+    /// While a live slot is watched against its `bake:` bars: until when.
+    public var bakeUntil: Date?
 
     public init(
         slot: SlotName, state: SlotState, revision: Int? = nil, hash: String? = nil, port: Int, healthyStreak: Int = 0, lastProbe: String? = nil,
         deployedAt: Date? = nil, promotedAt: Date? = nil, graceUntil: Date? = nil, failure: String? = nil, failureReason: String? = nil,
-        pulling: String? = nil, waiting: String? = nil
+        pulling: String? = nil, waiting: String? = nil, bakeUntil: Date? = nil
     ) {
+        self.bakeUntil = bakeUntil
         self.failureReason = failureReason
         self.pulling = pulling
         self.waiting = waiting

@@ -157,7 +157,7 @@ public struct CodebTools: Sendable {
         let phase = RolloutPhase.of(found, revision: wanted)
         var summary: [String: Value] = ["rollout": .string("\(project)/\(environment)@\(wanted)"), "phase": .string(wanted > found.generation ? "unknown revision" : phase.name)]
         let slotName: SlotName? = switch phase {
-        case .live(let slot, _), .failed(let slot, _), .waiting(let slot, _, _, _, _): slot
+        case .live(let slot, _), .baking(let slot, _, _), .failed(let slot, _), .reverted(let slot, _), .waiting(let slot, _, _, _, _): slot
         case .pending, .superseded: nil
         }
         if let slotName, let slot = found.slots.first(where: { $0.slot == slotName }) {

@@ -32,13 +32,18 @@ public struct PlanInput: Sendable, Hashable {
     /// What the proxy serves over HTTPS for the hostnames of a live environment (empty with
     /// plain HTTP, or before anything is live).
     public var certificates: [ServedCertificate]
+    /// What a baking slot answered since its switch (users' requests through the proxy); absent
+    /// when traffic is not watched — the bake then judges health only.
+    public var traffic: [SlotName: TrafficWindow.Summary]
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
         probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil,
         proxyProblem: String? = nil, storeID: String? = nil, retiring: Set<String> = [],
-        lastPassError: String? = nil, publishAddress: String = "127.0.0.1", certificates: [ServedCertificate] = []
+        lastPassError: String? = nil, publishAddress: String = "127.0.0.1", certificates: [ServedCertificate] = [],
+        traffic: [SlotName: TrafficWindow.Summary] = [:]
     ) {
+        self.traffic = traffic
         self.certificates = certificates
         self.lastPassError = lastPassError
         self.publishAddress = publishAddress

@@ -19,8 +19,11 @@ extension Pass {
             let since = Condition.since(previous: state.status.condition(kind), status: status, reason: reason, now: now)
             conditions.append(Condition(kind: kind, status: status, reason: reason, message: message, observedGeneration: generation, since: since))
         }
+        let reverted = failed?.failureReason == .reverted
         if live, let active {
             add(.ready, true, .live, "revision \(active.revision ?? 0) serves on the \(active.slot) slot")
+        } else if let active, reverted {
+            add(.ready, false, .oldRevisionLive, "revision \(active.revision ?? 0) serves: revision \(generation) was reverted")
         } else if let active {
             add(.ready, false, .oldRevisionLive, "revision \(active.revision ?? 0) serves while revision \(generation) rolls out")
         } else {
@@ -30,13 +33,17 @@ extension Pass {
             let waiting = rolling.healthyStreak >= desired.spec.template.healthcheck.healthyThreshold
             add(.progressing, true, waiting ? .waitingForPromotion : .waitingForHealth,
                 waiting ? "revision \(generation) is healthy on \(rolling.slot); run `codeb promote`" : "revision \(generation) deployed on \(rolling.slot), waiting for \(desired.spec.template.healthcheck.path)")
+        } else if live, let active, let until = active.bakeUntil {
+            add(.progressing, true, .baking, "revision \(generation) is live on \(active.slot), baking until \(Self.clock(until))")
         } else {
-            add(.progressing, false, live ? .rolloutComplete : (failed != nil ? .rolloutFailed : .idle), live ? "revision \(generation) is live" : "")
+            add(.progressing, false, live ? .rolloutComplete : (failed != nil ? (reverted ? .reverted : .rolloutFailed) : .idle), live ? "revision \(generation) is live" : "")
         }
         if let proxyProblem = input.proxyProblem {
             add(.degraded, true, .proxyUnavailable, proxyProblem)
         } else if let failed {
             add(.degraded, true, failed.failureReason ?? .rolloutFailed, failed.failure ?? "revision \(generation) failed")
+        } else if let active, active.failureReason == .bakeFailed {
+            add(.degraded, true, .bakeFailed, active.failure ?? "bake failed")
         } else if repairing {
             add(.degraded, true, .repairing, "the active container is missing or stopped; restoring it")
         } else if active != nil, let pending = input.certificates.first(where: { !$0.verified }) {
@@ -48,5 +55,12 @@ extension Pass {
         let certificates = active != nil && input.proxyProblem == nil ? input.certificates : state.status.certificates
         let status = EnvironmentStatus(conditions: conditions, observedGeneration: generation, certificates: certificates)
         return status == state.status ? nil : status
+    }
+
+    /// `14:05:09Z`: when a bake ends, in a message that must not change from pass to pass.
+    static func clock(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withTime, .withColonSeparatorInTime, .withTimeZone]
+        return formatter.string(from: date)
     }
 }

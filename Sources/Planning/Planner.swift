@@ -69,7 +69,7 @@ struct Pass {
         guard let desired = state.desired else { return }
         dropContainersThatDoNotMatchTheirRecord()
         expireGrace()
-        advanceLifecycle(toward: desired)
+        if !bake() { advanceLifecycle(toward: desired) }
         ensureContainers()
         planSite()
     }
@@ -249,6 +249,8 @@ struct Pass {
     mutating func promote(_ slot: SlotName, revision: Revision) {
         if let previous = self.slot(in: .active), previous != slot, var record = slots[previous] {
             record.state = transition(record.state, .supersede)
+            // A person's rollback during a bake ends it.
+            record.bakeUntil = nil
             record.graceUntil = now.addingTimeInterval(Double(revision.spec.grace.milliseconds) / 1000)
             slots[previous] = record
             if revision.spec.grace.milliseconds == 0 {
@@ -258,6 +260,12 @@ struct Pass {
             }
         }
         guard var record = slots[slot] else { return }
+        // A new release is baked; the warm previous one, taken back, is known good.
+        if record.state == .deployed, let bake = revision.spec.bake {
+            record.bakeUntil = now.addingTimeInterval(Double(bake.duration.milliseconds) / 1000)
+            record.unhealthyAnswers = 0
+            requeueWithin(bake.duration)
+        }
         record.state = transition(record.state, .promote)
         record.promotedAt = now
         record.graceUntil = nil

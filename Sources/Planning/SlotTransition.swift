@@ -9,6 +9,9 @@ public enum SlotEvent: String, Sendable, Hashable, CaseIterable {
     case promote
     /// Not healthy by the health check's deadline; the container is stopped, kept for its logs.
     case fail
+    /// Over a `bake:` bar after it took traffic: the previous slot takes it back; the container
+    /// is stopped and kept for its logs, like a failed rollout's.
+    case revert
     /// Another slot took traffic; this one stays warm for rollback until its grace ends.
     case supersede
     /// Grace over, no longer wanted, or evicted to make room: the container goes.
@@ -21,7 +24,7 @@ extension SlotState {
         switch (self, event) {
         case (.empty, .deploy): .deployed
         case (.deployed, .promote), (.grace, .promote): .active
-        case (.deployed, .fail): .failed
+        case (.deployed, .fail), (.active, .revert): .failed
         case (.active, .supersede): .grace
         case (.deployed, .retire), (.failed, .retire), (.grace, .retire): .empty
         default: nil

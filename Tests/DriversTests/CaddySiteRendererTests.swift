@@ -98,6 +98,25 @@ import Testing
         #expect(defaults == (try Self.site()), "auto and false are the defaults, stored as nothing")
     }
 
+    @Test func theAccessLogIsPerEnvironmentOnTheMainRouteOnlyGroupReadableAndSkipsTheProbe() throws {
+        var renderer = CaddySiteRenderer(probeToken: String(repeating: "5e", count: 32))
+        let site = try Self.site()
+        let routeFiles = RouteFiles(sitesDirectory: "/etc/caddy/sites", key: site.key)
+        #expect(!renderer.render(site, routeFiles: routeFiles).contains("log {"), "no directory, no log")
+        renderer.accessLogDirectory = "/var/log/caddy/codeb"
+        #expect(!renderer.render(site).contains("log {"), "without route files (Caddy < 2.8 or reload switching) no log")
+        let text = renderer.render(site, routeFiles: routeFiles)
+        #expect(text.components(separatedBy: "\tlog {").count == 2, "the main route only: preview names are not users' traffic of the environment")
+        for line in [
+            "\t\toutput file /var/log/caddy/codeb/shop-production.log {", "\t\t\tmode 0640", "\t\t\troll_size 10MiB",
+            "\t@codeb_probe header X-Codeb-Probe \(renderer.probeToken)", "\tlog_skip @codeb_probe",
+            "\tlog_append upstream {http.reverse_proxy.upstream.hostport}",
+            "\tlog_append upstream_latency {http.reverse_proxy.upstream.latency_ms}",
+        ] {
+            #expect(text.contains(line + "\n"), "\(line)")
+        }
+    }
+
     @Test func rendersByteIdenticallyForTheSameInput() throws {
         let renderer = CaddySiteRenderer()
         #expect(renderer.render(try Self.site()) == renderer.render(try Self.site()))

@@ -10,7 +10,7 @@ import Testing
     static let table: [SlotState: [SlotEvent: SlotState]] = [
         .empty: [.deploy: .deployed],
         .deployed: [.promote: .active, .fail: .failed, .retire: .empty],
-        .active: [.supersede: .grace],
+        .active: [.supersede: .grace, .revert: .failed],
         .grace: [.promote: .active, .retire: .empty],
         .failed: [.retire: .empty],
     ]

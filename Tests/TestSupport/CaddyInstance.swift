@@ -106,13 +106,15 @@ public final class CaddyInstance: Sendable {
 
     /// A router for this Caddy, writing plain-HTTP sites on `httpPort` — or, with `acme`,
     /// HTTPS sites checked on `httpsPort` against the CA's root.
-    public func router(renderer: CaddySiteRenderer? = nil, switching: SwitchSetting = .reload, confirmationTimeout: Duration = .seconds(20)) -> CaddyRouter {
+    public func router(
+        renderer: CaddySiteRenderer? = nil, switching: SwitchSetting = .reload, confirmationTimeout: Duration = .seconds(20), accessLogDirectory: String? = nil
+    ) -> CaddyRouter {
         let mode: CaddySiteRenderer.AddressMode = acme == nil ? .plainHTTP(port: httpPort) : .automaticHTTPS
         return CaddyRouter(.init(
             mainCaddyfile: caddyfile, sitesDirectory: sitesDirectory, admin: admin,
             renderer: renderer ?? CaddySiteRenderer(addressMode: mode, tryDuration: .seconds(2)),
             confirmationTimeout: confirmationTimeout, switching: switching,
-            httpsPort: httpsPort ?? 443, httpPort: httpPort, trustedCAFile: acme?.rootPath
+            httpsPort: httpsPort ?? 443, httpPort: httpPort, trustedCAFile: acme?.rootPath, accessLogDirectory: accessLogDirectory
         ))
     }
 

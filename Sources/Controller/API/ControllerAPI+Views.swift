@@ -43,7 +43,7 @@ extension SlotView {
             slot: record.slot, state: record.state, revision: record.revision, hash: record.hash, port: record.port,
             healthyStreak: record.healthyStreak, lastProbe: record.lastProbe, deployedAt: record.deployedAt, promotedAt: record.promotedAt,
             graceUntil: record.graceUntil, failure: record.failure, failureReason: record.failureReason?.rawValue,
-            pulling: record.pull?.description, waiting: record.waiting
+            pulling: record.pull?.description, waiting: record.waiting, bakeUntil: record.bakeUntil
         )
     }
 }

@@ -26,7 +26,7 @@ extension ControllerDaemon.Configuration {
             mainCaddyfile: caddyConfig, sitesDirectory: caddySites, admin: caddyAdmin,
             renderer: renderer, switching: switching,
             httpsPort: listeners.httpsPort, httpPort: listeners.httpPort, trustedCAFile: tlsCAFile,
-            certificateTimeout: certificateTimeout
+            certificateTimeout: certificateTimeout, accessLogDirectory: accessLogDirectory
         )
     }
 }

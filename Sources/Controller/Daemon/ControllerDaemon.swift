@@ -63,6 +63,8 @@ public struct ControllerDaemon: Sendable {
         public var orphanDelay: Duration = .seconds(600)
         /// How a switch reaches Caddy (`--switch`).
         public var switching: SwitchSetting = .auto
+        /// Where sites write the access logs traffic per slot is read from; nil: none.
+        public var accessLogDirectory: String? = "/var/log/caddy/codeb"
         public var quota = TeamQuota.unlimited
         /// The key file secrets and registry logins are sealed with; created when missing.
         public var secretKeyFile = Configuration.defaultSecretKeyFile
@@ -127,7 +129,7 @@ public struct ControllerDaemon: Sendable {
         let reconciler = Reconciler(
             store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(host: configuration.publishAddress),
             previewDomain: configuration.previewDomain, events: EventFeed(), leases: backend.leases, vault: vault,
-            publishAddress: configuration.publishAddress, notifier: notifier, provenance: provenance
+            publishAddress: configuration.publishAddress, notifier: notifier, traffic: CaddyAccessLogs(router: router), provenance: provenance
         )
         self.reconciler = reconciler
         var readiness: [String: @Sendable () async throws -> Void] = [
@@ -152,6 +154,10 @@ public struct ControllerDaemon: Sendable {
                 return mode == .file ? "file (route files; no Caddy reload)" : "reload: \(reason ?? "")"
             },
         ]
+        details["traffic"] = {
+            guard let decided = await router.accessLogs() else { return "not decided yet (Caddy not reached)" }
+            return decided.directory.map { "watched: access logs in \($0)" } ?? "not watched: \(decided.reason ?? "")"
+        }
         if let notifier {
             // Counts and the last failure only: /readyz is open, and a webhook's URL is a secret.
             details["notifications"] = { notifier.summary }

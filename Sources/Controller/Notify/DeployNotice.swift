@@ -4,12 +4,14 @@ import Spec
 import State
 
 /// What a team's webhook hears about one of its environments: a rollout started, went live,
-/// failed, a rollback took traffic, or a warm previous version's grace ran out.
+/// failed, was reverted by its bake, a rollback took traffic, or a warm previous version's grace ran out.
 public struct DeployNotice: Sendable, Hashable, Codable {
     public enum Event: String, Sendable, Hashable, Codable, CaseIterable {
         case rolloutStarted = "rollout.started"
         case rolloutLive = "rollout.live"
         case rolloutFailed = "rollout.failed"
+        /// Over a `bake:` bar after its switch: traffic went back to the previous revision.
+        case rolloutReverted = "rollout.reverted"
         case rollback
         case graceExpired = "grace.expired"
     }
@@ -31,7 +33,10 @@ public struct DeployNotice: Sendable, Hashable, Codable {
     /// reconciler calls it after the plan was carried out.
     public static func notices(_ plan: Plan, _ input: PlanInput) -> [DeployNotice] {
         let state = input.state
-        return plan.slotChanges(from: state).compactMap { change -> DeployNotice? in
+        let changes = plan.slotChanges(from: state)
+        // A revert is one notice: the previous slot taking traffic back is how it is done.
+        let reverting = changes.contains { $0.after.state == .failed && $0.before?.state == .active }
+        return changes.compactMap { change -> DeployNotice? in
             let (before, record) = (change.before, change.after)
             var revisionNumber = record.revision
             let event: Event
@@ -41,13 +46,14 @@ public struct DeployNotice: Sendable, Hashable, Codable {
             case .deployed:
                 event = .rolloutStarted
             case .active:
+                if reverting { return nil }
                 // A warm previous slot taking traffic again is a rollback; who asked is the
                 // author of the rollback's revision, not of the version it brings back.
                 let rollingBack = before?.state == .grace || state.revision(record.revision)?.source == .rollback
                 event = rollingBack ? .rollback : .rolloutLive
                 if rollingBack, let desired = state.desired, desired.source == .rollback { author = desired.author }
             case .failed:
-                event = .rolloutFailed
+                event = before?.state == .active ? .rolloutReverted : .rolloutFailed
                 reason = record.failure
             case .empty:
                 // Only the end of a grace period; a grace slot taken for a deploy is no news.

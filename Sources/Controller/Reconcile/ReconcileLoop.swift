@@ -32,13 +32,19 @@ public struct ReconcileLoop: Sendable {
     let proxyCheck: Duration
     /// Sweeps orphans every `resync`, when set.
     let sweeper: OrphanSweeper?
+    /// Read every `trafficPoll`; an environment whose baking slot got requests is looked at at once.
+    let traffic: (any TrafficSource)?
+    let trafficPoll: Duration
 
     public init(
         store: any Store, runtime: (any ContainerRuntime)?, workers: Int = 4, resync: Duration = .seconds(30),
         queue: WorkQueue<EnvironmentKey> = WorkQueue(), events: EventFeed = EventFeed(),
         logger: Logger = Logger(label: "codeb.loop"), proxy: (router: any TrafficRouter, health: ProxyHealth)? = nil,
-        proxyCheck: Duration = .seconds(2), sweeper: OrphanSweeper? = nil, pass: @escaping Pass
+        proxyCheck: Duration = .seconds(2), sweeper: OrphanSweeper? = nil, traffic: (any TrafficSource)? = nil,
+        trafficPoll: Duration = .milliseconds(100), pass: @escaping Pass
     ) {
+        self.traffic = traffic
+        self.trafficPoll = trafficPoll
         self.sweeper = sweeper
         self.proxy = proxy
         self.proxyCheck = proxyCheck
@@ -67,7 +73,7 @@ public struct ReconcileLoop: Sendable {
         }
         self.init(
             store: reconciler.store, runtime: reconciler.runtime, workers: workers, resync: resync, events: reconciler.events ?? EventFeed(),
-            proxy: (reconciler.router, reconciler.proxyHealth), proxyCheck: proxyCheck, sweeper: sweeper
+            proxy: (reconciler.router, reconciler.proxyHealth), proxyCheck: proxyCheck, sweeper: sweeper, traffic: reconciler.traffic
         ) { key in
             try await reconciler.reconcile(key)
         }
@@ -84,6 +90,7 @@ public struct ReconcileLoop: Sendable {
             watchers.addTask { await self.resyncForever() }
             if let proxy { watchers.addTask { await self.watchProxy(proxy.router, proxy.health) } }
             if let sweeper { watchers.addTask { await self.sweepForever(sweeper) } }
+            if let traffic { watchers.addTask { await self.followTraffic(traffic) } }
             await withTaskGroup(of: Void.self) { workers in
                 for _ in 0..<self.workers {
                     workers.addTask { await self.work() }
@@ -158,6 +165,15 @@ public struct ReconcileLoop: Sendable {
                 for key in (try? await store.keys()) ?? [] { await queue.add(key) }
             }
             try? await Task.sleep(for: proxyCheck)
+        }
+    }
+
+    /// Reads the access logs on a short timer (counters stay current); a bake hears of its
+    /// slot's new requests within one period, not at its next requeue.
+    private func followTraffic(_ traffic: any TrafficSource) async {
+        while !Task.isCancelled {
+            for key in await traffic.poll() { await queue.add(key) }
+            try? await Task.sleep(for: trafficPoll)
         }
     }
 

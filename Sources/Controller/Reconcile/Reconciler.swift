@@ -28,6 +28,8 @@ public struct Reconciler: Sendable {
     let passErrors = PassErrors()
     /// The teams' deploy webhooks, when configured (`notify:`).
     public let notifier: WebhookNotifier?
+    /// Users' requests per slot (what a bake judges); nil: not watched.
+    public let traffic: (any TrafficSource)?
     /// Evicted containers draining in the background.
     public var retirements: Retirements { executor.retirements }
 
@@ -36,9 +38,10 @@ public struct Reconciler: Sendable {
         time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
         leases: any LeaseKeeper = SoleController(node: .local), proxyHealth: ProxyHealth = ProxyHealth(),
         vault: SecretVault? = nil, retirements: Retirements = Retirements(), publishAddress: String = "127.0.0.1",
-        notifier: WebhookNotifier? = nil, provenance: (any ImageProvenance)? = nil, logger: Logger = Logger(label: "codeb.reconcile")
+        notifier: WebhookNotifier? = nil, traffic: (any TrafficSource)? = nil, provenance: (any ImageProvenance)? = nil, logger: Logger = Logger(label: "codeb.reconcile")
     ) {
         self.notifier = notifier
+        self.traffic = traffic
         self.publishAddress = publishAddress
         self.leases = leases
         self.proxyHealth = proxyHealth
@@ -95,8 +98,20 @@ public struct Reconciler: Sendable {
         return PlanInput(
             state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node,
             proxyProblem: proxyProblem, storeID: storeID, retiring: await executor.retirements.ids,
-            lastPassError: passErrors[key], publishAddress: publishAddress, certificates: certificates
+            lastPassError: passErrors[key], publishAddress: publishAddress, certificates: certificates,
+            traffic: await observeTraffic(state, live: live, now: now)
         )
+    }
+
+    /// Keeps counting a live environment's traffic under its current ports, and returns what a
+    /// baking slot answered since its switch.
+    func observeTraffic(_ state: EnvironmentState, live: Bool, now: Date) async -> [SlotName: TrafficWindow.Summary] {
+        guard let traffic, live else { return [:] }
+        let ports = Dictionary(uniqueKeysWithValues: state.slots.filter { $0.state != .empty }.map { ($0.slot, $0.port) })
+        let baking = Planner.baking(state)
+        let target = TrafficTarget(team: state.team.value, key: state.key, ports: ports, baking: baking != nil)
+        let since = baking.map { [$0.record.slot: $0.record.promotedAt ?? now] } ?? [:]
+        return await traffic.traffic(target, since: since, until: now)
     }
 
     /// The plan for `key` as things stand, without doing it (what the API's dry run shows).
@@ -159,7 +174,10 @@ public struct Reconciler: Sendable {
         Self.count(plan, input)
         notifier?.post(DeployNotice.notices(plan, input))
         record(plan, key)
-        if plan.actions.contains(.forget) { try await leases.release(key) }
+        if plan.actions.contains(.forget) {
+            try await leases.release(key)
+            await traffic?.forget(key)
+        }
         return plan.requeueAfter
     }
 

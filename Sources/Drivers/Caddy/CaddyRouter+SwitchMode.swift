@@ -25,11 +25,13 @@ extension CaddyRouter {
             (mode, reason, final) = (.reload, unusable, true)
         } else {
             switch configuration.switching {
-            case .file: (mode, reason, final) = (.file, nil, true)
+            case .file:
+                (mode, reason, final) = (.file, nil, true)
+                if let directory = usableAccessLogDirectory() { accessLogCandidate = directory }
             case .reload: (mode, reason, final) = (.reload, "switching by reload was asked for (--switch reload)", true)
             case .auto:
                 do {
-                    let answer = try await probeFilePlaceholders()
+                    let answer = try await probeWithAccessLog()
                     (mode, reason, final) = answer == Self.probeAnswer
                         ? (.file, nil, true)
                         : (.reload, "this Caddy does not evaluate {file.*} placeholders (Caddy < 2.8; its probe site answered \(answer.isEmpty ? "an empty body" : "“\(answer.prefix(60))”")): every switch reloads Caddy's configuration — install Caddy ≥ 2.8 from Caddy's own package repository", true)
@@ -46,6 +48,7 @@ extension CaddyRouter {
         if final {
             decidedMode = mode
             switchModeReason = reason
+            decideAccessLogs(mode: mode)
             for candidate in SwitchMode.allCases {
                 Gauge(label: MetricFamily.switchMode.name, dimensions: [("mode", candidate.rawValue)]).record(candidate == mode ? 1 : 0)
             }
@@ -74,9 +77,67 @@ extension CaddyRouter {
         return nil
     }
 
+    /// The probe, with an access log in the access log directory when one is set: if Caddy
+    /// cannot open it there (permissions, or a Caddy without `log_skip`/`mode`), the probe runs
+    /// again without, and traffic is not watched — a log must never stop a site from loading.
+    func probeWithAccessLog() async throws -> String {
+        guard let directory = usableAccessLogDirectory() else { return try await probeFilePlaceholders(accessLog: nil) }
+        do {
+            let answer = try await probeFilePlaceholders(accessLog: directory)
+            accessLogCandidate = directory
+            return answer
+        } catch let error as RouterError where error.kind == .rejected {
+            accessLogProblem = "Caddy cannot write its access log in \(directory): \(error.message)"
+            return try await probeFilePlaceholders(accessLog: nil)
+        }
+    }
+
+    /// The configured access log directory, created if missing, when Caddyfile tokens can hold
+    /// it; nil otherwise (with the reason kept).
+    func usableAccessLogDirectory() -> String? {
+        guard let configured = configuration.accessLogDirectory, !configured.isEmpty else {
+            accessLogProblem = "no access log directory is set (--access-log-dir)"
+            return nil
+        }
+        let directory = Self.normalized(configured)
+        if let unusable = Self.unusableForPlaceholders(directory) {
+            accessLogProblem = unusable.replacingOccurrences(of: "the sites directory", with: "the access log directory")
+            return nil
+        }
+        do {
+            try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            accessLogProblem = "cannot create the access log directory \(directory): \(error.localizedDescription)"
+            return nil
+        }
+        return directory
+    }
+
+    /// Traffic is watched with route files and a directory Caddy showed it can write to.
+    func decideAccessLogs(mode: SwitchMode) {
+        if mode == .file, let candidate = accessLogCandidate {
+            decidedAccessLogs = candidate
+            accessLogsReason = nil
+        } else {
+            decidedAccessLogs = nil
+            accessLogsReason = mode == .file
+                ? (accessLogProblem ?? "no access log")
+                : "switching by reload (Caddy < 2.8 or --switch reload): Caddy's access log cannot name the upstream there, so traffic per slot is not watched and a bake judges health only"
+            logger.log(level: configuration.accessLogDirectory == nil ? .debug : .warning, "traffic per slot is not watched", metadata: ["reason": "\(accessLogsReason ?? "")"])
+        }
+    }
+
+    /// Whether traffic per slot is read from access logs, and where; nil before the switch mode
+    /// is decided. Off: why not.
+    public func accessLogs() -> (directory: String?, reason: String?)? {
+        decidedMode == nil ? nil : (decidedAccessLogs, accessLogsReason)
+    }
+
     /// Writes (once; kept afterwards, so a restart reloads nothing) a site that answers with
-    /// a `{file.*}` placeholder of a file holding "file", and returns what Caddy answers.
-    func probeFilePlaceholders() async throws -> String {
+    /// a `{file.*}` placeholder of a file holding "file", and returns what Caddy answers. With
+    /// `accessLog`, the site also opens an access log there (logging nothing): the load fails
+    /// when Caddy cannot write it.
+    func probeFilePlaceholders(accessLog: String?) async throws -> String {
         let sites = Self.normalized(configuration.sitesDirectory)
         let answerFile = RouteFiles.directory(sites) + "/switch-probe"
         let port: Int
@@ -89,7 +150,7 @@ extension CaddyRouter {
             # codeb rewrites this file.
 
             http://\(Self.probeHost):\(port) {
-            \trespond "\(Self.probeMarker){file.\(answerFile)}" 200
+            \(accessLog.map { "\tlog {\n\t\toutput file \($0)/codeb-switch-probe.log {\n\t\t\tmode 0640\n\t\t}\n\t\tformat json\n\t}\n\tlog_skip\n" } ?? "")\trespond "\(Self.probeMarker){file.\(answerFile)}" 200
             }
 
             """

@@ -35,13 +35,19 @@ public actor CaddyRouter: TrafficRouter {
         /// How long a confirmation waits for a domain's first certificate before the promotion
         /// goes ahead as `.certificatePending`.
         public var certificateTimeout: Duration
+        /// Where sites write the access logs traffic per slot is read from (`--access-log-dir`);
+        /// nil: none. Used only with route files (Caddy ≥ 2.8) and once Caddy showed it can
+        /// write there (`accessLogs()`).
+        public var accessLogDirectory: String?
 
         public init(
             mainCaddyfile: String = "/etc/caddy/Caddyfile", sitesDirectory: String = "/etc/caddy/sites",
             admin: HTTPEndpoint = .tcp(host: "127.0.0.1", port: 2019), renderer: CaddySiteRenderer = CaddySiteRenderer(),
             reloadTimeout: Duration = .seconds(60), confirmationTimeout: Duration = .seconds(20), switching: SwitchSetting = .reload,
-            httpsPort: Int = 443, httpPort: Int = 80, trustedCAFile: String? = nil, certificateTimeout: Duration = .seconds(120)
+            httpsPort: Int = 443, httpPort: Int = 80, trustedCAFile: String? = nil, certificateTimeout: Duration = .seconds(120),
+            accessLogDirectory: String? = nil
         ) {
+            self.accessLogDirectory = accessLogDirectory
             self.certificateTimeout = certificateTimeout
             self.httpsPort = httpsPort
             self.httpPort = httpPort
@@ -65,6 +71,13 @@ public actor CaddyRouter: TrafficRouter {
     var decidedMode: SwitchMode?
     /// Why `auto` chose reload, for `/readyz` and the log.
     public internal(set) var switchModeReason: String?
+    /// The access log directory sites write to, decided with the switch mode: nil when traffic
+    /// is not watched (`accessLogsReason` says why).
+    var decidedAccessLogs: String?
+    /// While deciding: the directory the probe showed usable, or what stood in the way.
+    var accessLogCandidate: String?
+    var accessLogProblem: String?
+    public internal(set) var accessLogsReason: String?
     /// What each domain was last seen to serve, and when (`certificates(for:)`).
     var certificateCache: [Hostname: (certificate: ServedCertificate, at: ContinuousClock.Instant)] = [:]
     /// Caddy's own CA root (`localCARoot()`), once read.
@@ -77,6 +90,13 @@ public actor CaddyRouter: TrafficRouter {
 
     public nonisolated func render(_ site: SiteConfig) -> String {
         configuration.renderer.render(site)
+    }
+
+    /// The renderer as decided for this Caddy: with the access log once Caddy can write it.
+    var renderer: CaddySiteRenderer {
+        var renderer = configuration.renderer
+        renderer.accessLogDirectory = decidedAccessLogs
+        return renderer
     }
 
     // MARK: - Checks
@@ -184,7 +204,7 @@ public actor CaddyRouter: TrafficRouter {
         var intact = false
         if let config {
             let expectedFiles = mode == .file ? routeFiles.contents(for: config) : nil
-            intact = configuration.renderer.render(config, routeFiles: expectedFiles == nil ? nil : routeFiles) == content
+            intact = renderer.render(config, routeFiles: expectedFiles == nil ? nil : routeFiles) == content
                 && (expectedFiles ?? [:]).allSatisfy { files.contents(atPath: $0.key) == $0.value }
         }
         return ManagedSite(key: key, revision: config?.revision, hash: config?.hash, path: path, content: content, config: config, intact: intact)
@@ -228,7 +248,7 @@ public actor CaddyRouter: TrafficRouter {
                 let (before, after) = (files.contents(atPath: file), routed?[file])
                 if before != after { plan.append(FileStep(key: change.key, path: file, old: before, new: after, domains: [], isSite: false)) }
             }
-            let new = change.site.map { Data(configuration.renderer.render($0, routeFiles: routed == nil ? nil : routeFiles).utf8) }
+            let new = change.site.map { Data(renderer.render($0, routeFiles: routed == nil ? nil : routeFiles).utf8) }
             let domains = change.site?.routes.flatMap { $0.domains.map(\.value) } ?? []
             if old != new { plan.append(FileStep(key: change.key, path: path, old: old, new: new, domains: domains, isSite: true)) }
         }

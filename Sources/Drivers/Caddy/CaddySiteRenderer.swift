@@ -44,6 +44,10 @@ public struct CaddySiteRenderer: Sendable, Hashable {
     /// controller (`on_demand_tls { ask … }` in the main Caddyfile) — not at load for every
     /// preview name. Nil: certificates at load.
     public var onDemandUnder: Hostname?
+    /// Where each site's main route writes its JSON access log (`{stem}.log`), which the
+    /// controller follows for traffic per slot (`CaddyAccessLogs`); nil: no access log. Only
+    /// with route files: `log_append` and `log_skip` are Caddy ≥ 2.8, as `{file.*}` is.
+    public var accessLogDirectory: String?
 
     public init(
         addressMode: AddressMode = .automaticHTTPS, tryDuration: Duration = .seconds(5),
@@ -83,6 +87,7 @@ public struct CaddySiteRenderer: Sendable, Hashable {
                 if site.hsts == true { lines.append("\theader Strict-Transport-Security \"max-age=31536000\"") }
             }
             if index == 0, byFile, let routeFiles {
+                if let accessLogDirectory { lines += accessLog(Self.accessLogPath(accessLogDirectory, site.key)) }
                 lines += proxy(upstreams: [routeFiles.active, routeFiles.fallback].map { "{file.\(routeFiles.host)}:{file.\($0)}" })
             } else if route.upstreams.isEmpty {
                 lines.append("\trespond \"no live version of \(site.key.project)/\(site.key.environment) yet\" 503")
@@ -110,6 +115,32 @@ public struct CaddySiteRenderer: Sendable, Hashable {
             "\t\tmax_fails 1",
             "\t\theader_down \(Self.upstreamHeader) {http.reverse_proxy.upstream.hostport}",
             "\t}",
+        ]
+    }
+
+    /// The access log of `key`'s main route in `directory`.
+    public static func accessLogPath(_ directory: String, _ key: EnvironmentKey) -> String {
+        directory + "/" + key.stem + ".log"
+    }
+
+    /// One JSON line per request, naming the upstream dialed and how long it took (a refused
+    /// connection has no latency). The controller's confirmation probe is not logged: traffic
+    /// per slot is users' traffic. Rolled at 10 MiB, two kept; readable by the file's group only,
+    /// since it holds users' addresses and URLs.
+    func accessLog(_ path: String) -> [String] {
+        [
+            "\tlog {",
+            "\t\toutput file \(path) {",
+            "\t\t\troll_size 10MiB",
+            "\t\t\troll_keep 2",
+            "\t\t\tmode 0640",
+            "\t\t}",
+            "\t\tformat json",
+            "\t}",
+            "\t@codeb_probe header \(Self.probeHeader) \(probeToken)",
+            "\tlog_skip @codeb_probe",
+            "\tlog_append upstream {http.reverse_proxy.upstream.hostport}",
+            "\tlog_append upstream_latency {http.reverse_proxy.upstream.latency_ms}",
         ]
     }
 

@@ -33,6 +33,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case orphansRemovedTotal = "codeb_orphans_removed_total"
     case containerRelistsTotal = "codeb_container_relists_total"
     case certificateExpiry = "codeb_certificate_expiry_timestamp_seconds"
+    case httpRequestsTotal = "codeb_http_requests_total"
+    case httpRequestSeconds = "codeb_http_request_seconds"
 
     public enum Kind: String, Sendable {
         case counter, gauge, histogram
@@ -44,7 +46,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     public var kind: Kind {
         switch self {
         case .reconcileSeconds, .queueWaitSeconds, .rolloutSeconds, .caddyReloadSeconds, .dockerRequestSeconds, .apiRequestSeconds,
-             .probeSeconds, .imagePullSeconds, .storeSeconds:
+             .probeSeconds, .imagePullSeconds, .storeSeconds, .httpRequestSeconds:
             .histogram
         case .queueDepth, .switchMode, .slots, .leasesHeld, .mcpCallsInFlight, .certificateExpiry:
             .gauge
@@ -74,6 +76,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .notificationAttemptsTotal: [("result", ["ok", "error"])]
         case .mcpCallsTotal: [("result", ["ok", "error", "denied"])]
         case .certificateExpiry: [("domain", nil)]
+        case .httpRequestsTotal: [("team", nil), ("project", nil), ("environment", nil), ("slot", nil), ("class", ["1xx", "2xx", "3xx", "4xx", "5xx", "refused"])]
+        case .httpRequestSeconds: [("team", nil), ("project", nil), ("environment", nil), ("slot", nil)]
         default: []
         }
     }
@@ -108,6 +112,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .orphansRemovedTotal: "Containers and site files removed by the orphan sweep."
         case .containerRelistsTotal: "Full container lists the reconciler's cache asked dockerd for."
         case .certificateExpiry: "When the certificate Caddy serves for a live domain ends (Unix seconds), as read by handshake; absent until one is served."
+        case .httpRequestsTotal: "Users' requests through Caddy per slot, by status class (refused: nothing listened on the slot's port), read from the access log (Caddy ≥ 2.8)."
+        case .httpRequestSeconds: "Users' request latency through Caddy per slot, read from the access log (Caddy ≥ 2.8)."
         }
     }
 

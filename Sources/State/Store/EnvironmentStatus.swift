@@ -18,6 +18,8 @@ public struct Condition: Sendable, Hashable, Codable {
         // Progressing
         case waitingForHealth = "WaitingForHealth"
         case waitingForPromotion = "WaitingForPromotion"
+        /// Live, and watched against its `bake:` bars until the bake ends.
+        case baking = "Baking"
         case rolloutComplete = "RolloutComplete"
         case idle = "Idle"
         // Degraded (and Progressing: RolloutFailed)
@@ -35,6 +37,10 @@ public struct Condition: Sendable, Hashable, Codable {
         case oomKilled = "OOMKilled"
         case unhealthy = "Unhealthy"
         case noAnswer = "NoAnswer"
+        /// Over a `bake:` bar after its switch: traffic went back to the warm previous slot.
+        case reverted = "Reverted"
+        /// Over a `bake:` bar with no warm previous slot to go back to: it keeps serving.
+        case bakeFailed = "BakeFailed"
         /// A word this version does not know (written by a newer controller).
         case unknown = "Unknown"
 

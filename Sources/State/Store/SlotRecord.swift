@@ -60,6 +60,9 @@ public struct SlotRecord: Sendable, Hashable, Codable {
     /// probe has been answered; nil once one was (or for slots deployed before this existed).
     /// Until then probes back off from 10 ms instead of waiting a whole interval.
     public var unansweredProbes: Int?
+    /// While the slot's first minutes live are watched (`bake:`): until when. Cleared when the
+    /// bake passes, when the slot is reverted, and when another slot takes traffic.
+    public var bakeUntil: Date?
 
     public init(
         slot: SlotName, state: SlotState = .empty, revision: Int? = nil, hash: String? = nil, port: Int,

@@ -4,8 +4,9 @@ import OpenAPIRuntime
 import Foundation
 import State
 
-/// Follows rollouts by polling the project: prints a line per step, exits 0 live, 3 failed, 4
-/// timed out, 5 live over the route while no certificate that verifies is served for a domain.
+/// Follows rollouts by polling the project: prints a line per step, exits 0 live (after its
+/// bake), 3 failed, 4 timed out, 5 live over the route while no certificate that verifies is
+/// served for a domain, 6 reverted by its bake.
 struct RolloutWatcher {
     let api: APIClient
     let project: String
@@ -29,6 +30,11 @@ struct RolloutWatcher {
                     if let degraded = environment.status.condition(.degraded), degraded.status, degraded.reason == .certificatePending {
                         certificatePending.append("\(project)/\(name): live over the route, but \(degraded.message)")
                     }
+                case .baking(let slot, let port, let until):
+                    line = "live: revision \(environment.generation) on \(slot) (port \(port)), baking until \(until.formatted(.iso8601.time(includingFractionalSeconds: false)))Z"
+                case .reverted(_, let reason):
+                    printError("\(project)/\(name): \(reason)")
+                    throw ExitCode(6)
                 case .failed(let slot, let reason):
                     print("\(project)/\(name): rollout failed: \(reason)")
                     // The failed slot's last output usually says why.

@@ -15,7 +15,7 @@ struct WaitOptions: ParsableArguments {
         do { return try SpecDuration(parsing: timeout).duration } catch { throw ValidationError("--timeout: \(error.message)") }
     }
 
-    static let exitCodes = "Exit codes with --wait: 0 live, 3 rollout failed, 4 timed out."
+    static let exitCodes = "Exit codes with --wait: 0 live (after its bake), 3 rollout failed, 4 timed out, 5 live without a certificate that verifies, 6 reverted by its bake."
 
     /// With `--wait`, follows `revision` of the target until it is live, failed or timed out.
     func follow(_ api: APIClient, _ target: TargetOptions, revision: Int, limit: Duration) async throws {
