@@ -52,7 +52,9 @@ extension Pass {
             slots[active] = record
             return false
         }
-        if let probe = input.probes[active] {
+        // Only a failing probe (or the first healthy one after it) is recorded: healthy answers
+        // during a bake change nothing worth a store write.
+        if let probe = input.probes[active], !probe.healthy || (record.unhealthyAnswers ?? 0) > 0 {
             record.unhealthyAnswers = probe.healthy ? 0 : (record.unhealthyAnswers ?? 0) + 1
             record.lastProbe = probe.detail
             record.lastProbeAt = now

@@ -3,20 +3,15 @@ import Spec
 import State
 
 extension Planner {
-    /// The slots whose health probe is due at `now`: deployed and still short of the healthy
-    /// threshold, or active and baking; with a running container, and not probed within (nearly) the interval — so
+    /// The slots whose health probe is due at `now`: deployed, still short of the healthy
+    /// threshold, with a running container, and not probed within (nearly) the interval — so
     /// passes triggered by other changes never speed up the health gate. Observation probes
     /// exactly these; the gate (`Pass.gate`) then counts what they answered. One rule, here.
     public static func probesDue(_ state: EnvironmentState, containers: [ContainerInfo], now: Date) -> [SlotRecord] {
         state.slots.filter { record in
             guard let revision = state.revision(record.revision) else { return false }
             let check = revision.spec.template.healthcheck
-            // A rolling-out slot until healthy; a live one while it bakes.
-            switch record.state {
-            case .deployed: guard record.healthyStreak < check.healthyThreshold else { return false }
-            case .active: guard record.bakeUntil != nil else { return false }
-            default: return false
-            }
+            guard record.state == .deployed, record.healthyStreak < check.healthyThreshold else { return false }
             if let last = record.lastProbeAt, now.timeIntervalSince(last) < probeSpacing(record, check) * 0.9 { return false }
             return containers.contains { $0.labels[ManagedLabels.slot] == record.slot.rawValue && $0.state == .running }
         }
@@ -29,5 +24,13 @@ extension Planner {
         let interval = Double(check.interval.milliseconds) / 1000
         guard let unanswered = record.unansweredProbes, unanswered > 0 else { return interval }
         return min(interval, 0.01 * pow(2, Double(min(unanswered - 1, 20))))
+    }
+
+    /// Whether a baking slot's health probe is due, given when it was last probed (kept by the
+    /// reconciler in memory: a healthy answer during a bake is no news worth a store write).
+    public static func bakeProbeDue(_ state: EnvironmentState, lastProbe: Date?, now: Date) -> SlotRecord? {
+        guard let (record, _) = baking(state), let check = state.revision(record.revision)?.spec.template.healthcheck else { return nil }
+        if let lastProbe, lastProbe <= now, now.timeIntervalSince(lastProbe) < Double(check.interval.milliseconds) / 1000 * 0.9 { return nil }
+        return record
     }
 }

@@ -25,7 +25,7 @@ extension EndToEndTests {
             self.domain = domain
         }
 
-        func run(lanes: Int = 2) async {
+        func run(lanes: Int = 1) async {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<lanes {
                     group.addTask {

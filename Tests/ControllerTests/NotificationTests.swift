@@ -52,6 +52,16 @@ import Testing
         if row.expected == [.rolloutLive] { #expect(notices.first?.revision == 2 && notices.first?.author == "test") }
     }
 
+    @Test func aRevertIsOneNoticeWithItsNumbers() throws {
+        var input = Fixture.baking(BakePolicy(duration: .minutes(5)))
+        input.traffic = [.green: TrafficWindow.Summary(requests: 60, serverErrors: 20, p95: .milliseconds(20))]
+        let notices = DeployNotice.notices(Planner.plan(input), input)
+        #expect(notices.map(\.event) == [.rolloutReverted], "the previous slot taking traffic back is not a second notice")
+        let notice = try #require(notices.first)
+        #expect(notice.revision == 2 && notice.slot == "green")
+        #expect(notice.reason == "reverted to revision 1: 5xx 33% of 60 requests, bar 2%")
+    }
+
     static func notice(_ team: String, _ event: DeployNotice.Event = .rolloutLive) -> DeployNotice {
         DeployNotice(event: event, team: team, project: "shop", environment: "production", revision: 2, image: "codeb-test/web:2",
                      author: "ci-deploy", reason: nil, slot: "blue", at: Date())

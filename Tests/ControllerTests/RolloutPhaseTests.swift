@@ -54,6 +54,22 @@ import TestSupport
         #expect(RolloutPhase.of(view, revision: 4) == .pending, "a revision the environment does not have yet")
     }
 
+    @Test func whileItBakesItIsNotSettledAndARevertIsItsOwnEnd() {
+        let baking = Self.view { state in
+            state.green = F.record(.green, .active, revision: 2, version: 2)
+            state.green.bakeUntil = F.t0.addingTimeInterval(300)
+            state.blue = F.record(.blue, .grace, revision: 1, version: 1)
+        }
+        #expect(RolloutPhase.of(baking) == .baking(slot: .green, port: 4101, until: F.t0.addingTimeInterval(300)))
+        #expect(!RolloutPhase.of(baking).isSettled, "apply --wait waits through the bake")
+        let reverted = Self.view { state in
+            state.green = F.record(.green, .failed, revision: 2, version: 2, failure: "reverted to revision 1: 5xx 33% of 60 requests, bar 2%")
+            state.green.failureReason = .reverted
+        }
+        #expect(RolloutPhase.of(reverted) == .reverted(slot: .green, reason: "reverted to revision 1: 5xx 33% of 60 requests, bar 2%"))
+        #expect(RolloutPhase.of(reverted).isSettled && RolloutPhase.of(reverted).name == "reverted")
+    }
+
     @Test func aFailedRolloutSaysWhy() {
         let view = Self.view { $0.green = F.record(.green, .failed, revision: 2, version: 2, failure: "not healthy within 10s: GET /health answered HTTP 503") }
         #expect(RolloutPhase.of(view) == .failed(slot: .green, reason: "not healthy within 10s: GET /health answered HTTP 503"))

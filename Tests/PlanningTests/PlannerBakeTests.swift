@@ -29,22 +29,8 @@ struct PlannerBakeTests {
         #expect(Planner.bakeVerdict(summary, Self.policy) == expected)
     }
 
-    /// Revision 2 live on green since t0 and baking for 5 minutes; revision 1 warm on blue.
     static func baking(now: Date = Fixture.t0.addingTimeInterval(2), grace: Bool = true) -> PlanInput {
-        var state = Fixture.state(versions: [1, 2])
-        state.revisions[1].spec.bake = policy
-        state.green = Fixture.record(.green, .active, revision: 2, version: 2, streak: 2)
-        state.green.bakeUntil = Fixture.t0.addingTimeInterval(300)
-        var containers = [Fixture.container(.green, version: 2)]
-        if grace {
-            state.blue = Fixture.record(.blue, .grace, revision: 1, version: 1, streak: 2, graceUntil: Fixture.t0.addingTimeInterval(3600))
-            containers.append(Fixture.container(.blue, version: 1))
-        }
-        var input = PlanInput(state: state, containers: containers, site: Fixture.site(grace ? [4101, 4100] : [4101], revision: 2, version: 2), now: now)
-        input.probes = [.green: Fixture.healthy()]
-        for case .recordStatus(let status) in Planner.plan(input).actions { input.state.status = status }
-        input.probes = [:]
-        return input
+        Fixture.baking(policy, now: now, grace: grace)
     }
 
     @Test func aPromotionWithABakeRecordsWhenItEnds() throws {

@@ -26,6 +26,8 @@ public struct Reconciler: Sendable {
     public let publishAddress: String
     /// Each environment's last failed pass, for the planner to name as a cause.
     let passErrors = PassErrors()
+    /// When each environment's baking slot was last probed (not stored: see `Planner.bakeProbeDue`).
+    let bakeProbes = BakeProbes()
     /// The teams' deploy webhooks, when configured (`notify:`).
     public let notifier: WebhookNotifier?
     /// Users' requests per slot (what a bake judges); nil: not watched.
@@ -80,7 +82,12 @@ public struct Reconciler: Sendable {
         let site = try await router.site(key)
         var probes: [SlotName: ProbeResult] = [:]
         let now = time.now()
-        for record in Planner.probesDue(state, containers: containers, now: now) {
+        var due = Planner.probesDue(state, containers: containers, now: now)
+        if let baking = Planner.bakeProbeDue(state, lastProbe: bakeProbes[key], now: now) {
+            due.append(baking)
+            bakeProbes[key] = now
+        }
+        for record in due {
             guard let check = state.revision(record.revision)?.spec.template.healthcheck else { continue }
             probes[record.slot] = await probe.probe(port: record.port, path: check.path.value, timeout: check.timeout.duration)
         }

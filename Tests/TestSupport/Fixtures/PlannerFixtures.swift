@@ -69,6 +69,24 @@ public enum Fixture {
                     content: CaddySiteRenderer().render(config), config: config, intact: true)
     }
 
+    /// Revision 2 live on green since t0 and baking for 5 minutes; revision 1 warm on blue.
+    public static func baking(_ policy: BakePolicy, now: Date = t0.addingTimeInterval(2), grace: Bool = true) -> PlanInput {
+        var state = state(versions: [1, 2])
+        state.revisions[1].spec.bake = policy
+        state.green = record(.green, .active, revision: 2, version: 2, streak: 2)
+        state.green.bakeUntil = t0.addingTimeInterval(300)
+        var containers = [container(.green, version: 2)]
+        if grace {
+            state.blue = record(.blue, .grace, revision: 1, version: 1, streak: 2, graceUntil: t0.addingTimeInterval(3600))
+            containers.append(container(.blue, version: 1))
+        }
+        var input = PlanInput(state: state, containers: containers, site: site(grace ? [4101, 4100] : [4101], revision: 2, version: 2), now: now)
+        input.probes = [.green: healthy()]
+        for case .recordStatus(let status) in Planner.plan(input).actions { input.state.status = status }
+        input.probes = [:]
+        return input
+    }
+
     public static func healthy() -> ProbeResult { ProbeResult(healthy: true, status: 200, detail: "HTTP 200") }
     public static func unhealthy() -> ProbeResult { ProbeResult(healthy: false, status: 503, detail: "GET /health answered HTTP 503") }
 }
