@@ -41,6 +41,10 @@ struct Bench {
             }
             return
         }
+        if CommandLine.arguments.contains("--bake") {
+            try await CaddyInstance.run(modern: true) { caddy in try await BakeBench.run(caddy) }
+            return
+        }
         if CommandLine.arguments.contains("--pull") {
             try await CaddyInstance.run(modern: true) { caddy in try await PullBench.run(caddy) }
             return

@@ -44,6 +44,7 @@ struct BenchAPIServer {
             // A Caddy issuing from pebble: automatic HTTPS on its ports, checks trusting pebble's root.
             configuration.caddyHTTPSPort = caddy.httpsPort
             configuration.tlsCAFile = caddy.acme?.rootPath
+            configuration.accessLogDirectory = caddy.directory + "/access-logs"
         }
         let daemon = try ControllerDaemon(configuration)
         let group = daemon.serviceGroup()

@@ -23,12 +23,15 @@ final class LoadGenerator: Sendable {
     let rate: Double
     let threads: Int
     let keepAlive: Bool
+    /// What each request asks for.
+    let path: String
     private let running = Atomic<Bool>(false)
     private let counts = Mutex(Counts())
     private let finished = Atomic<Int>(0)
 
-    init(port: Int, host: String, rate: Double, threads: Int = 8, keepAlive: Bool = false) {
+    init(port: Int, host: String, rate: Double, threads: Int = 8, keepAlive: Bool = false, path: String = "/") {
         self.keepAlive = keepAlive
+        self.path = path
         self.port = UInt16(port)
         self.host = host
         self.rate = rate
@@ -103,7 +106,7 @@ final class LoadGenerator: Sendable {
         }
         let fd = connection
         func fail(_ why: String) -> String { close(fd); connection = -1; return why }
-        let request = Array("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
             return fail("closed by the server")
         }
@@ -141,7 +144,7 @@ final class LoadGenerator: Sendable {
         case .failure(let failure): return failure.description
         }
         defer { close(fd) }
-        let request = Array("GET / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
             return "send: \(String(cString: strerror(errno)))"
         }

@@ -16,6 +16,8 @@ public struct RevisionView: Sendable, Codable, Hashable {
     public var secrets: [String: Int]?
     /// What it changed from the revision before it, as `apply` said (history only).
     public var changes: [String]?
+    /// Why its bake sent traffic back to the previous revision.
+    public var reverted: String?
 
     public init(
         number: Int, hash: String, image: String, source: String, author: String, createdAt: Date, rollbackOf: Int? = nil,
@@ -53,6 +55,8 @@ public struct EnvironmentView: Sendable, Codable, Hashable {
     /// domain}`), when the controller has a `--preview-domain`: a slot is tried there before it
     /// takes traffic.
     public var previews: [String: String]?
+    /// The latest revision's `bake:` bars, when it has them.
+    public var bake: BakeView?
 
     public init(
         environment: String, generation: Int, domains: [String], ports: PortPair, promote: String?, healthyThreshold: Int?,
@@ -98,6 +102,8 @@ public struct SlotView: Sendable, Codable, Hashable {
     public var waiting: String?
     /// While a live slot is watched against its `bake:` bars: until when.
     public var bakeUntil: Date?
+    /// What its users met through Caddy, when traffic is watched and it took any this hour.
+    public var traffic: TrafficView?
 
     public init(
         slot: SlotName, state: SlotState, revision: Int? = nil, hash: String? = nil, port: Int, healthyStreak: Int = 0, lastProbe: String? = nil,
@@ -215,5 +221,55 @@ public struct TeamView: Sendable, Codable, Hashable {
         self.keys = keys
         self.createdAt = createdAt
         self.createdBy = createdBy
+    }
+}
+
+/// A `bake:` policy as the console and the CLI show its bars.
+public struct BakeView: Sendable, Codable, Hashable {
+    /// `5m`.
+    public var `for`: String
+    /// `2%`.
+    public var maxErrorRate: String
+    /// `800ms`, when set.
+    public var maxP95: String?
+    public var minRequests: Int
+
+    public init(for duration: String, maxErrorRate: String, maxP95: String?, minRequests: Int) {
+        self.for = duration
+        self.maxErrorRate = maxErrorRate
+        self.maxP95 = maxP95
+        self.minRequests = minRequests
+    }
+}
+
+/// A slot's users' requests through Caddy: the last minute, the time since its switch while it
+/// bakes, and per minute for the last hour (oldest first).
+public struct TrafficView: Sendable, Codable, Hashable {
+    public struct Summary: Sendable, Codable, Hashable {
+        public var requests: Int
+        public var serverErrors: Int
+        /// 502s because nothing listened on the slot's port (part of `serverErrors`).
+        public var refused: Int
+        public var p95Milliseconds: Int?
+
+        public init(requests: Int, serverErrors: Int, refused: Int, p95Milliseconds: Int?) {
+            self.requests = requests
+            self.serverErrors = serverErrors
+            self.refused = refused
+            self.p95Milliseconds = p95Milliseconds
+        }
+    }
+
+    /// One minute of the chart, as the window counts it.
+    public typealias Minute = TrafficWindow.Minute
+
+    public var lastMinute: Summary
+    public var sinceSwitch: Summary?
+    public var minutes: [Minute]
+
+    public init(lastMinute: Summary, sinceSwitch: Summary?, minutes: [Minute]) {
+        self.lastMinute = lastMinute
+        self.sinceSwitch = sinceSwitch
+        self.minutes = minutes
     }
 }

@@ -8,12 +8,14 @@ struct GetCommand: AsyncParsableCommand {
     @Argument(help: "The project.") var project: String
     @OptionGroup var client: ClientOptions
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
+    @Flag(help: "Show it again every 2 seconds (like top) until interrupted.") var watch = false
 
     func run() async throws {
         var status = StatusCommand()
         status.project = project
         status.client = client
         status.output = output
+        status.watch = watch
         try await status.run()
     }
 }

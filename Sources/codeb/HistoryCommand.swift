@@ -19,5 +19,9 @@ struct HistoryCommand: AsyncParsableCommand {
                          (revision.changes ?? []).joined(separator: "; ").ifEmpty("-")])
         }
         print(TextTable.render(rows))
+        // Why a bake sent traffic back, under the table: the sentence is long.
+        for revision in revisions {
+            if let reverted = revision.reverted { print("revision \(revision.number): \(reverted)") }
+        }
     }
 }

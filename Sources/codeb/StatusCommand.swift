@@ -9,8 +9,19 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "One project; all of the team's when omitted.") var project: String?
     @OptionGroup var client: ClientOptions
     @Option(name: [.short, .customLong("output")], help: "table or json.") var output: OutputFormat = .table
+    @Flag(help: "Show it again every 2 seconds (like top) until interrupted.") var watch = false
 
     func run() async throws {
+        guard watch else { return try await show() }
+        while true {
+            // Clear the screen and go home, then the tables.
+            print("\u{1B}[2J\u{1B}[H", terminator: "")
+            try await show()
+            try await Task.sleep(for: .seconds(2))
+        }
+    }
+
+    func show() async throws {
         let api = try client.client()
         let projects: [ProjectView]
         if let project {
@@ -48,6 +59,39 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         if certificates.count > 1 { print("\n" + TextTable.render(certificates)) }
+        // Users' requests per slot, when Caddy's access log is read (Caddy ≥ 2.8).
+        var traffic = [["PROJECT", "ENVIRONMENT", "SLOT", "REQ/S", "5XX", "P95", "BAKE"]]
+        for project in projects {
+            for environment in project.environments {
+                for slot in environment.slots {
+                    guard let seen = slot.traffic else { continue }
+                    traffic.append([project.project, environment.environment, slot.slot.rawValue] + Self.describe(seen.lastMinute, per: 60)
+                                   + [Self.bake(slot, environment.bake, now: now)])
+                }
+            }
+        }
+        if traffic.count > 1 { print("\n" + TextTable.render(traffic)) }
+    }
+
+    /// `12.4`, `0.8%`, `41ms` for the last minute's requests (over `per` seconds).
+    static func describe(_ summary: TrafficView.Summary, per seconds: Double) -> [String] {
+        let rate = Double(summary.requests) / seconds
+        return [rate >= 10 ? String(Int(rate.rounded())) : String(format: "%.1f", rate), percent(summary), summary.p95Milliseconds.map { "\($0)ms" } ?? "-"]
+    }
+
+    static func percent(_ summary: TrafficView.Summary) -> String {
+        guard summary.requests > 0 else { return "-" }
+        return String(format: "%.1f%%", Double(summary.serverErrors) * 100 / Double(summary.requests))
+    }
+
+    /// While it bakes: `4m10s left: 120 requests, 0.8% 5xx (bar 2%), p95 41ms (bar 800ms)`.
+    static func bake(_ slot: SlotView, _ bake: BakeView?, now: Date) -> String {
+        guard let until = slot.bakeUntil, let since = slot.traffic?.sinceSwitch else { return "-" }
+        var text = "\(left(until.timeIntervalSince(now))) left: \(since.requests) requests"
+        if let bake { text += since.requests < bake.minRequests ? " (judged from \(bake.minRequests))" : "" }
+        text += ", \(percent(since)) 5xx" + (bake.map { " (bar \($0.maxErrorRate))" } ?? "")
+        if let p95 = since.p95Milliseconds { text += ", p95 \(p95)ms" + (bake?.maxP95.map { " (bar \($0))" } ?? "") }
+        return text
     }
 
     /// `R11`, `2027-03-05 (89 days)`; or what is wrong, e.g. `none that verifies: …`.

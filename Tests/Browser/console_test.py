@@ -47,10 +47,11 @@ CHATTY = ('command: ["/usr/bin/busybox", "sh", "-c", "i=0; while true; do echo t
           '/usr/bin/busybox sleep 0.2; done & exec /usr/bin/busybox httpd -f -p 8080 -h /www"]\n')
 
 
-def spec(project: str, team: str, version: int) -> str:
+def spec(project: str, team: str, version: int, bake: str | None = None) -> str:
     return (f"project: {project}\nteam: {team}\nimage: codeb-test/web:{version}\nport: 8080\n{CHATTY}"
             "healthcheck: { path: /health, interval: 400ms, timeout: 1s, healthyThreshold: 3, deadline: 60s }\n"
-            f"stopTimeout: 1s\nenvironments:\n  production: {{ domains: [{project}.test] }}\n")
+            + (f"bake: {bake}\n" if bake else "")
+            + f"stopTimeout: 1s\nenvironments:\n  production: {{ domains: [{project}.test] }}\n")
 
 
 def main() -> int:
@@ -192,6 +193,30 @@ def run_browser(cli, keys) -> None:
             check(False, f"rollback clicked: v1 served through Caddy (got {served()})")
         page.wait_for_selector("#history >> text=rollback")
         check(True, "the rollback shows in the history without a reload")
+
+        # Users on the site, then v3, which fails a third of them: its bake sends traffic back to
+        # v1 by itself; the page charts the traffic with the switches and says why in the history.
+        users = {"on": True, "answers": 0}
+        def browse() -> None:
+            while users["on"]:
+                HOST.served(f"{PROJECT}.test", "/cgi-bin/app")
+                users["answers"] += 1
+        browsing = threading.Thread(target=browse)
+        browsing.start()
+        try:
+            baked = cli("member", "apply", "-f", "-", "--wait", "--timeout", "90s", stdin=spec(PROJECT, "acme", 3, "{ for: 10m, max-error-rate: 2%, min-requests: 30 }"))
+        finally:
+            users["on"] = False
+            browsing.join(timeout=10)
+        check(baked.returncode == 6 and "reverted to revision" in baked.stderr, f"v3 reverted by its bake: apply --wait exits 6 saying why ({baked.returncode}: {baked.stderr.strip()})")
+        page.reload()
+        page.wait_for_selector("#history tr.reverted")
+        check("5xx" in page.inner_text("#history tr.reverted"), "the history says why the revision was reverted")
+        page.wait_for_selector("#traffic figure.chart rect.errors")
+        check(True, "the traffic chart shows the server errors v3 answered")
+        check(page.query_selector("#traffic .switch") is not None, "the chart marks when a slot took traffic")
+        page.locator("#traffic").screenshot(path=str(OUT / "traffic-chart.png"))
+        shoot("reverted")
 
         # The secrets page (names only), and the admin's keys and audit log.
         page.goto(f"{BASE}/#/p/{PROJECT}/production/secrets")

@@ -15,6 +15,11 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CODEB = str(ROOT / ".build/debug/codeb")
 PORTS = "production=14100-14499,staging=14500-14999,preview=15000-15499"
+# A Caddy ≥ 2.8 (route files, and the access log traffic per slot is read from) when .ci/setup
+# unpacked one, else Debian's.
+CADDY = os.environ.get("CODEB_CADDY_MODERN", "/tmp/codeb-ci/caddy-2.11.7/caddy")
+if not os.access(CADDY, os.X_OK):
+    CADDY = "caddy"
 
 
 def until(what: str, probe, deadline: float = 20.0, every: float = 0.05):
@@ -54,7 +59,7 @@ class Host:
                      if self.https_port else "\tauto_https off\n")
         (state / "Caddyfile").write_text(f"{{\n\tadmin {self.admin}\n{listeners}\tstorage file_system {state}/caddy-data\n}}\nimport {state}/sites/*.caddy\n")
         (state / "controller.yaml").write_text("# defaults\n")
-        self.caddy = subprocess.Popen(["caddy", "run", "--config", str(state / "Caddyfile"), "--adapter", "caddyfile"], cwd=state,
+        self.caddy = subprocess.Popen([CADDY, "run", "--config", str(state / "Caddyfile"), "--adapter", "caddyfile"], cwd=state,
                                       env={**os.environ, "HOME": str(state)}, stdout=open(state / "caddy.log", "w"), stderr=subprocess.STDOUT)
         tls = []
         if self.https_port:
@@ -66,7 +71,7 @@ class Host:
             [CODEB, "controller", "--listen", f"127.0.0.1:{self.api_port}", "--state-dir", str(state), "--config", str(state / "controller.yaml"),
              "--caddy-config", str(state / "Caddyfile"), "--caddy-sites", str(state / "sites"), "--caddy-admin", self.admin,
              "--caddy-http-port", str(self.http_port), "--secret-key-file", str(state / "secret.key"), "--preview-domain", "preview.test",
-             "--ports", PORTS, *tls],
+             "--ports", PORTS, "--access-log-dir", str(state / "access-logs"), *tls],
             stdout=open(state / "controller.log", "w"), stderr=subprocess.STDOUT)
         until("the controller", self.reachable, 60)
 
@@ -87,7 +92,7 @@ class Host:
         return subprocess.run([CODEB, *arguments], input=stdin, capture_output=True, text=True,
                               env={**os.environ, "CODEB_SERVER": self.base, "CODEB_TOKEN": self.keys[key]})
 
-    def served(self, hostname: str) -> str:
+    def served(self, hostname: str, path: str = "/") -> str:
         """What Caddy answers for `hostname`, or why it answers nothing; over HTTPS the
         certificate must verify against Caddy's root."""
         if self.https_port:
@@ -95,7 +100,7 @@ class Host:
                 context = ssl.create_default_context(cafile=str(self.root))
                 with socket.create_connection(("127.0.0.1", self.https_port), timeout=2) as raw, \
                         context.wrap_socket(raw, server_hostname=hostname) as connection:
-                    connection.sendall(f"GET / HTTP/1.1\r\nHost: {hostname}\r\nConnection: close\r\n\r\n".encode())
+                    connection.sendall(f"GET {path} HTTP/1.1\r\nHost: {hostname}\r\nConnection: close\r\n\r\n".encode())
                     answer = b""
                     while chunk := connection.recv(65536):
                         answer += chunk
@@ -105,7 +110,7 @@ class Host:
                 return body.decode().strip()
             except Exception as error:  # noqa: BLE001 — any failure is "not served"
                 return f"not served: {error}"
-        request = urllib.request.Request(f"http://127.0.0.1:{self.http_port}/", headers={"Host": hostname})
+        request = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}", headers={"Host": hostname})
         try:
             with urllib.request.urlopen(request, timeout=2) as response:
                 return response.read().decode().strip()

@@ -19,6 +19,21 @@ import Testing
         #expect(lastTen.requests == 100, "to the second")
     }
 
+    @Test func perMinuteIsTheLastHourOldestFirstWithQuietMinutesAtZero() throws {
+        var window = TrafficWindow()
+        let minute = Self.t0.addingTimeInterval(-Self.t0.timeIntervalSince1970.truncatingRemainder(dividingBy: 60))
+        for index in 0..<10 { window.add(end: minute.addingTimeInterval(Double(index)), status: index < 4 ? 502 : 200, refused: false, duration: 0.01) }
+        window.add(end: minute.addingTimeInterval(-120), status: 200, refused: false, duration: 0.01)
+        window.add(end: minute.addingTimeInterval(-7200), status: 200, refused: false, duration: 0.01)   // older than the hour
+        let series = window.perMinute(until: minute.addingTimeInterval(30))
+        #expect(series.count == 60)
+        #expect(series.first?.start == minute.addingTimeInterval(-59 * 60) && series.last?.start == minute)
+        let last = try #require(series.last)
+        #expect(last.requests == 10 && last.serverErrors == 4)
+        #expect(series[57].requests == 1 && series[58].requests == 0)
+        #expect(series.map(\.requests).reduce(0, +) == 11)
+    }
+
     @Test func percentilesFallInTheRightBucket() throws {
         var window = TrafficWindow()
         for index in 0..<100 {

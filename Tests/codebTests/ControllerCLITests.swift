@@ -88,7 +88,12 @@ struct ControllerCLITests {
             let events = try await CLI.run(["events", "--project", project], environment: environment)
             #expect(events.status == 0)
             #expect(events.stdout.contains("\(project)/staging"))
-            #expect(events.stdout.contains("create \(project)-staging-blue"))
+            // In the user's words by default; the planner's actions with --raw.
+            #expect(events.stdout.contains("revision 1 deployed on blue (codeb-test/web:1)"), "\(events.stdout)")
+            #expect(events.stdout.contains("revision 1 healthy on blue") && events.stdout.contains("revision 1 live on blue"), "\(events.stdout)")
+            #expect(!events.stdout.contains("create \(project)-staging-blue"))
+            let raw = try await CLI.run(["events", "--project", project, "--raw"], environment: environment)
+            #expect(raw.stdout.contains("create \(project)-staging-blue") && raw.stdout.contains("revision 1 live on blue"), "\(raw.stdout)")
 
             let failing = try await apply(2, health: "/missing")
             #expect(failing.status == 3, "\(failing.stdout)\(failing.stderr)")

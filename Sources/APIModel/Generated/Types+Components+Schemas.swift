@@ -38,6 +38,150 @@ extension Components {
         public typealias ProjectView = APIModel.ProjectView
         /// - Remark: Generated from `#/components/schemas/EnvironmentView`.
         public typealias EnvironmentView = APIModel.EnvironmentView
+        /// The latest revision's `bake:` bars.
+        ///
+        /// - Remark: Generated from `#/components/schemas/BakeView`.
+        public struct BakeView: Codable, Hashable, Sendable {
+            /// How long a new revision is watched after its switch, e.g. `5m`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BakeView/for`.
+            public var _for: Swift.String
+            /// The share of 5xx over which it is reverted, e.g. `2%`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BakeView/maxErrorRate`.
+            public var maxErrorRate: Swift.String
+            /// The p95 over which it is reverted, e.g. `800ms`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BakeView/maxP95`.
+            public var maxP95: Swift.String?
+            /// Requests seen before the bars apply.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BakeView/minRequests`.
+            public var minRequests: Swift.Int
+            /// Creates a new `BakeView`.
+            ///
+            /// - Parameters:
+            ///   - _for: How long a new revision is watched after its switch, e.g. `5m`.
+            ///   - maxErrorRate: The share of 5xx over which it is reverted, e.g. `2%`.
+            ///   - maxP95: The p95 over which it is reverted, e.g. `800ms`.
+            ///   - minRequests: Requests seen before the bars apply.
+            public init(
+                _for: Swift.String,
+                maxErrorRate: Swift.String,
+                maxP95: Swift.String? = nil,
+                minRequests: Swift.Int
+            ) {
+                self._for = _for
+                self.maxErrorRate = maxErrorRate
+                self.maxP95 = maxP95
+                self.minRequests = minRequests
+            }
+            public enum CodingKeys: String, CodingKey {
+                case _for = "for"
+                case maxErrorRate
+                case maxP95
+                case minRequests
+            }
+        }
+        /// A slot's users' requests through Caddy (read from its access log; Caddy ≥ 2.8): the last minute, the time since its switch while it bakes, and per minute for the last hour, oldest first.
+        ///
+        /// - Remark: Generated from `#/components/schemas/TrafficView`.
+        public struct TrafficView: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TrafficView/lastMinute`.
+            public var lastMinute: Components.Schemas.TrafficSummaryView
+            /// - Remark: Generated from `#/components/schemas/TrafficView/sinceSwitch`.
+            public var sinceSwitch: Components.Schemas.TrafficSummaryView?
+            /// - Remark: Generated from `#/components/schemas/TrafficView/minutes`.
+            public var minutes: [Components.Schemas.TrafficMinuteView]
+            /// Creates a new `TrafficView`.
+            ///
+            /// - Parameters:
+            ///   - lastMinute:
+            ///   - sinceSwitch:
+            ///   - minutes:
+            public init(
+                lastMinute: Components.Schemas.TrafficSummaryView,
+                sinceSwitch: Components.Schemas.TrafficSummaryView? = nil,
+                minutes: [Components.Schemas.TrafficMinuteView]
+            ) {
+                self.lastMinute = lastMinute
+                self.sinceSwitch = sinceSwitch
+                self.minutes = minutes
+            }
+            public enum CodingKeys: String, CodingKey {
+                case lastMinute
+                case sinceSwitch
+                case minutes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TrafficSummaryView`.
+        public struct TrafficSummaryView: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TrafficSummaryView/requests`.
+            public var requests: Swift.Int
+            /// Answers 500–599, refused connections included.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TrafficSummaryView/serverErrors`.
+            public var serverErrors: Swift.Int
+            /// 502s because nothing listened on the slot's port.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TrafficSummaryView/refused`.
+            public var refused: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TrafficSummaryView/p95Milliseconds`.
+            public var p95Milliseconds: Swift.Int?
+            /// Creates a new `TrafficSummaryView`.
+            ///
+            /// - Parameters:
+            ///   - requests:
+            ///   - serverErrors: Answers 500–599, refused connections included.
+            ///   - refused: 502s because nothing listened on the slot's port.
+            ///   - p95Milliseconds:
+            public init(
+                requests: Swift.Int,
+                serverErrors: Swift.Int,
+                refused: Swift.Int,
+                p95Milliseconds: Swift.Int? = nil
+            ) {
+                self.requests = requests
+                self.serverErrors = serverErrors
+                self.refused = refused
+                self.p95Milliseconds = p95Milliseconds
+            }
+            public enum CodingKeys: String, CodingKey {
+                case requests
+                case serverErrors
+                case refused
+                case p95Milliseconds
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TrafficMinuteView`.
+        public struct TrafficMinuteView: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TrafficMinuteView/start`.
+            public var start: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/TrafficMinuteView/requests`.
+            public var requests: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TrafficMinuteView/serverErrors`.
+            public var serverErrors: Swift.Int
+            /// Creates a new `TrafficMinuteView`.
+            ///
+            /// - Parameters:
+            ///   - start:
+            ///   - requests:
+            ///   - serverErrors:
+            public init(
+                start: Foundation.Date,
+                requests: Swift.Int,
+                serverErrors: Swift.Int
+            ) {
+                self.start = start
+                self.requests = requests
+                self.serverErrors = serverErrors
+            }
+            public enum CodingKeys: String, CodingKey {
+                case start
+                case requests
+                case serverErrors
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/PortPair`.
         public typealias PortPair = State.PortPair
         /// - Remark: Generated from `#/components/schemas/SlotView`.

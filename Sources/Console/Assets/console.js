@@ -7,6 +7,7 @@
   let logs = null;            // a followed log's AbortController
   let refreshTimer = null;
   let current = null;         // { render, project }
+  let showRaw = false;        // the events table shows the planner's actions too
   window.codebConsole = { loadedAt: Date.now(), renders: 0, lastEventAt: 0 };
 
   // ---- helpers ------------------------------------------------------------------------
@@ -211,6 +212,8 @@
     const failed = environment.slots.find((s) => s.state === 'failed' && s.revision === latest);
     const rolling = environment.slots.find((s) => s.state === 'deployed' && s.revision === latest);
     const live = environment.slots.find((s) => s.state === 'active' && s.revision === latest);
+    if (failed && failed.failureReason === 'Reverted') return el('section', { class: 'card rollout failed', id: 'rollout', 'data-phase': 'reverted' },
+      el('h3', {}, 'Revision ' + latest + ' reverted by its bake'), el('p', {}, failed.failure));
     if (failed) return el('section', { class: 'card rollout failed', id: 'rollout', 'data-phase': 'failed' },
       el('h3', {}, 'Revision ' + latest + ' failed'), el('p', {}, failed.failure || 'no reason recorded'));
     if (rolling) {
@@ -221,6 +224,8 @@
         el('p', {}, rolling.pulling ? rolling.pulling : waiting ? 'healthy, waiting for promotion' : 'health ' + rolling.healthyStreak + '/' + threshold),
         rolling.lastProbe ? el('p', { class: 'muted' }, 'last probe: ' + rolling.lastProbe) : null);
     }
+    if (live && live.bakeUntil) return el('section', { class: 'card rollout', id: 'rollout', 'data-phase': 'baking' },
+      el('h3', {}, 'Live: revision ' + latest + ', baking'), el('p', { class: 'muted' }, 'on ' + live.slot + ', port ' + live.port + '; watched until ' + new Date(live.bakeUntil).toLocaleTimeString()));
     if (live) return el('section', { class: 'card rollout live', id: 'rollout', 'data-phase': 'live' },
       el('h3', {}, 'Live: revision ' + latest), el('p', { class: 'muted' }, 'on ' + live.slot + ', port ' + live.port));
     return null;
@@ -259,6 +264,75 @@
     return [el('h2', {}, 'Certificates'), el('div', { class: 'scroll' }, el('table', { id: 'certificates' },
       el('thead', {}, el('tr', {}, el('th', {}, 'domain'), el('th', {}, 'issuer'), el('th', {}, 'ends'), el('th', {}, 'left'))),
       el('tbody', {}, rows)))];
+  }
+
+  // SVG nodes (the chart): made like `el`, in the SVG namespace; colours come from the CSS.
+  function svg(tag, attrs, ...children) {
+    const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value !== null && value !== undefined) node.setAttribute(name, String(value));
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  // Requests (and, in red, server errors) per minute for the last hour, per slot, with the
+  // moments a slot took traffic marked; a baking slot's numbers since its switch beside its bars.
+  function trafficSection(environment) {
+    const slots = environment.slots.filter((s) => s.traffic);
+    if (!slots.length) return null;
+    const width = 600, height = 120, top = 8, bottom = 18;
+    const charts = slots.map((slot) => {
+      const minutes = slot.traffic.minutes;
+      const start = minutes.length ? new Date(minutes[0].start).getTime() : Date.now() - 3600000;
+      const span = 60 * 60000, peak = Math.max(1, ...minutes.map((m) => m.requests));
+      const x = (t) => Math.max(0, Math.min(width, (t - start) / span * width));
+      const y = (n) => top + (height - top - bottom) * (1 - n / peak);
+      const bar = width / 60 - 1;
+      const bars = minutes.map((m) => {
+        const left = x(new Date(m.start).getTime());
+        return [
+          m.requests ? svg('rect', { class: 'requests', x: left.toFixed(1), y: y(m.requests).toFixed(1), width: bar.toFixed(1), height: (y(0) - y(m.requests)).toFixed(1) },
+            svg('title', {}, new Date(m.start).toLocaleTimeString() + ': ' + m.requests + ' requests, ' + m.serverErrors + ' 5xx')) : null,
+          m.serverErrors ? svg('rect', { class: 'errors', x: left.toFixed(1), y: y(m.serverErrors).toFixed(1), width: bar.toFixed(1), height: (y(0) - y(m.serverErrors)).toFixed(1) }) : null,
+        ];
+      });
+      const switched = environment.slots.filter((s) => s.promotedAt && new Date(s.promotedAt).getTime() >= start)
+        .sort((a, b) => new Date(a.promotedAt) - new Date(b.promotedAt));
+      const switches = switched.map((s) => {
+        const at = x(new Date(s.promotedAt).getTime());
+        return svg('g', { class: 'switch' }, svg('line', { x1: at, x2: at, y1: 0, y2: height - bottom }),
+          svg('title', {}, s.slot + ' took traffic at ' + new Date(s.promotedAt).toLocaleTimeString()));
+      });
+      const last = slot.traffic.lastMinute;
+      return el('figure', { class: 'card chart', 'data-slot': slot.slot },
+        el('figcaption', {}, el('strong', {}, slot.slot), ' — last minute: ', (last.requests / 60).toFixed(1), ' req/s, ',
+          last.requests ? (last.serverErrors * 100 / last.requests).toFixed(1) + '% 5xx' : 'no requests',
+          last.p95Milliseconds !== undefined ? ', p95 ' + last.p95Milliseconds + ' ms' : ''),
+        svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': 'Requests per minute on ' + slot.slot + ' for the last hour' },
+          svg('line', { class: 'axis', x1: 0, x2: width, y1: y(0), y2: y(0) }),
+          bars, switches,
+          svg('text', { class: 'axis', x: 0, y: height - 4 }, '60 min ago'), svg('text', { class: 'axis', x: width, y: height - 4, 'text-anchor': 'end' }, 'now'),
+          svg('text', { class: 'axis', x: 0, y: top + 2 }, peak + ' requests/min')),
+        switched.length ? el('p', { class: 'muted switches' }, 'switches (dashed): ', switched.map((s, i) => [i ? ', ' : '', s.slot + ' at ' + new Date(s.promotedAt).toLocaleTimeString()])) : null,
+        bakeLine(environment, slot));
+    });
+    return [el('h2', {}, 'Traffic'), el('div', { class: 'charts', id: 'traffic' }, charts)];
+  }
+
+  function bakeLine(environment, slot) {
+    const bake = environment.bake, since = slot.traffic && slot.traffic.sinceSwitch;
+    if (!slot.bakeUntil || !since || !bake) return null;
+    const share = since.requests ? since.serverErrors * 100 / since.requests : 0;
+    const over = since.requests >= bake.minRequests && share > parseFloat(bake.maxErrorRate);
+    return el('p', { class: 'bake' + (over ? ' error' : ''), id: 'bake' },
+      'Baking, ' + left(slot.bakeUntil) + ': ', since.requests + ' requests',
+      since.requests < bake.minRequests ? ' (judged from ' + bake.minRequests + ')' : '',
+      ', ' + share.toFixed(1) + '% 5xx (bar ' + bake.maxErrorRate + ')',
+      since.p95Milliseconds !== undefined ? ', p95 ' + since.p95Milliseconds + ' ms' + (bake.maxP95 ? ' (bar ' + bake.maxP95 + ')' : '') : '');
   }
 
   function actionButtons(project, environment) {
@@ -325,16 +399,20 @@
       actionButtons(project, environment),
       el('p', { id: 'action-status', class: 'muted', role: 'status' }),
       el('h2', {}, 'Slots'), el('div', { class: 'grid', id: 'slots' }, environment.slots.map((slot) => slotCard(environment, slot))),
+      trafficSection(environment),
       certificateSection(environment),
       el('h2', {}, 'History'),
       el('div', { class: 'scroll' }, el('table', { id: 'history' },
         el('thead', {}, el('tr', {}, el('th', {}, 'revision'), el('th', {}, 'image'), el('th', {}, 'source'), el('th', {}, 'author'), el('th', {}, 'when'))),
-        el('tbody', {}, history.map((r) => el('tr', {}, el('td', {}, 'r' + r.number), el('td', {}, el('code', {}, r.image)),
-          el('td', {}, r.source + (r.rollbackOf ? ' of r' + r.rollbackOf : '')), el('td', {}, r.author), el('td', {}, time(r.createdAt))))))),
+        el('tbody', {}, history.map((r) => el('tr', { class: r.reverted ? 'reverted' : null }, el('td', {}, 'r' + r.number), el('td', {}, el('code', {}, r.image)),
+          el('td', {}, r.source + (r.rollbackOf ? ' of r' + r.rollbackOf : ''), r.reverted ? el('div', { class: 'error' }, r.reverted) : null),
+          el('td', {}, r.author), el('td', {}, time(r.createdAt))))))),
       el('h2', {}, 'Recent events'),
+      el('label', { class: 'muted' }, el('input', { type: 'checkbox', id: 'raw-events', class: 'toggle', checked: showRaw,
+        onchange: (event) => { showRaw = event.target.checked; if (current) current.render(true); } }), ' planner actions'),
       el('div', { class: 'scroll' }, el('table', { id: 'events' },
-        el('tbody', {}, recent.filter((e) => !e.key || e.key.environment === undefined || e.key.environment === name).slice(-15).reverse()
-          .map((e) => el('tr', {}, el('td', {}, time(e.time)), el('td', { class: e.level === 'warning' ? 'error' : '' }, e.message)))))),
+        el('tbody', {}, recent.filter((e) => (!e.key || e.key.environment === undefined || e.key.environment === name) && (showRaw || !e.raw)).slice(-15).reverse()
+          .map((e) => el('tr', { class: e.raw ? 'raw' : null }, el('td', {}, time(e.time)), el('td', { class: e.level === 'warning' ? 'error' : '' }, e.message)))))),
       logPanel);
   }
 

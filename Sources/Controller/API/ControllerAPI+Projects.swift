@@ -73,10 +73,10 @@ extension ControllerAPI {
                 let same = current?.desired?.spec == wanted
                 let number = same ? current?.generation ?? 0 : (current?.generation ?? 0) + 1
                 results.append(.init(environment: name.value, revision: number, created: !same, changes: changes,
-                                     actions: try await plannedActions(key, wanted, team: spec.team, number: number, author: principal.keyID)))
+                                     actions: try await plannedActions(key, wanted, team: spec.team, number: number, author: principal.author)))
             } else {
                 let before = current?.generation ?? 0
-                let revision = try await operations.apply(spec, environment: name, author: principal.keyID, expectedGeneration: input.expectedGeneration)
+                let revision = try await operations.apply(spec, environment: name, author: principal.author, expectedGeneration: input.expectedGeneration)
                 // The apply pinned the secrets; what it recorded is what changed.
                 let changes = revision.spec.changes(from: current?.desired?.spec)
                 results.append(.init(environment: name.value, revision: revision.number, created: revision.number > before, changes: changes, actions: nil))
@@ -118,7 +118,8 @@ extension ControllerAPI {
         var projects: [String: ProjectView] = [:]
         for key in try await store.keys() {
             guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
-            projects[key.project.value, default: ProjectView(project: key.project.value, team: state.team.value, environments: [])].environments.append(EnvironmentView(state, previewDomain: reconciler?.previewDomain))
+            let view = await EnvironmentView.with(state, previewDomain: reconciler?.previewDomain, traffic: reconciler?.traffic, now: Date())
+            projects[key.project.value, default: ProjectView(project: key.project.value, team: state.team.value, environments: [])].environments.append(view)
         }
         return .ok(.init(body: .json(projects.values.sorted { $0.project < $1.project })))
     }
@@ -131,7 +132,7 @@ extension ControllerAPI {
         var environments: [EnvironmentView] = []
         for key in try await store.keys() where key.project == name {
             guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
-            environments.append(EnvironmentView(state, previewDomain: reconciler?.previewDomain))
+            environments.append(await EnvironmentView.with(state, previewDomain: reconciler?.previewDomain, traffic: reconciler?.traffic, now: Date()))
         }
         guard !environments.isEmpty else { throw APIError.notFound("project \(name)") }
         return .ok(.init(body: .json(ProjectView(project: name.value, team: principal.team.value, environments: environments))))
@@ -156,7 +157,7 @@ extension ControllerAPI {
         return try await audited(target: target, context) {
             let principal = try context.caller()
             let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
-            let number = try await operations.promote(state.key, author: principal.keyID)
+            let number = try await operations.promote(state.key, author: principal.author)
             return .accepted(.init(body: .json(.init(promoted: number))))
         }
     }
@@ -167,7 +168,7 @@ extension ControllerAPI {
         return try await audited(target: target, context) {
             let principal = try context.caller()
             let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
-            let revision = try await operations.rollback(state.key, author: principal.keyID)
+            let revision = try await operations.rollback(state.key, author: principal.author)
             return .accepted(.init(body: .json(RevisionView(revision))))
         }
     }
@@ -178,7 +179,7 @@ extension ControllerAPI {
         return try await audited(target: target, context) {
             let principal = try context.caller()
             let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
-            try await operations.delete(state.key, author: principal.keyID)
+            try await operations.delete(state.key, author: principal.author)
             return .accepted(.init(body: .json(.init(deleting: state.key.description))))
         }
     }

@@ -33,9 +33,9 @@ extension ControllerAPI {
             guard !request.password.isEmpty, request.password.utf8.count <= 16 * 1024 else {
                 throw APIError(.badRequest, code: "bad_request", "the password must be 1 byte to 16 KiB")
             }
-            try await vault.login(team: principal.team, host: host, username: request.username, password: request.password, author: principal.keyID)
+            try await vault.login(team: principal.team, host: host, username: request.username, password: request.password, author: principal.author)
             let now = time.now()
-            return .ok(.init(body: .json(RegistryView(host: host.value, username: request.username, setBy: principal.keyID, setAt: now))))
+            return .ok(.init(body: .json(RegistryView(host: host.value, username: request.username, setBy: principal.author, setAt: now))))
         }
     }
 

@@ -59,8 +59,8 @@ extension ControllerAPI {
             if let bad = values.first(where: { $0.value.contains("\u{0}") }) {
                 throw APIError(.badRequest, code: "bad_request", "the value of \(bad.key) contains a NUL byte, which a process environment cannot carry")
             }
-            let version = try await vault.set(owner, scope: scope, values: values, author: principal.keyID)
-            let rollouts = try await operations.rollOutSecrets(owner, author: principal.keyID)
+            let version = try await vault.set(owner, scope: scope, values: values, author: principal.author)
+            let rollouts = try await operations.rollOutSecrets(owner, author: principal.author)
             return .accepted(.init(body: .json(SecretsChangeResult(
                 project: owner.project.value, version: version, names: names,
                 rollouts: rollouts.map { .init(environment: $0.environment.value, revision: $0.revision) }
@@ -86,8 +86,8 @@ extension ControllerAPI {
             guard needing.isEmpty else {
                 throw APIError(.conflict, code: "secret_in_use", "\(needing.map(\.value).joined(separator: ", ")) still name\(needing.count == 1 ? "s" : "") \(names.map(\.value).joined(separator: ", ")) in `secrets:`; remove \(names.count == 1 ? "it" : "them") from codeb.yaml and apply first")
             }
-            let version = try await vault.unset(owner, scope: scope, names: names, author: principal.keyID)
-            let rollouts = try await operations.rollOutSecrets(owner, author: principal.keyID)
+            let version = try await vault.unset(owner, scope: scope, names: names, author: principal.author)
+            let rollouts = try await operations.rollOutSecrets(owner, author: principal.author)
             return .accepted(.init(body: .json(SecretsChangeResult(
                 project: owner.project.value, version: version, names: names.map(\.value),
                 rollouts: rollouts.map { .init(environment: $0.environment.value, revision: $0.revision) }

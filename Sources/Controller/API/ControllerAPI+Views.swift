@@ -12,6 +12,7 @@ extension RevisionView {
             author: revision.author, createdAt: revision.createdAt, rollbackOf: revision.rollbackOf, imageDigest: revision.imageDigest,
             secrets: revision.spec.template.secretsBinding.map { Dictionary(uniqueKeysWithValues: $0.pins.map { ($0.key.value, $0.value) }) }
         )
+        reverted = revision.reverted
     }
 }
 
@@ -34,6 +35,38 @@ extension EnvironmentView {
             slots: state.slots.map(SlotView.init), images: images, status: StatusView(state.status), deleting: state.deleting
         )
         self.previews = previewDomain == nil ? nil : previews
+        self.bake = state.desired?.spec.bake.map {
+            BakeView(for: $0.duration.description, maxErrorRate: BakePolicy.percentText($0.maxErrorRateBasisPoints), maxP95: $0.maxP95?.description, minRequests: $0.minRequests)
+        }
+    }
+
+    /// The view with what each slot's users met, as `traffic` counted it.
+    static func with(_ state: EnvironmentState, previewDomain: Hostname?, traffic: (any TrafficSource)?, now: Date) async -> EnvironmentView {
+        var view = EnvironmentView(state, previewDomain: previewDomain)
+        guard let traffic else { return view }
+        let ports = Dictionary(uniqueKeysWithValues: state.slots.filter { $0.state != .empty }.map { ($0.slot, $0.port) })
+        let since = Planner.baking(state).map { [$0.record.slot: $0.record.promotedAt ?? now] } ?? [:]
+        let report = await traffic.report(state.key, ports: ports, since: since, now: now)
+        for index in view.slots.indices {
+            guard let slot = report[view.slots[index].slot], slot.minutes.contains(where: { $0.requests > 0 }) || slot.sinceSwitch != nil else { continue }
+            view.slots[index].traffic = TrafficView(slot)
+        }
+        return view
+    }
+}
+
+extension TrafficView {
+    init(_ traffic: SlotTraffic) {
+        self.init(
+            lastMinute: Summary(traffic.lastMinute), sinceSwitch: traffic.sinceSwitch.map(Summary.init),
+            minutes: traffic.minutes.map { Minute(start: $0.start, requests: $0.requests, serverErrors: $0.serverErrors) }
+        )
+    }
+}
+
+extension TrafficView.Summary {
+    init(_ summary: TrafficWindow.Summary) {
+        self.init(requests: summary.requests, serverErrors: summary.serverErrors, refused: summary.refused, p95Milliseconds: summary.p95.map { Int($0.inMilliseconds) })
     }
 }
 

@@ -8,12 +8,18 @@ public struct Principal: Sendable, Hashable {
     public var keyID: String
     public var team: ResourceName
     public var role: Role
+    /// The name its creator gave the key (`ci-deploy`), when it has one.
+    public var keyName: String?
 
-    public init(keyID: String, team: ResourceName, role: Role) {
+    public init(keyID: String, team: ResourceName, role: Role, keyName: String? = nil) {
         self.keyID = keyID
         self.team = team
         self.role = role
+        self.keyName = keyName
     }
+
+    /// Who a revision, a secret or a login says made it: the key's name, else its id.
+    public var author: String { keyName.flatMap { $0.isEmpty ? nil : $0 } ?? keyID }
 }
 
 /// Turns a presented key into a principal: parsed, hashed, looked up by its hash (one indexed
@@ -36,7 +42,7 @@ public struct Authenticator: Sendable {
         guard let match = try await keys.key(hash: hash), constantTimeEquals(match.hash, hash),
               match.revokedAt == nil, match.team == key.team, match.role == key.role.rawValue
         else { return nil }
-        return Principal(keyID: match.id, team: key.team, role: key.role)
+        return Principal(keyID: match.id, team: key.team, role: key.role, keyName: match.name)
     }
 
     /// Creates and stores a key; returns it — the only time its text exists.

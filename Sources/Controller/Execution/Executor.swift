@@ -80,7 +80,13 @@ public struct Executor: Sendable {
         case .recordSlots(let records):
             try await store.update(key) { state, _ in
                 guard state != nil else { throw StoreError(.notFound, "\(key) disappeared") }
-                for record in records { state?[record.slot] = record }
+                for record in records {
+                    state?[record.slot] = record
+                    // A revert is kept on the revision too: the history says it after the slot is reused.
+                    if record.failureReason == .reverted, let index = state?.revisions.firstIndex(where: { $0.number == record.revision }) {
+                        state?.revisions[index].reverted = record.failure
+                    }
+                }
             }
         case .recordStatus(let status):
             try await store.update(key) { state, _ in state?.status = status }

@@ -72,4 +72,17 @@ public struct DeployNotice: Sendable, Hashable, Codable {
             )
         }
     }
+
+    /// What happened, in the user's words: the default line of `codeb events` and the console.
+    public var sentence: String {
+        let revision = revision.map { "revision \($0)" } ?? "a revision"
+        switch event {
+        case .rolloutStarted: return "\(revision) deployed on \(slot)" + (image.map { " (\($0))" } ?? "")
+        case .rolloutLive: return "\(revision) live on \(slot)"
+        case .rolloutFailed: return "\(revision) failed: \(reason ?? "unhealthy")"
+        case .rolloutReverted: return "\(revision) \(reason ?? "reverted")"
+        case .rollback: return "\(revision) back on \(slot) (rollback)"
+        case .graceExpired: return "\(revision)'s grace ended on \(slot); its container goes"
+        }
+    }
 }

@@ -179,8 +179,9 @@ public struct Reconciler: Sendable {
             throw error
         }
         Self.count(plan, input)
-        notifier?.post(DeployNotice.notices(plan, input))
-        record(plan, key)
+        let notices = DeployNotice.notices(plan, input)
+        notifier?.post(notices)
+        record(plan, key, notices: notices, input: input)
         if plan.actions.contains(.forget) {
             try await leases.release(key)
             await traffic?.forget(key)
@@ -188,12 +189,45 @@ public struct Reconciler: Sendable {
         return plan.requeueAfter
     }
 
-    private func record(_ plan: Plan, _ key: EnvironmentKey) {
+    /// The plan's actions as raw events, then what they meant in the user's words: the notices'
+    /// sentences, a bake's start and end, and a first healthy probe.
+    private func record(_ plan: Plan, _ key: EnvironmentKey, notices: [DeployNotice] = [], input: PlanInput? = nil) {
         guard let events else { return }
         let now = time.now()
         for action in plan.actions {
             if case .recordStatus = action { continue }
-            events.record(ControllerEvent(time: now, key: key, level: .info, message: action.description))
+            events.record(ControllerEvent(time: now, key: key, level: .info, message: action.description, raw: true))
+        }
+        var sentences: [(String, Bool)] = []
+        let changes = input.map { plan.slotChanges(from: $0.state) } ?? []
+        if let input {
+            // Healthy before live: a slot promoted by the probe that made it healthy says both.
+            for change in changes {
+                let (before, after) = (change.before, change.after)
+                if before?.state == .deployed, after.state == .deployed || after.state == .active,
+                   let needed = input.state.revision(after.revision)?.spec.template.healthcheck.healthyThreshold,
+                   after.healthyStreak >= needed, (before?.healthyStreak ?? 0) < needed {
+                    sentences.append(("revision \(after.revision ?? 0) healthy on \(after.slot)", false))
+                }
+            }
+        }
+        sentences += notices.map { ($0.sentence, $0.event == .rolloutFailed || $0.event == .rolloutReverted) }
+        if let input {
+            for change in changes {
+                let (before, after) = (change.before, change.after)
+                let revision = "revision \(after.revision ?? 0)"
+                if after.state == .active, let until = after.bakeUntil, before?.bakeUntil == nil,
+                   let bake = input.state.revision(after.revision)?.spec.bake {
+                    sentences.append(("\(revision) baking on \(after.slot) for \(bake.duration) (until \(until.formatted(.iso8601.time(includingFractionalSeconds: false)))Z)", false))
+                }
+                if after.state == .active, before?.state == .active, after.bakeUntil == nil, before?.bakeUntil != nil {
+                    sentences.append(("\(revision) baked on \(after.slot)" + (after.failureReason == .bakeFailed ? ", over a bar: \(after.failure ?? "")" : ": no bar crossed"),
+                                      after.failureReason == .bakeFailed))
+                }
+            }
+        }
+        for (sentence, warning) in sentences {
+            events.record(ControllerEvent(time: now, key: key, level: warning ? .warning : .info, message: sentence))
         }
     }
 }

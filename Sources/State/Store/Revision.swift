@@ -24,6 +24,9 @@ public struct Revision: Sendable, Hashable, Codable {
     public var rollbackOf: Int?
     /// The image digest (`sha256:…`) the controller pulled for this revision, once pulled.
     public var imageDigest: String?
+    /// Why its bake sent traffic back to the previous revision (`reverted to revision 1: 5xx 33%
+    /// of 60 requests, bar 2%`), kept with the history after its slot is reused.
+    public var reverted: String?
 
     public init(number: Int, spec: EnvironmentSpec, source: Source, author: String, createdAt: Date, rollbackOf: Int? = nil) {
         self.number = number

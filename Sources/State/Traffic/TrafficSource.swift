@@ -28,6 +28,10 @@ public protocol TrafficSource: Sendable {
     /// returns what each slot in `since` answered from that moment to `until`.
     func traffic(_ target: TrafficTarget, since: [SlotName: Date], until: Date) async -> [SlotName: TrafficWindow.Summary]
 
+    /// What each slot of an environment already counted met (nothing for one not counted):
+    /// by the slots' `ports`, with `since` the switch of a baking slot. Reads nothing new.
+    func report(_ key: EnvironmentKey, ports: [SlotName: Int], since: [SlotName: Date], now: Date) async -> [SlotName: SlotTraffic]
+
     /// Stops counting an environment's traffic (it was deleted).
     func forget(_ key: EnvironmentKey) async
 

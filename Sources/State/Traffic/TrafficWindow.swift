@@ -27,6 +27,19 @@ public struct TrafficWindow: Sendable, Hashable {
         public var errorRate: Double { requests == 0 ? 0 : Double(serverErrors) / Double(requests) }
     }
 
+    /// One minute's requests and server errors: a point of a chart.
+    public struct Minute: Sendable, Hashable, Codable {
+        public var start: Date
+        public var requests: Int
+        public var serverErrors: Int
+
+        public init(start: Date, requests: Int, serverErrors: Int) {
+            self.start = start
+            self.requests = requests
+            self.serverErrors = serverErrors
+        }
+    }
+
     struct Bucket: Sendable, Hashable {
         /// The bucket's start, in whole seconds (per-second) or whole minutes × 60 (per-minute).
         var start: Int64 = -1
@@ -105,5 +118,18 @@ public struct TrafficWindow: Sendable, Hashable {
             }
         }
         return nil
+    }
+
+    /// The last `count` whole minutes up to `until` (the one `until` falls in last), oldest
+    /// first, a minute without requests at zero.
+    public func perMinute(until: Date, count: Int = 60) -> [Minute] {
+        let last = Int64(until.timeIntervalSince1970.rounded(.down)) / 60 * 60
+        return (0..<min(count, Self.minuteBuckets)).reversed().map { back in
+            let start = last - Int64(back) * 60
+            let bucket = minutes[Int(start / 60 % Int64(Self.minuteBuckets))]
+            let counted = bucket.start == start
+            return Minute(start: Date(timeIntervalSince1970: TimeInterval(start)), requests: counted ? Int(bucket.requests) : 0,
+                          serverErrors: counted ? Int(bucket.serverErrors) : 0)
+        }
     }
 }

@@ -62,6 +62,20 @@ public actor CaddyAccessLogs: TrafficSource {
         return summaries
     }
 
+    public func report(_ key: EnvironmentKey, ports: [SlotName: Int], since: [SlotName: Date], now: Date) async -> [SlotName: SlotTraffic] {
+        guard let entry = followed[key] else { return [:] }
+        var report: [SlotName: SlotTraffic] = [:]
+        for (slot, port) in ports {
+            let window = entry.windows[port] ?? TrafficWindow()
+            report[slot] = SlotTraffic(
+                lastMinute: window.summary(from: now.addingTimeInterval(-60), to: now),
+                sinceSwitch: since[slot].map { window.summary(from: $0, to: now) },
+                minutes: window.perMinute(until: now)
+            )
+        }
+        return report
+    }
+
     public func forget(_ key: EnvironmentKey) async {
         followed[key] = nil
     }
