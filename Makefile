@@ -61,6 +61,7 @@ bench: services
 	.build/release/codeb version --verbose | grep -q 'build: release (no fault injection)' || { echo 'the release build obeys CODEB_CRASH_AT' >&2; exit 1; }
 	.build/release/codeb-bench
 	.build/release/codeb-bench --https
+	.build/release/codeb-bench --bake
 	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/python Benchmarks/console/console_bench.py
 
 # The scale figures (an hour or more): figure 2 at 100, 300 and 1,000 environments with the kill
