@@ -57,6 +57,8 @@ public struct EnvironmentView: Sendable, Codable, Hashable {
     public var previews: [String: String]?
     /// The latest revision's `bake:` bars, when it has them.
     public var bake: BakeView?
+    /// While its domains answer 503 on purpose.
+    public var maintenance: MaintenanceView?
 
     public init(
         environment: String, generation: Int, domains: [String], ports: PortPair, promote: String?, healthyThreshold: Int?,
@@ -221,6 +223,22 @@ public struct TeamView: Sendable, Codable, Hashable {
         self.keys = keys
         self.createdAt = createdAt
         self.createdBy = createdBy
+    }
+}
+
+/// Maintenance as the API shows it.
+public struct MaintenanceView: Sendable, Codable, Hashable {
+    public var message: String
+    /// Seconds.
+    public var retryAfter: Int
+    public var since: Date
+    public var by: String
+
+    public init(message: String, retryAfter: Int, since: Date, by: String) {
+        self.message = message
+        self.retryAfter = retryAfter
+        self.since = since
+        self.by = by
     }
 }
 

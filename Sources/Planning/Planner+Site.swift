@@ -32,7 +32,9 @@ extension Pass {
             }
         }
         let spec = state.desired?.spec
-        return SiteConfig(key: key, revision: active?.revision ?? 0, hash: active?.hash ?? "none", routes: routes, tls: spec?.tls, hsts: spec?.hsts)
+        var site = SiteConfig(key: key, revision: active?.revision ?? 0, hash: active?.hash ?? "none", routes: routes, tls: spec?.tls, hsts: spec?.hsts)
+        site.maintenance = state.maintenance.map { SiteMaintenance(message: $0.message, retryAfter: $0.retryAfter) }
+        return site
     }
 
     /// Where a slot is reached: the address its container publishes the slot's port on, so a

@@ -9,7 +9,7 @@ struct CodebCommand: AsyncParsableCommand {
         abstract: "Deploy codeb.yaml specs with blue/green slots, health-gated promotion and instant rollback.",
         version: CodebVersion.current,
         subcommands: [
-            ValidateCommand.self, ApplyCommand.self, DiffCommand.self, GetCommand.self, StatusCommand.self, PromoteCommand.self, RollbackCommand.self,
+            ValidateCommand.self, ApplyCommand.self, DiffCommand.self, GetCommand.self, StatusCommand.self, PromoteCommand.self, RollbackCommand.self, MaintenanceCommand.self,
             DeleteCommand.self, HistoryCommand.self, LogsCommand.self, EventsCommand.self, KeysCommand.self, TeamsCommand.self, SecretsCommand.self, RegistryCommand.self, CleanupCommand.self, ControllerCommand.self, DoctorCommand.self, MCPCommand.self, VersionCommand.self,
         ]
     )

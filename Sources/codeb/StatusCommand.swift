@@ -49,6 +49,12 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         print(TextTable.render(rows))
+        for project in projects {
+            for environment in project.environments {
+                guard let maintenance = environment.maintenance else { continue }
+                print("\(project.project)/\(environment.environment): in maintenance since \(ISO8601DateFormatter().string(from: maintenance.since)) (by \(maintenance.by)): Caddy answers 503 “\(maintenance.message)”, Retry-After \(maintenance.retryAfter) s")
+            }
+        }
         // HTTPS: what Caddy serves per live hostname (none with plain HTTP).
         var certificates = [["PROJECT", "ENVIRONMENT", "DOMAIN", "CERTIFICATE", "EXPIRES"]]
         for project in projects {

@@ -38,51 +38,14 @@ extension Components {
         public typealias ProjectView = APIModel.ProjectView
         /// - Remark: Generated from `#/components/schemas/EnvironmentView`.
         public typealias EnvironmentView = APIModel.EnvironmentView
+        /// While the environment's domains answer 503 on purpose.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MaintenanceView`.
+        public typealias MaintenanceView = APIModel.MaintenanceView
         /// The latest revision's `bake:` bars.
         ///
         /// - Remark: Generated from `#/components/schemas/BakeView`.
-        public struct BakeView: Codable, Hashable, Sendable {
-            /// How long a new revision is watched after its switch, e.g. `5m`.
-            ///
-            /// - Remark: Generated from `#/components/schemas/BakeView/for`.
-            public var _for: Swift.String
-            /// The share of 5xx over which it is reverted, e.g. `2%`.
-            ///
-            /// - Remark: Generated from `#/components/schemas/BakeView/maxErrorRate`.
-            public var maxErrorRate: Swift.String
-            /// The p95 over which it is reverted, e.g. `800ms`.
-            ///
-            /// - Remark: Generated from `#/components/schemas/BakeView/maxP95`.
-            public var maxP95: Swift.String?
-            /// Requests seen before the bars apply.
-            ///
-            /// - Remark: Generated from `#/components/schemas/BakeView/minRequests`.
-            public var minRequests: Swift.Int
-            /// Creates a new `BakeView`.
-            ///
-            /// - Parameters:
-            ///   - _for: How long a new revision is watched after its switch, e.g. `5m`.
-            ///   - maxErrorRate: The share of 5xx over which it is reverted, e.g. `2%`.
-            ///   - maxP95: The p95 over which it is reverted, e.g. `800ms`.
-            ///   - minRequests: Requests seen before the bars apply.
-            public init(
-                _for: Swift.String,
-                maxErrorRate: Swift.String,
-                maxP95: Swift.String? = nil,
-                minRequests: Swift.Int
-            ) {
-                self._for = _for
-                self.maxErrorRate = maxErrorRate
-                self.maxP95 = maxP95
-                self.minRequests = minRequests
-            }
-            public enum CodingKeys: String, CodingKey {
-                case _for = "for"
-                case maxErrorRate
-                case maxP95
-                case minRequests
-            }
-        }
+        public typealias BakeView = APIModel.BakeView
         /// A slot's users' requests through Caddy (read from its access log; Caddy ≥ 2.8): the last minute, the time since its switch while it bakes, and per minute for the last hour, oldest first.
         ///
         /// - Remark: Generated from `#/components/schemas/TrafficView`.

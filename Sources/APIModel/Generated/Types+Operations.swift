@@ -1838,6 +1838,377 @@ public enum Operations {
             }
         }
     }
+    /// Put an environment in maintenance (Caddy answers 503).
+    ///
+    /// Caddy answers the environment's domains with 503, the message and `Retry-After`, while its containers keep running; with route files (Caddy ≥ 2.8) without a reload. Again with another message changes it.
+    ///
+    /// - Remark: HTTP `PUT /v1/projects/{project}/environments/{environment}/maintenance`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/put(setMaintenance)`.
+    public enum SetMaintenance {
+        public static let id: Swift.String = "setMaintenance"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/path`.
+            public struct Path: Sendable, Hashable {
+                /// a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/path/project`.
+                public var project: Components.Parameters.Project
+                /// a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/path/environment`.
+                public var environment: Components.Parameters.Environment
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - project: a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///   - environment: a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                public init(
+                    project: Components.Parameters.Project,
+                    environment: Components.Parameters.Environment
+                ) {
+                    self.project = project
+                    self.environment = environment
+                }
+            }
+            public var path: Operations.SetMaintenance.Input.Path
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetMaintenance.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetMaintenance.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.SetMaintenance.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/requestBody/json`.
+                public struct JsonPayload: Codable, Hashable, Sendable {
+                    /// One line of up to 300 characters, no braces, quotes or backslashes. Default: a short notice.
+                    ///
+                    /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/requestBody/json/message`.
+                    public var message: Swift.String?
+                    /// What `Retry-After` says, e.g. `10m` (1s–24h). Default 10m.
+                    ///
+                    /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/requestBody/json/retryAfter`.
+                    public var retryAfter: Swift.String?
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - message: One line of up to 300 characters, no braces, quotes or backslashes. Default: a short notice.
+                    ///   - retryAfter: What `Retry-After` says, e.g. `10m` (1s–24h). Default 10m.
+                    public init(
+                        message: Swift.String? = nil,
+                        retryAfter: Swift.String? = nil
+                    ) {
+                        self.message = message
+                        self.retryAfter = retryAfter
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case message
+                        case retryAfter
+                    }
+                }
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/requestBody/content/application\/json`.
+                case json(Operations.SetMaintenance.Input.Body.JsonPayload)
+            }
+            public var body: Operations.SetMaintenance.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.SetMaintenance.Input.Path,
+                headers: Operations.SetMaintenance.Input.Headers = .init(),
+                body: Operations.SetMaintenance.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MaintenanceView)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.MaintenanceView {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.SetMaintenance.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.SetMaintenance.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// In maintenance.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/put(setMaintenance)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.SetMaintenance.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.SetMaintenance.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/put(setMaintenance)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/put(setMaintenance)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Take an environment out of maintenance.
+    ///
+    /// Its domains are served by the live slot again (no reload with route files).
+    ///
+    /// - Remark: HTTP `DELETE /v1/projects/{project}/environments/{environment}/maintenance`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/delete(clearMaintenance)`.
+    public enum ClearMaintenance {
+        public static let id: Swift.String = "clearMaintenance"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/DELETE/path`.
+            public struct Path: Sendable, Hashable {
+                /// a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/DELETE/path/project`.
+                public var project: Components.Parameters.Project
+                /// a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/DELETE/path/environment`.
+                public var environment: Components.Parameters.Environment
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - project: a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///   - environment: a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                public init(
+                    project: Components.Parameters.Project,
+                    environment: Components.Parameters.Environment
+                ) {
+                    self.project = project
+                    self.environment = environment
+                }
+            }
+            public var path: Operations.ClearMaintenance.Input.Path
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/maintenance/DELETE/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ClearMaintenance.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ClearMaintenance.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ClearMaintenance.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.ClearMaintenance.Input.Path,
+                headers: Operations.ClearMaintenance.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct NoContent: Sendable, Hashable {
+                /// Creates a new `NoContent`.
+                public init() {}
+            }
+            /// Out of maintenance (also when it was not in it).
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/delete(clearMaintenance)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.ClearMaintenance.Output.NoContent)
+            /// Out of maintenance (also when it was not in it).
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/delete(clearMaintenance)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            public static var noContent: Self {
+                .noContent(.init())
+            }
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            public var noContent: Operations.ClearMaintenance.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/delete(clearMaintenance)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// A new revision copied from the warm grace slot.
     ///
     /// Send traffic back to the previous version, still warm in its grace slot. Instant; refuses, saying so, when no grace slot is kept — then apply the version you want instead.

@@ -88,6 +88,20 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/promote`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/promote/post(promote)`.
     func promote(_ input: Operations.Promote.Input) async throws -> Operations.Promote.Output
+    /// Put an environment in maintenance (Caddy answers 503).
+    ///
+    /// Caddy answers the environment's domains with 503, the message and `Retry-After`, while its containers keep running; with route files (Caddy ≥ 2.8) without a reload. Again with another message changes it.
+    ///
+    /// - Remark: HTTP `PUT /v1/projects/{project}/environments/{environment}/maintenance`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/put(setMaintenance)`.
+    func setMaintenance(_ input: Operations.SetMaintenance.Input) async throws -> Operations.SetMaintenance.Output
+    /// Take an environment out of maintenance.
+    ///
+    /// Its domains are served by the live slot again (no reload with route files).
+    ///
+    /// - Remark: HTTP `DELETE /v1/projects/{project}/environments/{environment}/maintenance`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/delete(clearMaintenance)`.
+    func clearMaintenance(_ input: Operations.ClearMaintenance.Input) async throws -> Operations.ClearMaintenance.Output
     /// A new revision copied from the warm grace slot.
     ///
     /// Send traffic back to the previous version, still warm in its grace slot. Instant; refuses, saying so, when no grace slot is kept — then apply the version you want instead.
@@ -355,6 +369,38 @@ extension APIProtocol {
         headers: Operations.Promote.Input.Headers = .init()
     ) async throws -> Operations.Promote.Output {
         try await promote(Operations.Promote.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Put an environment in maintenance (Caddy answers 503).
+    ///
+    /// Caddy answers the environment's domains with 503, the message and `Retry-After`, while its containers keep running; with route files (Caddy ≥ 2.8) without a reload. Again with another message changes it.
+    ///
+    /// - Remark: HTTP `PUT /v1/projects/{project}/environments/{environment}/maintenance`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/put(setMaintenance)`.
+    public func setMaintenance(
+        path: Operations.SetMaintenance.Input.Path,
+        headers: Operations.SetMaintenance.Input.Headers = .init(),
+        body: Operations.SetMaintenance.Input.Body
+    ) async throws -> Operations.SetMaintenance.Output {
+        try await setMaintenance(Operations.SetMaintenance.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Take an environment out of maintenance.
+    ///
+    /// Its domains are served by the live slot again (no reload with route files).
+    ///
+    /// - Remark: HTTP `DELETE /v1/projects/{project}/environments/{environment}/maintenance`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/maintenance/delete(clearMaintenance)`.
+    public func clearMaintenance(
+        path: Operations.ClearMaintenance.Input.Path,
+        headers: Operations.ClearMaintenance.Input.Headers = .init()
+    ) async throws -> Operations.ClearMaintenance.Output {
+        try await clearMaintenance(Operations.ClearMaintenance.Input(
             path: path,
             headers: headers
         ))

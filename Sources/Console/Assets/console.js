@@ -341,19 +341,43 @@
     const waiting = environment.slots.find((s) => s.state === 'deployed' && s.revision === environment.generation && s.healthyStreak >= (environment.healthyThreshold || 1));
     if (environment.promote === 'manual' && waiting && may('promote')) buttons.push(el('button', { class: 'primary', 'data-action': 'promote', onclick: () => act('promote', target) }, 'Promote'));
     if (slotOf(environment, 'grace') && may('rollback')) buttons.push(el('button', { 'data-action': 'rollback', onclick: () => act('rollback', target) }, 'Roll back to r' + slotOf(environment, 'grace').revision));
+    if (may('setMaintenance')) {
+      buttons.push(environment.maintenance
+        ? el('button', { 'data-action': 'maintenance-off', onclick: () => act('clearMaintenance', target) }, 'End maintenance')
+        : el('button', { 'data-action': 'maintenance-on', onclick: () => askMaintenance(target) }, 'Maintenance…'));
+    }
     if (may('deleteEnvironment')) buttons.push(el('button', { class: 'danger', 'data-action': 'delete', onclick: () => confirmDelete(target) }, 'Delete…'));
     return buttons.length ? el('div', { class: 'actions', id: 'actions' }, buttons) : null;
   }
 
-  async function act(id, target) {
+  async function act(id, target, body) {
     const status = $('action-status');
     try {
-      await call(id, target);
+      await call(id, target, undefined, body);
       if (status) status.textContent = 'Accepted; the page follows the controller.';
       if (current) current.render(true);
     } catch (error) {
       if (status) status.textContent = String(error.message);
     }
+  }
+
+  // The confirm dialog, asking for the message users will read while the site answers 503.
+  function askMaintenance(target) {
+    const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok');
+    $('confirm-title').textContent = 'Put ' + target.project + '/' + target.environment + ' in maintenance?';
+    $('confirm-text').textContent = 'Its domains answer 503 with this message; the containers keep running.';
+    $('confirm-label').textContent = 'Message (one line, no braces or quotes)';
+    input.value = 'This site is down for maintenance. Please try again shortly.';
+    ok.disabled = false;
+    input.oninput = () => { ok.disabled = !input.value.trim(); };
+    $('confirm-cancel').onclick = () => dialog.close();
+    $('confirm-form').onsubmit = async (event) => {
+      event.preventDefault();
+      dialog.close();
+      await act('setMaintenance', target, { message: input.value.trim() });
+    };
+    dialog.showModal();
+    input.focus();
   }
 
   function confirmDelete(target) {
@@ -395,6 +419,9 @@
       el('h1', {}, el('span', { class: 'light ' + color, title, role: 'img', 'aria-label': title }), ' ', project + ' / ' + name),
       el('nav', { class: 'actions', 'aria-label': 'Environments' }, tabs, may('secretsSet') ? el('a', { href: '#/p/' + encodeURIComponent(project) + '/' + encodeURIComponent(name) + '/secrets' }, 'Secrets') : null),
       environment.domains.length ? el('p', {}, environment.domains.map((d) => [el('code', {}, d), ' '])) : null,
+      environment.maintenance ? el('section', { class: 'card rollout failed', id: 'maintenance' },
+        el('h3', {}, 'In maintenance'), el('p', {}, 'Users get 503: “' + environment.maintenance.message + '” (Retry-After ' + environment.maintenance.retryAfter + ' s)'),
+        el('p', { class: 'muted' }, 'since ', time(environment.maintenance.since), ', by ' + environment.maintenance.by)) : null,
       rolloutCard(environment),
       actionButtons(project, environment),
       el('p', { id: 'action-status', class: 'muted', role: 'status' }),

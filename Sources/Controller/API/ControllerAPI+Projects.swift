@@ -173,6 +173,40 @@ extension ControllerAPI {
         }
     }
 
+    public func setMaintenance(_ input: Operations.SetMaintenance.Input) async throws -> Operations.SetMaintenance.Output {
+        let context = try routed()
+        let target = (try? environmentKey(project: input.path.project, environment: input.path.environment).description) ?? "-"
+        return try await audited(target: target, context) {
+            let principal = try context.caller()
+            guard case .json(let body) = input.body else { throw APIError(.badRequest, code: "bad_request", "the body must be JSON") }
+            let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
+            let message: String, retryAfter: Int
+            do {
+                message = try body.message.map(Maintenance.message(parsing:)) ?? Maintenance.defaultMessage
+                let duration = try body.retryAfter.map(SpecDuration.init(parsing:)) ?? .seconds(Int64(Maintenance.defaultRetryAfter))
+                guard (1_000...86_400_000).contains(duration.milliseconds) else { throw InvalidValue("retryAfter must be from 1s to 24h, not \(duration)") }
+                retryAfter = Int(duration.milliseconds / 1000)
+            } catch let error as InvalidValue {
+                throw APIError(.badRequest, code: "bad_request", error.message)
+            }
+            let now = operations.time.now()
+            let set = try await operations.setMaintenance(state.key, Maintenance(message: message, retryAfter: retryAfter, since: now, by: principal.author))
+            guard let set else { throw APIError.notFound(state.key.description) }
+            return .ok(.init(body: .json(MaintenanceView(message: set.message, retryAfter: set.retryAfter, since: set.since, by: set.by))))
+        }
+    }
+
+    public func clearMaintenance(_ input: Operations.ClearMaintenance.Input) async throws -> Operations.ClearMaintenance.Output {
+        let context = try routed()
+        let target = (try? environmentKey(project: input.path.project, environment: input.path.environment).description) ?? "-"
+        return try await audited(target: target, context) {
+            let principal = try context.caller()
+            let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
+            try await operations.setMaintenance(state.key, nil)
+            return .noContent(.init())
+        }
+    }
+
     public func deleteEnvironment(_ input: Operations.DeleteEnvironment.Input) async throws -> Operations.DeleteEnvironment.Output {
         let context = try routed()
         let target = (try? environmentKey(project: input.path.project, environment: input.path.environment).description) ?? "-"

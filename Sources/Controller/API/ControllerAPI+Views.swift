@@ -35,6 +35,7 @@ extension EnvironmentView {
             slots: state.slots.map(SlotView.init), images: images, status: StatusView(state.status), deleting: state.deleting
         )
         self.previews = previewDomain == nil ? nil : previews
+        self.maintenance = state.maintenance.map { MaintenanceView(message: $0.message, retryAfter: $0.retryAfter, since: $0.since, by: $0.by) }
         self.bake = state.desired?.spec.bake.map {
             BakeView(for: $0.duration.description, maxErrorRate: BakePolicy.percentText($0.maxErrorRateBasisPoints), maxP95: $0.maxP95?.description, minRequests: $0.minRequests)
         }

@@ -88,10 +88,14 @@ public struct CaddySiteRenderer: Sendable, Hashable {
             }
             if index == 0, byFile, let routeFiles {
                 if let accessLogDirectory { lines += accessLog(Self.accessLogPath(accessLogDirectory, site.key)) }
+                lines += maintenance(flag: "{file.\(routeFiles.maintenance)}", message: "{file.\(routeFiles.message)}", retryAfter: "{file.\(routeFiles.retryAfter)}")
                 lines += proxy(upstreams: [routeFiles.active, routeFiles.fallback].map { "{file.\(routeFiles.host)}:{file.\($0)}" })
             } else if route.upstreams.isEmpty {
                 lines.append("\trespond \"no live version of \(site.key.project)/\(site.key.environment) yet\" 503")
             } else {
+                if index == 0, let offline = site.maintenance {
+                    lines += maintenance(flag: nil, message: offline.message, retryAfter: String(offline.retryAfter))
+                }
                 lines += proxy(upstreams: route.upstreams.map(\.description))
             }
             lines.append("}")
@@ -115,6 +119,20 @@ public struct CaddySiteRenderer: Sendable, Hashable {
             "\t\tmax_fails 1",
             "\t\theader_down \(Self.upstreamHeader) {http.reverse_proxy.upstream.hostport}",
             "\t}",
+        ]
+    }
+
+    /// Maintenance: every request but the controller's probe is answered 503 with `message`
+    /// and `Retry-After`. With `flag` (a route file's placeholder) only while it reads `on`, so
+    /// the site file is the same on and off; without, the lines are there only while it is on.
+    /// The message was checked to hold no brace, quote or backslash (`Maintenance.message(parsing:)`);
+    /// a placeholder's file content is inserted as it is, never expanded again.
+    func maintenance(flag: String?, message: String, retryAfter: String) -> [String] {
+        let matcher = flag.map { ["\t@codeb_maintenance {", "\t\tvars \($0) on", "\t\tnot header \(Self.probeHeader) \(probeToken)", "\t}"] }
+            ?? ["\t@codeb_maintenance not header \(Self.probeHeader) \(probeToken)"]
+        return matcher + [
+            "\theader @codeb_maintenance Retry-After \(retryAfter)",
+            "\trespond @codeb_maintenance \"\(message)\" 503",
         ]
     }
 

@@ -26,6 +26,11 @@ public struct RouteFiles: Sendable, Hashable {
     public var active: String
     public var fallback: String
     public var record: String
+    /// `on` or `off`, the message and the `Retry-After` seconds of maintenance: read per
+    /// request too, so turning it on or off reloads nothing either.
+    public var maintenance: String
+    public var message: String
+    public var retryAfter: String
 
     public init(sitesDirectory: String, key: EnvironmentKey) {
         let base = Self.directory(sitesDirectory) + "/" + key.stem
@@ -33,12 +38,16 @@ public struct RouteFiles: Sendable, Hashable {
         active = base + ".active"
         fallback = base + ".fallback"
         record = base + ".route"
+        maintenance = base + ".maintenance"
+        message = base + ".message"
+        retryAfter = base + ".retry"
     }
 
     public static func directory(_ sitesDirectory: String) -> String { sitesDirectory + "/routes" }
 
-    /// In write order: a switch changes the fallback, then the active port, then the record.
-    public var all: [String] { [host, fallback, active, record] }
+    /// In write order: a switch changes the fallback, then the active port, then the record;
+    /// maintenance's message and retry before its flag.
+    public var all: [String] { [host, fallback, active, message, retryAfter, maintenance, record] }
 
     /// What each file holds for `site`, or nil when the site's main route cannot switch by file
     /// (no upstream yet, more than two, or upstreams on different hosts): it is then written
@@ -49,6 +58,9 @@ public struct RouteFiles: Sendable, Hashable {
             host: Data(upstreams[0].host.utf8),
             active: Data(String(upstreams[0].port).utf8),
             fallback: Data(String(upstreams[upstreams.count - 1].port).utf8),
+            maintenance: Data((site.maintenance == nil ? "off" : "on").utf8),
+            message: Data((site.maintenance?.message ?? Maintenance.defaultMessage).utf8),
+            retryAfter: Data(String(site.maintenance?.retryAfter ?? Maintenance.defaultRetryAfter).utf8),
             record: Data(CaddySiteRenderer.encode(site).utf8),
         ]
     }
@@ -68,6 +80,7 @@ public struct RouteFiles: Sendable, Hashable {
         shape.revision = 0
         shape.hash = ""
         shape.routes[0].upstreams = []
+        shape.maintenance = nil
         return shape
     }
 }

@@ -94,6 +94,8 @@ public struct SiteConfig: Sendable, Hashable, Codable {
     public var tls: TLSPolicy?
     /// Whether every answer carries `Strict-Transport-Security` (nil: no).
     public var hsts: Bool?
+    /// While the environment is in maintenance: the main route answers 503 with it.
+    public var maintenance: SiteMaintenance?
 
     public init(key: EnvironmentKey, revision: Int, hash: String, routes: [SiteRoute], tls: TLSPolicy? = nil, hsts: Bool? = nil) {
         self.key = key
@@ -102,6 +104,17 @@ public struct SiteConfig: Sendable, Hashable, Codable {
         self.routes = routes
         self.tls = tls == .auto ? nil : tls
         self.hsts = hsts == true ? true : nil
+    }
+}
+
+/// What the main route answers while the environment is in maintenance.
+public struct SiteMaintenance: Sendable, Hashable, Codable {
+    public var message: String
+    public var retryAfter: Int
+
+    public init(message: String, retryAfter: Int) {
+        self.message = message
+        self.retryAfter = retryAfter
     }
 }
 

@@ -20,6 +20,8 @@ public struct EnvironmentState: Sendable, Hashable, Codable {
     /// claimed like written domains so no other environment can name them. Nil in state written
     /// before they were claimed, until the next apply.
     public var generatedHostnames: [Hostname]?
+    /// While its domains answer 503 on purpose (`codeb maintenance on`).
+    public var maintenance: Maintenance?
 
     public init(key: EnvironmentKey, team: ResourceName, ports: PortPair) {
         self.key = key
