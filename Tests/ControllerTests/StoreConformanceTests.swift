@@ -44,6 +44,23 @@ import TestSupport
     }
 
     @Test(arguments: StoreKind.allCases)
+    func maintenanceIsKeptItsStartStaysAndOffClearsIt(kind: StoreKind) async throws {
+        try await StoreHarness.with(kind) { harness in
+            let store = try await harness.open()
+            let operations = StateOperations(store: store)
+            try await operations.apply(try Self.spec(), environment: .production, author: "t")
+            let since = Date(timeIntervalSince1970: 1_800_000_000)
+            try await operations.setMaintenance(Self.key(), Maintenance(message: "Back soon.", retryAfter: 900, since: since, by: "ana"))
+            try await operations.setMaintenance(Self.key(), Maintenance(message: "Back at 17:00.", retryAfter: 1800, since: since.addingTimeInterval(60), by: "bo"))
+            // As the database has it (another controller's read), not a cache.
+            let reader = kind == .file ? store : try await harness.open()
+            #expect(try await reader.load(Self.key())?.maintenance == Maintenance(message: "Back at 17:00.", retryAfter: 1800, since: since, by: "bo"))
+            try await operations.setMaintenance(Self.key(), nil)
+            #expect(try await store.load(Self.key())?.maintenance == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func theSameSpecTwiceIsOneRevisionAndAChangeIsTheNext(kind: StoreKind) async throws {
         try await StoreHarness.with(kind) { harness in
             let store = try await harness.open()

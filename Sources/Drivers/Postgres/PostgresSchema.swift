@@ -227,6 +227,10 @@ public enum PostgresSchema {
         Migration(version: 9, name: "secret-keyring", statements: [
             "CREATE TABLE secret_keyring (id integer PRIMARY KEY CHECK (id = 1), document text NOT NULL)",
         ]),
+        // An environment in maintenance (a JSON `Maintenance`; NULL: serving).
+        Migration(version: 10, name: "maintenance", statements: [
+            "ALTER TABLE environments ADD COLUMN maintenance jsonb",
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.
