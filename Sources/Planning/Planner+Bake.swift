@@ -32,9 +32,15 @@ extension Planner {
     /// The slot being baked in `state`, with its policy: active, with a bake in progress.
     public static func baking(_ state: EnvironmentState) -> (record: SlotRecord, policy: BakePolicy)? {
         guard let record = state.slots.first(where: { $0.state == .active && $0.bakeUntil != nil }),
-              let policy = state.revision(record.revision)?.spec.bake ?? state.desired?.spec.bake
+              let policy = bakePolicy(state, revision: record.revision)
         else { return nil }
         return (record, policy)
+    }
+
+    /// What revision `number` is baked by: its spec's `bake:`, else the bake a person asked for
+    /// when promoting it (`codeb promote --bake`).
+    public static func bakePolicy(_ state: EnvironmentState, revision number: Int?) -> BakePolicy? {
+        state.revision(number)?.spec.bake ?? (number != nil && state.promotionApproved == number ? state.promotionBake : nil)
     }
 }
 
@@ -47,7 +53,7 @@ extension Pass {
         guard let active = slot(in: .active), var record = slots[active], let until = record.bakeUntil else { return false }
         // No policy (state from before it was set), or something else is wanted now — a
         // rollback or a new apply, asked by a person: the bake ends without a verdict.
-        guard let policy = state.revision(record.revision)?.spec.bake, state.desired?.hash == record.hash else {
+        guard let policy = Planner.bakePolicy(state, revision: record.revision), state.desired?.hash == record.hash else {
             record.bakeUntil = nil
             slots[active] = record
             return false

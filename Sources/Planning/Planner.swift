@@ -261,7 +261,7 @@ struct Pass {
         }
         guard var record = slots[slot] else { return }
         // A new release is baked; the warm previous one, taken back, is known good.
-        if record.state == .deployed, let bake = revision.spec.bake {
+        if record.state == .deployed, let bake = Planner.bakePolicy(state, revision: revision.number) {
             record.bakeUntil = now.addingTimeInterval(Double(bake.duration.milliseconds) / 1000)
             record.unhealthyAnswers = 0
             requeueWithin(bake.duration)

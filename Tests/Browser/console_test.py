@@ -218,6 +218,25 @@ def run_browser(cli, keys) -> None:
         page.locator("#traffic").screenshot(path=str(OUT / "traffic-chart.png"))
         shoot("reverted")
 
+        # Maintenance from the console: Caddy answers 503 with the message; ended, v1 again.
+        page.click("[data-action=maintenance-on]")
+        page.fill("#confirm-input", "Back at 17:00: upgrading the database.")
+        page.click("#confirm-ok")
+        page.wait_for_selector("#maintenance")
+        try:
+            until("503 through Caddy in maintenance", lambda: "503" in served(), 30)
+            check(True, "maintenance clicked: Caddy answers 503")
+        except TimeoutError:
+            check(False, f"maintenance clicked: Caddy answers 503 (got {served()})")
+        check("upgrading the database" in page.inner_text("#maintenance"), "the page says the environment is in maintenance, with its message")
+        shoot("maintenance")
+        page.click("[data-action=maintenance-off]")
+        try:
+            until("v1 through Caddy after maintenance", lambda: served() == "codeb-test web v1", 30)
+            check(True, "maintenance ended: v1 served again")
+        except TimeoutError:
+            check(False, f"maintenance ended: v1 served again (got {served()})")
+
         # The secrets page (names only), and the admin's keys and audit log.
         page.goto(f"{BASE}/#/p/{PROJECT}/production/secrets")
         page.wait_for_selector("#secrets")

@@ -47,6 +47,23 @@ struct PlannerBakeTests {
         #expect(plan.recorded(.blue)?.bakeUntil == nil, "the warm previous slot is not baked")
     }
 
+    @Test func aManualPromotionAskedToBakeIsBakedByThatPolicy() throws {
+        var state = Fixture.state(versions: [1, 2], promote: .manual)
+        state.blue = Fixture.record(.blue, .active, revision: 1, version: 1, streak: 2)
+        state.green = Fixture.record(.green, .deployed, revision: 2, version: 2, streak: 2)
+        state.promotionApproved = 2
+        state.promotionBake = BakePolicy.onDemand
+        let input = PlanInput(state: state, containers: [Fixture.container(.blue, version: 1), Fixture.container(.green, version: 2)],
+                              site: Fixture.site([4100], revision: 1, version: 1), now: Fixture.t0)
+        let green = try #require(Planner.plan(input).recorded(.green))
+        #expect(green.state == .active && green.bakeUntil == Fixture.t0.addingTimeInterval(300))
+        state.green = green
+        state.blue.state = .grace
+        #expect(Planner.baking(state)?.policy == BakePolicy.onDemand)
+        state.promotionBake = nil
+        #expect(Planner.baking(state) == nil, "without a spec bake or an asked one nothing is judged")
+    }
+
     @Test func underTheBarsTheBakeGoesOnAndIsLookedAtAgain() {
         var input = Self.baking()
         input.traffic = [.green: Self.summary(200, errors: 1)]

@@ -975,7 +975,7 @@ public struct Client: APIProtocol {
     }
     /// Promote the deployed slot (promote manual).
     ///
-    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic.
+    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic. With bake=1 it is then baked — by its spec's `bake:`, else 5m at the default bars — and switched back by itself if it fails its users.
     ///
     /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/promote`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/promote/post(promote)`.
@@ -996,6 +996,13 @@ public struct Client: APIProtocol {
                     method: .post
                 )
                 suppressMutabilityWarning(&request)
+                try converter.setQueryItemAsURI(
+                    in: &request,
+                    style: .form,
+                    explode: true,
+                    name: "bake",
+                    value: input.query.bake
+                )
                 converter.setAcceptHeader(
                     in: &request.headerFields,
                     contentTypes: input.headers.accept

@@ -1209,7 +1209,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Promote the deployed slot (promote manual).
     ///
-    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic.
+    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic. With bake=1 it is then baked — by its spec's `bake:`, else 5m at the default bars — and switched back by itself if it fails its users.
     ///
     /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/promote`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/promote/post(promote)`.
@@ -1239,9 +1239,17 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         as: Components.Parameters.Environment.self
                     )
                 )
+                let query: Operations.Promote.Input.Query = .init(bake: try converter.getOptionalQueryItemAsURI(
+                    in: request.soar_query,
+                    style: .form,
+                    explode: true,
+                    name: "bake",
+                    as: Operations.Promote.Input.Query.BakePayload.self
+                ))
                 let headers: Operations.Promote.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.Promote.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },

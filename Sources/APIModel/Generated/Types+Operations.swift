@@ -1638,7 +1638,7 @@ public enum Operations {
     }
     /// Promote the deployed slot (promote manual).
     ///
-    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic.
+    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic. With bake=1 it is then baked — by its spec's `bake:`, else 5m at the default bars — and switched back by itself if it fails its users.
     ///
     /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/promote`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/promote/post(promote)`.
@@ -1669,6 +1669,26 @@ public enum Operations {
                 }
             }
             public var path: Operations.Promote.Input.Path
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/promote/POST/query`.
+            public struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/promote/POST/query/bake`.
+                @frozen public enum BakePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _0 = "0"
+                    case _1 = "1"
+                }
+                /// 1: bake it after it takes traffic.
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/promote/POST/query/bake`.
+                public var bake: Operations.Promote.Input.Query.BakePayload?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - bake: 1: bake it after it takes traffic.
+                public init(bake: Operations.Promote.Input.Query.BakePayload? = nil) {
+                    self.bake = bake
+                }
+            }
+            public var query: Operations.Promote.Input.Query
             /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/promote/POST/header`.
             public struct Headers: Sendable, Hashable {
                 public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Promote.AcceptableContentType>]
@@ -1685,12 +1705,15 @@ public enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             public init(
                 path: Operations.Promote.Input.Path,
+                query: Operations.Promote.Input.Query = .init(),
                 headers: Operations.Promote.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }

@@ -83,7 +83,7 @@ public protocol APIProtocol: Sendable {
     func history(_ input: Operations.History.Input) async throws -> Operations.History.Output
     /// Promote the deployed slot (promote manual).
     ///
-    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic.
+    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic. With bake=1 it is then baked — by its spec's `bake:`, else 5m at the default bars — and switched back by itself if it fails its users.
     ///
     /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/promote`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/promote/post(promote)`.
@@ -360,16 +360,18 @@ extension APIProtocol {
     }
     /// Promote the deployed slot (promote manual).
     ///
-    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic.
+    /// Let a healthy revision waiting for promotion (`promote: manual`) take traffic. With bake=1 it is then baked — by its spec's `bake:`, else 5m at the default bars — and switched back by itself if it fails its users.
     ///
     /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/promote`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/promote/post(promote)`.
     public func promote(
         path: Operations.Promote.Input.Path,
+        query: Operations.Promote.Input.Query = .init(),
         headers: Operations.Promote.Input.Headers = .init()
     ) async throws -> Operations.Promote.Output {
         try await promote(Operations.Promote.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }

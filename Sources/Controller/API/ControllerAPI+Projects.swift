@@ -157,7 +157,7 @@ extension ControllerAPI {
         return try await audited(target: target, context) {
             let principal = try context.caller()
             let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
-            let number = try await operations.promote(state.key, author: principal.author)
+            let number = try await operations.promote(state.key, author: principal.author, bake: input.query.bake == ._1)
             return .accepted(.init(body: .json(.init(promoted: number))))
         }
     }

@@ -138,7 +138,7 @@ public struct StateOperations: Sendable {
 
     /// Approves the latest revision for promotion (for `promote: manual`); returns its number.
     @discardableResult
-    public func promote(_ key: EnvironmentKey, author: String) async throws -> Int {
+    public func promote(_ key: EnvironmentKey, author: String, bake: Bool = false) async throws -> Int {
         try await store.update(key) { state, _ in
             guard var current = state, let latest = current.desired, !current.deleting else {
                 throw StoreError(.notFound, "\(key) does not exist")
@@ -150,6 +150,7 @@ public struct StateOperations: Sendable {
                 throw StoreError(.invalid, "revision \(latest.number) of \(key) failed its rollout (\(failed.failure ?? "unhealthy")); apply again to retry")
             }
             current.promotionApproved = latest.number
+            current.promotionBake = bake ? latest.spec.bake ?? .onDemand : nil
             state = current
             return latest.number
         }

@@ -227,9 +227,11 @@ public enum PostgresSchema {
         Migration(version: 9, name: "secret-keyring", statements: [
             "CREATE TABLE secret_keyring (id integer PRIMARY KEY CHECK (id = 1), document text NOT NULL)",
         ]),
-        // An environment in maintenance (a JSON `Maintenance`; NULL: serving).
-        Migration(version: 10, name: "maintenance", statements: [
+        // An environment in maintenance (a JSON `Maintenance`; NULL: serving), and the bake a
+        // person asked for with a manual promotion (a JSON `BakePolicy`; NULL: the spec's).
+        Migration(version: 10, name: "maintenance-and-promotion-bake", statements: [
             "ALTER TABLE environments ADD COLUMN maintenance jsonb",
+            "ALTER TABLE environments ADD COLUMN promotion_bake jsonb",
         ]),
     ]
 

@@ -11,6 +11,8 @@ public struct BakePolicy: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public static let defaultMaxErrorRateBasisPoints = 200
     public static let defaultMinRequests = 50
+    /// What `codeb promote --bake` judges by when the spec has no `bake:`: 5 minutes, the default bars.
+    public static let onDemand = BakePolicy(duration: .minutes(5))
 
     public init(duration: SpecDuration, maxErrorRateBasisPoints: Int = BakePolicy.defaultMaxErrorRateBasisPoints, maxP95: SpecDuration? = nil,
                 minRequests: Int = BakePolicy.defaultMinRequests) {

@@ -12,6 +12,9 @@ public struct EnvironmentState: Sendable, Hashable, Codable {
     public var green: SlotRecord
     /// The revision `codeb promote` approved (for `promote: manual`).
     public var promotionApproved: Int?
+    /// The bake `codeb promote --bake` asked for that revision (its spec's, or the default when
+    /// the spec has none).
+    public var promotionBake: BakePolicy?
     /// Set by delete: the loop removes containers and the site, then the record itself.
     public var deleting: Bool
     public var status: EnvironmentStatus
