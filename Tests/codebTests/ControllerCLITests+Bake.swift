@@ -50,8 +50,13 @@ extension ControllerCLITests {
                     try Self.bakeSpec(project: project, version: version).write(toFile: file, atomically: true, encoding: .utf8)
                     return try await session.run(["apply", "-f", file] + (wait ? ["--wait", "--timeout", "90s"] : []))
                 }
+                // About 40 requests/s (each a CGI fork in the app): enough for min-requests within a
+                // second, without starving the tests beside this one.
                 func users(_ count: Int) async {
-                    for _ in 0..<count { _ = try? await caddy.get("\(project).test", "/cgi-bin/app") }
+                    for _ in 0..<count {
+                        _ = try? await caddy.get("\(project).test", "/cgi-bin/app")
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
                 }
                 // v1: baked for a minute by the same rule; it is live from the start of it.
                 let first = try await apply(1, wait: false)

@@ -254,10 +254,18 @@ struct ControllerCLITests {
         }
     }
 
+    /// Removes the project's containers, and again any that a controller still shutting down
+    /// (SIGTERM, not waited for) brings back, until none has come back for a second (at most
+    /// 10 s): a container left behind would hold its test port for the next test.
     static func removeContainers(_ project: String) async {
         let docker = DockerRuntime()
-        for container in (try? await docker.listManaged()) ?? [] where container.labels[ManagedLabels.project] == project {
-            try? await docker.remove(container.id)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var quietSince = ContinuousClock.now
+        while ContinuousClock.now < deadline, ContinuousClock.now - quietSince < .seconds(1) {
+            let left = ((try? await docker.listManaged()) ?? []).filter { $0.labels[ManagedLabels.project] == project }
+            if !left.isEmpty { quietSince = ContinuousClock.now }
+            for container in left { try? await docker.remove(container.id) }
+            try? await Task.sleep(for: .milliseconds(100))
         }
     }
 }
