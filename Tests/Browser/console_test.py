@@ -215,7 +215,15 @@ def run_browser(cli, keys) -> None:
         page.wait_for_selector("#traffic figure.chart rect.errors")
         check(True, "the traffic chart shows the server errors v3 answered")
         check(page.query_selector("#traffic .switch") is not None, "the chart marks when a slot took traffic")
-        page.locator("#traffic").screenshot(path=str(OUT / "traffic-chart.png"))
+        # The page re-renders as events arrive: a chart replaced mid-shot is shot again.
+        for attempt in range(5):
+            try:
+                page.locator("#traffic").screenshot(path=str(OUT / "traffic-chart.png"), timeout=5000)
+                break
+            except Exception:  # noqa: BLE001 — detached by a re-render; the next one is stable
+                if attempt == 4:
+                    raise
+                page.wait_for_timeout(200)
         shoot("reverted")
 
         # Maintenance from the console: Caddy answers 503 with the message; ended, v1 again.
