@@ -41,6 +41,13 @@ import Testing
         "tls": { $0.tls = .internal; return "tls: auto → internal" },
         "hsts": { $0.hsts = true; return "hsts: false → true" },
         "bake": { $0.bake = BakePolicy(duration: .minutes(5)); return "bake: (none) → for 5m, max-error-rate 2%, min-requests 50" },
+        "services": {
+            $0.services = [ServiceSpec(name: try ResourceName(parsing: "db"), image: try ImageReference(parsing: "postgres:16"), port: try Port(5432),
+                                       volume: "/var/lib/postgresql/data", env: [try EnvVarName(parsing: "POSTGRES_PASSWORD"): "hunter2"],
+                                       generatedSecrets: [try EnvVarName(parsing: "APP_PASSWORD")])]
+            // A service's env values are never shown: one may be a password.
+            return "services: (none) → db (postgres:16, port 5432, volume /var/lib/postgresql/data, env POSTGRES_PASSWORD, generated APP_PASSWORD, 256m, 0.5 CPU)"
+        },
     ]
 
     /// Every stored field, as `changes(from:)` walks them (`name` is the environment itself).

@@ -1,8 +1,10 @@
 /// The fields that the top level and each environment may set, as written (nothing merged or
 /// defaulted yet). An environment's layer is laid over the top level's.
 struct SpecLayer {
-    static let keys = ["image", "port", "command", "env", "secrets", "resources", "healthcheck", "promote", "grace", "stopTimeout", "nodes", "bake"]
+    static let keys = ["image", "port", "command", "env", "secrets", "resources", "healthcheck", "promote", "grace", "stopTimeout", "nodes", "bake", "services"]
     static let bakeKeys = ["for", "max-error-rate", "max-p95", "min-requests"]
+    static let serviceKeys = ["image", "port", "volume", "env", "generated-secrets", "backup", "resources"]
+    static let backupKeys = ["every", "keep"]
     static let resourceKeys = ["memory", "cpus", "pids"]
     static let healthcheckKeys = ["path", "interval", "timeout", "healthyThreshold", "deadline"]
 
@@ -26,6 +28,8 @@ struct SpecLayer {
     var stopTimeout: Located<SpecDuration>?
     var nodes: Located<[NodeName]>?
     var bake: Located<BakePolicy>?
+    /// An environment's `services` replace the top level's as a whole.
+    var services: Located<[ServiceSpec]>?
     /// The keys this layer wrote, valid or not: a required key that was written but invalid
     /// has been reported already and must not be reported again as missing.
     var written: Set<String> = []
@@ -51,6 +55,7 @@ struct SpecLayer {
             stopTimeout: other.stopTimeout ?? stopTimeout,
             nodes: other.nodes ?? nodes,
             bake: other.bake ?? bake,
+            services: other.services ?? services,
             written: written.union(other.written)
         )
     }
@@ -129,7 +134,70 @@ extension NodeReader {
         if let entry = fields["bake"] {
             layer.bake = bake(entry)
         }
+        if let entry = fields["services"] {
+            layer.services = services(entry)
+        }
         return layer
+    }
+
+    /// `services: { cache: { image: redis:7, port: 6379, volume: /data }, … }`: at most 8, each
+    /// with an image and a port; names are variable prefixes (`CACHE_HOST`).
+    private mutating func services(_ entry: Entry) -> Located<[ServiceSpec]>? {
+        guard let entries = pairs(entry.value, at: entry.path, what: "`services`") else { return nil }
+        guard entries.count <= 8 else {
+            report(entry.path, at: Position(entry.value.mark), "lists \(entries.count) services; at most 8")
+            return nil
+        }
+        var services: [ServiceSpec] = []
+        for service in entries {
+            let name: ResourceName
+            do {
+                name = try ResourceName(parsing: service.key)
+            } catch {
+                report(service.path, at: service.keyPosition, "a service name is a name such as `cache` or `db` (lowercase letters, digits and '-'): \(error.message)")
+                continue
+            }
+            guard let fields = fields(service.value, at: service.path, what: "a service", allowed: SpecLayer.serviceKeys) else { continue }
+            guard let imageEntry = fields["image"], let portEntry = fields["port"] else {
+                report(service.path, at: service.keyPosition, "needs an `image` and a `port`, e.g. `\(name): { image: redis:7, port: 6379 }`")
+                continue
+            }
+            guard let image = value(imageEntry.value, at: imageEntry.path, what: "an image reference, e.g. `redis:7`", { text throws(InvalidValue) in
+                try ImageReference(parsing: text)
+            }), let port = integer(portEntry.value, at: portEntry.path, what: "the port", range: 1...65535) else { continue }
+            var spec = ServiceSpec(name: name, image: image.value, port: try! Port(port.value))
+            if let volume = fields["volume"], let path = text(volume.value, at: volume.path, what: "the data directory in the container, e.g. `/data`") {
+                guard path.value.hasPrefix("/"), !path.value.contains(":"), !path.value.contains(".."), path.value.count <= 256 else {
+                    report(volume.path, at: path.position, "must be an absolute path in the container without `:` or `..`, e.g. `/var/lib/postgresql/data`")
+                    continue
+                }
+                spec.volume = path.value
+            }
+            if let env = fields["env"] { spec.env = self.env(env) }
+            if let generated = fields["generated-secrets"] {
+                let names = secrets(generated).map(\.value)
+                for name in names where spec.env.keys.contains(name) {
+                    report(generated.path, at: Position(generated.value.mark), "`\(name)` is also in the service's `env`; a generated secret is made by codeb")
+                }
+                spec.generatedSecrets = names.filter { !spec.env.keys.contains($0) }
+            }
+            if let backup = fields["backup"], let backupFields = self.fields(backup.value, at: backup.path, what: "`backup`", allowed: SpecLayer.backupKeys) {
+                guard let every = backupFields["every"].flatMap({ duration($0, within: .minutes(5)...(.hours(24 * 30))) }) else {
+                    if backupFields["every"] == nil { report(backup.path, at: Position(backup.value.mark), "has no `every`, e.g. `backup: { every: 24h, keep: 7 }`") }
+                    continue
+                }
+                let keep = backupFields["keep"].flatMap { integer($0.value, at: $0.path, what: "`keep`", range: 1...365) }?.value ?? 7
+                spec.backup = BackupPolicy(every: every.value, keep: keep)
+            }
+            if let resources = fields["resources"], let limits = self.fields(resources.value, at: resources.path, what: "`resources`", allowed: ["memory", "cpus"]) {
+                if let memory = limits["memory"], let parsed = self.memory(memory) { spec.memory = parsed.value }
+                if let cpus = limits["cpus"], let parsed = value(cpus.value, at: cpus.path, what: "a number of CPUs, e.g. `1` or `0.5`", { text throws(InvalidValue) in
+                    try CPUCount(parsing: text)
+                }) { spec.cpus = parsed.value }
+            }
+            services.append(spec)
+        }
+        return Located(value: services.sorted { $0.name.value < $1.name.value }, position: Position(entry.value.mark), path: entry.path)
     }
 
     /// `bake: { for: 5m, max-error-rate: 2%, max-p95: 800ms, min-requests: 50 }`: `for` is required.

@@ -241,7 +241,8 @@ public enum SpecLoader {
             nodes: layer.nodes?.value ?? [],
             tls: tls?.value ?? .auto,
             hsts: hsts?.value ?? false,
-            bake: layer.bake?.value
+            bake: layer.bake?.value,
+            services: layer.services?.value ?? []
         )
     }
 

@@ -20,6 +20,8 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     public var hsts: Bool
     /// How a new revision's real traffic is judged after its switch; nil: not watched.
     public var bake: BakePolicy?
+    /// Its backing services (a cache, a database), by name.
+    public var services: [ServiceSpec]
 
     public static let defaultGrace = SpecDuration.hours(48)
     public static let defaultStopTimeout = SpecDuration.seconds(30)
@@ -34,9 +36,11 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         nodes: [NodeName] = [],
         tls: TLSPolicy = .auto,
         hsts: Bool = false,
-        bake: BakePolicy? = nil
+        bake: BakePolicy? = nil,
+        services: [ServiceSpec] = []
     ) {
         self.bake = bake
+        self.services = services
         self.tls = tls
         self.hsts = hsts
         self.name = name
@@ -54,10 +58,10 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, template, domains, promote, grace, stopTimeout, nodes, tls, hsts, bake
+        case name, template, domains, promote, grace, stopTimeout, nodes, tls, hsts, bake, services
     }
 
-    /// State written before `nodes`, `tls`, `hsts` or `bake` existed decodes with their defaults.
+    /// State written before `nodes`, `tls`, `hsts`, `bake` or `services` existed decodes with their defaults.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(EnvironmentName.self, forKey: .name)
@@ -70,5 +74,6 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         tls = try container.decodeIfPresent(TLSPolicy.self, forKey: .tls) ?? .auto
         hsts = try container.decodeIfPresent(Bool.self, forKey: .hsts) ?? false
         bake = try container.decodeIfPresent(BakePolicy.self, forKey: .bake)
+        services = try container.decodeIfPresent([ServiceSpec].self, forKey: .services) ?? []
     }
 }
