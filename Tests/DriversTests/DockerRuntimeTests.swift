@@ -177,6 +177,30 @@ struct DockerRuntimeTests {
         }
     }
 
+    /// Followed logs hold a connection each for as long as they last: more of them than
+    /// AsyncHTTPClient's default pool (8) must not leave the next call waiting for one.
+    @Test func manyFollowedLogsLeaveDockerCallsAnswering() async throws {
+        try await TestScope.run { scope in
+            let (docker, id) = try await Self.counting(scope, "many", every: "0.2")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { for try await _ in docker.followLogs(id, tail: 0) {} }
+                }
+                // Each follower has its first line: all twelve hold their connection now.
+                _ = try await Self.take(1, from: docker.followLogs(id, tail: 0))
+                let (listed, seconds) = try await { () async throws -> ([ContainerInfo], Double) in
+                    let start = ContinuousClock.now
+                    let listed = try await docker.listManaged()
+                    let (whole, atto) = (ContinuousClock.now - start).components
+                    return (listed, Double(whole) + Double(atto) / 1e18)
+                }()
+                #expect(listed.contains { $0.id == id })
+                #expect(seconds < 3, "a list waited \(seconds) s for a connection")
+                group.cancelAll()
+            }
+        }
+    }
+
     @Test func imagePresenceIsReported() async throws {
         let docker = DockerRuntime()
         #expect(try await docker.imageExists("codeb-test/web:1"))

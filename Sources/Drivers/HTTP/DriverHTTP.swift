@@ -8,12 +8,18 @@ import State
 /// The HTTP client every driver shares: no redirects (a 3xx is an answer), no read timeout
 /// (event and log streams stay open; each call sets its own deadline), connect timeout 5 s.
 enum DriverHTTP {
+    /// Connections per host (dockerd's socket is one host): every followed log and the event
+    /// stream hold one for as long as they last — up to the API's 256 streams — and a call
+    /// finding none free waits, then fails. AsyncHTTPClient's default is 8.
+    static let connectionsPerHost = 512
+
     /// Process-wide, like `HTTPClient.shared`; never shut down.
     static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: nil)
         configuration.decompression = .disabled
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
