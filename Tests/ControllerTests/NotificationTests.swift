@@ -129,7 +129,7 @@ import Testing
         try await Self.running(notifier) {
             notifier.post([Self.notice("acme"), Self.notice("other")])
             // Patient: three 1 s attempts, under a loaded suite.
-            _ = try await eventually("both given up", within: .seconds(60)) { notifier.stats.failed == 2 ? true : nil }
+            _ = try await eventually("both given up", within: .seconds(120)) { notifier.stats.failed == 2 ? true : nil }
         }
         #expect(refusing.deliveries.count == 1, "a 400 is a refusal: not asked again")
         #expect(notifier.stats.delivered == 0)
