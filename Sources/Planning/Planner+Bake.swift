@@ -37,6 +37,14 @@ extension Planner {
         return (record, policy)
     }
 
+    /// What traffic is read by for a live environment: the port of each slot with a container,
+    /// and for the baking slot the moment of its switch (what its verdict counts from).
+    public static func trafficSlots(_ state: EnvironmentState, now: Date) -> (ports: [SlotName: Int], since: [SlotName: Date]) {
+        let ports = Dictionary(uniqueKeysWithValues: state.slots.filter { $0.state != .empty }.map { ($0.slot, $0.port) })
+        let since = baking(state).map { [$0.record.slot: $0.record.promotedAt ?? now] } ?? [:]
+        return (ports, since)
+    }
+
     /// What revision `number` is baked by: its spec's `bake:`, else the bake a person asked for
     /// when promoting it (`codeb promote --bake`).
     public static func bakePolicy(_ state: EnvironmentState, revision number: Int?) -> BakePolicy? {
@@ -84,7 +92,7 @@ extension Pass {
             }
             return false
         }
-        guard let grace = slot(in: .grace), var previous = slots[grace], let previousRevision = state.revision(previous.revision) else {
+        guard let grace = slot(in: .grace), let previous = slots[grace], let previousRevision = state.revision(previous.revision) else {
             // Nothing warm to go back to (a first release, or grace 0s): it keeps serving, said.
             record.bakeUntil = nil
             record.failure = "bake failed: \(cause); no previous slot is warm to go back to"
@@ -97,10 +105,8 @@ extension Pass {
         record.failure = "reverted to revision \(previousRevision.number): \(cause)"
         record.failureReason = .reverted
         slots[active] = record
-        previous.state = transition(previous.state, .promote)
-        previous.graceUntil = nil
-        previous.promotedAt = now
-        slots[grace] = previous
+        // Taken back like a rollback takes it: active from now, its grace over.
+        promote(grace, revision: previousRevision)
         // The site leaves it first; then it is stopped (its stop timeout for requests in flight).
         if let container = containers[active] {
             drained.append(.stopContainer(id: container.id, name: container.name, timeout: stopTimeout(record), reason: "reverted"))

@@ -34,7 +34,7 @@ extension Pass {
             add(.progressing, true, waiting ? .waitingForPromotion : .waitingForHealth,
                 waiting ? "revision \(generation) is healthy on \(rolling.slot); run `codeb promote`" : "revision \(generation) deployed on \(rolling.slot), waiting for \(desired.spec.template.healthcheck.path)")
         } else if live, let active, let until = active.bakeUntil {
-            add(.progressing, true, .baking, "revision \(generation) is live on \(active.slot), baking until \(Self.clock(until))")
+            add(.progressing, true, .baking, "revision \(generation) is live on \(active.slot), baking until \(until.clockText)")
         } else {
             add(.progressing, false, live ? .rolloutComplete : (failed != nil ? (reverted ? .reverted : .rolloutFailed) : .idle), live ? "revision \(generation) is live" : "")
         }
@@ -55,12 +55,5 @@ extension Pass {
         let certificates = active != nil && input.proxyProblem == nil ? input.certificates : state.status.certificates
         let status = EnvironmentStatus(conditions: conditions, observedGeneration: generation, certificates: certificates)
         return status == state.status ? nil : status
-    }
-
-    /// `14:05:09Z`: when a bake ends, in a message that must not change from pass to pass.
-    static func clock(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withTime, .withColonSeparatorInTime, .withTimeZone]
-        return formatter.string(from: date)
     }
 }

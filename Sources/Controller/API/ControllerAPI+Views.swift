@@ -45,8 +45,7 @@ extension EnvironmentView {
     static func with(_ state: EnvironmentState, previewDomain: Hostname?, traffic: (any TrafficSource)?, now: Date) async -> EnvironmentView {
         var view = EnvironmentView(state, previewDomain: previewDomain)
         guard let traffic else { return view }
-        let ports = Dictionary(uniqueKeysWithValues: state.slots.filter { $0.state != .empty }.map { ($0.slot, $0.port) })
-        let since = Planner.baking(state).map { [$0.record.slot: $0.record.promotedAt ?? now] } ?? [:]
+        let (ports, since) = Planner.trafficSlots(state, now: now)
         let report = await traffic.report(state.key, ports: ports, since: since, now: now)
         for index in view.slots.indices {
             guard let slot = report[view.slots[index].slot], slot.minutes.contains(where: { $0.requests > 0 }) || slot.sinceSwitch != nil else { continue }
@@ -60,7 +59,7 @@ extension TrafficView {
     init(_ traffic: SlotTraffic) {
         self.init(
             lastMinute: Summary(traffic.lastMinute), sinceSwitch: traffic.sinceSwitch.map(Summary.init),
-            minutes: traffic.minutes.map { Minute(start: $0.start, requests: $0.requests, serverErrors: $0.serverErrors) }
+            minutes: traffic.minutes
         )
     }
 }

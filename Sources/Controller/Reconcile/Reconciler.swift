@@ -114,10 +114,8 @@ public struct Reconciler: Sendable {
     /// baking slot answered since its switch.
     func observeTraffic(_ state: EnvironmentState, live: Bool, now: Date) async -> [SlotName: TrafficWindow.Summary] {
         guard let traffic, live else { return [:] }
-        let ports = Dictionary(uniqueKeysWithValues: state.slots.filter { $0.state != .empty }.map { ($0.slot, $0.port) })
-        let baking = Planner.baking(state)
-        let target = TrafficTarget(team: state.team.value, key: state.key, ports: ports, baking: baking != nil)
-        let since = baking.map { [$0.record.slot: $0.record.promotedAt ?? now] } ?? [:]
+        let (ports, since) = Planner.trafficSlots(state, now: now)
+        let target = TrafficTarget(team: state.team.value, key: state.key, ports: ports, baking: !since.isEmpty)
         return await traffic.traffic(target, since: since, until: now)
     }
 
@@ -217,8 +215,8 @@ public struct Reconciler: Sendable {
                 let (before, after) = (change.before, change.after)
                 let revision = "revision \(after.revision ?? 0)"
                 if after.state == .active, let until = after.bakeUntil, before?.bakeUntil == nil,
-                   let bake = input.state.revision(after.revision)?.spec.bake {
-                    sentences.append(("\(revision) baking on \(after.slot) for \(bake.duration) (until \(until.formatted(.iso8601.time(includingFractionalSeconds: false)))Z)", false))
+                   let bake = Planner.bakePolicy(input.state, revision: after.revision) {
+                    sentences.append(("\(revision) baking on \(after.slot) for \(bake.duration) (until \(until.clockText))", false))
                 }
                 if after.state == .active, before?.state == .active, after.bakeUntil == nil, before?.bakeUntil != nil {
                     sentences.append(("\(revision) baked on \(after.slot)" + (after.failureReason == .bakeFailed ? ", over a bar: \(after.failure ?? "")" : ": no bar crossed"),

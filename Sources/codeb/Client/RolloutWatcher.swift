@@ -31,7 +31,7 @@ struct RolloutWatcher {
                         certificatePending.append("\(project)/\(name): live over the route, but \(degraded.message)")
                     }
                 case .baking(let slot, let port, let until):
-                    line = "live: revision \(environment.generation) on \(slot) (port \(port)), baking until \(until.formatted(.iso8601.time(includingFractionalSeconds: false)))Z"
+                    line = "live: revision \(environment.generation) on \(slot) (port \(port)), baking until \(until.clockText)"
                 case .reverted(_, let reason):
                     printError("\(project)/\(name): \(reason)")
                     throw ExitCode(6)
