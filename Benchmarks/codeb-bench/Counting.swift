@@ -64,6 +64,10 @@ struct CountingRuntime: ContainerRuntime {
     func events(since: Date?) -> AsyncStream<ContainerEvent> { base.events(since: since) }
     func managedNetworks() async throws -> [String] { try await read { try await base.managedNetworks() } }
     func removeNetwork(_ name: String) async throws { try await write { try await base.removeNetwork(name) } }
+    func managedVolumes(project: String?, environment: String?) async throws -> [VolumeInfo] {
+        try await base.managedVolumes(project: project, environment: environment)
+    }
+    func removeVolume(_ name: String) async throws { try await write { try await base.removeVolume(name) } }
 }
 
 struct CountingRouter: TrafficRouter {

@@ -9,6 +9,11 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
     case recordSlots([SlotRecord])
     /// Creates and starts a slot's container. A taken name is resolved by inspecting it.
     case createContainer(slot: SlotName, spec: ContainerSpec)
+    /// Creates and starts a backing service's container (its named volume and the
+    /// environment's network made on first use).
+    case createService(service: String, spec: ContainerSpec)
+    /// Removes a backing service's named volume and its data (`delete --purge-data` only).
+    case removeVolume(name: String)
     case startContainer(id: String, name: String)
     case stopContainer(id: String, name: String, timeout: Duration, reason: String)
     case removeContainer(id: String, name: String, timeout: Duration, reason: String)
@@ -33,7 +38,9 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .recordSlots(let slots):
             return "record " + slots.map { "\($0.slot)=\($0.state)\($0.revision.map { "(r\($0))" } ?? "")" }.joined(separator: " ")
-        case .createContainer(_, let spec): return "create \(spec.name) (\(spec.image), port \(spec.hostPort))"
+        case .createContainer(_, let spec): return "create \(spec.name) (\(spec.image)" + (spec.hostPort.map { ", port \($0))" } ?? ")")
+        case .createService(let service, let spec): return "create service \(service) (\(spec.image))"
+        case .removeVolume(let name): return "remove volume \(name) and its data"
         case .startContainer(_, let name): return "start \(name)"
         case .stopContainer(_, let name, _, let reason): return "stop \(name): \(reason)"
         case .removeContainer(_, let name, _, let reason): return "remove \(name): \(reason)"

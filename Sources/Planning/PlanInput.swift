@@ -35,14 +35,21 @@ public struct PlanInput: Sendable, Hashable {
     /// What a baking slot answered since its switch (users' requests through the proxy); absent
     /// when traffic is not watched — the bake then judges health only.
     public var traffic: [SlotName: TrafficWindow.Summary]
+    /// Whether each backing service (by name) accepted a connection in this observation;
+    /// absent for one with no running container.
+    public var serviceProbes: [String: ProbeResult]
+    /// The environment's volumes, observed only while it is deleted with its data.
+    public var volumes: [VolumeInfo]
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
         probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil,
         proxyProblem: String? = nil, storeID: String? = nil, retiring: Set<String> = [],
         lastPassError: String? = nil, publishAddress: String = "127.0.0.1", certificates: [ServedCertificate] = [],
-        traffic: [SlotName: TrafficWindow.Summary] = [:]
+        traffic: [SlotName: TrafficWindow.Summary] = [:], serviceProbes: [String: ProbeResult] = [:], volumes: [VolumeInfo] = []
     ) {
+        self.serviceProbes = serviceProbes
+        self.volumes = volumes
         self.traffic = traffic
         self.certificates = certificates
         self.lastPassError = lastPassError

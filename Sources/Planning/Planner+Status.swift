@@ -29,7 +29,9 @@ extension Pass {
         } else {
             add(.ready, false, .nothingLive, "no revision serves yet")
         }
-        if let rolling {
+        if let waiting = waitingForServices {
+            add(.progressing, true, .waitingForServices, waiting)
+        } else if let rolling {
             let waiting = rolling.healthyStreak >= desired.spec.template.healthcheck.healthyThreshold
             add(.progressing, true, waiting ? .waitingForPromotion : .waitingForHealth,
                 waiting ? "revision \(generation) is healthy on \(rolling.slot); run `codeb promote`" : "revision \(generation) deployed on \(rolling.slot), waiting for \(desired.spec.template.healthcheck.path)")
@@ -44,6 +46,8 @@ extension Pass {
             add(.degraded, true, failed.failureReason ?? .rolloutFailed, failed.failure ?? "revision \(generation) failed")
         } else if let active, active.failureReason == .bakeFailed {
             add(.degraded, true, .bakeFailed, active.failure ?? "bake failed")
+        } else if active != nil, let problem = unhealthyService(desired) {
+            add(.degraded, true, .serviceUnhealthy, problem)
         } else if repairing {
             add(.degraded, true, .repairing, "the active container is missing or stopped; restoring it")
         } else if active != nil, let pending = input.certificates.first(where: { !$0.verified }) {

@@ -37,6 +37,10 @@ struct Pass {
     var slots: [SlotName: SlotRecord]
     /// The container that stands for each slot after duplicates and strangers are set aside.
     var containers: [SlotName: ContainerInfo] = [:]
+    /// The container of each backing service, by its name.
+    var serviceContainers: [String: ContainerInfo] = [:]
+    /// Volumes removed once every container is gone (`delete --purge-data`).
+    var volumeRemovals: [Action] = []
     var removals: [Action] = []
     /// Removals of slots the proxy still routes to: after the site leaves them (and, for the
     /// slot that was serving, after a drain).
@@ -48,6 +52,8 @@ struct Pass {
     var intentRecorded = false
     var requeue: Duration?
     var forget = false
+    /// Why the first slot is not deployed yet: a service that does not accept connections.
+    var waitingForServices: String?
 
     init(_ input: PlanInput) {
         self.input = input
@@ -68,6 +74,9 @@ struct Pass {
         sortContainers()
         guard let desired = state.desired else { return }
         dropContainersThatDoNotMatchTheirRecord()
+        ensureServices(desired)
+        // A service that stopped answering is looked at again until it does.
+        if slot(in: .active) != nil, unhealthyService(desired) != nil { requeueWithin(.seconds(2)) }
         expireGrace()
         if !bake() { advanceLifecycle(toward: desired) }
         ensureContainers()
@@ -81,12 +90,23 @@ struct Pass {
             removals.append(.removeContainer(id: container.id, name: container.name, timeout: timeout, reason: "environment deleted"))
         }
         if input.site != nil { siteAction = .removeSite }
+        if state.purgeData == true {
+            volumeRemovals = input.volumes.map { .removeVolume(name: $0.name) }
+        }
         forget = true
     }
 
     /// Assigns each container to its slot; strangers and duplicates are removed.
     mutating func sortContainers() {
         for container in input.actionable.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) {
+            if let service = container.labels[ManagedLabels.service] {
+                if container.name == serviceContainerName(service), serviceContainers[service] == nil {
+                    serviceContainers[service] = container
+                } else {
+                    removals.append(.removeContainer(id: container.id, name: container.name, timeout: .seconds(10), reason: "not the container of the service \(service)"))
+                }
+                continue
+            }
             guard let slot = container.labels[ManagedLabels.slot].flatMap(SlotName.init(rawValue:)),
                   container.name == containerName(slot)
             else {
@@ -156,6 +176,12 @@ struct Pass {
         if let grace, slots[grace]?.hash == hash {
             // Rollback or a reverted spec: the warm slot takes traffic at once.
             promote(grace, revision: desired)
+            return
+        }
+        // The first slot starts once the services it will talk to accept connections.
+        if active == nil, let waiting = servicesNotReady(desired) {
+            waitingForServices = waiting
+            requeueWithin(.milliseconds(250))
             return
         }
         let target = rolloutTarget(for: hash, active: active)
@@ -381,6 +407,7 @@ struct Pass {
         if !forget, let status = statusIfChanged() {
             actions.append(.recordStatus(status))
         }
+        actions += volumeRemovals
         if forget { actions.append(.forget) }
         var requeue = requeue
         // A certificate being issued is news no container or file change brings: look again soon.
@@ -453,7 +480,9 @@ struct Pass {
             nanoCPUs: template.resources.cpus.nanoCPUs,
             pidsLimit: template.resources.pids,
             stopTimeoutSeconds: Int(revision.spec.stopTimeout.milliseconds / 1000),
-            network: ManagedLabels.network(of: state.team.value)
+            network: ManagedLabels.network(of: state.team.value),
+            // Only a slot of a revision with services joins the environment's network.
+            privateNetwork: revision.spec.services.isEmpty ? nil : PrivateNetwork(name: ManagedLabels.network(of: state.team.value, key))
         )
     }
 }

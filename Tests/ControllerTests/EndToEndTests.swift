@@ -19,15 +19,19 @@ struct EndToEndTests {
         let store: FileStore
         let docker = DockerRuntime()
         let reconciler: Reconciler
-        var operations: StateOperations { StateOperations(store: store, ports: TestPorts.ranges) }
+        /// Only for tests that need secrets (a service's generated password).
+        let vault: SecretVault?
+        var operations: StateOperations { StateOperations(store: store, vault: vault, ports: TestPorts.ranges) }
         var domain: String { "\(project).test" }
 
-        init(caddy: CaddyInstance, directory: String? = nil, project: String? = nil, router: CaddyRouter? = nil) throws {
+        init(caddy: CaddyInstance, directory: String? = nil, project: String? = nil, router: CaddyRouter? = nil, secrets: Bool = false) throws {
             self.project = project ?? "e2e" + UUID().uuidString.prefix(8).lowercased()
             key = EnvironmentKey(project: try ResourceName(parsing: self.project), environment: .production)
             self.caddy = caddy
-            store = try FileStore(directory: directory ?? NSTemporaryDirectory() + "codeb-e2e-" + self.project)
-            reconciler = Reconciler(store: store, runtime: docker, router: router ?? caddy.router(), probe: HTTPHealthProbe())
+            let directory = directory ?? NSTemporaryDirectory() + "codeb-e2e-" + self.project
+            store = try FileStore(directory: directory)
+            vault = secrets ? try SecretVault.open(store: store, keyFile: directory + "-keys/secret.key") : nil
+            reconciler = Reconciler(store: store, runtime: docker, router: router ?? caddy.router(), probe: HTTPHealthProbe(), vault: vault)
         }
 
         // A generous deadline: a rollout that fails is final, and a loaded 2-core CI machine once

@@ -40,6 +40,8 @@ import TestSupport
         func events(since: Date?) -> AsyncStream<ContainerEvent> { base.events(since: since) }
         func managedNetworks() async throws -> [String] { [] }
         func removeNetwork(_ name: String) async throws {}
+        func managedVolumes(project: String?, environment: String?) async throws -> [VolumeInfo] { [] }
+        func removeVolume(_ name: String) async throws {}
     }
 
     @Test func theEvictedContainerIsStoppedOnlyOnceItsSuccessorHasStarted() async throws {

@@ -43,6 +43,15 @@ import Testing
         #expect(try Self.load("")?.services == [], "no services")
     }
 
+    @Test func theAppRunsWithItsServicesAddressesAndTheirGeneratedSecrets() throws {
+        let template = try #require(try Self.load(Self.example)?.template)
+        #expect(template.env.filter { $0.key.value.hasPrefix("CACHE_") || $0.key.value.hasPrefix("DB_") }.map { "\($0.key.value)=\($0.value)" }.sorted()
+            == ["CACHE_HOST=cache", "CACHE_PORT=6379", "DB_HOST=db", "DB_PORT=5432"])
+        #expect(template.secrets.map(\.value) == ["DB_POSTGRES_PASSWORD"], "a generated value is bound like a secret")
+        let without = try #require(try Self.load("")?.template)
+        #expect(template.hash != without.hash, "a new service rolls the app out")
+    }
+
     @Test func anEnvironmentReplacesTheTopLevelsServicesAsAWhole() throws {
         let environment = try #require(try Self.load(Self.example, environment: "{ domains: [shop.example.com], services: { sessions: { image: redis:7, port: 6379 } } }"))
         #expect(environment.services.map(\.name.value) == ["sessions"])
@@ -60,6 +69,11 @@ import Testing
         ("services: { db: { image: postgres:16, port: 5432, backup: { every: 1m } } }", "must be from 5m"),
         ("services: { cache: { image: redis:7, port: 6379, volumes: /data } }", "volume"),
         ("services: [redis]", "services"),
+        ("services: { blue: { image: redis:7, port: 6379 } }", "reads like a slot's container name"),
+        ("services: { shop-production-green: { image: redis:7, port: 6379 } }", "reads like a slot's container name"),
+        ("services: { 1cache: { image: redis:7, port: 6379 } }", "starts with a letter"),
+        ("env: { CACHE_HOST: x }\nservices: { cache: { image: redis:7, port: 6379 } }", "codeb gives the app `CACHE_HOST`"),
+        ("secrets: [DB_POSTGRES_PASSWORD]\nservices: { db: { image: postgres:16, port: 5432, generated-secrets: [POSTGRES_PASSWORD] } }", "codeb gives the app `DB_POSTGRES_PASSWORD`"),
     ])
     func aBadServiceIsALocatedSentence(_ services: String, _ expected: String) throws {
         let error = #expect(throws: SpecError.self) { try Self.load(services) }

@@ -801,7 +801,7 @@ public struct Client: APIProtocol {
     }
     /// Delete an environment; its containers, site and ports are released.
     ///
-    /// Delete an environment: its containers, site and ports are released. Irreversible.
+    /// Delete an environment: its containers, site and ports are released. Irreversible. Its backing services' volumes (their data) are kept for a later apply unless purge_data=1 (a preview instance's always go).
     ///
     /// - Remark: HTTP `DELETE /v1/projects/{project}/environments/{environment}`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/delete(deleteEnvironment)`.
@@ -822,6 +822,13 @@ public struct Client: APIProtocol {
                     method: .delete
                 )
                 suppressMutabilityWarning(&request)
+                try converter.setQueryItemAsURI(
+                    in: &request,
+                    style: .form,
+                    explode: true,
+                    name: "purge_data",
+                    value: input.query.purgeData
+                )
                 converter.setAcceptHeader(
                     in: &request.headerFields,
                     contentTypes: input.headers.accept

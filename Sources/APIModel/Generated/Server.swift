@@ -1045,7 +1045,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Delete an environment; its containers, site and ports are released.
     ///
-    /// Delete an environment: its containers, site and ports are released. Irreversible.
+    /// Delete an environment: its containers, site and ports are released. Irreversible. Its backing services' volumes (their data) are kept for a later apply unless purge_data=1 (a preview instance's always go).
     ///
     /// - Remark: HTTP `DELETE /v1/projects/{project}/environments/{environment}`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/delete(deleteEnvironment)`.
@@ -1075,9 +1075,17 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         as: Components.Parameters.Environment.self
                     )
                 )
+                let query: Operations.DeleteEnvironment.Input.Query = .init(purgeData: try converter.getOptionalQueryItemAsURI(
+                    in: request.soar_query,
+                    style: .form,
+                    explode: true,
+                    name: "purge_data",
+                    as: Operations.DeleteEnvironment.Input.Query.PurgeDataPayload.self
+                ))
                 let headers: Operations.DeleteEnvironment.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.DeleteEnvironment.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },

@@ -1295,7 +1295,7 @@ public enum Operations {
     }
     /// Delete an environment; its containers, site and ports are released.
     ///
-    /// Delete an environment: its containers, site and ports are released. Irreversible.
+    /// Delete an environment: its containers, site and ports are released. Irreversible. Its backing services' volumes (their data) are kept for a later apply unless purge_data=1 (a preview instance's always go).
     ///
     /// - Remark: HTTP `DELETE /v1/projects/{project}/environments/{environment}`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/delete(deleteEnvironment)`.
@@ -1326,6 +1326,26 @@ public enum Operations {
                 }
             }
             public var path: Operations.DeleteEnvironment.Input.Path
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/DELETE/query`.
+            public struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/DELETE/query/purge_data`.
+                @frozen public enum PurgeDataPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _0 = "0"
+                    case _1 = "1"
+                }
+                /// 1: remove its services' volumes and their data too.
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/DELETE/query/purge_data`.
+                public var purgeData: Operations.DeleteEnvironment.Input.Query.PurgeDataPayload?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - purgeData: 1: remove its services' volumes and their data too.
+                public init(purgeData: Operations.DeleteEnvironment.Input.Query.PurgeDataPayload? = nil) {
+                    self.purgeData = purgeData
+                }
+            }
+            public var query: Operations.DeleteEnvironment.Input.Query
             /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/DELETE/header`.
             public struct Headers: Sendable, Hashable {
                 public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteEnvironment.AcceptableContentType>]
@@ -1342,12 +1362,15 @@ public enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             public init(
                 path: Operations.DeleteEnvironment.Input.Path,
+                query: Operations.DeleteEnvironment.Input.Query = .init(),
                 headers: Operations.DeleteEnvironment.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }

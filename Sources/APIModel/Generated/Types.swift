@@ -69,7 +69,7 @@ public protocol APIProtocol: Sendable {
     func projectStatus(_ input: Operations.ProjectStatus.Input) async throws -> Operations.ProjectStatus.Output
     /// Delete an environment; its containers, site and ports are released.
     ///
-    /// Delete an environment: its containers, site and ports are released. Irreversible.
+    /// Delete an environment: its containers, site and ports are released. Irreversible. Its backing services' volumes (their data) are kept for a later apply unless purge_data=1 (a preview instance's always go).
     ///
     /// - Remark: HTTP `DELETE /v1/projects/{project}/environments/{environment}`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/delete(deleteEnvironment)`.
@@ -330,16 +330,18 @@ extension APIProtocol {
     }
     /// Delete an environment; its containers, site and ports are released.
     ///
-    /// Delete an environment: its containers, site and ports are released. Irreversible.
+    /// Delete an environment: its containers, site and ports are released. Irreversible. Its backing services' volumes (their data) are kept for a later apply unless purge_data=1 (a preview instance's always go).
     ///
     /// - Remark: HTTP `DELETE /v1/projects/{project}/environments/{environment}`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/delete(deleteEnvironment)`.
     public func deleteEnvironment(
         path: Operations.DeleteEnvironment.Input.Path,
+        query: Operations.DeleteEnvironment.Input.Query = .init(),
         headers: Operations.DeleteEnvironment.Input.Headers = .init()
     ) async throws -> Operations.DeleteEnvironment.Output {
         try await deleteEnvironment(Operations.DeleteEnvironment.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }

@@ -213,7 +213,7 @@ extension ControllerAPI {
         return try await audited(target: target, context) {
             let principal = try context.caller()
             let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
-            try await operations.delete(state.key, author: principal.author)
+            try await operations.delete(state.key, author: principal.author, purgeData: input.query.purgeData == ._1)
             return .accepted(.init(body: .json(.init(deleting: state.key.description))))
         }
     }

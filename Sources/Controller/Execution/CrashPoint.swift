@@ -62,7 +62,8 @@ extension Action {
     var crashSteps: (before: CrashPoint.Step, after: CrashPoint.Step) {
         switch self {
         case .recordSlots: (.beforeRecordSlots, .afterRecordSlots)
-        case .createContainer: (.beforeCreate, .afterCreate)
+        case .createContainer, .createService: (.beforeCreate, .afterCreate)
+        case .removeVolume: (.beforeRemove, .afterRemove)
         case .startContainer: (.beforeStart, .afterStart)
         case .stopContainer: (.beforeStop, .afterStop)
         case .removeContainer: (.beforeRemove, .afterRemove)

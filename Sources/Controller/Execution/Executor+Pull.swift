@@ -12,7 +12,7 @@ extension Executor {
     /// recorded (with a login: for that team; anonymously: for everyone).
     /// Progress goes on the slot record; the health deadline starts once the pull is done.
     /// A refused or missing image fails the rollout with a reason that names the registry.
-    func pullIfNeeded(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName, team: ResourceName?) async throws {
+    func pullIfNeeded(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName?, team: ResourceName?) async throws {
         guard let image = try? ImageReference(parsing: spec.image) else { return }
         let host = RegistryHost(of: image)
         var auth: RegistryAuth?
@@ -69,7 +69,7 @@ extension Executor {
         let now = time.now()
         try await store.update(key) { state, _ in
             guard var current = state else { return }
-            if current[slot].revision == revision, current[slot].state == .deployed {
+            if let slot, current[slot].revision == revision, current[slot].state == .deployed {
                 current[slot].pull = nil
                 current[slot].deployedAt = now
             }
@@ -81,7 +81,9 @@ extension Executor {
     }
 
     /// Changes the slot's record while it is still being deployed for `revision`.
-    private func recordPull(_ key: EnvironmentKey, slot: SlotName, revision: Int?, _ change: @escaping @Sendable (inout SlotRecord) -> Void) async throws {
+    private func recordPull(_ key: EnvironmentKey, slot: SlotName?, revision: Int?, _ change: @escaping @Sendable (inout SlotRecord) -> Void) async throws {
+        // A backing service's pull is no slot's progress: its failure is the pass's error.
+        guard let slot else { return }
         try await store.update(key) { state, _ in
             guard var current = state, current[slot].revision == revision, current[slot].state == .deployed else { return }
             change(&current[slot])

@@ -92,6 +92,10 @@ public struct Executor: Sendable {
             try await store.update(key) { state, _ in state?.status = status }
         case .createContainer(let slot, let spec):
             try await create(spec, key, slot: slot)
+        case .createService(_, let spec):
+            try await create(spec, key, slot: nil)
+        case .removeVolume(let name):
+            try await runtime.removeVolume(name)
         case .startContainer(let id, _):
             try await startOrDiscard(id)
         case .stopContainer(let id, _, let timeout, _):
@@ -142,7 +146,7 @@ public struct Executor: Sendable {
     /// Creates and starts a slot's container, pulling its image if it is not here. A container
     /// that already has the name (a crash after creating it) is adopted when it runs the same
     /// template, and replaced when it is codeb's but stale.
-    private func create(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName) async throws {
+    private func create(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName?) async throws {
         let team = spec.labels[ManagedLabels.team].flatMap { try? ResourceName(parsing: $0) }
         try await pullIfNeeded(spec, key, slot: slot, team: team)
         var spec = spec
@@ -150,7 +154,8 @@ public struct Executor: Sendable {
             guard let vault, let team else {
                 throw StoreError(.invalid, "\(key) runs with secrets, and this controller has no secret key to open them (--secret-key-file)")
             }
-            spec.env.merge(try await vault.values(SecretOwner(team: team, project: key.project), binding: binding)) { _, secret in secret }
+            let values = try await vault.values(SecretOwner(team: team, project: key.project), binding: binding)
+            spec.env.merge(values.map { (spec.secretsAs[$0.key] ?? $0.key, $0.value) }) { _, secret in secret }
         }
         let id: String
         do {

@@ -11,7 +11,27 @@ extension StateOperations {
         guard let vault else {
             throw StoreError(.invalid, "\(key) names secrets, and this controller has no secret key (start it with --secret-key-file)")
         }
-        return try await vault.bind(SecretOwner(team: team, project: key.project), names: wanted.template.secrets, environment: key.environment)
+        let owner = SecretOwner(team: team, project: key.project)
+        try await generateServiceSecrets(wanted, owner: owner, vault: vault, environment: key.environment)
+        return try await vault.bind(owner, names: wanted.template.secrets, environment: key.environment)
+    }
+
+    /// Makes a value for each generated secret of `wanted`'s services that its environment has
+    /// none for yet (`DB_POSTGRES_PASSWORD`): 32 random bytes, hex, sealed in the vault for this
+    /// environment only, never shown. One already set (generated before, or set by a person)
+    /// is kept: the service was initialised with it.
+    func generateServiceSecrets(_ wanted: EnvironmentSpec, owner: SecretOwner, vault: SecretVault, environment: EnvironmentName) async throws {
+        let names = wanted.services.flatMap { service in
+            service.generatedSecrets.compactMap { try? EnvVarName(parsing: service.variablePrefix + "_" + $0.value) }
+        }
+        guard !names.isEmpty else { return }
+        let missing = try await vault.store.secrets(owner).bind(names, for: environment).missing
+        guard !missing.isEmpty else { return }
+        var generator = SystemRandomNumberGenerator()
+        let values = Dictionary(uniqueKeysWithValues: missing.map { name in
+            (name, (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined())
+        })
+        _ = try await vault.set(owner, scope: environment, values: values, author: "codeb (generated for a service)")
     }
 
     /// After a change of `owner`'s secrets: every environment of the project whose pinned

@@ -196,10 +196,12 @@ public struct StateOperations: Sendable {
     }
 
     /// Marks the environment for deletion; the loop removes containers and the site, then the record.
-    public func delete(_ key: EnvironmentKey, author: String) async throws {
+    public func delete(_ key: EnvironmentKey, author: String, purgeData: Bool = false) async throws {
         try await store.update(key) { state, _ in
             guard var current = state else { throw StoreError(.notFound, "\(key) does not exist") }
             current.deleting = true
+            // A preview's services are as disposable as the preview.
+            if purgeData || key.environment.isPreviewInstance { current.purgeData = true }
             state = current
         }
     }

@@ -93,4 +93,8 @@ public struct CachingRuntime: ContainerRuntime {
     }
     public func managedNetworks() async throws -> [String] { try await base.managedNetworks() }
     public func removeNetwork(_ name: String) async throws { try await base.removeNetwork(name) }
+    public func managedVolumes(project: String?, environment: String?) async throws -> [VolumeInfo] {
+        try await base.managedVolumes(project: project, environment: environment)
+    }
+    public func removeVolume(_ name: String) async throws { try await base.removeVolume(name) }
 }

@@ -83,15 +83,19 @@ public actor OrphanSweeper {
         }
         // A team network goes once no container of that team (any state, any store) has been
         // left for the delay: a created or stopped container still attached would not start
-        // without it, and a controller may be creating one right now.
-        let teams = Set(all.compactMap { $0.labels[ManagedLabels.team] })
-        for network in try await runtime.managedNetworks() where !teams.contains(where: { ManagedLabels.network(of: $0) == network }) {
+        // without it, and a controller may be creating one right now. An environment's private
+        // network likewise, once none of its containers is left.
+        let used = Set(all.flatMap { container -> [String] in
+            guard let team = container.labels[ManagedLabels.team] else { return [] }
+            return [ManagedLabels.network(of: team)] + (ManagedLabels.key(container.labels).map { [ManagedLabels.network(of: team, $0)] } ?? [])
+        })
+        for network in try await runtime.managedNetworks() where !used.contains(network) {
             let id = "network:\(network)"
             seen.insert(id)
             guard due(id, now, seconds) else { continue }
             try await runtime.removeNetwork(network)
             report.networks.append(network)
-            logger.info("removed unused team network", metadata: ["network": "\(network)"])
+            logger.info("removed unused network", metadata: ["network": "\(network)"])
         }
         firstSeen = firstSeen.filter { seen.contains($0.key) }
         return report

@@ -91,6 +91,10 @@ public struct Reconciler: Sendable {
             guard let check = state.revision(record.revision)?.spec.template.healthcheck else { continue }
             probes[record.slot] = await probe.probe(port: record.port, path: check.path.value, timeout: check.timeout.duration)
         }
+        let serviceProbes = await probeServices(state, containers)
+        let volumes = state.deleting && state.purgeData == true
+            ? try await runtime.managedVolumes(project: key.project.value, environment: key.environment.value).filter { $0.labels[ManagedLabels.team] == state.team.value }
+            : []
         // Only for a live environment while Caddy answers: a handshake costs little, and the
         // router keeps what it read for a while.
         let proxyProblem = proxyHealth.current
@@ -106,8 +110,26 @@ public struct Reconciler: Sendable {
             state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node,
             proxyProblem: proxyProblem, storeID: storeID, retiring: await executor.retirements.ids,
             lastPassError: passErrors[key], publishAddress: publishAddress, certificates: certificates,
-            traffic: await observeTraffic(state, live: live, now: now)
+            traffic: await observeTraffic(state, live: live, now: now), serviceProbes: serviceProbes, volumes: volumes
         )
+    }
+
+    /// A TCP connection to each running backing service on the environment's network (the
+    /// host reaches a bridge's addresses; nothing is published).
+    func probeServices(_ state: EnvironmentState, _ containers: [ContainerInfo]) async -> [String: ProbeResult] {
+        guard let services = state.desired?.spec.services, !services.isEmpty else { return [:] }
+        let network = ManagedLabels.network(of: state.team.value, state.key)
+        var results: [String: ProbeResult] = [:]
+        for service in services {
+            let name = service.name.value
+            guard let container = containers.first(where: { $0.labels[ManagedLabels.service] == name && $0.state == .running }) else { continue }
+            guard let address = container.networks?[network], !address.isEmpty else {
+                results[name] = ProbeResult(healthy: false, status: nil, detail: "it has no address on \(network) yet")
+                continue
+            }
+            results[name] = await probe.probeTCP(host: address, port: service.port.value, timeout: .seconds(1))
+        }
+        return results
     }
 
     /// Keeps counting a live environment's traffic under its current ports, and returns what a

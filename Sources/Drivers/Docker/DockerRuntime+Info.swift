@@ -15,7 +15,8 @@ extension DockerRuntime {
         return ContainerInfo(
             id: summary.Id, name: name, image: summary.Image, labels: summary.Labels ?? [:],
             state: ContainerInfo.State(rawValue: summary.State) ?? .unknown, health: health, exitCode: exitCode(status: status),
-            ports: Array(Set(ports)).sorted { ($0.hostPort, $0.hostIP) < ($1.hostPort, $1.hostIP) }
+            ports: Array(Set(ports)).sorted { ($0.hostPort, $0.hostIP) < ($1.hostPort, $1.hostIP) },
+            networks: summary.NetworkSettings?.Networks?.mapValues { $0.IPAddress ?? "" }
         )
     }
 

@@ -6,18 +6,23 @@ extension DockerRuntime {
     /// exists. The engine does not refuse a second network of the same name (`CheckDuplicate`
     /// is advisory), so controllers creating one at once can make two: every caller then picks
     /// the same one (the oldest), removes the others it can, and containers name it by ID.
-    func ensureNetwork(_ name: String, team: String?) async throws -> String {
+    ///
+    /// An environment's private network is internal (`isInternal`: no gateway: its services reach nothing
+    /// outside it) and labelled with its `owner` (team, project, environment), which a network
+    /// found under that name must carry too.
+    func ensureNetwork(_ name: String, team: String?, isInternal: Bool = false, owner: [String: String]? = nil) async throws -> String {
         if let id = memo.network(name) { return id }
-        if let id = try await canonicalNetwork(name, team: team) {
+        if let id = try await canonicalNetwork(name, team: team, owner: owner) {
             memo.network(name, id: id)
             return id
         }
         var labels = [ManagedLabels.managedBy: ManagedLabels.managedByValue]
         if let team { labels[ManagedLabels.team] = team }
-        let wire = DockerNetworkCreateWire(Name: name, Driver: "bridge", CheckDuplicate: true, Internal: false, Labels: labels)
+        labels.merge(owner ?? [:]) { $1 }
+        let wire = DockerNetworkCreateWire(Name: name, Driver: "bridge", CheckDuplicate: true, Internal: isInternal, Labels: labels)
         _ = try await call("create network \(name)", .POST, "/networks/create", body: try JSONEncoder().encode(wire), accept: [409])
         logger.info("created network", metadata: ["network": "\(name)"])
-        guard let id = try await canonicalNetwork(name, team: team) else {
+        guard let id = try await canonicalNetwork(name, team: team, owner: owner) else {
             throw RuntimeError(.engine, operation: "create network \(name)", message: "the network was created but is not listed; is another program removing it?")
         }
         memo.network(name, id: id)
@@ -27,11 +32,12 @@ extension DockerRuntime {
     /// The oldest network named exactly `name`, after removing younger duplicates that no
     /// container uses; nil when there is none. A network of that name that is not this team's
     /// codeb network is refused.
-    private func canonicalNetwork(_ name: String, team: String?) async throws -> String? {
+    private func canonicalNetwork(_ name: String, team: String?, owner: [String: String]?) async throws -> String? {
         let operation = "find network \(name)"
         let named = try await networks(named: name)
         guard !named.isEmpty else { return nil }
-        for network in named where !ManagedLabels.isManaged(network.Labels ?? [:]) || network.Labels?[ManagedLabels.team] != team {
+        for network in named where !ManagedLabels.isManaged(network.Labels ?? [:]) || network.Labels?[ManagedLabels.team] != team
+            || (owner ?? [:]).contains(where: { network.Labels?[$0.key] != $0.value }) {
             throw RuntimeError(.notManaged, operation: operation, message: "a network named \(name) (\(network.Id.prefix(12))) exists and is not this team's codeb network; remove or rename it")
         }
         let ordered = named.sorted { ($0.createdAt, $0.Id) < ($1.createdAt, $1.Id) }
@@ -60,6 +66,22 @@ extension DockerRuntime {
 }
 
 extension DockerRuntime {
+    /// Attaches a created container to a second network under `aliases`.
+    func connect(_ id: String, to network: String, name: String, aliases: [String]) async throws {
+        struct Connect: Encodable {
+            struct Endpoint: Encodable { var Aliases: [String]? }
+            var Container: String
+            var EndpointConfig: Endpoint
+        }
+        let body = try JSONEncoder().encode(Connect(Container: id, EndpointConfig: .init(Aliases: aliases.isEmpty ? nil : aliases)))
+        do {
+            _ = try await call("connect \(id.prefix(12)) to network \(name)", .POST, "/networks/\(Self.pathComponent(network))/connect", body: body)
+        } catch {
+            memo.network(name, id: nil)
+            throw error
+        }
+    }
+
     /// Every network named exactly `name` (the engine's name filter also matches parts of names).
     func networks(named name: String) async throws -> [DockerNetworkWire] {
         let operation = "find network \(name)"

@@ -74,7 +74,22 @@ public struct DockerRuntime: ContainerRuntime {
         // By ID: the name may (briefly) stand for two networks.
         var network: String?
         if let name = spec.network { network = try await ensureNetwork(name, team: spec.labels[ManagedLabels.team]) }
+        var privateNetwork: String?
+        if let joined = spec.privateNetwork {
+            privateNetwork = try await ensureNetwork(joined.name, team: spec.labels[ManagedLabels.team], isInternal: true, owner: Self.ownerLabels(spec.labels))
+        }
+        for mount in spec.volumes {
+            try await ensureVolume(mount.volume, labels: Self.ownerLabels(spec.labels).merging([ManagedLabels.service: spec.labels[ManagedLabels.service] ?? ""]) { $1 })
+        }
         let portKey = "\(spec.containerPort)/tcp"
+        // Without a network of its own the private one is the container's first; else it is
+        // joined after the create (API 1.41 attaches one network at create).
+        var first: (name: String, id: String, aliases: [String]?)?
+        if let name = spec.network, let network {
+            first = (name, network, nil)
+        } else if let joined = spec.privateNetwork, let privateNetwork {
+            first = (joined.name, privateNetwork, joined.aliases)
+        }
         var wire = DockerCreateWire(
             Image: spec.image,
             Cmd: spec.command,
@@ -84,8 +99,8 @@ public struct DockerRuntime: ContainerRuntime {
             ExposedPorts: [portKey: .init()],
             StopTimeout: spec.stopTimeoutSeconds,
             HostConfig: .init(
-                PortBindings: [portKey: [.init(HostIp: spec.hostIP, HostPort: String(spec.hostPort))]],
-                NetworkMode: network,
+                PortBindings: spec.hostPort.map { [portKey: [.init(HostIp: spec.hostIP, HostPort: String($0))]] } ?? [:],
+                NetworkMode: first?.id,
                 Memory: spec.memoryBytes,
                 NanoCpus: spec.nanoCPUs,
                 PidsLimit: Int64(spec.pidsLimit),
@@ -93,9 +108,10 @@ public struct DockerRuntime: ContainerRuntime {
                 CapDrop: ["NET_RAW"],
                 RestartPolicy: .init(Name: "unless-stopped"),
                 Init: true,
-                LogConfig: .init(Type: "json-file", Config: ["max-size": spec.logMaxSize, "max-file": String(spec.logMaxFiles)])
+                LogConfig: .init(Type: "json-file", Config: ["max-size": spec.logMaxSize, "max-file": String(spec.logMaxFiles)]),
+                Mounts: spec.volumes.isEmpty ? nil : spec.volumes.map { .init(Type: "volume", Source: $0.volume, Target: $0.target) }
             ),
-            NetworkingConfig: Self.networking(spec.network, network)
+            NetworkingConfig: first.map { .init(EndpointsConfig: [$0.name: .init(NetworkID: $0.id, Aliases: $0.aliases)]) }
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -108,22 +124,33 @@ public struct DockerRuntime: ContainerRuntime {
         } catch let error as RuntimeError where error.status == 404 && error.message.contains("network") {
             // The team network went between the check and the create (a sweep, or a duplicate
             // removed by another controller): find or make it again, once.
-            guard let name = spec.network else { throw error }
-            memo.network(name, id: nil)
-            let id = try await ensureNetwork(name, team: spec.labels[ManagedLabels.team])
+            guard let retried = first else { throw error }
+            memo.network(retried.name, id: nil)
+            let isPrivate = spec.network == nil
+            let id = try await ensureNetwork(
+                retried.name, team: spec.labels[ManagedLabels.team], isInternal: isPrivate, owner: isPrivate ? Self.ownerLabels(spec.labels) : nil)
             wire.HostConfig.NetworkMode = id
-            wire.NetworkingConfig = Self.networking(name, id)
+            wire.NetworkingConfig = .init(EndpointsConfig: [retried.name: .init(NetworkID: id, Aliases: retried.aliases)])
             (_, body) = try await call(operation, .POST, "/containers/create", query: [("name", spec.name)], body: try encoder.encode(wire))
         }
         let id = try decode(DockerIDWire.self, body, operation).Id
         memo.managed(id, name: spec.name)
+        if network != nil, let joined = spec.privateNetwork, let privateNetwork {
+            do {
+                try await connect(id, to: privateNetwork, name: joined.name, aliases: joined.aliases)
+            } catch {
+                // Half made is not made: the next pass creates it again.
+                try? await remove(id)
+                throw error
+            }
+        }
         logger.info("created container", metadata: ["container": "\(spec.name)", "id": "\(id.prefix(12))", "image": "\(spec.image)"])
         return id
     }
 
-    static func networking(_ name: String?, _ id: String?) -> DockerCreateWire.NetworkingConfig? {
-        guard let name, let id else { return nil }
-        return .init(EndpointsConfig: [name: .init(NetworkID: id)])
+    /// The labels that say whose a network or volume made for a container is.
+    static func ownerLabels(_ labels: [String: String]) -> [String: String] {
+        labels.filter { [ManagedLabels.team, ManagedLabels.project, ManagedLabels.environment, ManagedLabels.store].contains($0.key) }
     }
 
     public func start(_ id: String) async throws {

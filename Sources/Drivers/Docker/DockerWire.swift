@@ -32,6 +32,7 @@ struct DockerSummaryWire: Decodable {
     var State: String
     var Status: String?
     var Ports: [Port]?
+    var NetworkSettings: DockerInspectWire.NetworkSettings?
 }
 
 struct DockerInspectWire: Decodable {
@@ -117,9 +118,17 @@ struct DockerCreateWire: Encodable {
         /// Docker's default capabilities less these: NET_RAW lets a container forge packets
         /// and spoof its neighbours on the team bridge (ARP, raw IP).
         var CapDrop: [String]
+        struct Mount: Encodable {
+            var `Type`: String
+            var Source: String
+            var Target: String
+        }
+
         var RestartPolicy: RestartPolicy
         var Init: Bool
         var LogConfig: LogConfig
+        /// A backing service's named volume.
+        var Mounts: [Mount]?
     }
 
     struct Empty: Encodable {}
@@ -127,6 +136,8 @@ struct DockerCreateWire: Encodable {
     struct NetworkingConfig: Encodable {
         struct Endpoint: Encodable {
             var NetworkID: String
+            /// The names it answers to on that network (a backing service's).
+            var Aliases: [String]?
         }
 
         var EndpointsConfig: [String: Endpoint]
@@ -188,4 +199,19 @@ struct DockerNetworkWire: Decodable {
     var Name: String
     var Created: String?
     var Labels: [String: String]?
+}
+
+struct DockerVolumeCreateWire: Encodable {
+    var Name: String
+    var Labels: [String: String]
+}
+
+struct DockerVolumeWire: Decodable {
+    var Name: String
+    var Labels: [String: String]?
+    var CreatedAt: String?
+}
+
+struct DockerVolumeListWire: Decodable {
+    var Volumes: [DockerVolumeWire]?
 }

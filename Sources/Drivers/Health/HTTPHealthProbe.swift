@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Dispatch
 import Metrics
 import NIOCore
+import NIOPosix
 import State
 
 /// Probes over HTTP on loopback: 2xx and 3xx are healthy (redirects are answers, not followed);
@@ -21,6 +22,18 @@ public struct HTTPHealthProbe: HealthProbe {
         Timer(label: MetricFamily.probeSeconds.name, dimensions: [("result", outcome)])
             .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         return result
+    }
+
+    public func probeTCP(host: String, port: Int, timeout: Duration) async -> ProbeResult {
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(TimeAmount(timeout))
+                .connect(host: host, port: port).get()
+            try? await channel.close()
+            return ProbeResult(healthy: true, status: nil, detail: "TCP \(host):\(port) open")
+        } catch {
+            return ProbeResult(healthy: false, status: nil, detail: "TCP \(host):\(port): \(error)")
+        }
     }
 
     private func ask(port: Int, path: String, timeout: Duration) async -> ProbeResult {

@@ -233,6 +233,10 @@ public enum PostgresSchema {
             "ALTER TABLE environments ADD COLUMN maintenance jsonb",
             "ALTER TABLE environments ADD COLUMN promotion_bake jsonb",
         ]),
+        // `delete --purge-data`: the environment's backing services' volumes go with it.
+        Migration(version: 11, name: "purge-data", statements: [
+            "ALTER TABLE environments ADD COLUMN purge_data boolean NOT NULL DEFAULT false",
+        ]),
     ]
 
     /// Brings the database to `currentVersion`; refuses a database that is newer.

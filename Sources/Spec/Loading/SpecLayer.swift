@@ -157,6 +157,16 @@ extension NodeReader {
                 report(service.path, at: service.keyPosition, "a service name is a name such as `cache` or `db` (lowercase letters, digits and '-'): \(error.message)")
                 continue
             }
+            // The service answers to its name on the environment's network, and its slots also
+            // see the team's containers (`{project}-{environment}-{blue|green}`) by theirs.
+            if ["blue", "green"].contains(name.value) || name.value.hasSuffix("-blue") || name.value.hasSuffix("-green") || name.value.contains("-retired-") {
+                report(service.path, at: service.keyPosition, "`\(name)` reads like a slot's container name; pick another service name, e.g. `cache` or `db`")
+                continue
+            }
+            guard name.value.first?.isLetter == true else {
+                report(service.path, at: service.keyPosition, "a service name starts with a letter: the app's variables for it start with it (`\(name.value.uppercased())_HOST` is not a variable name)")
+                continue
+            }
             guard let fields = fields(service.value, at: service.path, what: "a service", allowed: SpecLayer.serviceKeys) else { continue }
             guard let imageEntry = fields["image"], let portEntry = fields["port"] else {
                 report(service.path, at: service.keyPosition, "needs an `image` and a `port`, e.g. `\(name): { image: redis:7, port: 6379 }`")
@@ -176,6 +186,9 @@ extension NodeReader {
             if let env = fields["env"] { spec.env = self.env(env) }
             if let generated = fields["generated-secrets"] {
                 let names = secrets(generated).map(\.value)
+                for generatedName in names where spec.variablePrefix.count + 1 + generatedName.value.count > EnvVarName.maxLength {
+                    report(generated.path, at: Position(generated.value.mark), "`\(spec.variablePrefix)_\(generatedName)` would be longer than \(EnvVarName.maxLength) characters; shorten the name")
+                }
                 for name in names where spec.env.keys.contains(name) {
                     report(generated.path, at: Position(generated.value.mark), "`\(name)` is also in the service's `env`; a generated secret is made by codeb")
                 }

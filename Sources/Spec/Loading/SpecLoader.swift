@@ -216,13 +216,33 @@ public enum SpecLoader {
         for secret in layer.secrets where layer.env[secret.value] != nil {
             reader.report(secret.path, at: secret.position, "`\(secret.value)` is in both `env` and `secrets` (for \(name)); a secret's value is set with `codeb secrets set`, so remove it from `env`")
         }
+        if let services = layer.services {
+            // The app is told where its services are by variables of their own; one the app
+            // also sets itself would be silently overridden by one side.
+            let own = Set(layer.env.keys.map(\.value)).union(layer.secrets.map(\.value.value))
+            for service in services.value {
+                for variable in service.injectedVariables where own.contains(variable) {
+                    reader.report(services.path.appending(service.name.value), at: services.position, "codeb gives the app `\(variable)` for the service `\(service.name)` (for \(name)); remove `\(variable)` from the app's `env` or `secrets`, or rename the service")
+                }
+            }
+        }
         guard reader.problems.count == problemsBefore else { return nil }
 
+        // Where its services are is part of what the app runs with (so a new service, or a
+        // moved port, rolls the app out); their generated values are secrets like its own.
+        let services = layer.services?.value ?? []
+        var env = layer.env
+        // The layer checked each name makes a variable (a letter first, not too long).
+        for service in services {
+            if let host = try? EnvVarName(parsing: service.variablePrefix + "_HOST") { env[host] = service.name.value }
+            if let port = try? EnvVarName(parsing: service.variablePrefix + "_PORT") { env[port] = String(service.port.value) }
+        }
+        let generated = services.flatMap { service in service.generatedSecrets.compactMap { try? EnvVarName(parsing: service.variablePrefix + "_" + $0.value) } }
         let template = SlotTemplate(
             image: image.value,
             command: layer.command?.value,
-            env: layer.env,
-            secrets: layer.secrets.map(\.value).sorted(),
+            env: env,
+            secrets: (layer.secrets.map(\.value) + generated).sorted(),
             port: port.value,
             resources: Resources(
                 memory: layer.memory?.value ?? Resources.defaultMemory,
@@ -242,7 +262,7 @@ public enum SpecLoader {
             tls: tls?.value ?? .auto,
             hsts: hsts?.value ?? false,
             bake: layer.bake?.value,
-            services: layer.services?.value ?? []
+            services: services
         )
     }
 

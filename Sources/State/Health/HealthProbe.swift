@@ -2,6 +2,10 @@
 public protocol HealthProbe: Sendable {
     /// One probe of `http://127.0.0.1:{port}{path}` bounded by `timeout`.
     func probe(port: Int, path: String, timeout: Duration) async -> ProbeResult
+
+    /// Whether a TCP connection to `host:port` opens within `timeout` (a backing service's
+    /// check: a database or cache speaks no HTTP).
+    func probeTCP(host: String, port: Int, timeout: Duration) async -> ProbeResult
 }
 
 /// The outcome of one probe.

@@ -63,6 +63,14 @@ public protocol ContainerRuntime: Sendable {
 
     /// Removes one of codeb's networks; a network still in use or already gone is left alone.
     func removeNetwork(_ name: String) async throws
+
+    /// codeb's named volumes (a backing service's data), optionally only those labelled with
+    /// one project and environment.
+    func managedVolumes(project: String?, environment: String?) async throws -> [VolumeInfo]
+
+    /// Removes one of codeb's volumes and its data; a missing one is not an error, one still
+    /// mounted by a container is refused. Only `delete --purge-data` asks for it: no sweep does.
+    func removeVolume(_ name: String) async throws
 }
 
 extension ContainerRuntime {
@@ -98,7 +106,8 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     /// The app's port inside the container.
     public var containerPort: Int
     /// Published on `hostIP` only (loopback by default): Caddy is the only way in from outside.
-    public var hostPort: Int
+    /// Nil: not published at all (a backing service is reached on its network only).
+    public var hostPort: Int?
     public var hostIP: String
     public var memoryBytes: Int64
     public var nanoCPUs: Int64
@@ -112,17 +121,30 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
     /// The user-defined bridge to attach to (created, labelled, on first use); nil for Docker's
     /// default bridge.
     public var network: String?
+    /// The environment's own internal network (no way out, no gateway), created on first use:
+    /// its backing services live only there, under their aliases; its slots join it beside
+    /// the team network. With `network` nil it is the container's only network.
+    public var privateNetwork: PrivateNetwork?
+    /// Named volumes mounted into it, created (labelled like the container) on first use.
+    public var volumes: [VolumeMount]
     /// The secrets the container runs with, by the version each value was set in: the executor
     /// opens them and adds them to `env` just before `create`, so no plan carries a value.
     public var secrets: SecretsBinding?
+    /// The variable a secret is given as when not its own name (a service's generated
+    /// `DB_POSTGRES_PASSWORD` is its `POSTGRES_PASSWORD`).
+    public var secretsAs: [String: String]
 
     public init(
         name: String, image: String, command: [String]? = nil, env: [String: String] = [:], secrets: SecretsBinding? = nil,
-        labels: [String: String] = [:], containerPort: Int, hostPort: Int, hostIP: String = "127.0.0.1",
+        labels: [String: String] = [:], containerPort: Int, hostPort: Int?, hostIP: String = "127.0.0.1",
         memoryBytes: Int64, nanoCPUs: Int64, pidsLimit: Int = Resources.defaultPids, stopTimeoutSeconds: Int = 30,
-        logMaxSize: String = "10m", logMaxFiles: Int = 3, network: String? = nil
+        logMaxSize: String = "10m", logMaxFiles: Int = 3, network: String? = nil, privateNetwork: PrivateNetwork? = nil,
+        volumes: [VolumeMount] = [], secretsAs: [String: String] = [:]
     ) {
+        self.secretsAs = secretsAs
         self.network = network
+        self.privateNetwork = privateNetwork
+        self.volumes = volumes
         self.secrets = secrets
         self.name = name
         self.image = image
@@ -138,6 +160,42 @@ public struct ContainerSpec: Sendable, Hashable, Codable {
         self.stopTimeoutSeconds = stopTimeoutSeconds
         self.logMaxSize = logMaxSize
         self.logMaxFiles = logMaxFiles
+    }
+}
+
+/// An environment's internal network as one container joins it.
+public struct PrivateNetwork: Sendable, Hashable, Codable {
+    public var name: String
+    /// The names it answers to there (a service's `cache`).
+    public var aliases: [String]
+
+    public init(name: String, aliases: [String] = []) {
+        self.name = name
+        self.aliases = aliases
+    }
+}
+
+/// A named volume mounted at `target`.
+public struct VolumeMount: Sendable, Hashable, Codable {
+    public var volume: String
+    public var target: String
+
+    public init(volume: String, target: String) {
+        self.volume = volume
+        self.target = target
+    }
+}
+
+/// A named volume as the engine reports it.
+public struct VolumeInfo: Sendable, Hashable, Codable {
+    public var name: String
+    public var labels: [String: String]
+    public var createdAt: Date?
+
+    public init(name: String, labels: [String: String], createdAt: Date? = nil) {
+        self.name = name
+        self.labels = labels
+        self.createdAt = createdAt
     }
 }
 

@@ -9,6 +9,9 @@ public enum ManagedLabels {
     public static let project = "codeb.project"
     public static let environment = "codeb.environment"
     public static let slot = "codeb.slot"
+    /// The backing service a container (or volume) is, by its name in codeb.yaml; a service's
+    /// container has no slot.
+    public static let service = "codeb.service"
     public static let specHash = "codeb.spec-hash"
     public static let revision = "codeb.revision"
     /// The controller node that created it. Controllers sharing one Docker host each see only
@@ -55,4 +58,16 @@ public enum ManagedLabels {
     /// The user-defined bridge network of `team`: its containers reach each other by name and
     /// nothing of another team's.
     public static func network(of team: String) -> String { "codeb-\(team)" }
+
+    /// The internal network of one environment: its backing services and its slots, nothing
+    /// else — another project of the same team cannot resolve or reach its services. Dots
+    /// cannot occur in names, so no team's network is ever named the same.
+    public static func network(of team: String, _ key: EnvironmentKey) -> String {
+        "codeb-\(team).\(key.project).\(key.environment)"
+    }
+
+    /// The named volume of one environment's backing service.
+    public static func volume(of team: String, _ key: EnvironmentKey, service: String) -> String {
+        "codeb-\(team).\(key.project).\(key.environment).\(service)"
+    }
 }

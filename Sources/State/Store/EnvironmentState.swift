@@ -17,6 +17,9 @@ public struct EnvironmentState: Sendable, Hashable, Codable {
     public var promotionBake: BakePolicy?
     /// Set by delete: the loop removes containers and the site, then the record itself.
     public var deleting: Bool
+    /// Set by `delete --purge-data` (and for every preview instance): its backing services'
+    /// volumes go too. Nil or false: they are kept, for a later apply to find again.
+    public var purgeData: Bool?
     public var status: EnvironmentStatus
     /// The preview hostnames the controller generates for this environment
     /// (`{environment}.{project}.{previewDomain}`, `{slot}-{environment}-{project}.{previewDomain}`),

@@ -22,6 +22,8 @@ public struct Condition: Sendable, Hashable, Codable {
         case baking = "Baking"
         case rolloutComplete = "RolloutComplete"
         case idle = "Idle"
+        /// The first slot waits for the environment's backing services to accept connections.
+        case waitingForServices = "WaitingForServices"
         // Degraded (and Progressing: RolloutFailed)
         case rolloutFailed = "RolloutFailed"
         case proxyUnavailable = "ProxyUnavailable"
@@ -41,6 +43,8 @@ public struct Condition: Sendable, Hashable, Codable {
         case reverted = "Reverted"
         /// Over a `bake:` bar with no warm previous slot to go back to: it keeps serving.
         case bakeFailed = "BakeFailed"
+        /// A backing service is not running or does not accept connections.
+        case serviceUnhealthy = "ServiceUnhealthy"
         /// A word this version does not know (written by a newer controller).
         case unknown = "Unknown"
 

@@ -34,6 +34,8 @@ public final class FakeRuntime: ContainerRuntime {
         var absentImages: Set<String> = []
         /// The image ID a pull of a reference leaves locally (default: its own).
         var pulledImages: [String: String] = [:]
+        /// Named volumes by name.
+        var volumes: [String: VolumeInfo] = [:]
     }
 
     private let world = Mutex(World())
@@ -111,6 +113,11 @@ public final class FakeRuntime: ContainerRuntime {
             }
             world.nextID += 1
             let id = "c\(world.nextID)"
+            for mount in spec.volumes where world.volumes[mount.volume] == nil {
+                var owner = spec.labels.filter { [ManagedLabels.team, ManagedLabels.project, ManagedLabels.environment, ManagedLabels.service].contains($0.key) }
+                owner[ManagedLabels.managedBy] = ManagedLabels.managedByValue
+                world.volumes[mount.volume] = VolumeInfo(name: mount.volume, labels: owner)
+            }
             var labels = spec.labels
             labels[ManagedLabels.managedBy] = ManagedLabels.managedByValue
             world.containers[id] = Container(info: ContainerInfo(id: id, name: spec.name, image: spec.image, labels: labels, state: .created), spec: spec)
@@ -173,6 +180,27 @@ public final class FakeRuntime: ContainerRuntime {
     public func events(since: Date?) -> AsyncStream<ContainerEvent> { AsyncStream { $0.finish() } }
     public func managedNetworks() async throws -> [String] { [] }
     public func removeNetwork(_ name: String) async throws {}
+
+    /// The named volumes, by name.
+    public var volumes: [String: VolumeInfo] { world.withLock { $0.volumes } }
+
+    public func managedVolumes(project: String?, environment: String?) async throws -> [VolumeInfo] {
+        world.withLock { world in
+            world.volumes.values.filter { volume in
+                project.map { volume.labels[ManagedLabels.project] == $0 } ?? true
+                    && environment.map { volume.labels[ManagedLabels.environment] == $0 } ?? true
+            }.sorted { $0.name < $1.name }
+        }
+    }
+
+    public func removeVolume(_ name: String) async throws {
+        try write("remove volume \(name)") { world in
+            if world.containers.values.contains(where: { $0.spec?.volumes.contains { $0.volume == name } ?? false }) {
+                throw RuntimeError(.conflict, operation: "remove volume \(name)", message: "volume is in use", status: 409)
+            }
+            world.volumes[name] = nil
+        }
+    }
 
     // MARK: Helpers
 
