@@ -68,6 +68,14 @@ struct CountingRuntime: ContainerRuntime {
         try await base.managedVolumes(project: project, environment: environment)
     }
     func removeVolume(_ name: String) async throws { try await write { try await base.removeVolume(name) } }
+    func pause(_ id: String) async throws { try await write { try await base.pause(id) } }
+    func unpause(_ id: String) async throws { try await write { try await base.unpause(id) } }
+    func archive(_ id: String, path: String, into sink: @Sendable (Data) async throws -> Void) async throws -> Int64 {
+        try await base.archive(id, path: path, into: sink)
+    }
+    func extract(_ id: String, path: String, from source: @escaping @Sendable () async throws -> Data?) async throws {
+        try await write { try await base.extract(id, path: path, from: source) }
+    }
 }
 
 struct CountingRouter: TrafficRouter {

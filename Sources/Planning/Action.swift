@@ -14,6 +14,9 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
     case createService(service: String, spec: ContainerSpec)
     /// Removes a backing service's named volume and its data (`delete --purge-data` only).
     case removeVolume(name: String)
+    /// Replaces a service's volume with a backup's content (read through first), then starts
+    /// it from `spec`; the restore asked for is then cleared.
+    case restoreService(service: String, backup: String, spec: ContainerSpec, target: String, stopTimeout: Duration)
     case startContainer(id: String, name: String)
     case stopContainer(id: String, name: String, timeout: Duration, reason: String)
     case removeContainer(id: String, name: String, timeout: Duration, reason: String)
@@ -41,6 +44,7 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
         case .createContainer(_, let spec): return "create \(spec.name) (\(spec.image)" + (spec.hostPort.map { ", port \($0))" } ?? ")")
         case .createService(let service, let spec): return "create service \(service) (\(spec.image))"
         case .removeVolume(let name): return "remove volume \(name) and its data"
+        case .restoreService(let service, let backup, _, _, _): return "restore service \(service) from backup \(backup)"
         case .startContainer(_, let name): return "start \(name)"
         case .stopContainer(_, let name, _, let reason): return "stop \(name): \(reason)"
         case .removeContainer(_, let name, _, let reason): return "remove \(name): \(reason)"

@@ -18,6 +18,11 @@ extension Pass {
         for service in desired.spec.services {
             let name = service.name.value
             let spec = serviceSpec(service, revision: desired)
+            if let restore = state.restore, restore.failure == nil, restore.service == name, let target = service.volume {
+                creates.append(.restoreService(service: name, backup: restore.backup, spec: spec, target: target, stopTimeout: stopTimeout(desired)))
+                serviceContainers[name] = nil
+                continue
+            }
             guard let container = serviceContainers[name] else {
                 creates.append(.createService(service: name, spec: spec))
                 continue
@@ -28,7 +33,8 @@ extension Pass {
                 removals.append(.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(desired), reason: "the service \(name) changed"))
                 serviceContainers[name] = nil
                 creates.append(.createService(service: name, spec: spec))
-            } else if container.state != .running && container.state != .restarting {
+            } else if ![.running, .restarting, .paused].contains(container.state) {
+                // Paused: a backup is copying it; it is thawed by the backup.
                 starts.append(.startContainer(id: container.id, name: container.name))
             }
         }
@@ -55,6 +61,7 @@ extension Pass {
         for service in desired.spec.services {
             let name = service.name.value
             guard let container = serviceContainers[name] else { return "the service \(name) has no container; creating it" }
+            if container.state == .paused { continue }
             if container.state != .running { return "the service \(name) is \(container.state.rawValue)" }
             if let probe = input.serviceProbes[name], !probe.healthy { return "the service \(name) does not accept connections: \(probe.detail)" }
         }

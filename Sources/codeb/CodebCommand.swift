@@ -10,7 +10,7 @@ struct CodebCommand: AsyncParsableCommand {
         version: CodebVersion.current,
         subcommands: [
             ValidateCommand.self, ApplyCommand.self, DiffCommand.self, GetCommand.self, StatusCommand.self, PromoteCommand.self, RollbackCommand.self, MaintenanceCommand.self,
-            DeleteCommand.self, HistoryCommand.self, LogsCommand.self, EventsCommand.self, KeysCommand.self, TeamsCommand.self, SecretsCommand.self, RegistryCommand.self, CleanupCommand.self, ControllerCommand.self, DoctorCommand.self, MCPCommand.self, VersionCommand.self,
+            DeleteCommand.self, HistoryCommand.self, LogsCommand.self, EventsCommand.self, KeysCommand.self, TeamsCommand.self, SecretsCommand.self, BackupCommand.self, RegistryCommand.self, CleanupCommand.self, ControllerCommand.self, DoctorCommand.self, MCPCommand.self, VersionCommand.self,
         ]
     )
 

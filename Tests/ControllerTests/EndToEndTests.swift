@@ -31,7 +31,10 @@ struct EndToEndTests {
             let directory = directory ?? NSTemporaryDirectory() + "codeb-e2e-" + self.project
             store = try FileStore(directory: directory)
             vault = secrets ? try SecretVault.open(store: store, keyFile: directory + "-keys/secret.key") : nil
-            reconciler = Reconciler(store: store, runtime: docker, router: router ?? caddy.router(), probe: HTTPHealthProbe(), vault: vault)
+            reconciler = Reconciler(
+                store: store, runtime: docker, router: router ?? caddy.router(), probe: HTTPHealthProbe(), vault: vault,
+                backups: FileBackups(root: directory + "-backups")
+            )
         }
 
         // A generous deadline: a rollout that fails is final, and a loaded 2-core CI machine once

@@ -42,6 +42,10 @@ import TestSupport
         func removeNetwork(_ name: String) async throws {}
         func managedVolumes(project: String?, environment: String?) async throws -> [VolumeInfo] { [] }
         func removeVolume(_ name: String) async throws {}
+        func pause(_ id: String) async throws {}
+        func unpause(_ id: String) async throws {}
+        func archive(_ id: String, path: String, into sink: @Sendable (Data) async throws -> Void) async throws -> Int64 { 0 }
+        func extract(_ id: String, path: String, from source: @escaping @Sendable () async throws -> Data?) async throws {}
     }
 
     @Test func theEvictedContainerIsStoppedOnlyOnceItsSuccessorHasStarted() async throws {

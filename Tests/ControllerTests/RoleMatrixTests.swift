@@ -69,6 +69,15 @@ import Testing
                  expected: { target, _ in target == .own ? .ok : .notFound }),
         Endpoint(name: "DELETE maintenance", method: .delete, path: { "/v1/projects/\(project($0))/environments/production/maintenance" },
                  expected: { target, _ in target == .own ? .noContent : .notFound }),
+        // This world's API keeps no backups (no reconciler): an allowed caller of its own team
+        // hears 409 saying so; another team's environment is 404 before anything else.
+        Endpoint(name: "GET backups", method: .get, path: { "/v1/projects/\(project($0))/environments/production/services/cache/backups" },
+                 expected: { target, _ in target == .own ? .conflict : .notFound }),
+        Endpoint(name: "POST backups", method: .post, path: { "/v1/projects/\(project($0))/environments/production/services/cache/backups" },
+                 expected: { target, _ in target == .own ? .conflict : .notFound }),
+        Endpoint(name: "POST restore", method: .post, path: { "/v1/projects/\(project($0))/environments/production/services/cache/restore" },
+                 body: { _ in "{}" },
+                 expected: { target, _ in target == .own ? .conflict : .notFound }),
         Endpoint(name: "DELETE environment", method: .delete, path: { "/v1/projects/\(project($0))/environments/production" },
                  expected: { target, _ in target == .own ? .accepted : .notFound }),
         Endpoint(name: "GET keys", method: .get, path: { _ in "/v1/keys" }, expected: { _, _ in .ok }),
@@ -132,7 +141,7 @@ import Testing
     static func route(of endpoint: Endpoint) -> String {
         var path = endpoint.path(.own).split(separator: "?").first.map(String.init) ?? ""
         for (concrete, pattern) in [("/v1/projects/shop", "/v1/projects/{project}"), ("/environments/production", "/environments/{environment}"),
-                                    ("/v1/keys/{key-own}", "/v1/keys/{id}"), ("/v1/keys/{owner-own}", "/v1/keys/{id}"),
+                                    ("/services/cache", "/services/{service}"), ("/v1/keys/{key-own}", "/v1/keys/{id}"), ("/v1/keys/{owner-own}", "/v1/keys/{id}"),
                                     ("/v1/teams/acme", "/v1/teams/{name}"), ("/v1/registries/127.0.0.1:55000", "/v1/registries/{host}"),
                                     ("/v1/registries/registry.acme.test", "/v1/registries/{host}")] {
             path = path.replacingOccurrences(of: concrete, with: pattern)

@@ -30,6 +30,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/environment`.
         public typealias Environment = Components.Schemas.EnvironmentName
+        /// a name (lowercase letters, digits and '-'): the backing service, as in codeb.yaml's `services:`
+        ///
+        /// - Remark: Generated from `#/components/parameters/service`.
+        public typealias Service = Components.Schemas.Name
         /// a name (lowercase letters, digits and '-'): the team
         ///
         /// - Remark: Generated from `#/components/parameters/team`.

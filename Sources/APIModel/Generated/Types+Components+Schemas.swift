@@ -38,6 +38,77 @@ extension Components {
         public typealias ProjectView = APIModel.ProjectView
         /// - Remark: Generated from `#/components/schemas/EnvironmentView`.
         public typealias EnvironmentView = APIModel.EnvironmentView
+        /// One backup of a backing service's volume.
+        ///
+        /// - Remark: Generated from `#/components/schemas/BackupView`.
+        public struct BackupView: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BackupView/id`.
+            public var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BackupView/service`.
+            public var service: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BackupView/createdAt`.
+            public var createdAt: Foundation.Date
+            /// The volume's content as archived.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupView/bytes`.
+            public var bytes: Swift.Int64
+            /// The encrypted file's size.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupView/storedBytes`.
+            public var storedBytes: Swift.Int64
+            /// How long it took (the service was paused that long).
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupView/seconds`.
+            public var seconds: Swift.Double
+            /// The service's image when it was taken.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupView/image`.
+            public var image: Swift.String
+            /// manual, schedule or before-change.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupView/trigger`.
+            public var trigger: Swift.String
+            /// Creates a new `BackupView`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - service:
+            ///   - createdAt:
+            ///   - bytes: The volume's content as archived.
+            ///   - storedBytes: The encrypted file's size.
+            ///   - seconds: How long it took (the service was paused that long).
+            ///   - image: The service's image when it was taken.
+            ///   - trigger: manual, schedule or before-change.
+            public init(
+                id: Swift.String,
+                service: Swift.String,
+                createdAt: Foundation.Date,
+                bytes: Swift.Int64,
+                storedBytes: Swift.Int64,
+                seconds: Swift.Double,
+                image: Swift.String,
+                trigger: Swift.String
+            ) {
+                self.id = id
+                self.service = service
+                self.createdAt = createdAt
+                self.bytes = bytes
+                self.storedBytes = storedBytes
+                self.seconds = seconds
+                self.image = image
+                self.trigger = trigger
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case service
+                case createdAt
+                case bytes
+                case storedBytes
+                case seconds
+                case image
+                case trigger
+            }
+        }
         /// While the environment's domains answer 503 on purpose.
         ///
         /// - Remark: Generated from `#/components/schemas/MaintenanceView`.

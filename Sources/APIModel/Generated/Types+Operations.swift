@@ -1495,6 +1495,608 @@ public enum Operations {
             }
         }
     }
+    /// List a backing service's backups, newest first.
+    ///
+    /// A backing service's backups (`services:` with a `volume`), newest first: id, time, size, how long the service was paused for it, its image and what took it.
+    ///
+    /// - Remark: HTTP `GET /v1/projects/{project}/environments/{environment}/services/{service}/backups`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/get(listBackups)`.
+    public enum ListBackups {
+        public static let id: Swift.String = "listBackups"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/GET/path/project`.
+                public var project: Components.Parameters.Project
+                /// a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/GET/path/environment`.
+                public var environment: Components.Parameters.Environment
+                /// a name (lowercase letters, digits and '-'): the backing service, as in codeb.yaml's `services:`
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/GET/path/service`.
+                public var service: Components.Parameters.Service
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - project: a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///   - environment: a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                ///   - service: a name (lowercase letters, digits and '-'): the backing service, as in codeb.yaml's `services:`
+                public init(
+                    project: Components.Parameters.Project,
+                    environment: Components.Parameters.Environment,
+                    service: Components.Parameters.Service
+                ) {
+                    self.project = project
+                    self.environment = environment
+                    self.service = service
+                }
+            }
+            public var path: Operations.ListBackups.Input.Path
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListBackups.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListBackups.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListBackups.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.ListBackups.Input.Path,
+                headers: Operations.ListBackups.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.BackupView])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: [Components.Schemas.BackupView] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListBackups.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ListBackups.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// OK
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/get(listBackups)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListBackups.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListBackups.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/get(listBackups)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Back up a backing service's volume now.
+    ///
+    /// Takes a backup of the service's volume now: the service is paused while its files are copied (a crash-consistent picture; seconds per GB), the copy streamed encrypted into the controller's backup directory. The newest `backup.keep` (7 by default) are kept.
+    ///
+    /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/services/{service}/backups`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/post(createBackup)`.
+    public enum CreateBackup {
+        public static let id: Swift.String = "createBackup"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/POST/path/project`.
+                public var project: Components.Parameters.Project
+                /// a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/POST/path/environment`.
+                public var environment: Components.Parameters.Environment
+                /// a name (lowercase letters, digits and '-'): the backing service, as in codeb.yaml's `services:`
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/POST/path/service`.
+                public var service: Components.Parameters.Service
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - project: a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///   - environment: a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                ///   - service: a name (lowercase letters, digits and '-'): the backing service, as in codeb.yaml's `services:`
+                public init(
+                    project: Components.Parameters.Project,
+                    environment: Components.Parameters.Environment,
+                    service: Components.Parameters.Service
+                ) {
+                    self.project = project
+                    self.environment = environment
+                    self.service = service
+                }
+            }
+            public var path: Operations.CreateBackup.Input.Path
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateBackup.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateBackup.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.CreateBackup.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.CreateBackup.Input.Path,
+                headers: Operations.CreateBackup.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/POST/responses/201/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/backups/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.BackupView)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.BackupView {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.CreateBackup.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.CreateBackup.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Taken.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/post(createBackup)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateBackup.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            public var created: Operations.CreateBackup.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/post(createBackup)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/post(createBackup)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// Replace a backing service's data with a backup's.
+    ///
+    /// Replaces the service's volume with a backup's content (the latest without `backup`): the backup is read through first (one that does not open whole changes nothing), then the service is stopped, its volume emptied and filled from the backup, and started again; the environment's status says when it answers. Irreversible: take a backup first to keep today's data.
+    ///
+    /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/services/{service}/restore`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/restore/post(restoreBackup)`.
+    public enum RestoreBackup {
+        public static let id: Swift.String = "restoreBackup"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/path/project`.
+                public var project: Components.Parameters.Project
+                /// a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/path/environment`.
+                public var environment: Components.Parameters.Environment
+                /// a name (lowercase letters, digits and '-'): the backing service, as in codeb.yaml's `services:`
+                ///
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/path/service`.
+                public var service: Components.Parameters.Service
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - project: a name (lowercase letters, digits and '-'): the project, as in codeb.yaml's `project:`
+                ///   - environment: a name (lowercase letters, digits and '-'): production (the default), staging, or a preview instance such as preview-pr-42
+                ///   - service: a name (lowercase letters, digits and '-'): the backing service, as in codeb.yaml's `services:`
+                public init(
+                    project: Components.Parameters.Project,
+                    environment: Components.Parameters.Environment,
+                    service: Components.Parameters.Service
+                ) {
+                    self.project = project
+                    self.environment = environment
+                    self.service = service
+                }
+            }
+            public var path: Operations.RestoreBackup.Input.Path
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RestoreBackup.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RestoreBackup.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.RestoreBackup.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/requestBody/json`.
+                public struct JsonPayload: Codable, Hashable, Sendable {
+                    /// The backup's id (`codeb backup list`); default the latest.
+                    ///
+                    /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/requestBody/json/backup`.
+                    public var backup: Swift.String?
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - backup: The backup's id (`codeb backup list`); default the latest.
+                    public init(backup: Swift.String? = nil) {
+                        self.backup = backup
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case backup
+                    }
+                }
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/requestBody/content/application\/json`.
+                case json(Operations.RestoreBackup.Input.Body.JsonPayload)
+            }
+            public var body: Operations.RestoreBackup.Input.Body?
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.RestoreBackup.Input.Path,
+                headers: Operations.RestoreBackup.Input.Headers = .init(),
+                body: Operations.RestoreBackup.Input.Body? = nil
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Accepted: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/responses/202/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/responses/202/content/json`.
+                    public struct JsonPayload: Codable, Hashable, Sendable {
+                        /// The backup's id.
+                        ///
+                        /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/responses/202/content/json/restoring`.
+                        public var restoring: Swift.String
+                        /// Creates a new `JsonPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - restoring: The backup's id.
+                        public init(restoring: Swift.String) {
+                            self.restoring = restoring
+                        }
+                        public enum CodingKeys: String, CodingKey {
+                            case restoring
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/projects/{project}/environments/{environment}/services/{service}/restore/POST/responses/202/content/application\/json`.
+                    case json(Operations.RestoreBackup.Output.Accepted.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Operations.RestoreBackup.Output.Accepted.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.RestoreBackup.Output.Accepted.Body
+                /// Creates a new `Accepted`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.RestoreBackup.Output.Accepted.Body) {
+                    self.body = body
+                }
+            }
+            /// Restoring.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/restore/post(restoreBackup)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Operations.RestoreBackup.Output.Accepted)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            public var accepted: Operations.RestoreBackup.Output.Accepted {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/restore/post(restoreBackup)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// What went wrong.
+            ///
+            /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/restore/post(restoreBackup)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses._Error)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses._Error {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// Every revision of the environment.
     ///
     /// The revisions of an environment, newest first: number, image, source (apply or rollback), author and time.

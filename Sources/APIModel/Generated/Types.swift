@@ -74,6 +74,27 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /v1/projects/{project}/environments/{environment}`.
     /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/delete(deleteEnvironment)`.
     func deleteEnvironment(_ input: Operations.DeleteEnvironment.Input) async throws -> Operations.DeleteEnvironment.Output
+    /// List a backing service's backups, newest first.
+    ///
+    /// A backing service's backups (`services:` with a `volume`), newest first: id, time, size, how long the service was paused for it, its image and what took it.
+    ///
+    /// - Remark: HTTP `GET /v1/projects/{project}/environments/{environment}/services/{service}/backups`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/get(listBackups)`.
+    func listBackups(_ input: Operations.ListBackups.Input) async throws -> Operations.ListBackups.Output
+    /// Back up a backing service's volume now.
+    ///
+    /// Takes a backup of the service's volume now: the service is paused while its files are copied (a crash-consistent picture; seconds per GB), the copy streamed encrypted into the controller's backup directory. The newest `backup.keep` (7 by default) are kept.
+    ///
+    /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/services/{service}/backups`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/post(createBackup)`.
+    func createBackup(_ input: Operations.CreateBackup.Input) async throws -> Operations.CreateBackup.Output
+    /// Replace a backing service's data with a backup's.
+    ///
+    /// Replaces the service's volume with a backup's content (the latest without `backup`): the backup is read through first (one that does not open whole changes nothing), then the service is stopped, its volume emptied and filled from the backup, and started again; the environment's status says when it answers. Irreversible: take a backup first to keep today's data.
+    ///
+    /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/services/{service}/restore`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/restore/post(restoreBackup)`.
+    func restoreBackup(_ input: Operations.RestoreBackup.Input) async throws -> Operations.RestoreBackup.Output
     /// Every revision of the environment.
     ///
     /// The revisions of an environment, newest first: number, image, source (apply or rollback), author and time.
@@ -343,6 +364,53 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// List a backing service's backups, newest first.
+    ///
+    /// A backing service's backups (`services:` with a `volume`), newest first: id, time, size, how long the service was paused for it, its image and what took it.
+    ///
+    /// - Remark: HTTP `GET /v1/projects/{project}/environments/{environment}/services/{service}/backups`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/get(listBackups)`.
+    public func listBackups(
+        path: Operations.ListBackups.Input.Path,
+        headers: Operations.ListBackups.Input.Headers = .init()
+    ) async throws -> Operations.ListBackups.Output {
+        try await listBackups(Operations.ListBackups.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Back up a backing service's volume now.
+    ///
+    /// Takes a backup of the service's volume now: the service is paused while its files are copied (a crash-consistent picture; seconds per GB), the copy streamed encrypted into the controller's backup directory. The newest `backup.keep` (7 by default) are kept.
+    ///
+    /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/services/{service}/backups`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/backups/post(createBackup)`.
+    public func createBackup(
+        path: Operations.CreateBackup.Input.Path,
+        headers: Operations.CreateBackup.Input.Headers = .init()
+    ) async throws -> Operations.CreateBackup.Output {
+        try await createBackup(Operations.CreateBackup.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Replace a backing service's data with a backup's.
+    ///
+    /// Replaces the service's volume with a backup's content (the latest without `backup`): the backup is read through first (one that does not open whole changes nothing), then the service is stopped, its volume emptied and filled from the backup, and started again; the environment's status says when it answers. Irreversible: take a backup first to keep today's data.
+    ///
+    /// - Remark: HTTP `POST /v1/projects/{project}/environments/{environment}/services/{service}/restore`.
+    /// - Remark: Generated from `#/paths//v1/projects/{project}/environments/{environment}/services/{service}/restore/post(restoreBackup)`.
+    public func restoreBackup(
+        path: Operations.RestoreBackup.Input.Path,
+        headers: Operations.RestoreBackup.Input.Headers = .init(),
+        body: Operations.RestoreBackup.Input.Body? = nil
+    ) async throws -> Operations.RestoreBackup.Output {
+        try await restoreBackup(Operations.RestoreBackup.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// Every revision of the environment.

@@ -65,6 +65,8 @@ public struct ControllerDaemon: Sendable {
         public var switching: SwitchSetting = .auto
         /// Where sites write the access logs traffic per slot is read from; nil: none.
         public var accessLogDirectory: String? = "/var/log/caddy/codeb"
+        /// Where backups of backing services go; nil: `{stateDirectory}/backups`.
+        public var backupDirectory: String?
         public var quota = TeamQuota.unlimited
         /// The key file secrets and registry logins are sealed with; created when missing.
         public var secretKeyFile = Configuration.defaultSecretKeyFile
@@ -129,7 +131,8 @@ public struct ControllerDaemon: Sendable {
         let reconciler = Reconciler(
             store: store, runtime: runtime, router: router, probe: HTTPHealthProbe(host: configuration.publishAddress),
             previewDomain: configuration.previewDomain, events: EventFeed(), leases: backend.leases, vault: vault,
-            publishAddress: configuration.publishAddress, notifier: notifier, traffic: CaddyAccessLogs(router: router), provenance: provenance
+            publishAddress: configuration.publishAddress, notifier: notifier, traffic: CaddyAccessLogs(router: router), provenance: provenance,
+            backups: FileBackups(root: configuration.backupDirectory ?? configuration.stateDirectory + "/backups")
         )
         self.reconciler = reconciler
         var readiness: [String: @Sendable () async throws -> Void] = [

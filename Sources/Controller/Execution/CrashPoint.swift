@@ -62,7 +62,7 @@ extension Action {
     var crashSteps: (before: CrashPoint.Step, after: CrashPoint.Step) {
         switch self {
         case .recordSlots: (.beforeRecordSlots, .afterRecordSlots)
-        case .createContainer, .createService: (.beforeCreate, .afterCreate)
+        case .createContainer, .createService, .restoreService: (.beforeCreate, .afterCreate)
         case .removeVolume: (.beforeRemove, .afterRemove)
         case .startContainer: (.beforeStart, .afterStart)
         case .stopContainer: (.beforeStop, .afterStop)

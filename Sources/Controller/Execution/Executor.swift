@@ -24,11 +24,15 @@ public struct Executor: Sendable {
     public let provenance: (any ImageProvenance)?
     let logger: Logger
 
+    /// Where backups are (`--backup-dir`); nil: none are kept.
+    public let backups: FileBackups?
+
     public init(
         runtime: any ContainerRuntime, router: any TrafficRouter, store: any Store, time: any TimeSource = SystemTime(),
         vault: SecretVault? = nil, retirements: Retirements = Retirements(), provenance: (any ImageProvenance)? = nil,
-        logger: Logger = Logger(label: "codeb.executor")
+        backups: FileBackups? = nil, logger: Logger = Logger(label: "codeb.executor")
     ) {
+        self.backups = backups
         self.provenance = provenance
         self.vault = vault
         self.retirements = retirements
@@ -96,6 +100,8 @@ public struct Executor: Sendable {
             try await create(spec, key, slot: nil)
         case .removeVolume(let name):
             try await runtime.removeVolume(name)
+        case .restoreService(let service, let backup, let spec, let target, let timeout):
+            try await restore(service, backup: backup, spec: spec, target: target, stopTimeout: timeout, key)
         case .startContainer(let id, _):
             try await startOrDiscard(id)
         case .stopContainer(let id, _, let timeout, _):
@@ -149,14 +155,7 @@ public struct Executor: Sendable {
     private func create(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName?) async throws {
         let team = spec.labels[ManagedLabels.team].flatMap { try? ResourceName(parsing: $0) }
         try await pullIfNeeded(spec, key, slot: slot, team: team)
-        var spec = spec
-        if let binding = spec.secrets, !binding.pins.isEmpty {
-            guard let vault, let team else {
-                throw StoreError(.invalid, "\(key) runs with secrets, and this controller has no secret key to open them (--secret-key-file)")
-            }
-            let values = try await vault.values(SecretOwner(team: team, project: key.project), binding: binding)
-            spec.env.merge(values.map { (spec.secretsAs[$0.key] ?? $0.key, $0.value) }) { _, secret in secret }
-        }
+        let spec = try await opened(spec, key)
         let id: String
         do {
             id = try await runtime.create(spec)
@@ -185,6 +184,19 @@ public struct Executor: Sendable {
         }
         CrashPoint.check(.createdNotStarted)
         try await startOrDiscard(id)
+    }
+
+    /// `spec` with its secrets' values in its env, opened just before the create.
+    func opened(_ spec: ContainerSpec, _ key: EnvironmentKey) async throws -> ContainerSpec {
+        guard let binding = spec.secrets, !binding.pins.isEmpty else { return spec }
+        let team = spec.labels[ManagedLabels.team].flatMap { try? ResourceName(parsing: $0) }
+        guard let vault, let team else {
+            throw StoreError(.invalid, "\(key) runs with secrets, and this controller has no secret key to open them (--secret-key-file)")
+        }
+        var spec = spec
+        let values = try await vault.values(SecretOwner(team: team, project: key.project), binding: binding)
+        spec.env.merge(values.map { (spec.secretsAs[$0.key] ?? $0.key, $0.value) }) { _, secret in secret }
+        return spec
     }
 
     /// Starts a container; one whose network is gone (removed by hand, or by a sweep between

@@ -22,3 +22,17 @@ extension StateOperations {
         }
     }
 }
+
+extension StateOperations {
+    /// Records a restore for the reconciler to carry out; one already in flight is refused.
+    public func requestRestore(_ key: EnvironmentKey, _ restore: ServiceRestore) async throws {
+        try await store.update(key) { state, _ in
+            guard var current = state, !current.deleting else { throw StoreError(.notFound, "\(key) does not exist") }
+            if let running = current.restore, running.failure == nil {
+                throw StoreError(.conflict, "a restore of \(running.service) from \(running.backup) is under way; wait for it")
+            }
+            current.restore = restore
+            state = current
+        }
+    }
+}

@@ -97,4 +97,12 @@ public struct CachingRuntime: ContainerRuntime {
         try await base.managedVolumes(project: project, environment: environment)
     }
     public func removeVolume(_ name: String) async throws { try await base.removeVolume(name) }
+    public func pause(_ id: String) async throws { try await base.pause(id) }
+    public func unpause(_ id: String) async throws { try await base.unpause(id) }
+    public func archive(_ id: String, path: String, into sink: @Sendable (Data) async throws -> Void) async throws -> Int64 {
+        try await base.archive(id, path: path, into: sink)
+    }
+    public func extract(_ id: String, path: String, from source: @escaping @Sendable () async throws -> Data?) async throws {
+        try await base.extract(id, path: path, from: source)
+    }
 }

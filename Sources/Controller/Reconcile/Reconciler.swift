@@ -35,13 +35,18 @@ public struct Reconciler: Sendable {
     /// Evicted containers draining in the background.
     public var retirements: Retirements { executor.retirements }
 
+    /// Where backups of backing services are kept (`--backup-dir`); nil: none are.
+    public let backups: FileBackups?
+
     public init(
         store: any Store, runtime: any ContainerRuntime, router: any TrafficRouter, probe: any HealthProbe,
         time: any TimeSource = SystemTime(), previewDomain: Hostname? = nil, events: EventFeed? = nil,
         leases: any LeaseKeeper = SoleController(node: .local), proxyHealth: ProxyHealth = ProxyHealth(),
         vault: SecretVault? = nil, retirements: Retirements = Retirements(), publishAddress: String = "127.0.0.1",
-        notifier: WebhookNotifier? = nil, traffic: (any TrafficSource)? = nil, provenance: (any ImageProvenance)? = nil, logger: Logger = Logger(label: "codeb.reconcile")
+        notifier: WebhookNotifier? = nil, traffic: (any TrafficSource)? = nil, provenance: (any ImageProvenance)? = nil,
+        backups: FileBackups? = nil, logger: Logger = Logger(label: "codeb.reconcile")
     ) {
+        self.backups = backups
         self.notifier = notifier
         self.traffic = traffic
         self.publishAddress = publishAddress
@@ -54,7 +59,7 @@ public struct Reconciler: Sendable {
         self.time = time
         self.previewDomain = previewDomain
         self.events = events
-        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, vault: vault, retirements: retirements, provenance: provenance, logger: logger)
+        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, vault: vault, retirements: retirements, provenance: provenance, backups: backups, logger: logger)
     }
 
     /// Gathers what the planner needs for `key`; nil when the store does not know it.

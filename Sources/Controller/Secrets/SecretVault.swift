@@ -110,6 +110,21 @@ public struct SecretVault: Sendable {
         return values
     }
 
+    // MARK: Backups
+
+    /// Seals a backup's data key (base64) under the current key, bound to `context`.
+    func sealBackupKey(_ key: Data, context: String) throws -> SealedValue {
+        try keys.current.seal(key.base64EncodedString(), context: context)
+    }
+
+    /// Opens a backup's data key; a key the key file no longer holds is said plainly.
+    func openBackupKey(_ sealed: SealedValue, context: String) throws -> Data {
+        guard let key = Data(base64Encoded: try keys.current.open(sealed, context: context)) else {
+            throw StoreError(.corrupt, "the backup's data key is damaged")
+        }
+        return key
+    }
+
     // MARK: Registries
 
     /// Stores (or replaces) the team's login to `host`.

@@ -53,6 +53,8 @@ extension ControllerSetting {
                           }),
         .optionalText("access-log-dir", \.accessLogDirectory, placeholder: "DIR", example: "/srv/caddy/access-logs", unset: "no access logs: traffic is not watched",
                       help: "Where each site's access log goes, for traffic per slot and bakes (Caddy ≥ 2.8 with route files). Caddy must be able to write there; if it cannot, traffic is not watched and /readyz says why. Empty: none."),
+        .optionalText("backup-dir", \.backupDirectory, placeholder: "DIR", example: "/srv/backups/codeb", unset: "backups in the state directory's backups/",
+                      help: "Where backups of backing services are written (encrypted with the secret key; per team, project, environment and service). Best on another disk than Docker's volumes."),
         .duration("resync", \.resync, .seconds(1)...(.seconds(86400)), example: "1m", help: "Time between full resyncs of every environment."),
         .duration("relist", \.relist, .seconds(1)...(.seconds(86400)), example: "60",
                   help: "Time between full lists of the containers; Docker's events keep the controller's view current in between."),

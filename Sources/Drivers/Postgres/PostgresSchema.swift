@@ -233,9 +233,11 @@ public enum PostgresSchema {
             "ALTER TABLE environments ADD COLUMN maintenance jsonb",
             "ALTER TABLE environments ADD COLUMN promotion_bake jsonb",
         ]),
-        // `delete --purge-data`: the environment's backing services' volumes go with it.
-        Migration(version: 11, name: "purge-data", statements: [
+        // `delete --purge-data`: the environment's backing services' volumes go with it; and a
+        // restore asked for (a JSON `ServiceRestore`; NULL: none).
+        Migration(version: 11, name: "service-data", statements: [
             "ALTER TABLE environments ADD COLUMN purge_data boolean NOT NULL DEFAULT false",
+            "ALTER TABLE environments ADD COLUMN restore jsonb",
         ]),
     ]
 

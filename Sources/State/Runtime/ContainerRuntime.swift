@@ -71,6 +71,21 @@ public protocol ContainerRuntime: Sendable {
     /// Removes one of codeb's volumes and its data; a missing one is not an error, one still
     /// mounted by a container is refused. Only `delete --purge-data` asks for it: no sweep does.
     func removeVolume(_ name: String) async throws
+
+    /// Freezes a managed container's processes (the cgroup freezer): what it wrote is then a
+    /// still picture, copied as a crash-consistent snapshot of its data.
+    func pause(_ id: String) async throws
+
+    /// Thaws a paused container; one that is not paused is left as it is.
+    func unpause(_ id: String) async throws
+
+    /// Streams a tar archive of `path` in a managed container to `sink`, chunk by chunk, and
+    /// returns its size; the whole archive is never held in memory.
+    func archive(_ id: String, path: String, into sink: @Sendable (Data) async throws -> Void) async throws -> Int64
+
+    /// Extracts a tar archive, read chunk by chunk from `source` (nil at its end), at `path` of a
+    /// managed container (created or stopped: nothing runs on the files meanwhile).
+    func extract(_ id: String, path: String, from source: @escaping @Sendable () async throws -> Data?) async throws
 }
 
 extension ContainerRuntime {

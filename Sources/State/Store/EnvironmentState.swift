@@ -20,6 +20,8 @@ public struct EnvironmentState: Sendable, Hashable, Codable {
     /// Set by `delete --purge-data` (and for every preview instance): its backing services'
     /// volumes go too. Nil or false: they are kept, for a later apply to find again.
     public var purgeData: Bool?
+    /// A backup being restored into one of its services.
+    public var restore: ServiceRestore?
     public var status: EnvironmentStatus
     /// The preview hostnames the controller generates for this environment
     /// (`{environment}.{project}.{previewDomain}`, `{slot}-{environment}-{project}.{previewDomain}`),

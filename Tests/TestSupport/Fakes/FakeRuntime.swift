@@ -193,6 +193,24 @@ public final class FakeRuntime: ContainerRuntime {
         }
     }
 
+    /// What each container's paths hold, as archives (`archive` returns them, `extract` sets them).
+    private let files = Mutex<[String: Data]>([:])
+
+    public func pause(_ id: String) async throws { try change(id, "pause") { info, _ in info.state = .paused } }
+    public func unpause(_ id: String) async throws { try change(id, "unpause") { info, _ in if info.state == .paused { info.state = .running } } }
+
+    public func archive(_ id: String, path: String, into sink: @Sendable (Data) async throws -> Void) async throws -> Int64 {
+        let data = files.withLock { $0[id + ":" + path] } ?? Data()
+        try await sink(data)
+        return Int64(data.count)
+    }
+
+    public func extract(_ id: String, path: String, from source: @escaping @Sendable () async throws -> Data?) async throws {
+        var data = Data()
+        while let chunk = try await source() { data += chunk }
+        files.withLock { $0[id + ":" + path] = data }
+    }
+
     public func removeVolume(_ name: String) async throws {
         try write("remove volume \(name)") { world in
             if world.containers.values.contains(where: { $0.spec?.volumes.contains { $0.volume == name } ?? false }) {

@@ -1,0 +1,67 @@
+import Foundation
+import State
+
+/// Backups on disk under `--backup-dir`: `{team}/{project}/{environment}/{service}/{id}.backup`
+/// (encrypted, mode 0600) with `{id}.json` beside it (the listing, no secret). A team's backups
+/// are under its own directory; nothing is found by a name another team could choose.
+public struct FileBackups: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public func directory(team: String, project: String, environment: String, service: String) -> String {
+        [root, team, project, environment, service].joined(separator: "/")
+    }
+
+    public func path(_ record: BackupRecord) -> String {
+        directory(team: record.team, project: record.project, environment: record.environment, service: record.service) + "/\(record.id).backup"
+    }
+
+    /// Creates the service's directory (0700 along the way).
+    public func prepare(team: String, project: String, environment: String, service: String) throws -> String {
+        let directory = directory(team: team, project: project, environment: environment, service: service)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return directory
+    }
+
+    /// Records a finished backup's listing (after its file is in place).
+    public func record(_ record: BackupRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        let path = path(record).replacingOccurrences(of: ".backup", with: ".json")
+        try encoder.encode(record).write(to: URL(fileURLWithPath: path + ".partial"))
+        guard rename(path + ".partial", path) == 0 else { throw BackupCipher.Failure(description: "cannot rename \(path).partial: errno \(errno)") }
+    }
+
+    /// The service's backups whose file is in place, newest first.
+    public func list(team: String, project: String, environment: String, service: String) -> [BackupRecord] {
+        let directory = directory(team: team, project: project, environment: environment, service: service)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return names.filter { $0.hasSuffix(".json") }.compactMap { name -> BackupRecord? in
+            guard let data = FileManager.default.contents(atPath: directory + "/" + name),
+                  let record = try? decoder.decode(BackupRecord.self, from: data),
+                  FileManager.default.fileExists(atPath: path(record)) else { return nil }
+            return record
+        }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+    }
+
+    /// Removes one backup (file and listing).
+    public func remove(_ record: BackupRecord) {
+        let path = path(record)
+        try? FileManager.default.removeItem(atPath: path.replacingOccurrences(of: ".backup", with: ".json"))
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Keeps the newest `keep`, removes the rest; returns the removed.
+    @discardableResult
+    public func prune(team: String, project: String, environment: String, service: String, keep: Int) -> [BackupRecord] {
+        let old = Array(list(team: team, project: project, environment: environment, service: service).dropFirst(max(1, keep)))
+        old.forEach(remove)
+        return old
+    }
+}
