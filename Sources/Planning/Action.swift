@@ -14,6 +14,9 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
     case createService(service: String, spec: ContainerSpec)
     /// Removes a backing service's named volume and its data (`delete --purge-data` only).
     case removeVolume(name: String)
+    /// Takes a scheduled backup of a service (`backup: { every }`); planned last, so a backup
+    /// that fails holds up nothing else.
+    case backupService(service: String)
     /// Replaces a service's volume with a backup's content (read through first), then starts
     /// it from `spec`; the restore asked for is then cleared.
     case restoreService(service: String, backup: String, spec: ContainerSpec, target: String, stopTimeout: Duration)
@@ -45,6 +48,7 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
         case .createService(let service, let spec): return "create service \(service) (\(spec.image))"
         case .removeVolume(let name): return "remove volume \(name) and its data"
         case .restoreService(let service, let backup, _, _, _): return "restore service \(service) from backup \(backup)"
+        case .backupService(let service): return "back up service \(service) (scheduled)"
         case .startContainer(_, let name): return "start \(name)"
         case .stopContainer(_, let name, _, let reason): return "stop \(name): \(reason)"
         case .removeContainer(_, let name, _, let reason): return "remove \(name): \(reason)"

@@ -40,14 +40,18 @@ public struct PlanInput: Sendable, Hashable {
     public var serviceProbes: [String: ProbeResult]
     /// The environment's volumes, observed only while it is deleted with its data.
     public var volumes: [VolumeInfo]
+    /// When each service with a `backup:` schedule was last backed up (absent: never).
+    public var lastBackups: [String: Date]
 
     public init(
         state: EnvironmentState, containers: [ContainerInfo] = [], site: ManagedSite? = nil,
         probes: [SlotName: ProbeResult] = [:], now: Date, previewDomain: Hostname? = nil, node: NodeName? = nil,
         proxyProblem: String? = nil, storeID: String? = nil, retiring: Set<String> = [],
         lastPassError: String? = nil, publishAddress: String = "127.0.0.1", certificates: [ServedCertificate] = [],
-        traffic: [SlotName: TrafficWindow.Summary] = [:], serviceProbes: [String: ProbeResult] = [:], volumes: [VolumeInfo] = []
+        traffic: [SlotName: TrafficWindow.Summary] = [:], serviceProbes: [String: ProbeResult] = [:], volumes: [VolumeInfo] = [],
+        lastBackups: [String: Date] = [:]
     ) {
+        self.lastBackups = lastBackups
         self.serviceProbes = serviceProbes
         self.volumes = volumes
         self.traffic = traffic

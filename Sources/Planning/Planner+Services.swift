@@ -36,7 +36,25 @@ extension Pass {
             } else if ![.running, .restarting, .paused].contains(container.state) {
                 // Paused: a backup is copying it; it is thawed by the backup.
                 starts.append(.startContainer(id: container.id, name: container.name))
+            } else {
+                scheduleBackup(service, container)
             }
+        }
+    }
+
+    /// A backup of a running, answering service whose last one is `every` old — or which has
+    /// none: a slot missed while the controller was down is taken once, at the next pass.
+    mutating func scheduleBackup(_ service: ServiceSpec, _ container: ContainerInfo) {
+        let name = service.name.value
+        guard let policy = service.backup, service.volume != nil, container.state == .running,
+              input.serviceProbes[name]?.healthy == true, state.restore == nil
+        else { return }
+        let due = input.lastBackups[name].map { $0.addingTimeInterval(Double(policy.every.milliseconds) / 1000) } ?? now
+        if due <= now {
+            backups.append(.backupService(service: name))
+            requeueWithin(policy.every)
+        } else {
+            requeueWithin(due.timeIntervalSince(now))
         }
     }
 

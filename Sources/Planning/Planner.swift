@@ -41,6 +41,8 @@ struct Pass {
     var serviceContainers: [String: ContainerInfo] = [:]
     /// Volumes removed once every container is gone (`delete --purge-data`).
     var volumeRemovals: [Action] = []
+    /// Scheduled backups due, last in the plan.
+    var backups: [Action] = []
     var removals: [Action] = []
     /// Removals of slots the proxy still routes to: after the site leaves them (and, for the
     /// slot that was serving, after a drain).
@@ -409,6 +411,7 @@ struct Pass {
         }
         actions += volumeRemovals
         if forget { actions.append(.forget) }
+        actions += backups
         var requeue = requeue
         // A certificate being issued is news no container or file change brings: look again soon.
         if slot(in: .active) != nil, input.certificates.contains(where: { !$0.verified }) {

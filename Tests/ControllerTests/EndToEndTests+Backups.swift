@@ -83,3 +83,25 @@ extension EndToEndTests {
         }
     }
 }
+
+extension EndToEndTests {
+    @Test func aScheduledBackupIsTakenOnceTheServiceAnswersAndOnlyKeepAreKept() async throws {
+        try await Self.runWithServices(secrets: true) { world, _ in
+            let services = "  cache: { image: codeb-test/redis:7, port: 6379, volume: /data, backup: { every: 24h, keep: 2 } }"
+            let key = try await Self.deploy(Self.serviceSpec(world.project, services: services), in: world)
+            let backups = try Self.backups(world)
+            let state = try #require(await world.state())
+            let first = try await eventually("the first scheduled backup", within: .seconds(30), every: .milliseconds(100)) { () -> BackupRecord? in
+                _ = try await world.reconciler.reconcile(key)
+                return try backups.list(state, service: "cache").first
+            }
+            #expect(first.trigger == "schedule")
+            _ = try await world.reconciler.reconcile(key)
+            #expect(try backups.list(state, service: "cache").count == 1, "not due again for 24h")
+            _ = try await backups.create(state, service: "cache", trigger: "manual")
+            let newest = try await backups.create(state, service: "cache", trigger: "manual")
+            let kept = try backups.list(state, service: "cache")
+            #expect(kept.count == 2 && kept.first?.id == newest.id && !kept.contains { $0.id == first.id }, "keep: 2 drops the oldest")
+        }
+    }
+}

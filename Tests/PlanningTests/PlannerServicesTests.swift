@@ -125,4 +125,28 @@ struct PlannerServicesTests {
         #expect(degraded.status && degraded.reason == .serviceUnhealthy)
         #expect(plan.requeueAfter.map { $0 <= .seconds(2) } == true, "looked at again until it answers")
     }
+
+    @Test(arguments: [
+        (Double?.none, true, true),          // never backed up: now
+        (Double?.some(3_600 * 25), true, true), // a day and an hour ago, every 24h: due
+        (Double?.some(3_600), true, false),  // an hour ago: in 23 hours
+        (Double?.none, false, false),        // not answering: not now
+    ] as [(Double?, Bool, Bool)])
+    func aScheduledBackupIsPlannedLastWhenDue(ago: Double?, healthy: Bool, due: Bool) throws {
+        var cache = Self.cache
+        cache.backup = BackupPolicy(every: .hours(24), keep: 7)
+        var input = Self.fresh([cache])
+        input.state.blue = Fixture.record(.blue, .active, revision: 1, version: 1, streak: 2)
+        input.state.blue.hash = input.state.revisions[0].hash
+        input.containers = [Self.serviceContainer(cache)]
+        input.serviceProbes = Self.healthy(healthy)
+        if let ago { input.lastBackups = ["cache": Fixture.t0.addingTimeInterval(-ago)] }
+        let plan = Planner.plan(input)
+        let backup = plan.actions.firstIndex { if case .backupService("cache") = $0 { true } else { false } }
+        #expect((backup != nil) == due, "\(plan.actions)")
+        if let backup { #expect(backup == plan.actions.count - 1, "last: a failing backup holds up nothing") }
+        if !due, healthy, let ago {
+            #expect(plan.requeueAfter == .seconds(Int64(24 * 3_600 - ago)), "looked at again when it is due")
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Drivers
 import Foundation
 import Logging
+import Metrics
 import Spec
 import State
 import Synchronization
@@ -63,6 +64,19 @@ public struct ServiceBackups: Sendable {
 
     /// Backs up `name` of `state` now; keeps the newest `backup.keep` (7 without a policy).
     public func create(_ state: EnvironmentState, service name: String, trigger: String) async throws -> BackupRecord {
+        do {
+            let record = try await take(state, service: name, trigger: trigger)
+            Counter(label: MetricFamily.backupsTotal.name, dimensions: [("result", "ok"), ("trigger", trigger)]).increment()
+            Timer(label: MetricFamily.backupSeconds.name, dimensions: [("trigger", trigger)]).recordSeconds(record.seconds)
+            Counter(label: MetricFamily.backupBytesTotal.name).increment(by: Int(record.bytes))
+            return record
+        } catch {
+            Counter(label: MetricFamily.backupsTotal.name, dimensions: [("result", "failed"), ("trigger", trigger)]).increment()
+            throw error
+        }
+    }
+
+    private func take(_ state: EnvironmentState, service name: String, trigger: String) async throws -> BackupRecord {
         let (service, target) = try Self.service(name, of: state)
         let team = state.team.value, key = state.key
         let volume = ManagedLabels.volume(of: team, key, service: name)
@@ -82,7 +96,7 @@ public struct ServiceBackups: Sendable {
             _ = try files.prepare(team: team, project: record.project, environment: record.environment, service: name)
             let dataKey = SymmetricKey(size: .bits256)
             let sealed = try vault.sealBackupKey(dataKey.withUnsafeBytes { Data($0) }, context: Self.context(record))
-            let sink = WriterSink(try BackupCipher.Writer(path: files.path(record), id: record.id, key: dataKey, sealedKey: .init(keyID: sealed.keyID, box: sealed.box)))
+            let sink = WriterSink(try BackupCipher.Writer(path: files.path(record), id: record.id, key: dataKey, sealedKey: sealed))
             do {
                 try await runtime.pause(container.id)
                 let bytes: Int64
@@ -99,7 +113,8 @@ public struct ServiceBackups: Sendable {
                 sink.abandon()
                 throw error
             }
-            record.seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+            let elapsed = ContinuousClock.now - started
+            record.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             try files.record(record)
             let pruned = files.prune(team: team, project: record.project, environment: record.environment, service: name, keep: service.backup?.keep ?? 7)
             logger.info("backed up a service", metadata: [
@@ -121,10 +136,10 @@ public struct ServiceBackups: Sendable {
     func verified(_ record: BackupRecord) throws -> sending BackupCipher.Reader {
         let check = try BackupCipher.Reader(path: files.path(record))
         defer { check.close() }
-        try check.unlock(SymmetricKey(data: try vault.openBackupKey(SealedValue(keyID: check.header.sealedKey.keyID, box: check.header.sealedKey.box), context: Self.context(record))))
+        try check.unlock(SymmetricKey(data: try vault.openBackupKey(check.header.sealedKey, context: Self.context(record))))
         while try check.next() != nil {}
         let reader = try BackupCipher.Reader(path: files.path(record))
-        try reader.unlock(SymmetricKey(data: try vault.openBackupKey(SealedValue(keyID: reader.header.sealedKey.keyID, box: reader.header.sealedKey.box), context: Self.context(record))))
+        try reader.unlock(SymmetricKey(data: try vault.openBackupKey(reader.header.sealedKey, context: Self.context(record))))
         return reader
     }
 
@@ -151,12 +166,13 @@ public struct ServiceBackups: Sendable {
         }
     }
 
-    /// `20261205T141203Z-3f9a1c`: sorts by time; the suffix keeps two in one second apart.
+    /// `20261205T141203123Z-3f9a1c` (to the millisecond): sorts by time; the suffix keeps two
+    /// in one millisecond apart.
     static func newID(_ now: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        formatter.dateFormat = "yyyyMMdd'T'HHmmssSSS'Z'"
         return formatter.string(from: now) + "-" + String(UInt32.random(in: 0 ... 0xFFFFFF), radix: 16).leftPadded(to: 6)
     }
 }

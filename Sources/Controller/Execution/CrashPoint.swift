@@ -64,6 +64,7 @@ extension Action {
         case .recordSlots: (.beforeRecordSlots, .afterRecordSlots)
         case .createContainer, .createService, .restoreService: (.beforeCreate, .afterCreate)
         case .removeVolume: (.beforeRemove, .afterRemove)
+        case .backupService: (.beforeRecordStatus, .afterRecordStatus)
         case .startContainer: (.beforeStart, .afterStart)
         case .stopContainer: (.beforeStop, .afterStop)
         case .removeContainer: (.beforeRemove, .afterRemove)

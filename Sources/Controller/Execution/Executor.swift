@@ -100,6 +100,12 @@ public struct Executor: Sendable {
             try await create(spec, key, slot: nil)
         case .removeVolume(let name):
             try await runtime.removeVolume(name)
+        case .backupService(let service):
+            guard let backups, let vault else {
+                throw ServiceBackups.Failure(description: "\(service) is to be backed up, and this controller keeps no backups (--backup-dir, --secret-key-file)")
+            }
+            guard let state = try await store.load(key) else { return }
+            _ = try await ServiceBackups(files: backups, runtime: runtime, vault: vault, time: time, logger: logger).create(state, service: service, trigger: "schedule")
         case .restoreService(let service, let backup, let spec, let target, let timeout):
             try await restore(service, backup: backup, spec: spec, target: target, stopTimeout: timeout, key)
         case .startContainer(let id, _):

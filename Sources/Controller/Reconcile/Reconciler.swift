@@ -97,6 +97,13 @@ public struct Reconciler: Sendable {
             probes[record.slot] = await probe.probe(port: record.port, path: check.path.value, timeout: check.timeout.duration)
         }
         let serviceProbes = await probeServices(state, containers)
+        var lastBackups: [String: Date] = [:]
+        if let backups {
+            for service in state.desired?.spec.services ?? [] where service.backup != nil {
+                let newest = backups.list(team: state.team.value, project: key.project.value, environment: key.environment.value, service: service.name.value).first
+                if let newest { lastBackups[service.name.value] = newest.createdAt }
+            }
+        }
         let volumes = state.deleting && state.purgeData == true
             ? try await runtime.managedVolumes(project: key.project.value, environment: key.environment.value).filter { $0.labels[ManagedLabels.team] == state.team.value }
             : []
@@ -115,7 +122,8 @@ public struct Reconciler: Sendable {
             state: state, containers: containers, site: site, probes: probes, now: now, previewDomain: previewDomain, node: leases.node,
             proxyProblem: proxyProblem, storeID: storeID, retiring: await executor.retirements.ids,
             lastPassError: passErrors[key], publishAddress: publishAddress, certificates: certificates,
-            traffic: await observeTraffic(state, live: live, now: now), serviceProbes: serviceProbes, volumes: volumes
+            traffic: await observeTraffic(state, live: live, now: now), serviceProbes: serviceProbes, volumes: volumes,
+            lastBackups: lastBackups
         )
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import State
 
 /// The encrypted form of a backup, streamed: a one-line JSON header naming the backup and its
 /// data key (sealed by the controller's key), then frames of at most `chunk` bytes of archive,
@@ -15,20 +16,9 @@ public enum BackupCipher {
         public var format: String
         public var id: String
         /// The data key, base64, sealed by the controller's `SecretBox` (context `backup:{id}`).
-        public var sealedKey: SealedKey
+        public var sealedKey: SealedValue
         /// 4 random bytes, base64: the first part of every frame's nonce.
         public var noncePrefix: String
-    }
-
-    /// A `SealedValue` as the header carries it.
-    public struct SealedKey: Sendable, Hashable, Codable {
-        public var keyID: String
-        public var box: Data
-
-        public init(keyID: String, box: Data) {
-            self.keyID = keyID
-            self.box = box
-        }
     }
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -55,7 +45,7 @@ public enum BackupCipher {
         var index: UInt64 = 0
         public private(set) var storedBytes: Int64 = 0
 
-        public init(path: String, id: String, key: SymmetricKey, sealedKey: SealedKey) throws {
+        public init(path: String, id: String, key: SymmetricKey, sealedKey: SealedValue) throws {
             self.id = id
             self.key = key
             self.path = path

@@ -11,6 +11,13 @@ public struct FileBackups: Sendable {
         self.root = root
     }
 
+    /// RFC 3339 to the millisecond: two backups of one second still sort by time.
+    static var timestamp: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+
     public func directory(team: String, project: String, environment: String, service: String) -> String {
         [root, team, project, environment, service].joined(separator: "/")
     }
@@ -29,7 +36,10 @@ public struct FileBackups: Sendable {
     /// Records a finished backup's listing (after its file is in place).
     public func record(_ record: BackupRecord) throws {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Self.timestamp.string(from: date))
+        }
         encoder.outputFormatting = [.sortedKeys]
         let path = path(record).replacingOccurrences(of: ".backup", with: ".json")
         try encoder.encode(record).write(to: URL(fileURLWithPath: path + ".partial"))
@@ -41,7 +51,13 @@ public struct FileBackups: Sendable {
         let directory = directory(team: team, project: project, environment: environment, service: service)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = Self.timestamp.date(from: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)"))
+            }
+            return date
+        }
         return names.filter { $0.hasSuffix(".json") }.compactMap { name -> BackupRecord? in
             guard let data = FileManager.default.contents(atPath: directory + "/" + name),
                   let record = try? decoder.decode(BackupRecord.self, from: data),

@@ -35,6 +35,9 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     case certificateExpiry = "codeb_certificate_expiry_timestamp_seconds"
     case httpRequestsTotal = "codeb_http_requests_total"
     case httpRequestSeconds = "codeb_http_request_seconds"
+    case backupsTotal = "codeb_backups_total"
+    case backupSeconds = "codeb_backup_seconds"
+    case backupBytesTotal = "codeb_backup_bytes_total"
 
     public enum Kind: String, Sendable {
         case counter, gauge, histogram
@@ -46,7 +49,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
     public var kind: Kind {
         switch self {
         case .reconcileSeconds, .queueWaitSeconds, .rolloutSeconds, .caddyReloadSeconds, .dockerRequestSeconds, .apiRequestSeconds,
-             .probeSeconds, .imagePullSeconds, .storeSeconds, .httpRequestSeconds:
+             .probeSeconds, .imagePullSeconds, .storeSeconds, .httpRequestSeconds, .backupSeconds:
             .histogram
         case .queueDepth, .switchMode, .slots, .leasesHeld, .mcpCallsInFlight, .certificateExpiry:
             .gauge
@@ -78,6 +81,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .certificateExpiry: [("domain", nil)]
         case .httpRequestsTotal: [("team", nil), ("project", nil), ("environment", nil), ("slot", nil), ("class", ["1xx", "2xx", "3xx", "4xx", "5xx", "refused"])]
         case .httpRequestSeconds: [("team", nil), ("project", nil), ("environment", nil), ("slot", nil)]
+        case .backupsTotal: [("result", ["ok", "failed"]), ("trigger", ["manual", "schedule"])]
+        case .backupSeconds: [("trigger", ["manual", "schedule"])]
         default: []
         }
     }
@@ -114,6 +119,9 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .certificateExpiry: "When the certificate Caddy serves for a live domain ends (Unix seconds), as read by handshake; absent until one is served."
         case .httpRequestsTotal: "Users' requests through Caddy per slot, by status class (refused: nothing listened on the slot's port), read from the access log (Caddy ≥ 2.8)."
         case .httpRequestSeconds: "Users' request latency through Caddy per slot, read from the access log (Caddy ≥ 2.8)."
+        case .backupsTotal: "Backups of backing services by result (ok, failed) and trigger (manual, schedule)."
+        case .backupSeconds: "How long a backup took (the service is paused that long)."
+        case .backupBytesTotal: "Bytes of volume content archived by backups."
         }
     }
 
