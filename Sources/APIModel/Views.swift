@@ -59,6 +59,8 @@ public struct EnvironmentView: Sendable, Codable, Hashable {
     public var bake: BakeView?
     /// While its domains answer 503 on purpose.
     public var maintenance: MaintenanceView?
+    /// Its backing services (`services:`), when it has any.
+    public var services: [ServiceView]?
 
     public init(
         environment: String, generation: Int, domains: [String], ports: PortPair, promote: String?, healthyThreshold: Int?,
@@ -239,6 +241,36 @@ public struct MaintenanceView: Sendable, Codable, Hashable {
         self.retryAfter = retryAfter
         self.since = since
         self.by = by
+    }
+}
+
+/// A backing service as `status`, `get` and the console show it.
+public struct ServiceView: Sendable, Codable, Hashable {
+    public var name: String
+    public var image: String
+    public var port: Int
+    /// Its named volume, when it keeps data.
+    public var volume: String?
+    /// The container's state (`running`, `paused` while a backup copies it, `exited`…), or
+    /// `missing` (being created).
+    public var state: String
+    /// Why it does not serve (it refuses connections, it stopped), from the environment's status; nil: it does.
+    public var problem: String?
+    /// Its newest backup, and how many are kept.
+    public var lastBackup: Date?
+    public var lastBackupID: String?
+    public var backups: Int
+    /// The backup being restored into it, and why that failed if it did.
+    public var restoring: String?
+    public var restoreFailure: String?
+
+    public init(name: String, image: String, port: Int, volume: String?, state: String, backups: Int) {
+        self.name = name
+        self.image = image
+        self.port = port
+        self.volume = volume
+        self.state = state
+        self.backups = backups
     }
 }
 

@@ -77,6 +77,18 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         if traffic.count > 1 { print("\n" + TextTable.render(traffic)) }
+        // Backing services: their container, whether they answer, their newest backup.
+        var services = [["PROJECT", "ENVIRONMENT", "SERVICE", "IMAGE", "STATE", "VOLUME", "LAST BACKUP"]]
+        for project in projects {
+            for environment in project.environments {
+                for service in environment.services ?? [] {
+                    let state = service.problem ?? (service.restoring.map { backup in service.restoreFailure.map { "restore of \(backup) refused: \($0)" } ?? "restoring \(backup)" } ?? service.state)
+                    let backup = service.lastBackup.map { "\(Self.left(now.timeIntervalSince($0))) ago (\(service.backups) kept)" } ?? (service.volume == nil ? "-" : "none")
+                    services.append([project.project, environment.environment, service.name, service.image, state, service.volume ?? "-", backup])
+                }
+            }
+        }
+        if services.count > 1 { print("\n" + TextTable.render(services)) }
     }
 
     /// `12.4`, `0.8%`, `41ms` for the last minute's requests (over `per` seconds).

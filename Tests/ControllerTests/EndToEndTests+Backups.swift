@@ -1,4 +1,5 @@
-import Controller
+import APIModel
+@testable import Controller
 import Drivers
 import Foundation
 import Spec
@@ -44,6 +45,10 @@ extension EndToEndTests {
             let file = try Data(contentsOf: URL(fileURLWithPath: backups.files.path(record)))
             #expect(file.range(of: Data("before-the-backup-7f3a".utf8)) == nil, "the archive is not in clear on disk")
             #expect(try backups.list(state, service: "cache").map(\.id) == [record.id])
+            let view = try #require(await EnvironmentView.with(state, previewDomain: nil, reconciler: world.reconciler, now: Date()).services?.first)
+            #expect(view.name == "cache" && view.state == "running" && view.problem == nil)
+            #expect(view.volume == ManagedLabels.volume(of: "acme", key, service: "cache"))
+            #expect(view.backups == 1 && view.lastBackupID == record.id)
 
             #expect(try await Self.redis(["SET marker after-the-backup"], from: slot.name).output.hasPrefix("+OK"))
             let outcome = try await Self.restore(key, "cache", from: record.id, in: world)

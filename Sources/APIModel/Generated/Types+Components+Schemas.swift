@@ -38,6 +38,10 @@ extension Components {
         public typealias ProjectView = APIModel.ProjectView
         /// - Remark: Generated from `#/components/schemas/EnvironmentView`.
         public typealias EnvironmentView = APIModel.EnvironmentView
+        /// A backing service of the environment.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ServiceView`.
+        public typealias ServiceView = APIModel.ServiceView
         /// One backup of a backing service's volume.
         ///
         /// - Remark: Generated from `#/components/schemas/BackupView`.

@@ -118,7 +118,7 @@ extension ControllerAPI {
         var projects: [String: ProjectView] = [:]
         for key in try await store.keys() {
             guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
-            let view = await EnvironmentView.with(state, previewDomain: reconciler?.previewDomain, traffic: reconciler?.traffic, now: Date())
+            let view = await EnvironmentView.with(state, previewDomain: reconciler?.previewDomain, reconciler: reconciler, now: Date())
             projects[key.project.value, default: ProjectView(project: key.project.value, team: state.team.value, environments: [])].environments.append(view)
         }
         return .ok(.init(body: .json(projects.values.sorted { $0.project < $1.project })))
@@ -132,7 +132,7 @@ extension ControllerAPI {
         var environments: [EnvironmentView] = []
         for key in try await store.keys() where key.project == name {
             guard let state = try await store.load(key), state.team == principal.team, !state.deleting else { continue }
-            environments.append(await EnvironmentView.with(state, previewDomain: reconciler?.previewDomain, traffic: reconciler?.traffic, now: Date()))
+            environments.append(await EnvironmentView.with(state, previewDomain: reconciler?.previewDomain, reconciler: reconciler, now: Date()))
         }
         guard !environments.isEmpty else { throw APIError.notFound("project \(name)") }
         return .ok(.init(body: .json(ProjectView(project: name.value, team: principal.team.value, environments: environments))))

@@ -41,10 +41,12 @@ extension EnvironmentView {
         }
     }
 
-    /// The view with what each slot's users met, as `traffic` counted it.
-    static func with(_ state: EnvironmentState, previewDomain: Hostname?, traffic: (any TrafficSource)?, now: Date) async -> EnvironmentView {
+    /// The view with what each slot's users met, as `traffic` counted it, and its services as
+    /// the engine and the backup directory have them.
+    static func with(_ state: EnvironmentState, previewDomain: Hostname?, reconciler: Reconciler?, now: Date) async -> EnvironmentView {
         var view = EnvironmentView(state, previewDomain: previewDomain)
-        guard let traffic else { return view }
+        view.services = await services(state, reconciler: reconciler)
+        guard let traffic = reconciler?.traffic else { return view }
         let (ports, since) = Planner.trafficSlots(state, now: now)
         let report = await traffic.report(state.key, ports: ports, since: since, now: now)
         for index in view.slots.indices {
@@ -52,6 +54,35 @@ extension EnvironmentView {
             view.slots[index].traffic = TrafficView(slot)
         }
         return view
+    }
+}
+
+extension EnvironmentView {
+    static func services(_ state: EnvironmentState, reconciler: Reconciler?) async -> [ServiceView]? {
+        guard let services = state.desired?.spec.services, !services.isEmpty else { return nil }
+        let key = state.key, team = state.team.value
+        let containers = (try? await reconciler?.runtime.listManaged(project: key.project.value, environment: key.environment.value)) ?? []
+        let problem = state.status.condition(.degraded).flatMap { $0.reason == .serviceUnhealthy ? $0.message : nil }
+        return services.map { service in
+            let name = service.name.value
+            let container = containers.first { $0.labels[ManagedLabels.service] == name && $0.labels[ManagedLabels.team] == team }
+            var view = ServiceView(
+                name: name, image: service.image.description, port: service.port.value,
+                volume: service.volume.map { _ in ManagedLabels.volume(of: team, key, service: name) }, state: container?.state.rawValue ?? "missing",
+                backups: 0
+            )
+            // The status names the service it is about (`the service cache …`).
+            if let problem, problem.contains("service \(name) ") { view.problem = problem }
+            let backups = reconciler?.backups?.list(team: team, project: key.project.value, environment: key.environment.value, service: name) ?? []
+            view.backups = backups.count
+            view.lastBackup = backups.first?.createdAt
+            view.lastBackupID = backups.first?.id
+            if let restore = state.restore, restore.service == name {
+                view.restoring = restore.backup
+                view.restoreFailure = restore.failure
+            }
+            return view
+        }
     }
 }
 
