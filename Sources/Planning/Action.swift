@@ -14,6 +14,11 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
     case createService(service: String, spec: ContainerSpec)
     /// Removes a backing service's named volume and its data (`delete --purge-data` only).
     case removeVolume(name: String)
+    /// Replaces a changed service's container on the same volume: a backup first, the old one
+    /// stopped and set aside, the new one started and waited for; if it does not accept
+    /// connections by `deadline` (the app's health check deadline), the old one runs again and
+    /// the change is recorded as failed.
+    case replaceService(service: String, oldID: String, spec: ContainerSpec, port: Int, stopTimeout: Duration, deadline: Duration)
     /// Takes a scheduled backup of a service (`backup: { every }`); planned last, so a backup
     /// that fails holds up nothing else.
     case backupService(service: String)
@@ -49,6 +54,7 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
         case .removeVolume(let name): return "remove volume \(name) and its data"
         case .restoreService(let service, let backup, _, _, _): return "restore service \(service) from backup \(backup)"
         case .backupService(let service): return "back up service \(service) (scheduled)"
+        case .replaceService(let service, _, let spec, _, _, _): return "replace service \(service) with \(spec.image) (backup first, undone if it does not answer)"
         case .startContainer(_, let name): return "start \(name)"
         case .stopContainer(_, let name, _, let reason): return "stop \(name): \(reason)"
         case .removeContainer(_, let name, _, let reason): return "remove \(name): \(reason)"

@@ -28,11 +28,19 @@ extension Pass {
                 continue
             }
             if container.labels[ManagedLabels.specHash] != service.hash {
+                if state.serviceFailures?[name]?.hash == service.hash {
+                    // This very change was undone: the old one keeps running until a new apply.
+                    if ![.running, .restarting, .paused].contains(container.state) {
+                        starts.append(.startContainer(id: container.id, name: container.name))
+                    }
+                    continue
+                }
                 // Replaced on the same volume: the old one stops (its stop timeout) first, so
-                // two servers never open one data directory.
-                removals.append(.removeContainer(id: container.id, name: container.name, timeout: stopTimeout(desired), reason: "the service \(name) changed"))
-                serviceContainers[name] = nil
-                creates.append(.createService(service: name, spec: spec))
+                // two servers never open one data directory; it is kept until the new one answers.
+                creates.append(.replaceService(
+                    service: name, oldID: container.id, spec: spec, port: service.port.value, stopTimeout: stopTimeout(desired),
+                    deadline: desired.spec.template.healthcheck.deadline.duration
+                ))
             } else if ![.running, .restarting, .paused].contains(container.state) {
                 // Paused: a backup is copying it; it is thawed by the backup.
                 starts.append(.startContainer(id: container.id, name: container.name))
@@ -69,6 +77,16 @@ extension Pass {
             guard container.state == .running else { return "the service \(name) is \(container.state.rawValue)" }
             guard let probe = input.serviceProbes[name] else { return "the service \(name) is starting" }
             if !probe.healthy { return "the service \(name) does not accept connections yet (\(probe.detail))" }
+        }
+        return nil
+    }
+
+    /// Why a change of a service was undone, for the status.
+    func failedServiceChange(_ desired: Revision) -> String? {
+        for service in desired.spec.services {
+            if let failure = state.serviceFailures?[service.name.value], failure.hash == service.hash {
+                return "the change of the service \(service.name) was undone: \(failure.reason)"
+            }
         }
         return nil
     }

@@ -46,6 +46,8 @@ extension Pass {
             add(.degraded, true, failed.failureReason ?? .rolloutFailed, failed.failure ?? "revision \(generation) failed")
         } else if let active, active.failureReason == .bakeFailed {
             add(.degraded, true, .bakeFailed, active.failure ?? "bake failed")
+        } else if let problem = failedServiceChange(desired) {
+            add(.degraded, true, .serviceChangeFailed, problem)
         } else if active != nil, let problem = unhealthyService(desired) {
             add(.degraded, true, .serviceUnhealthy, problem)
         } else if repairing {

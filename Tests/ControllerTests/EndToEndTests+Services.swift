@@ -10,14 +10,14 @@ import Testing
 /// binaries): the app reaches its own by the injected variables, nobody else can, and the data
 /// lives in a named volume that outlives the container.
 extension EndToEndTests {
-    static func serviceSpec(_ project: String, team: String = "acme", version: Int = 1, services: String?) throws -> Spec {
+    static func serviceSpec(_ project: String, team: String = "acme", version: Int = 1, deadline: String = "60s", services: String?) throws -> Spec {
         try SpecLoader.load("""
             project: \(project)
             team: \(team)
             image: codeb-test/web:\(version)
             port: 8080
             resources: { memory: 64m, cpus: 0.5 }
-            healthcheck: { path: /health, interval: 200ms, timeout: 1s, healthyThreshold: 2, deadline: 60s }
+            healthcheck: { path: /health, interval: 200ms, timeout: 1s, healthyThreshold: 2, deadline: \(deadline) }
             grace: 1h
             stopTimeout: 1s
             \(services.map { "services:\n" + $0 } ?? "")
@@ -219,6 +219,61 @@ extension EndToEndTests {
             try await world.operations.delete(key, author: "e2e", purgeData: true)
             try await world.converge("deleted with its data") { await world.state() == nil }
             #expect(try await world.docker.managedVolumes(project: world.project, environment: nil).isEmpty, "--purge-data removes the volume")
+        }
+    }
+}
+
+extension EndToEndTests {
+    @Test func aServiceImageThatDoesNotAnswerIsUndoneWithItsDataAndABackupTakenFirst() async throws {
+        try await Self.runWithServices(secrets: true) { world, _ in
+            let key = try await Self.deploy(Self.serviceSpec(world.project, deadline: "4s", services: Self.redis), in: world)
+            let slot = try await Self.activeSlot(key, in: world)
+            #expect(try await Self.redis(["SET marker survives-a-bad-image"], from: slot.name).output.hasPrefix("+OK"))
+            let old = try #require(try await Self.service("cache", of: key, in: world))
+
+            // A "new image" that listens on nothing at 6379 (the web test image).
+            let bad = "  cache: { image: codeb-test/web:1, port: 6379, volume: /data }"
+            try await world.operations.apply(try Self.serviceSpec(world.project, deadline: "4s", services: bad), environment: .production, author: "e2e")
+            try await world.converge("the change undone", within: .seconds(60)) { await world.state()?.serviceFailures?["cache"] != nil }
+            let failure = try #require(await world.state()?.serviceFailures?["cache"])
+            #expect(failure.reason.contains("codeb-test/web:1") && failure.reason.contains("did not accept connections"), "\(failure.reason)")
+            let back = try #require(try await Self.service("cache", of: key, in: world))
+            #expect(back.id == old.id && back.state == .running && back.name == old.name, "the old container runs again")
+            #expect(back.image.contains("redis"))
+            _ = try await eventually("the data read back", within: .seconds(20)) { () -> Bool? in
+                try await Self.redis(["GET marker"], from: slot.name).output.contains("survives-a-bad-image") ? true : nil
+            }
+            // The next pass says so, and does not try it again by itself.
+            _ = try await world.reconciler.reconcile(key)
+            let state = try #require(await world.state())
+            #expect(state.status.condition(.degraded)?.reason == .serviceChangeFailed)
+            #expect(try Self.backups(world).list(state, service: "cache").first?.trigger == "before-change", "a backup was taken before the change")
+            // Not tried again by itself.
+            _ = try await world.reconciler.reconcile(key)
+            #expect(try await Self.service("cache", of: key, in: world)?.id == old.id)
+        }
+    }
+}
+
+extension EndToEndTests {
+    @Test func aChangedServiceIsReplacedOnItsVolumeAndTheOldContainerGoesOnceTheNewAnswers() async throws {
+        try await Self.runWithServices(secrets: true) { world, _ in
+            let key = try await Self.deploy(Self.serviceSpec(world.project, services: Self.redis), in: world)
+            let slot = try await Self.activeSlot(key, in: world)
+            #expect(try await Self.redis(["SET marker across-a-change"], from: slot.name).output.hasPrefix("+OK"))
+            let old = try #require(try await Self.service("cache", of: key, in: world))
+            let changed = "  cache: { image: codeb-test/redis:7, port: 6379, volume: /data, resources: { memory: 128m } }"
+            try await world.operations.apply(try Self.serviceSpec(world.project, services: changed), environment: .production, author: "e2e")
+            try await world.converge("the service replaced") {
+                let now = try await Self.service("cache", of: key, in: world)
+                return now != nil && now?.id != old.id && now?.state == .running
+            }
+            let containers = try await world.docker.listManaged(project: world.project, environment: "production")
+            #expect(containers.filter { $0.labels[ManagedLabels.service] == "cache" }.count == 1, "the old one is gone")
+            #expect(try await world.docker.inspect(try #require(try await Self.service("cache", of: key, in: world)).id)?.memoryBytes == 128 << 20)
+            _ = try await eventually("the data read back", within: .seconds(20)) { () -> Bool? in
+                try await Self.redis(["GET marker"], from: slot.name).output.contains("across-a-change") ? true : nil
+            }
         }
     }
 }

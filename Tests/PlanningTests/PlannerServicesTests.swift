@@ -86,9 +86,20 @@ struct PlannerServicesTests {
         var input = Self.fresh([changed])
         input.containers = [Self.serviceContainer()]
         let plan = Planner.plan(input)
-        let remove = plan.actions.firstIndex { if case .removeContainer(_, "shop-production-cache", _, _) = $0 { true } else { false } }
-        let create = plan.actions.firstIndex { if case .createService("cache", let spec) = $0 { spec.image == "redis:7.2" } else { false } }
-        #expect(remove != nil && create != nil && remove! < create!, "the old one stops before the new one opens the data: \(plan.actions)")
+        let replace = try #require(plan.actions.compactMap { action -> (String, ContainerSpec, Duration)? in
+            if case .replaceService("cache", let old, let spec, 6379, _, let deadline) = action { return (old, spec, deadline) } else { return nil }
+        }.first, "\(plan.actions)")
+        #expect(replace.0 == "svc-cache" && replace.1.image == "redis:7.2")
+        #expect(replace.2 == .seconds(10), "as long as the app's health check deadline")
+        #expect(replace.1.volumes == [VolumeMount(volume: "codeb-acme.shop.production.cache", target: "/data")], "the same volume")
+        #expect(!plan.actions.contains { if case .removeContainer = $0 { true } else { false } }, "the old one is kept until the new one answers")
+
+        // The same change, once undone, is not tried again; the status says why.
+        input.state.serviceFailures = ["cache": ServiceChangeFailure(hash: changed.hash, reason: "redis:7.2 exited with code 1 within 60s", at: Fixture.t0)]
+        let undone = Planner.plan(input)
+        #expect(!undone.actions.contains { if case .replaceService = $0 { true } else { false } })
+        let degraded = try #require(undone.actions.compactMap { if case .recordStatus(let s) = $0 { s } else { nil } }.first?.condition(.degraded))
+        #expect(degraded.reason == .serviceChangeFailed && degraded.message.contains("exited with code 1"))
 
         let dropped = Planner.plan({ var gone = Self.fresh([]); gone.containers = [Self.serviceContainer()]; return gone }())
         #expect(dropped.actions.contains { if case .removeContainer(_, "shop-production-cache", _, _) = $0 { true } else { false } })

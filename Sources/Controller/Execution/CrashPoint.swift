@@ -62,7 +62,7 @@ extension Action {
     var crashSteps: (before: CrashPoint.Step, after: CrashPoint.Step) {
         switch self {
         case .recordSlots: (.beforeRecordSlots, .afterRecordSlots)
-        case .createContainer, .createService, .restoreService: (.beforeCreate, .afterCreate)
+        case .createContainer, .createService, .restoreService, .replaceService: (.beforeCreate, .afterCreate)
         case .removeVolume: (.beforeRemove, .afterRemove)
         case .backupService: (.beforeRecordStatus, .afterRecordStatus)
         case .startContainer: (.beforeStart, .afterStart)

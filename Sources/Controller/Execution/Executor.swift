@@ -26,12 +26,15 @@ public struct Executor: Sendable {
 
     /// Where backups are (`--backup-dir`); nil: none are kept.
     public let backups: FileBackups?
+    /// Asks a replaced service whether it accepts connections.
+    let probe: (any HealthProbe)?
 
     public init(
         runtime: any ContainerRuntime, router: any TrafficRouter, store: any Store, time: any TimeSource = SystemTime(),
         vault: SecretVault? = nil, retirements: Retirements = Retirements(), provenance: (any ImageProvenance)? = nil,
-        backups: FileBackups? = nil, logger: Logger = Logger(label: "codeb.executor")
+        backups: FileBackups? = nil, probe: (any HealthProbe)? = nil, logger: Logger = Logger(label: "codeb.executor")
     ) {
+        self.probe = probe
         self.backups = backups
         self.provenance = provenance
         self.vault = vault
@@ -100,6 +103,8 @@ public struct Executor: Sendable {
             try await create(spec, key, slot: nil)
         case .removeVolume(let name):
             try await runtime.removeVolume(name)
+        case .replaceService(let service, let oldID, let spec, let port, let stopTimeout, let deadline):
+            try await replace(service, oldID: oldID, spec: spec, port: port, stopTimeout: stopTimeout, deadline: deadline, key)
         case .backupService(let service):
             guard let backups, let vault else {
                 throw ServiceBackups.Failure(description: "\(service) is to be backed up, and this controller keeps no backups (--backup-dir, --secret-key-file)")
@@ -158,7 +163,7 @@ public struct Executor: Sendable {
     /// Creates and starts a slot's container, pulling its image if it is not here. A container
     /// that already has the name (a crash after creating it) is adopted when it runs the same
     /// template, and replaced when it is codeb's but stale.
-    private func create(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName?) async throws {
+    func create(_ spec: ContainerSpec, _ key: EnvironmentKey, slot: SlotName?) async throws {
         let team = spec.labels[ManagedLabels.team].flatMap { try? ResourceName(parsing: $0) }
         try await pullIfNeeded(spec, key, slot: slot, team: team)
         let spec = try await opened(spec, key)

@@ -59,7 +59,7 @@ public struct Reconciler: Sendable {
         self.time = time
         self.previewDomain = previewDomain
         self.events = events
-        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, vault: vault, retirements: retirements, provenance: provenance, backups: backups, logger: logger)
+        self.executor = Executor(runtime: runtime, router: router, store: store, time: time, vault: vault, retirements: retirements, provenance: provenance, backups: backups, probe: probe, logger: logger)
     }
 
     /// Gathers what the planner needs for `key`; nil when the store does not know it.

@@ -238,6 +238,8 @@ public enum PostgresSchema {
         Migration(version: 11, name: "service-data", statements: [
             "ALTER TABLE environments ADD COLUMN purge_data boolean NOT NULL DEFAULT false",
             "ALTER TABLE environments ADD COLUMN restore jsonb",
+            // Service changes undone (a JSON object of `ServiceChangeFailure` by service).
+            "ALTER TABLE environments ADD COLUMN service_failures jsonb",
         ]),
     ]
 

@@ -301,16 +301,16 @@ public final class PostgresStore: Store, Service {
     static func load(_ key: EnvironmentKey, on connection: PostgresConnection, logger: Logger) async throws -> EnvironmentState? {
         let project = key.project.value, environment = key.environment.value
         let rows = try await connection.query("""
-            SELECT e.team, e.blue_port, e.green_port, e.spare_port, e.promotion_approved, e.deleting, e.purge_data, e.status::text, e.maintenance::text, e.promotion_bake::text, e.restore::text,
+            SELECT e.team, e.blue_port, e.green_port, e.spare_port, e.promotion_approved, e.deleting, e.purge_data, e.status::text, e.maintenance::text, e.promotion_bake::text, e.restore::text, e.service_failures::text,
                 coalesce((SELECT json_agg(r.data ORDER BY r.number) FROM revisions r
                           WHERE r.project = e.project AND r.environment = e.environment), '[]')::text,
                 coalesce((SELECT json_object_agg(s.slot, s.data) FROM slots s
                           WHERE s.project = e.project AND s.environment = e.environment), '{}')::text
             FROM environments e WHERE e.project = \(project) AND e.environment = \(environment)
             """, logger: logger)
-        var found: (String, Int, Int, Int?, Int?, Bool, Bool, String, String?, String?, String?, String, String)?
-        for try await row in rows.decode((String, Int, Int, Int?, Int?, Bool, Bool, String, String?, String?, String?, String, String).self) { found = row }
-        if let (team, bluePort, greenPort, sparePort, approved, deleting, purgeData, status, maintenance, promotionBake, restore, revisions, slots) = found {
+        var found: (String, Int, Int, Int?, Int?, Bool, Bool, String, String?, String?, String?, String?, String, String)?
+        for try await row in rows.decode((String, Int, Int, Int?, Int?, Bool, Bool, String, String?, String?, String?, String?, String, String).self) { found = row }
+        if let (team, bluePort, greenPort, sparePort, approved, deleting, purgeData, status, maintenance, promotionBake, restore, serviceFailures, revisions, slots) = found {
             do {
                 let decoder = JSONDecoder()
                 var ports = PortPair(blue: bluePort, spare: sparePort)
@@ -327,6 +327,7 @@ public final class PostgresStore: Store, Service {
                 state.maintenance = try maintenance.map { try decoder.decode(Maintenance.self, from: Data($0.utf8)) }
                 state.promotionBake = try promotionBake.map { try decoder.decode(BakePolicy.self, from: Data($0.utf8)) }
                 state.restore = try restore.map { try decoder.decode(ServiceRestore.self, from: Data($0.utf8)) }
+                state.serviceFailures = try serviceFailures.map { try decoder.decode([String: ServiceChangeFailure].self, from: Data($0.utf8)) }
                 return state
             } catch {
                 throw StoreError(.corrupt, "the database row of \(key) cannot be read (\(error)); restore it from a backup or delete it")
@@ -396,13 +397,14 @@ public final class PostgresStore: Store, Service {
         let maintenance = try new.maintenance.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let promotionBake = try new.promotionBake.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let restore = try new.restore.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let serviceFailures = try new.serviceFailures.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         try await connection.query("""
-            INSERT INTO environments (project, environment, team, blue_port, green_port, spare_port, promotion_approved, deleting, purge_data, status, maintenance, promotion_bake, restore, updated_at)
-            VALUES (\(project), \(environment), \(team), \(new.ports.blue), \(new.ports.green), \(new.ports.spare), \(new.promotionApproved), \(new.deleting), \(new.purgeData ?? false), \(status)::jsonb, \(maintenance)::jsonb, \(promotionBake)::jsonb, \(restore)::jsonb, now())
+            INSERT INTO environments (project, environment, team, blue_port, green_port, spare_port, promotion_approved, deleting, purge_data, status, maintenance, promotion_bake, restore, service_failures, updated_at)
+            VALUES (\(project), \(environment), \(team), \(new.ports.blue), \(new.ports.green), \(new.ports.spare), \(new.promotionApproved), \(new.deleting), \(new.purgeData ?? false), \(status)::jsonb, \(maintenance)::jsonb, \(promotionBake)::jsonb, \(restore)::jsonb, \(serviceFailures)::jsonb, now())
             ON CONFLICT (project, environment) DO UPDATE SET
                 team = EXCLUDED.team, blue_port = EXCLUDED.blue_port, green_port = EXCLUDED.green_port, spare_port = EXCLUDED.spare_port,
                 promotion_approved = EXCLUDED.promotion_approved, deleting = EXCLUDED.deleting, purge_data = EXCLUDED.purge_data,
-                status = EXCLUDED.status, maintenance = EXCLUDED.maintenance, promotion_bake = EXCLUDED.promotion_bake, restore = EXCLUDED.restore, updated_at = now()
+                status = EXCLUDED.status, maintenance = EXCLUDED.maintenance, promotion_bake = EXCLUDED.promotion_bake, restore = EXCLUDED.restore, service_failures = EXCLUDED.service_failures, updated_at = now()
             """, logger: logger)
         let before = Dictionary((old?.revisions ?? []).map { ($0.number, $0) }, uniquingKeysWith: { $1 })
         for revision in new.revisions where before[revision.number] != revision {

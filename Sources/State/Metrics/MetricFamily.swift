@@ -81,8 +81,8 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .certificateExpiry: [("domain", nil)]
         case .httpRequestsTotal: [("team", nil), ("project", nil), ("environment", nil), ("slot", nil), ("class", ["1xx", "2xx", "3xx", "4xx", "5xx", "refused"])]
         case .httpRequestSeconds: [("team", nil), ("project", nil), ("environment", nil), ("slot", nil)]
-        case .backupsTotal: [("result", ["ok", "failed"]), ("trigger", ["manual", "schedule"])]
-        case .backupSeconds: [("trigger", ["manual", "schedule"])]
+        case .backupsTotal: [("result", ["ok", "failed"]), ("trigger", ["manual", "schedule", "before-change"])]
+        case .backupSeconds: [("trigger", ["manual", "schedule", "before-change"])]
         default: []
         }
     }
@@ -119,7 +119,7 @@ public enum MetricFamily: String, CaseIterable, Sendable {
         case .certificateExpiry: "When the certificate Caddy serves for a live domain ends (Unix seconds), as read by handshake; absent until one is served."
         case .httpRequestsTotal: "Users' requests through Caddy per slot, by status class (refused: nothing listened on the slot's port), read from the access log (Caddy ≥ 2.8)."
         case .httpRequestSeconds: "Users' request latency through Caddy per slot, read from the access log (Caddy ≥ 2.8)."
-        case .backupsTotal: "Backups of backing services by result (ok, failed) and trigger (manual, schedule)."
+        case .backupsTotal: "Backups of backing services by result (ok, failed) and trigger (manual, schedule, before-change)."
         case .backupSeconds: "How long a backup took (the service is paused that long)."
         case .backupBytesTotal: "Bytes of volume content archived by backups."
         }

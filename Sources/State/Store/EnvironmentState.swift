@@ -22,6 +22,8 @@ public struct EnvironmentState: Sendable, Hashable, Codable {
     public var purgeData: Bool?
     /// A backup being restored into one of its services.
     public var restore: ServiceRestore?
+    /// Service changes that were undone, by service name.
+    public var serviceFailures: [String: ServiceChangeFailure]?
     public var status: EnvironmentStatus
     /// The preview hostnames the controller generates for this environment
     /// (`{environment}.{project}.{previewDomain}`, `{slot}-{environment}-{project}.{previewDomain}`),

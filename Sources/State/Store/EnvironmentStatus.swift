@@ -45,6 +45,8 @@ public struct Condition: Sendable, Hashable, Codable {
         case bakeFailed = "BakeFailed"
         /// A backing service is not running or does not accept connections.
         case serviceUnhealthy = "ServiceUnhealthy"
+        /// A change of a backing service did not come up; the old container runs again.
+        case serviceChangeFailed = "ServiceChangeFailed"
         /// A word this version does not know (written by a newer controller).
         case unknown = "Unknown"
 
