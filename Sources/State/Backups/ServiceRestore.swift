@@ -1,20 +1,5 @@
 import Foundation
 
-/// A change of a service (a new image…) that did not come up and was undone: the old container
-/// runs again on the same volume. Kept so that exact change is not tried again until a new apply.
-public struct ServiceChangeFailure: Sendable, Hashable, Codable {
-    /// The service spec's hash that failed.
-    public var hash: String
-    public var reason: String
-    public var at: Date
-
-    public init(hash: String, reason: String, at: Date) {
-        self.hash = hash
-        self.reason = reason
-        self.at = at
-    }
-}
-
 /// A restore asked for (`codeb backup restore`): the reconciler replaces the service's volume
 /// with the backup's content, then clears this — or keeps it with `failure` when the backup
 /// cannot be used (nothing was changed then).
