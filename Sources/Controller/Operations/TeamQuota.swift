@@ -9,9 +9,10 @@ public struct TeamQuota: Sendable, Hashable {
     /// Environments per kind (production, staging, preview), i.e. port pairs per range.
     public var environmentsPerRange: Int?
     /// The sum of `resources.memory` over the team's environments, each counted twice: during
-    /// a rollout and while the previous slot stays warm for rollback, both slots run at once.
+    /// a rollout and while the previous slot stays warm for rollback, both slots run at once —
+    /// plus each backing service's memory (once: a service is one container).
     public var memory: ByteSize?
-    /// The sum of `resources.cpus` over the team's environments.
+    /// The sum of `resources.cpus` over the team's environments and their services.
     public var cpus: CPUCount?
 
     public init(environmentsPerRange: Int? = nil, memory: ByteSize? = nil, cpus: CPUCount? = nil) {
@@ -38,18 +39,31 @@ public struct TeamQuota: Sendable, Hashable {
             }
         }
         if let limit = memory {
-            let used = mine.compactMap { $0.desired?.spec.template.resources.memory.bytes }.reduce(0, +) * Self.slotsPerEnvironment
-            let asked = wanted.template.resources.memory.bytes * Self.slotsPerEnvironment
+            let used = mine.compactMap { $0.desired.map { Self.memory(of: $0.spec) } }.reduce(0, +)
+            let asked = Self.memory(of: wanted)
             if used + asked > limit.bytes {
-                throw StoreError(.quotaExceeded, "team \(team) may use \(limit) of memory in all and uses \(ByteSize(bytes: used)); this environment asks for \(ByteSize(bytes: asked)) (resources.memory \(wanted.template.resources.memory) for each of its 2 slots, which run at once during a rollout and the grace period): lower it, delete an environment, or ask the operator to raise quota-memory")
+                let services = wanted.services.isEmpty ? "" : " and \(ByteSize(bytes: Self.serviceMemory(of: wanted))) for its services"
+                throw StoreError(.quotaExceeded, "team \(team) may use \(limit) of memory in all and uses \(ByteSize(bytes: used)); this environment asks for \(ByteSize(bytes: asked)) (resources.memory \(wanted.template.resources.memory) for each of its 2 slots, which run at once during a rollout and the grace period\(services)): lower it, delete an environment, or ask the operator to raise quota-memory")
             }
         }
         if let limit = cpus {
-            let used = mine.compactMap { $0.desired?.spec.template.resources.cpus.nanoCPUs }.reduce(0, +)
-            let asked = wanted.template.resources.cpus.nanoCPUs
+            let used = mine.compactMap { $0.desired.map { Self.cpus(of: $0.spec) } }.reduce(0, +)
+            let asked = Self.cpus(of: wanted)
             if used + asked > limit.nanoCPUs {
-                throw StoreError(.quotaExceeded, "team \(team) may use \(limit) CPUs in all and uses \(Double(used) / 1e9); this environment asks for \(wanted.template.resources.cpus) (resources.cpus): lower it, delete an environment, or ask the operator to raise quota-cpus")
+                let services = wanted.services.isEmpty ? "" : " with its services"
+                throw StoreError(.quotaExceeded, "team \(team) may use \(limit) CPUs in all and uses \(Double(used) / 1e9); this environment asks for \(Double(asked) / 1e9)\(services) (resources.cpus): lower it, delete an environment, or ask the operator to raise quota-cpus")
             }
         }
+    }
+
+    static func serviceMemory(of spec: EnvironmentSpec) -> Int64 { spec.services.map(\.memory.bytes).reduce(0, +) }
+
+    /// Both slots' memory and each service's.
+    static func memory(of spec: EnvironmentSpec) -> Int64 {
+        spec.template.resources.memory.bytes * slotsPerEnvironment + serviceMemory(of: spec)
+    }
+
+    static func cpus(of spec: EnvironmentSpec) -> Int64 {
+        spec.template.resources.cpus.nanoCPUs + spec.services.map(\.cpus.nanoCPUs).reduce(0, +)
     }
 }

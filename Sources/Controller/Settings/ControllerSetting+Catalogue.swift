@@ -72,11 +72,11 @@ extension ControllerSetting {
         .optionalNumber("quota-environments", \.quota.environmentsPerRange, 1...500, example: "5", unset: "no limit",
                         help: "Environments each team may hold per kind (production, staging, preview)."),
         .parsed("quota-memory", \.quota.memory, placeholder: "SIZE", example: "8g", unset: "no limit",
-                help: "Memory (sum of resources.memory) each team may use.") { text throws(Problem) in
+                help: "Memory each team may use: resources.memory twice per environment (both slots) plus each backing service's.") { text throws(Problem) in
             try spec(ByteSize.init(parsing:), text)
         },
         .parsed("quota-cpus", \.quota.cpus, placeholder: "N", example: "2.5", unset: "no limit",
-                help: "CPUs (sum of resources.cpus) each team may use.") { text throws(Problem) in
+                help: "CPUs each team may use: resources.cpus per environment plus each backing service's.") { text throws(Problem) in
             try spec(CPUCount.init(parsing:), text)
         },
         ControllerSetting("secret-key-file", placeholder: "PATH", example: "/srv/codeb/secret.key",
