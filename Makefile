@@ -62,6 +62,7 @@ bench: services
 	.build/release/codeb-bench
 	.build/release/codeb-bench --https
 	.build/release/codeb-bench --bake
+	.build/release/codeb-bench --services
 	$${CODEB_CI_DIR:-/tmp/codeb-ci}/venv/bin/python Benchmarks/console/console_bench.py
 
 # The scale figures (an hour or more): figure 2 at 100, 300 and 1,000 environments with the kill

@@ -45,6 +45,10 @@ struct Bench {
             try await CaddyInstance.run(modern: true) { caddy in try await BakeBench.run(caddy) }
             return
         }
+        if CommandLine.arguments.contains("--services") {
+            try await CaddyInstance.run { caddy in try await ServicesBench.run(caddy) }
+            return
+        }
         if CommandLine.arguments.contains("--pull") {
             try await CaddyInstance.run(modern: true) { caddy in try await PullBench.run(caddy) }
             return

@@ -14,7 +14,7 @@ public enum DockerExec {
         try await offPool { try runBlocking(container, command, input: input) }
     }
 
-    static func runBlocking(_ container: String, _ command: [String], input: String?) throws -> Outcome {
+    public static func runBlocking(_ container: String, _ command: [String], input: String?) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker") ? "/usr/bin/docker" : "/usr/local/bin/docker")
         process.arguments = ["exec", "-i", container] + command
