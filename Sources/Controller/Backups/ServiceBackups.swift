@@ -64,13 +64,16 @@ public struct ServiceBackups: Sendable {
 
     /// Backs up `name` of `state` now; keeps the newest `backup.keep` (7 without a policy).
     public func create(_ state: EnvironmentState, service name: String, trigger: String) async throws -> BackupRecord {
+        let service = "\(state.team)/\(state.key)/\(name)"
         do {
             let record = try await take(state, service: name, trigger: trigger)
+            BackupHealth.shared.succeeded(service)
             Counter(label: MetricFamily.backupsTotal.name, dimensions: [("result", "ok"), ("trigger", trigger)]).increment()
             Timer(label: MetricFamily.backupSeconds.name, dimensions: [("trigger", trigger)]).recordSeconds(record.seconds)
             Counter(label: MetricFamily.backupBytesTotal.name).increment(by: Int(record.bytes))
             return record
         } catch {
+            BackupHealth.shared.failed(service, "\(error)", at: time.now())
             Counter(label: MetricFamily.backupsTotal.name, dimensions: [("result", "failed"), ("trigger", trigger)]).increment()
             throw error
         }

@@ -168,6 +168,7 @@ public struct ControllerDaemon: Sendable {
         if vault != nil {
             details["secret-keys"] = { keyringSummary.current }
         }
+        details["backups"] = { BackupHealth.shared.summary }
         api = ControllerAPI(
             store: store, keys: backend.keys, reconciler: reconciler, readiness: readiness, details: details, metrics: render, quota: configuration.quota, vault: vault, ports: configuration.ports,
             streams: StreamLimiter(perKey: configuration.streamsPerKey, total: configuration.streamsTotal),

@@ -39,6 +39,7 @@ public struct Doctor: Sendable {
         if let database = await databaseCheck() { checks.append(database) }
         if let teams = await teamsCheck() { checks.append(teams) }
         if let keys = Self.secretKeysCheck(readyz: controller.readyz) { checks.append(keys) }
+        checks.append(await backupsCheck(readyz: controller.readyz))
         checks.append(controller.check)
         return checks
     }

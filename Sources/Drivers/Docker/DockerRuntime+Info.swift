@@ -58,3 +58,12 @@ extension DockerRuntime {
         return info
     }
 }
+
+extension DockerRuntime {
+    /// Where dockerd keeps its data (`DockerRootDir`; volumes under `volumes/`).
+    public func rootDirectory() async throws -> String {
+        struct Info: Decodable { var DockerRootDir: String? }
+        let (_, body) = try await call("read dockerd's info", .GET, "/info")
+        return try decode(Info.self, body, "read dockerd's info").DockerRootDir ?? "/var/lib/docker"
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Synchronization
+
+/// The last outcome of each service's backups in this process, for `/readyz`'s `backups` line
+/// (which `codeb doctor` reads): failing ones by name with their last reason — a team's project
+/// and service names, never a value (as the other lines of an authenticated operator's view).
+public final class BackupHealth: Sendable {
+    public static let shared = BackupHealth()
+
+    private let failing = Mutex<[String: (reason: String, at: Date)]>([:])
+
+    public init() {}
+
+    func succeeded(_ service: String) { _ = failing.withLock { $0.removeValue(forKey: service) } }
+
+    func failed(_ service: String, _ reason: String, at: Date) { failing.withLock { $0[service] = (reason, at) } }
+
+    /// `ok`, or `2 failing: acme/shop/production/db: …; …`.
+    public var summary: String {
+        let now = failing.withLock { $0 }
+        guard !now.isEmpty else { return "ok" }
+        let listed = now.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key): \($0.value.reason)" }.joined(separator: "; ")
+        return "\(now.count) failing: \(listed)\(now.count > 5 ? "; …" : "")"
+    }
+}
