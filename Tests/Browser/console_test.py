@@ -27,7 +27,7 @@ CHROMIUM = os.environ.get("CODEB_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 # Names of this run only: other environments (a `make run` demo, other tests) share the engine.
 RUN = os.urandom(3).hex()
-PROJECT, RIVAL = f"shop{RUN}", f"rival{RUN}"
+PROJECT, RIVAL, DATA = f"shop{RUN}", f"rival{RUN}", f"data{RUN}"
 DESKTOP = {"width": 1280, "height": 800}
 # Sites over HTTPS from Caddy's own CA (its root trusted by the controller): the page shows
 # each domain's certificate.
@@ -54,6 +54,14 @@ def spec(project: str, team: str, version: int, bake: str | None = None) -> str:
             + f"stopTimeout: 1s\nenvironments:\n  production: {{ domains: [{project}.test] }}\n")
 
 
+def data_spec() -> str:
+    """A project with a backing service (Debian's redis-server, the test image) and its volume."""
+    return (f"project: {DATA}\nteam: acme\nimage: codeb-test/web:1\nport: 8080\n"
+            "healthcheck: { path: /health, interval: 400ms, timeout: 1s, healthyThreshold: 2, deadline: 60s }\n"
+            "services:\n  cache: { image: codeb-test/redis:7, port: 6379, volume: /data }\n"
+            f"stopTimeout: 1s\nenvironments:\n  production: {{ domains: [{DATA}.test] }}\n")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     cli, keys = HOST.cli, HOST.keys
@@ -63,10 +71,13 @@ def main() -> int:
         check(first.returncode == 0, f"shop v1 applied from the CLI ({first.stdout.strip().splitlines()[-1:] or first.stderr})")
         rival = cli("rival", "apply", "-f", "-", "--wait", "--timeout", "90s", stdin=spec(RIVAL, "other", 1))
         check(rival.returncode == 0, "another team's project applied")
+        data = cli("member", "apply", "-f", "-", "--wait", "--timeout", "90s", stdin=data_spec())
+        check(data.returncode == 0, "a project with a Redis service applied")
         run_browser(cli, keys)
     finally:
         for project, key in [(PROJECT, "member"), (RIVAL, "rival")]:
             cli(key, "delete", project, "--env", "production")
+        cli("member", "delete", DATA, "--env", "production", "--purge-data")
         HOST.stop(OUT)
     return checks.summary()
 
@@ -244,6 +255,25 @@ def run_browser(cli, keys) -> None:
             check(True, "maintenance ended: v1 served again")
         except TimeoutError:
             check(False, f"maintenance ended: v1 served again (got {served()})")
+
+        # Backing services: shown with their state and volume; a backup taken with a click; a
+        # delete that would remove their data asks for a typed `purge …`.
+        page.goto(f"{BASE}/#/p/{DATA}/production")
+        page.wait_for_selector("#services [data-service=cache]")
+        row = lambda: page.inner_text("#services [data-service=cache]")  # noqa: E731
+        check("running" in row() and "codeb-test/redis:7" in row() and "none" in row(), f"the service shows running, no backup yet ({row()})")
+        page.click("#services [data-service=cache] [data-action=backup]")
+        try:
+            until("the backup listed", lambda: "1 kept" in row(), 30, every=0.2)
+            check(True, "Back up now: the service's row shows its backup")
+        except TimeoutError:
+            check(False, f"Back up now: the service's row shows its backup ({row()})")
+        page.click("[data-action=delete-purge]")
+        page.wait_for_selector("#confirm[open]")
+        page.fill("#confirm-input", f"{DATA}/production")
+        check(page.is_disabled("#confirm-ok"), "deleting with the data wants `purge …` typed, not just the name")
+        page.click("#confirm-cancel")
+        shoot("services")
 
         # The secrets page (names only), and the admin's keys and audit log.
         page.goto(f"{BASE}/#/p/{PROJECT}/production/secrets")

@@ -249,6 +249,44 @@
 
   // What Caddy serves over HTTPS per live hostname: issuer, end and days left — red when it
   // does not verify or ends within 14 days (Caddy renews 30 days ahead).
+  // Backing services: state, volume, newest backup; back up now, restore (typed confirmation).
+  function servicesSection(project, environment) {
+    const services = environment.services || [];
+    if (!services.length) return null;
+    const target = (s) => ({ project, environment: environment.environment, service: s.name });
+    const rows = services.map((s) => el('tr', { 'data-service': s.name, class: s.problem || s.restoreFailure ? 'error' : '' },
+      el('td', {}, el('code', {}, s.name)),
+      el('td', {}, el('code', {}, s.image)),
+      el('td', { class: 'state' }, s.problem || (s.restoring ? (s.restoreFailure ? 'restore of ' + s.restoring + ' refused: ' + s.restoreFailure : 'restoring ' + s.restoring) : s.state)),
+      el('td', {}, s.volume ? el('code', {}, s.volume) : '—'),
+      el('td', { class: 'backup' }, s.lastBackup ? [time(s.lastBackup), ' (' + s.backups + ' kept)'] : (s.volume ? 'none' : '—')),
+      el('td', {}, s.volume && may('createBackup') ? el('button', { 'data-action': 'backup', onclick: () => act('createBackup', target(s)) }, 'Back up now') : null,
+        s.volume && s.lastBackupID && may('restoreBackup') ? el('button', { class: 'danger', 'data-action': 'restore', onclick: () => confirmRestore(target(s), s) }, 'Restore…') : null)));
+    return [el('h2', {}, 'Services'), el('div', { class: 'scroll' }, el('table', { id: 'services' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'service'), el('th', {}, 'image'), el('th', {}, 'state'), el('th', {}, 'volume'), el('th', {}, 'last backup'), el('th', {}, ''))),
+      el('tbody', {}, rows)))];
+  }
+
+  function confirmRestore(target, service) {
+    const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok');
+    const expected = target.project + '/' + target.environment + '/' + target.service;
+    $('confirm-title').textContent = 'Restore ' + expected + ' from its backup ' + service.lastBackupID + '?';
+    $('confirm-text').textContent = 'Its data is replaced by the backup\'s: what was written since is lost. The service is stopped meanwhile.';
+    $('confirm-label').textContent = 'Type ' + expected + ' to confirm';
+    input.value = '';
+    ok.disabled = true;
+    input.oninput = () => { ok.disabled = input.value !== expected; };
+    $('confirm-cancel').onclick = () => dialog.close();
+    $('confirm-form').onsubmit = async (event) => {
+      event.preventDefault();
+      if (input.value !== expected) return;
+      dialog.close();
+      await act('restoreBackup', target, { backup: service.lastBackupID });
+    };
+    dialog.showModal();
+    input.focus();
+  }
+
   function certificateSection(environment) {
     const certificates = (environment.status && environment.status.certificates) || [];
     if (!certificates.length) return null;
@@ -346,14 +384,17 @@
         ? el('button', { 'data-action': 'maintenance-off', onclick: () => act('clearMaintenance', target) }, 'End maintenance')
         : el('button', { 'data-action': 'maintenance-on', onclick: () => askMaintenance(target) }, 'Maintenance…'));
     }
-    if (may('deleteEnvironment')) buttons.push(el('button', { class: 'danger', 'data-action': 'delete', onclick: () => confirmDelete(target) }, 'Delete…'));
+    if (may('deleteEnvironment')) buttons.push(el('button', { class: 'danger', 'data-action': 'delete', onclick: () => confirmDelete(target, false) }, 'Delete…'));
+    if (may('deleteEnvironment') && (environment.services || []).some((s) => s.volume)) {
+      buttons.push(el('button', { class: 'danger', 'data-action': 'delete-purge', onclick: () => confirmDelete(target, true) }, 'Delete with its data…'));
+    }
     return buttons.length ? el('div', { class: 'actions', id: 'actions' }, buttons) : null;
   }
 
-  async function act(id, target, body) {
+  async function act(id, target, body, query) {
     const status = $('action-status');
     try {
-      await call(id, target, undefined, body);
+      await call(id, target, query, body);
       if (status) status.textContent = 'Accepted; the page follows the controller.';
       if (current) current.render(true);
     } catch (error) {
@@ -380,10 +421,14 @@
     input.focus();
   }
 
-  function confirmDelete(target) {
-    const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok'), expected = target.project + '/' + target.environment;
-    $('confirm-title').textContent = 'Delete ' + expected + '?';
-    $('confirm-text').textContent = 'Its containers, site and ports are released. This cannot be undone.';
+  // Typed confirmations: the environment's name, and `purge …` to remove its services' data too.
+  function confirmDelete(target, purge) {
+    const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok'), name = target.project + '/' + target.environment;
+    const expected = purge ? 'purge ' + name : name;
+    $('confirm-title').textContent = 'Delete ' + name + (purge ? ' and its services\' data?' : '?');
+    $('confirm-text').textContent = purge
+      ? 'Its containers, site and ports are released, and its backing services\' volumes are removed with their data. Backups stay. This cannot be undone.'
+      : 'Its containers, site and ports are released; its backing services\' volumes are kept for a later apply. This cannot be undone.';
     $('confirm-label').textContent = 'Type ' + expected + ' to confirm';
     input.value = '';
     ok.disabled = true;
@@ -393,7 +438,7 @@
       event.preventDefault();
       if (input.value !== expected) return;
       dialog.close();
-      await act('deleteEnvironment', target);
+      await act('deleteEnvironment', target, undefined, purge ? { purge_data: '1' } : undefined);
       location.hash = '#/';
     };
     dialog.showModal();
@@ -427,6 +472,7 @@
       el('p', { id: 'action-status', class: 'muted', role: 'status' }),
       el('h2', {}, 'Slots'), el('div', { class: 'grid', id: 'slots' }, environment.slots.map((slot) => slotCard(environment, slot))),
       trafficSection(environment),
+      servicesSection(project, environment),
       certificateSection(environment),
       el('h2', {}, 'History'),
       el('div', { class: 'scroll' }, el('table', { id: 'history' },

@@ -7,6 +7,7 @@ import NIOCore
 import ServiceLifecycle
 import Spec
 import State
+import Support
 import Synchronization
 
 /// Delivers deploy notices to the teams' webhooks (`notify:`): a JSON POST per notice and
@@ -161,9 +162,15 @@ public final class WebhookNotifier: Service, Sendable {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let outcome: (ok: Bool, retry: Bool, problem: String)
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.inNanoseconds)))
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            let code = Int(response.status.code)
+            // The client's own timeout, and ours around it: an attempt never outlives it by more
+            // than a second, whatever the connection does (one was seen hanging past the
+            // client's deadline under a loaded test run, holding its delivery slot).
+            let limit = timeout, request = request
+            let code = try await withDeadline(timeout + .seconds(1), timeout: { DeliveryTimeout(limit: limit) }) {
+                let response = try await client.execute(request, timeout: .nanoseconds(Int64(limit.inNanoseconds)))
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+                return Int(response.status.code)
+            }
             if (200..<300).contains(code) {
                 outcome = (true, false, "")
             } else if (300..<400).contains(code) {
@@ -198,4 +205,10 @@ extension NotifyHook {
     func wants(_ notice: DeployNotice) -> Bool {
         team.value == notice.team && events.contains(notice.event)
     }
+}
+
+/// An attempt that got no answer in its time.
+struct DeliveryTimeout: Error, CustomStringConvertible {
+    let limit: Duration
+    var description: String { "no answer within \(limit)" }
 }
