@@ -268,10 +268,17 @@
   }
 
   function confirmRestore(target, service) {
-    const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok');
     const expected = target.project + '/' + target.environment + '/' + target.service;
-    $('confirm-title').textContent = 'Restore ' + expected + ' from its backup ' + service.lastBackupID + '?';
-    $('confirm-text').textContent = 'Its data is replaced by the backup\'s: what was written since is lost. The service is stopped meanwhile.';
+    typedConfirm('Restore ' + expected + ' from its backup ' + service.lastBackupID + '?',
+      'Its data is replaced by the backup\'s: what was written since is lost. The service is stopped meanwhile.', expected,
+      () => act('restoreBackup', target, { backup: service.lastBackupID }));
+  }
+
+  // The confirm dialog, enabled only once `expected` is typed; then `confirmed()`.
+  function typedConfirm(title, text, expected, confirmed) {
+    const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok');
+    $('confirm-title').textContent = title;
+    $('confirm-text').textContent = text;
     $('confirm-label').textContent = 'Type ' + expected + ' to confirm';
     input.value = '';
     ok.disabled = true;
@@ -281,7 +288,7 @@
       event.preventDefault();
       if (input.value !== expected) return;
       dialog.close();
-      await act('restoreBackup', target, { backup: service.lastBackupID });
+      await confirmed();
     };
     dialog.showModal();
     input.focus();
@@ -423,26 +430,16 @@
 
   // Typed confirmations: the environment's name, and `purge …` to remove its services' data too.
   function confirmDelete(target, purge) {
-    const dialog = $('confirm'), input = $('confirm-input'), ok = $('confirm-ok'), name = target.project + '/' + target.environment;
-    const expected = purge ? 'purge ' + name : name;
-    $('confirm-title').textContent = 'Delete ' + name + (purge ? ' and its services\' data?' : '?');
-    $('confirm-text').textContent = purge
-      ? 'Its containers, site and ports are released, and its backing services\' volumes are removed with their data. Backups stay. This cannot be undone.'
-      : 'Its containers, site and ports are released; its backing services\' volumes are kept for a later apply. This cannot be undone.';
-    $('confirm-label').textContent = 'Type ' + expected + ' to confirm';
-    input.value = '';
-    ok.disabled = true;
-    input.oninput = () => { ok.disabled = input.value !== expected; };
-    $('confirm-cancel').onclick = () => dialog.close();
-    $('confirm-form').onsubmit = async (event) => {
-      event.preventDefault();
-      if (input.value !== expected) return;
-      dialog.close();
-      await act('deleteEnvironment', target, undefined, purge ? { purge_data: '1' } : undefined);
-      location.hash = '#/';
-    };
-    dialog.showModal();
-    input.focus();
+    const name = target.project + '/' + target.environment;
+    typedConfirm('Delete ' + name + (purge ? ' and its services\' data?' : '?'),
+      purge
+        ? 'Its containers, site and ports are released, and its backing services\' volumes are removed with their data. Backups stay. This cannot be undone.'
+        : 'Its containers, site and ports are released; its backing services\' volumes are kept for a later apply. This cannot be undone.',
+      purge ? 'purge ' + name : name,
+      async () => {
+        await act('deleteEnvironment', target, undefined, purge ? { purge_data: '1' } : undefined);
+        location.hash = '#/';
+      });
   }
 
   async function renderEnvironment(project, name, refreshing) {
