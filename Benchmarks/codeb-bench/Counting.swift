@@ -68,6 +68,7 @@ struct CountingRuntime: ContainerRuntime {
         try await base.managedVolumes(project: project, environment: environment)
     }
     func removeVolume(_ name: String) async throws { try await write { try await base.removeVolume(name) } }
+    func volumeSizes(_ names: Set<String>) async throws -> [String: Int64] { try await base.volumeSizes(names) }
     func pause(_ id: String) async throws { try await write { try await base.pause(id) } }
     func unpause(_ id: String) async throws { try await write { try await base.unpause(id) } }
     func archive(_ id: String, path: String, into sink: @Sendable (Data) async throws -> Void) async throws -> Int64 {

@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import Spec
 import State
+import Synchronization
 import TestSupport
 
 /// Figure 12: from an apply that adds a backing service to the service accepting connections,
@@ -12,12 +13,17 @@ import TestSupport
 ///
 /// Figure 13: backup and restore throughput of a service's volume holding `megabytes` of data —
 /// paused, archived by the engine, encrypted to disk; restored by the reconciler into a fresh
-/// volume — beside `docker cp` of the same directory to a tar file and back (the floor).
+/// volume — beside `docker cp` of the same directory to a tar file and back (the floor); and the
+/// bench process's resident memory while a backup streams (it must not grow with the volume).
+///
+/// Figure 14: a service's downtime when its spec changes (replaced on its volume after a backup):
+/// the time without an accepted connection, beside the floor — the same container stopped and
+/// started directly.
 struct ServicesBench {
     static let rounds = 5
     static let megabytes = Int(ProcessInfo.processInfo.environment["CODEB_BENCH_BACKUP_MB"] ?? "") ?? 200
 
-    struct World {
+    struct World: Sendable {
         let store: FileStore
         let docker = DockerRuntime()
         let reconciler: Reconciler
@@ -153,14 +159,25 @@ struct ServicesBench {
         let fill = try await offPool { try DockerExec.runBlocking(container.name, ["/usr/bin/busybox", "dd", "if=/dev/urandom", "of=/data/blob", "bs=1048576", "count=\(megabytes)"], input: nil) }
         guard fill.status == 0 else { throw BenchFailure("filling the volume failed: \(fill.output)") }
         let backups = ServiceBackups(files: world.files, runtime: world.docker, vault: world.vault)
-        var backupRates: [Double] = [], restoreRates: [Double] = [], cpOut: [Double] = [], cpIn: [Double] = []
+        var backupRates: [Double] = [], restoreRates: [Double] = [], cpOut: [Double] = [], cpIn: [Double] = [], growth: [Double] = []
         let tar = NSTemporaryDirectory() + "codeb-bench-cp-\(project).tar"
         defer { try? FileManager.default.removeItem(atPath: tar) }
         for _ in 0..<3 {
             // The floor: docker cp of the same directory out to a tar file, and back in.
             let (_, out) = try await time { try await dockerCP(["cp", "\(container.name):/data", "-"], stdoutTo: tar) }
             let state = try required(await world.store.load(key), "the environment")
-            let (record, backupTime) = try await time { try await backups.create(state, service: "cache", trigger: "manual") }
+            let before = residentMiB()
+        let sampler = Task {
+            var peak = before
+            while !Task.isCancelled {
+                peak = max(peak, residentMiB())
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return peak
+        }
+        let (record, backupTime) = try await time { try await backups.create(state, service: "cache", trigger: "manual") }
+        sampler.cancel()
+        growth.append(await sampler.value - before)
             let mb = Double(record.bytes) / 1e6
             backupRates.append(mb / backupTime)
             cpOut.append(mb / out)
@@ -182,7 +199,86 @@ struct ServicesBench {
         print("Figure 13 — \(megabytes) MB of random data in a Redis volume (n=3):")
         print("  backup (paused, archived, AES-GCM to disk): median \(String(format: "%.0f", b.median)) MB/s; docker cp out to a tar file: \(String(format: "%.0f", o.median)) MB/s; ratio \(String(format: "%.2f", b.median / o.median))")
         print("  restore (read through, fresh volume, extracted, started): median \(String(format: "%.0f", r.median)) MB/s; docker cp of the tar back in: \(String(format: "%.0f", i.median)) MB/s; ratio \(String(format: "%.2f", r.median / i.median))")
+        print("  the bench process's resident memory while a backup streams: +\(String(format: "%.1f", Stats(growth).median)) MiB median (max +\(String(format: "%.1f", growth.max() ?? 0))) for \(megabytes) MB")
+        print("")
+        try await downtime(project, key: key, world: world)
         try await cleanUp(project, world: world)
+    }
+
+    /// Figure 14: from a change's apply, the longest time no connection was accepted by any
+    /// running container of the service; floor: the same of a direct stop and start.
+    static func downtime(_ project: String, key: EnvironmentKey, world: World) async throws {
+        var changes: [Double] = [], floors: [Double] = []
+        for round in 0..<3 {
+            let memory = round % 2 == 0 ? "128m" : "192m"
+            let service = "cache: { image: codeb-test/redis:7, port: 6379, volume: /data, resources: { memory: \(memory) } }"
+            let watcher = Watcher(world: world, project: project, network: ManagedLabels.network(of: "bench", key))
+            let watching = Task { await watcher.run() }
+            try await world.operations.apply(try SpecLoader.load(spec(project, service: service), file: "codeb.yaml"), environment: .production, author: "bench")
+            _ = try await eventually("the change of \(project)", within: .seconds(120), every: .milliseconds(5)) { () -> Bool? in
+                _ = try await world.reconciler.reconcile(key)
+                let containers = try await world.docker.listManaged(project: project, environment: "production")
+                let replaced = containers.filter { $0.labels[ManagedLabels.service] == "cache" }
+                guard replaced.count == 1, let current = try await world.docker.inspect(replaced[0].id), current.memoryBytes == (memory == "128m" ? 128 : 192) << 20 else { return nil }
+                return watcher.answeredSince(ContinuousClock.now - .milliseconds(50)) ? true : nil
+            }
+            watching.cancel()
+            changes.append(await watching.value)
+
+            let current = try required(try await world.docker.listManaged(project: project, environment: "production").first { $0.labels[ManagedLabels.service] == "cache" }, "the cache container")
+            let direct = Watcher(world: world, project: project, network: ManagedLabels.network(of: "bench", key))
+            let floor = Task { await direct.run() }
+            try await Task.sleep(for: .milliseconds(100))
+            try await world.docker.stop(current.id, timeout: .seconds(1))
+            try await world.docker.start(current.id)
+            _ = try await eventually("the restarted service answering", within: .seconds(60), every: .milliseconds(5)) { () -> Bool? in
+                direct.answeredSince(ContinuousClock.now - .milliseconds(50)) ? true : nil
+            }
+            floor.cancel()
+            floors.append(await floor.value)
+        }
+        let c = Stats(changes), f = Stats(floors)
+        print("Figure 14 — a service's downtime when its spec changes (backup, stop, new container on the volume; n=3):")
+        print("  median \(ms(c.median)) (max \(ms(changes.max() ?? 0))) without a connection; floor (the same container stopped and started): median \(ms(f.median)); ratio \(String(format: "%.2f", c.median / f.median))")
+    }
+
+    /// Probes every running container of the service every 10 ms; `run()` returns the longest
+    /// gap between accepted connections once cancelled.
+    final class Watcher: Sendable {
+        let world: World
+        let project: String
+        let network: String
+        let lastAnswer = Mutex<ContinuousClock.Instant?>(nil)
+
+        init(world: World, project: String, network: String) {
+            self.world = world
+            self.project = project
+            self.network = network
+        }
+
+        func answeredSince(_ instant: ContinuousClock.Instant) -> Bool { lastAnswer.withLock { $0.map { $0 >= instant } ?? false } }
+
+        func run() async -> Double {
+            let probe = HTTPHealthProbe()
+            var longest = 0.0
+            var previous: ContinuousClock.Instant?
+            while !Task.isCancelled {
+                let containers = (try? await world.docker.listManaged(project: project, environment: "production")) ?? []
+                var answered = false
+                for container in containers where container.labels[ManagedLabels.service] != nil && container.state == .running {
+                    guard let address = container.networks?[network], !address.isEmpty else { continue }
+                    if await probe.probeTCP(host: address, port: 6379, timeout: .milliseconds(100)).healthy { answered = true }
+                }
+                if answered {
+                    let now = ContinuousClock.now
+                    if let previous { longest = max(longest, seconds(now - previous)) }
+                    previous = now
+                    lastAnswer.withLock { $0 = now }
+                }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            return longest
+        }
     }
 
     static func dockerCP(_ arguments: [String], stdoutTo path: String? = nil, stdinFrom: String?) async throws {

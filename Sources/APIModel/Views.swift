@@ -251,6 +251,8 @@ public struct ServiceView: Sendable, Codable, Hashable {
     public var port: Int
     /// Its named volume, when it keeps data.
     public var volume: String?
+    /// The bytes its volume holds, as the engine last measured them (up to a minute old).
+    public var volumeBytes: Int64?
     /// The container's state (`running`, `paused` while a backup copies it, `exited`…), or
     /// `missing` (being created).
     public var state: String

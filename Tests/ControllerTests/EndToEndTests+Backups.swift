@@ -49,6 +49,7 @@ extension EndToEndTests {
             #expect(view.name == "cache" && view.state == "running" && view.problem == nil)
             #expect(view.volume == ManagedLabels.volume(of: "acme", key, service: "cache"))
             #expect(view.backups == 1 && view.lastBackupID == record.id)
+            #expect((view.volumeBytes ?? -1) >= 0, "the volume's size as the engine measured it")
 
             #expect(try await Self.redis(["SET marker after-the-backup"], from: slot.name).output.hasPrefix("+OK"))
             let outcome = try await Self.restore(key, "cache", from: record.id, in: world)

@@ -1,4 +1,5 @@
-import Controller
+import APIModel
+@testable import Controller
 import Drivers
 import Foundation
 import Spec
@@ -196,6 +197,12 @@ extension EndToEndTests {
                 let text = (try? String(contentsOfFile: world.store.directory + "/" + file, encoding: .utf8)) ?? ""
                 #expect(!text.contains(password), "\(file) holds the generated password")
             }
+
+            // Nor in an answer: the environment and history views name the secret, never its value.
+            let answers = try JSONEncoder().encode(RevisionView(try #require(await world.state()?.desired)))
+                + JSONEncoder().encode(await EnvironmentView.with(try #require(await world.state()), previewDomain: nil, reconciler: world.reconciler, now: Date()))
+            #expect(String(decoding: answers, as: UTF8.self).contains("DB_POSTGRES_PASSWORD"), "the answers name it")
+            #expect(!String(decoding: answers, as: UTF8.self).contains(password), "no answer holds its value")
 
             // Drift and delete: the data stays with the volume.
             try await world.docker.remove(service.id)

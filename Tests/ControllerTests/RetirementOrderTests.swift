@@ -42,6 +42,7 @@ import TestSupport
         func removeNetwork(_ name: String) async throws {}
         func managedVolumes(project: String?, environment: String?) async throws -> [VolumeInfo] { [] }
         func removeVolume(_ name: String) async throws {}
+        func volumeSizes(_ names: Set<String>) async throws -> [String: Int64] { [:] }
         func pause(_ id: String) async throws {}
         func unpause(_ id: String) async throws {}
         func archive(_ id: String, path: String, into sink: @Sendable (Data) async throws -> Void) async throws -> Int64 { 0 }

@@ -258,7 +258,7 @@
       el('td', {}, el('code', {}, s.name)),
       el('td', {}, el('code', {}, s.image)),
       el('td', { class: 'state' }, s.problem || (s.restoring ? (s.restoreFailure ? 'restore of ' + s.restoring + ' refused: ' + s.restoreFailure : 'restoring ' + s.restoring) : s.state)),
-      el('td', {}, s.volume ? el('code', {}, s.volume) : '—'),
+      el('td', {}, s.volume ? [el('code', {}, s.volume), s.volumeBytes !== undefined ? ' (' + (s.volumeBytes / 1e6).toFixed(1) + ' MB)' : ''] : '—'),
       el('td', { class: 'backup' }, s.lastBackup ? [time(s.lastBackup), ' (' + s.backups + ' kept)'] : (s.volume ? 'none' : '—')),
       el('td', {}, s.volume && may('createBackup') ? el('button', { 'data-action': 'backup', onclick: () => act('createBackup', target(s)) }, 'Back up now') : null,
         s.volume && s.lastBackupID && may('restoreBackup') ? el('button', { class: 'danger', 'data-action': 'restore', onclick: () => confirmRestore(target(s), s) }, 'Restore…') : null)));

@@ -62,7 +62,9 @@ extension EnvironmentView {
         guard let services = state.desired?.spec.services, !services.isEmpty else { return nil }
         let key = state.key, team = state.team.value
         let containers = (try? await reconciler?.runtime.listManaged(project: key.project.value, environment: key.environment.value)) ?? []
-        let problem = state.status.condition(.degraded).flatMap { $0.reason == .serviceUnhealthy ? $0.message : nil }
+        let problem = state.status.condition(.degraded).flatMap { [.serviceUnhealthy, .serviceChangeFailed].contains($0.reason) ? $0.message : nil }
+        let volumes = Set(services.filter { $0.volume != nil }.map { ManagedLabels.volume(of: team, key, service: $0.name.value) })
+        let sizes = volumes.isEmpty ? [:] : ((try? await reconciler?.runtime.volumeSizes(volumes)) ?? [:])
         return services.map { service in
             let name = service.name.value
             let container = containers.first { $0.labels[ManagedLabels.service] == name && $0.labels[ManagedLabels.team] == team }
@@ -71,6 +73,7 @@ extension EnvironmentView {
                 volume: service.volume.map { _ in ManagedLabels.volume(of: team, key, service: name) }, state: container?.state.rawValue ?? "missing",
                 backups: 0
             )
+            view.volumeBytes = view.volume.flatMap { sizes[$0] }
             // The status names the service it is about (`the service cache …`).
             if let problem, problem.contains("service \(name) ") { view.problem = problem }
             let backups = reconciler?.backups?.list(team: team, project: key.project.value, environment: key.environment.value, service: name) ?? []

@@ -97,6 +97,7 @@ public struct CachingRuntime: ContainerRuntime {
         try await base.managedVolumes(project: project, environment: environment)
     }
     public func removeVolume(_ name: String) async throws { try await base.removeVolume(name) }
+    public func volumeSizes(_ names: Set<String>) async throws -> [String: Int64] { try await base.volumeSizes(names) }
     public func pause(_ id: String) async throws { try await base.pause(id) }
     public func unpause(_ id: String) async throws { try await base.unpause(id) }
     public func archive(_ id: String, path: String, into sink: @Sendable (Data) async throws -> Void) async throws -> Int64 {

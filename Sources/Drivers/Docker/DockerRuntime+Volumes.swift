@@ -1,5 +1,6 @@
 import Foundation
 import State
+import Synchronization
 
 extension DockerRuntime {
     /// Creates the named volume `name` with `labels` unless it exists. One of that name that is
@@ -40,6 +41,32 @@ extension DockerRuntime {
             .map { VolumeInfo(name: $0.Name, labels: $0.Labels ?? [:], createdAt: $0.CreatedAt.flatMap(formatter.date(from:))) }
             .sorted { $0.name < $1.name }
     }
+
+    public func volumeSizes(_ names: Set<String>) async throws -> [String: Int64] {
+        if let cached = Self.sizes.withLock({ $0 }), cached.at.timeIntervalSinceNow > -60, names.isSubset(of: cached.sizes.keys) {
+            return cached.sizes.filter { names.contains($0.key) }
+        }
+        struct DiskUsage: Decodable {
+            struct Volume: Decodable {
+                struct Usage: Decodable { var Size: Int64 }
+                var Name: String
+                var Labels: [String: String]?
+                var UsageData: Usage?
+            }
+            var Volumes: [Volume]?
+        }
+        let (_, body) = try await call("measure volumes", .GET, "/system/df", timeout: .seconds(120))
+        let usage = try decode(DiskUsage.self, body, "measure volumes")
+        var sizes: [String: Int64] = [:]
+        for volume in usage.Volumes ?? [] where ManagedLabels.isManaged(volume.Labels ?? [:]) {
+            if let size = volume.UsageData?.Size, size >= 0 { sizes[volume.Name] = size }
+        }
+        Self.sizes.withLock { $0 = (Date(), sizes) }
+        return sizes.filter { names.contains($0.key) }
+    }
+
+    /// The last measurement, shared by every copy of the runtime.
+    static let sizes = Mutex<(at: Date, sizes: [String: Int64])?>(nil)
 
     public func removeVolume(_ name: String) async throws {
         let operation = "remove volume \(name)"

@@ -72,6 +72,11 @@ public protocol ContainerRuntime: Sendable {
     /// mounted by a container is refused. Only `delete --purge-data` asks for it: no sweep does.
     func removeVolume(_ name: String) async throws
 
+    /// The bytes each of `names` (codeb's volumes) holds, as the engine measured them (it walks
+    /// every volume: a cost, so answers may be up to a minute old; a name not measured yet is
+    /// measured now).
+    func volumeSizes(_ names: Set<String>) async throws -> [String: Int64]
+
     /// Freezes a managed container's processes (the cgroup freezer): what it wrote is then a
     /// still picture, copied as a crash-consistent snapshot of its data.
     func pause(_ id: String) async throws

@@ -211,6 +211,8 @@ public final class FakeRuntime: ContainerRuntime {
         files.withLock { $0[id + ":" + path] = data }
     }
 
+    public func volumeSizes(_ names: Set<String>) async throws -> [String: Int64] { [:] }
+
     public func removeVolume(_ name: String) async throws {
         try write("remove volume \(name)") { world in
             if world.containers.values.contains(where: { $0.spec?.volumes.contains { $0.volume == name } ?? false }) {
