@@ -28,7 +28,7 @@ extension EndToEndTests {
             """, file: "codeb.yaml")
     }
 
-    static let redis = "  cache: { image: codeb-test/redis:7, port: 6379, volume: /data }"
+    static let redis = ServiceFixtures.redis
 
     /// Applies `spec` for its project in `world`'s store and runs passes until a slot serves.
     static func deploy(_ spec: Spec, in world: World) async throws -> EnvironmentKey {
@@ -165,14 +165,7 @@ extension EndToEndTests {
 }
 
 extension EndToEndTests {
-    static let postgres = """
-          db:
-            image: codeb-test/postgres:15
-            port: 5432
-            volume: /var/lib/postgresql/data
-            env: { POSTGRES_DB: app }
-            generated-secrets: [POSTGRES_PASSWORD]
-        """
+    static let postgres = ServiceFixtures.postgres
 
     /// psql inside the service's own container, over TCP with a password (as the app would).
     static func psql(_ container: String, password: String, _ sql: String) async throws -> DockerExec.Outcome {

@@ -13,12 +13,7 @@ extension ControllerCLITests {
         spec(project: project, version: 1).replacingOccurrences(of: "deadline: 3s }\n", with: """
             deadline: 30s }
             services:
-              db:
-                image: codeb-test/postgres:15
-                port: 5432
-                volume: /var/lib/postgresql/data
-                env: { POSTGRES_DB: app }
-                generated-secrets: [POSTGRES_PASSWORD]
+            \(ServiceFixtures.postgres)
 
             """)
     }
