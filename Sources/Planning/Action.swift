@@ -14,6 +14,9 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
     case createService(service: String, spec: ContainerSpec)
     /// Removes a backing service's named volume and its data (`delete --purge-data` only).
     case removeVolume(name: String)
+    /// Removes the environment's own network once its containers are gone (a deleted
+    /// environment with services); one still in use is left for the orphan sweep.
+    case removeNetwork(name: String)
     /// Replaces a changed service's container on the same volume: a backup first, the old one
     /// stopped and set aside, the new one started and waited for; if it does not accept
     /// connections by `deadline` (the app's health check deadline), the old one runs again and
@@ -52,6 +55,7 @@ public enum Action: Sendable, Hashable, CustomStringConvertible {
         case .createContainer(_, let spec): return "create \(spec.name) (\(spec.image)" + (spec.hostPort.map { ", port \($0))" } ?? ")")
         case .createService(let service, let spec): return "create service \(service) (\(spec.image))"
         case .removeVolume(let name): return "remove volume \(name) and its data"
+        case .removeNetwork(let name): return "remove network \(name)"
         case .restoreService(let service, let backup, _, _, _): return "restore service \(service) from backup \(backup)"
         case .backupService(let service): return "back up service \(service) (scheduled)"
         case .replaceService(let service, _, let spec, _, _, _): return "replace service \(service) with \(spec.image) (backup first, undone if it does not answer)"

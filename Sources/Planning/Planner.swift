@@ -95,6 +95,10 @@ struct Pass {
         if state.purgeData == true {
             volumeRemovals = input.volumes.map { .removeVolume(name: $0.name) }
         }
+        // Each environment with services holds one of dockerd's few address pools: given back now.
+        if state.revisions.contains(where: { !$0.spec.services.isEmpty }) {
+            volumeRemovals.append(.removeNetwork(name: ManagedLabels.network(of: state.team.value, key)))
+        }
         forget = true
     }
 

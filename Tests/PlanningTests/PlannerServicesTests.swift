@@ -118,6 +118,8 @@ struct PlannerServicesTests {
         let removeVolume = plan.actions.firstIndex { if case .removeVolume("codeb-acme.shop.production.cache") = $0 { true } else { false } }
         let forget = plan.actions.firstIndex { if case .forget = $0 { true } else { false } }
         #expect(removeContainer != nil && forget != nil)
+        let network = plan.actions.firstIndex { if case .removeNetwork("codeb-acme.shop.production") = $0 { true } else { false } }
+        #expect(network != nil && removeContainer! < network! && network! < forget!, "its network is given back: \(plan.actions)")
         if purge {
             #expect(removeVolume != nil && removeContainer! < removeVolume! && removeVolume! < forget!, "\(plan.actions)")
         } else {

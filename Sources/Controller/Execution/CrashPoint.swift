@@ -63,7 +63,7 @@ extension Action {
         switch self {
         case .recordSlots: (.beforeRecordSlots, .afterRecordSlots)
         case .createContainer, .createService, .restoreService, .replaceService: (.beforeCreate, .afterCreate)
-        case .removeVolume: (.beforeRemove, .afterRemove)
+        case .removeVolume, .removeNetwork: (.beforeRemove, .afterRemove)
         case .backupService: (.beforeRecordStatus, .afterRecordStatus)
         case .startContainer: (.beforeStart, .afterStart)
         case .stopContainer: (.beforeStop, .afterStop)

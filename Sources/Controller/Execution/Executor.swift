@@ -103,6 +103,8 @@ public struct Executor: Sendable {
             try await create(spec, key, slot: nil)
         case .removeVolume(let name):
             try await runtime.removeVolume(name)
+        case .removeNetwork(let name):
+            try await runtime.removeNetwork(name)
         case .replaceService(let service, let oldID, let spec, let port, let stopTimeout, let deadline):
             try await replace(service, oldID: oldID, spec: spec, port: port, stopTimeout: stopTimeout, deadline: deadline, key)
         case .backupService(let service):
