@@ -262,7 +262,8 @@ public struct ServiceView: Sendable, Codable, Hashable {
     public var lastBackup: Date?
     public var lastBackupID: String?
     public var backups: Int
-    /// The backup being restored into it, and why that failed if it did.
+    /// The backup being restored into it, and why that was not done — or, restored, why the
+    /// service does not answer — if so.
     public var restoring: String?
     public var restoreFailure: String?
 

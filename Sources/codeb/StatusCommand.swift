@@ -82,7 +82,7 @@ struct StatusCommand: AsyncParsableCommand {
         for project in projects {
             for environment in project.environments {
                 for service in environment.services ?? [] {
-                    let state = service.problem ?? (service.restoring.map { backup in service.restoreFailure.map { "restore of \(backup) refused: \($0)" } ?? "restoring \(backup)" } ?? service.state)
+                    let state = service.problem ?? (service.restoring.map { backup in service.restoreFailure.map { "restore of \(backup): \($0)" } ?? "restoring \(backup)" } ?? service.state)
                     let backup = service.lastBackup.map { "\(Self.left(now.timeIntervalSince($0))) ago (\(service.backups) kept)" } ?? (service.volume == nil ? "-" : "none")
                     let volume = service.volume.map { name in name + (service.volumeBytes.map { " (\(BackupCommand.size($0)))" } ?? "") } ?? "-"
                     services.append([project.project, environment.environment, service.name, service.image, state, volume, backup])

@@ -257,7 +257,7 @@
     const rows = services.map((s) => el('tr', { 'data-service': s.name, class: s.problem || s.restoreFailure ? 'error' : '' },
       el('td', {}, el('code', {}, s.name)),
       el('td', {}, el('code', {}, s.image)),
-      el('td', { class: 'state' }, s.problem || (s.restoring ? (s.restoreFailure ? 'restore of ' + s.restoring + ' refused: ' + s.restoreFailure : 'restoring ' + s.restoring) : s.state)),
+      el('td', { class: 'state' }, s.problem || (s.restoring ? (s.restoreFailure ? 'restore of ' + s.restoring + ': ' + s.restoreFailure : 'restoring ' + s.restoring) : s.state)),
       el('td', {}, s.volume ? [el('code', {}, s.volume), s.volumeBytes !== undefined ? ' (' + (s.volumeBytes / 1e6).toFixed(1) + ' MB)' : ''] : '—'),
       el('td', { class: 'backup' }, s.lastBackup ? [time(s.lastBackup), ' (' + s.backups + ' kept)'] : (s.volume ? 'none' : '—')),
       el('td', {}, s.volume && may('createBackup') ? el('button', { 'data-action': 'backup', onclick: () => act('createBackup', target(s)) }, 'Back up now') : null,

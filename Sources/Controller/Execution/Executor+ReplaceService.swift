@@ -58,7 +58,7 @@ extension Executor {
     }
 
     /// Nil once the new container accepts a connection on `port`; else why not, by `deadline`.
-    private func waitForConnection(_ spec: ContainerSpec, port: Int, deadline: Duration) async -> String? {
+    func waitForConnection(_ spec: ContainerSpec, port: Int, deadline: Duration) async -> String? {
         let end = ContinuousClock.now + deadline
         var last = "did not start"
         while ContinuousClock.now < end {

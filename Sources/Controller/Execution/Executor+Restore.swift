@@ -9,7 +9,10 @@ extension Executor {
     /// be used (missing, cut, altered, sealed with a key this controller lacks) changes nothing
     /// and is kept as the restore's failure; an engine error on the way is retried by the next
     /// pass, which starts the restore over.
-    func restore(_ service: String, backup: String, spec: ContainerSpec, target: String, stopTimeout: Duration, _ key: EnvironmentKey) async throws {
+    func restore(
+        _ service: String, backup: String, spec: ContainerSpec, target: String, stopTimeout: Duration, port: Int? = nil,
+        deadline: Duration = .seconds(60), _ key: EnvironmentKey
+    ) async throws {
         let team = spec.labels[ManagedLabels.team] ?? ""
         do {
             guard let backups, let vault else {
@@ -22,6 +25,11 @@ extension Executor {
             let opened = try await opened(spec, key)
             try await ServiceBackups(files: backups, runtime: runtime, vault: vault, time: time, logger: logger)
                 .restore(record, spec: opened, target: target, stopTimeout: stopTimeout)
+            // Health-gated: the restored service must accept a connection, or the restore says why.
+            if let port = port, let problem = await waitForConnection(spec, port: port, deadline: deadline) {
+                try await failRestore(key, "restored from \(backup), but it \(problem)")
+                return
+            }
         } catch let failure as ServiceBackups.Failure {
             try await failRestore(key, failure.description)
             return

@@ -114,7 +114,7 @@ public struct Executor: Sendable {
             guard let state = try await store.load(key) else { return }
             _ = try await ServiceBackups(files: backups, runtime: runtime, vault: vault, time: time, logger: logger).create(state, service: service, trigger: "schedule")
         case .restoreService(let service, let backup, let spec, let target, let timeout):
-            try await restore(service, backup: backup, spec: spec, target: target, stopTimeout: timeout, key)
+            try await restore(service, backup: backup, spec: spec, target: target, stopTimeout: timeout, port: spec.containerPort, key)
         case .startContainer(let id, _):
             try await startOrDiscard(id)
         case .stopContainer(let id, _, let timeout, _):
