@@ -22,8 +22,14 @@ public struct FileBackups: Sendable {
         [root, team, project, environment, service].joined(separator: "/")
     }
 
-    public func path(_ record: BackupRecord) -> String {
-        directory(team: record.team, project: record.project, environment: record.environment, service: record.service) + "/\(record.id).backup"
+    public func path(_ record: BackupRecord) -> String { file(record, "backup") }
+
+    /// Its listing beside it. Built from the id, not by editing `path`: the root may itself
+    /// contain `.backup` (`/srv/db.backups`).
+    func listingPath(_ record: BackupRecord) -> String { file(record, "json") }
+
+    private func file(_ record: BackupRecord, _ suffix: String) -> String {
+        directory(team: record.team, project: record.project, environment: record.environment, service: record.service) + "/\(record.id).\(suffix)"
     }
 
     /// Creates the service's directory (0700 along the way).
@@ -41,7 +47,7 @@ public struct FileBackups: Sendable {
             try container.encode(Self.timestamp.string(from: date))
         }
         encoder.outputFormatting = [.sortedKeys]
-        let path = path(record).replacingOccurrences(of: ".backup", with: ".json")
+        let path = listingPath(record)
         try encoder.encode(record).write(to: URL(fileURLWithPath: path + ".partial"))
         guard rename(path + ".partial", path) == 0 else { throw BackupCipher.Failure(description: "cannot rename \(path).partial: errno \(errno)") }
     }
@@ -69,7 +75,7 @@ public struct FileBackups: Sendable {
     /// Removes one backup (file and listing).
     public func remove(_ record: BackupRecord) {
         let path = path(record)
-        try? FileManager.default.removeItem(atPath: path.replacingOccurrences(of: ".backup", with: ".json"))
+        try? FileManager.default.removeItem(atPath: listingPath(record))
         try? FileManager.default.removeItem(atPath: path)
     }
 

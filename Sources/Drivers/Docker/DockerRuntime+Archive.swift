@@ -24,17 +24,19 @@ extension DockerRuntime {
             throw Self.error(for: response.status.code, body: try await collect(response, operation), operation: operation)
         }
         var bytes: Int64 = 0
-        do {
-            for try await chunk in response.body {
-                bytes += Int64(chunk.readableBytes)
-                try await sink(Data(chunk.readableBytesView))
+        var chunks = response.body.makeAsyncIterator()
+        while true {
+            // Only a failure to read is dockerd's; the sink's (a full backup disk) is its own.
+            let next: ByteBuffer?
+            do {
+                next = try await chunks.next()
+            } catch {
+                throw RuntimeError(.unavailable, operation: operation, message: "the archive from dockerd broke off after \(bytes) bytes (\(error))")
             }
-        } catch let error as RuntimeError {
-            throw error
-        } catch {
-            throw RuntimeError(.unavailable, operation: operation, message: "the archive from dockerd broke off after \(bytes) bytes (\(error))")
+            guard let chunk = next else { return bytes }
+            bytes += Int64(chunk.readableBytes)
+            try await sink(Data(chunk.readableBytesView))
         }
-        return bytes
     }
 
     public func extract(_ id: String, path: String, from source: @escaping @Sendable () async throws -> Data?) async throws {
