@@ -183,7 +183,7 @@ struct ServicesBench {
             cpOut.append(mb / out)
             let current = try required(try await world.docker.listManaged(project: project, environment: "production").first { $0.labels[ManagedLabels.service] == "cache" }, "the cache container")
             try await world.docker.stop(current.id, timeout: .seconds(5))
-            let (_, into) = try await time { try await dockerCP(["cp", tar, "\(current.name):/"], stdinFrom: nil) }
+            let (_, into) = try await time { try await dockerCP(["cp", tar, "\(current.name):/"]) }
             cpIn.append(mb / into)
             try await world.docker.start(current.id)
             let (_, restoreTime) = try await time {
@@ -281,7 +281,8 @@ struct ServicesBench {
         }
     }
 
-    static func dockerCP(_ arguments: [String], stdoutTo path: String? = nil, stdinFrom: String?) async throws {
+    /// The docker CLI with `arguments`, its output to `path` (or nowhere).
+    static func dockerCP(_ arguments: [String], stdoutTo path: String? = nil) async throws {
         try await offPool {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/docker")
@@ -296,10 +297,6 @@ struct ServicesBench {
             process.waitUntilExit()
             guard process.terminationStatus == 0 else { throw BenchFailure("docker \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
         }
-    }
-
-    static func dockerCP(_ arguments: [String], stdoutTo path: String) async throws {
-        try await dockerCP(arguments, stdoutTo: path, stdinFrom: nil)
     }
 }
 

@@ -115,7 +115,7 @@ extension Pass {
         if let node = input.node { labels[ManagedLabels.node] = node.value }
         if let store = input.storeID { labels[ManagedLabels.store] = store }
         // Its generated values are the app's `{NAME}_{VARIABLE}` secrets, as the revision pinned them.
-        let generated = Dictionary(uniqueKeysWithValues: service.generatedSecrets.map { (service.variablePrefix + "_" + $0.value, $0.value) })
+        let generated = Dictionary(uniqueKeysWithValues: service.appSecrets.map { ($0.app, $0.service.value) })
         let pins = (revision.spec.template.secretsBinding?.pins ?? [:]).filter { generated[$0.key.value] != nil }
         return ContainerSpec(
             name: serviceContainerName(service.name.value),

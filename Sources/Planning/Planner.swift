@@ -39,8 +39,9 @@ struct Pass {
     var containers: [SlotName: ContainerInfo] = [:]
     /// The container of each backing service, by its name.
     var serviceContainers: [String: ContainerInfo] = [:]
-    /// Volumes removed once every container is gone (`delete --purge-data`).
-    var volumeRemovals: [Action] = []
+    /// What a deleted environment gives back once every container is gone: its volumes
+    /// (`delete --purge-data`) and its own network.
+    var releases: [Action] = []
     /// Scheduled backups due, last in the plan.
     var backups: [Action] = []
     var removals: [Action] = []
@@ -93,11 +94,11 @@ struct Pass {
         }
         if input.site != nil { siteAction = .removeSite }
         if state.purgeData == true {
-            volumeRemovals = input.volumes.map { .removeVolume(name: $0.name) }
+            releases = input.volumes.map { .removeVolume(name: $0.name) }
         }
         // Each environment with services holds one of dockerd's few address pools: given back now.
         if state.revisions.contains(where: { !$0.spec.services.isEmpty }) {
-            volumeRemovals.append(.removeNetwork(name: ManagedLabels.network(of: state.team.value, key)))
+            releases.append(.removeNetwork(name: ManagedLabels.network(of: state.team.value, key)))
         }
         forget = true
     }
@@ -413,7 +414,7 @@ struct Pass {
         if !forget, let status = statusIfChanged() {
             actions.append(.recordStatus(status))
         }
-        actions += volumeRemovals
+        actions += releases
         if forget { actions.append(.forget) }
         actions += backups
         var requeue = requeue

@@ -21,6 +21,7 @@ struct FileBackupsTests {
             records.append(record)
         }
         #expect(files.list(team: "acme", project: "shop", environment: "production", service: "db").map(\.id) == records.reversed().map(\.id))
+        #expect(files.newest(team: "acme", project: "shop", environment: "production", service: "db")?.id == records[2].id)
         let pruned = files.prune(team: "acme", project: "shop", environment: "production", service: "db", keep: 2)
         #expect(pruned.map(\.id) == [records[0].id])
         #expect(!FileManager.default.fileExists(atPath: files.path(records[0])))

@@ -31,7 +31,7 @@ struct DoctorBackupsTests {
     @Test func backupHealthSaysWhichFailAndForgetsThemOnceTheyWork() {
         let health = BackupHealth()
         #expect(health.summary == "ok")
-        health.failed("acme/shop/production/db", "no secret key", at: Date())
+        health.failed("acme/shop/production/db", "no secret key")
         #expect(health.summary == "1 failing: acme/shop/production/db: no secret key")
         health.succeeded("acme/shop/production/db")
         #expect(health.summary == "ok")

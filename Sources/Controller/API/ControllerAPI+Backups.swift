@@ -17,6 +17,11 @@ extension ControllerAPI {
         return ServiceBackups(files: files, runtime: reconciler.runtime, vault: vault, time: time)
     }
 
+    /// `shop/production/db` as the audit log names a service (`-` for a name that is not one).
+    func auditTarget(project: String, environment: String, service: String) -> String {
+        (try? environmentKey(project: project, environment: environment).description).map { "\($0)/\(service)" } ?? "-"
+    }
+
     static func view(_ record: BackupRecord) -> Components.Schemas.BackupView {
         .init(id: record.id, service: record.service, createdAt: record.createdAt, bytes: record.bytes, storedBytes: record.storedBytes,
               seconds: record.seconds, image: record.image, trigger: record.trigger)
@@ -44,7 +49,7 @@ extension ControllerAPI {
 
     public func createBackup(_ input: Operations.CreateBackup.Input) async throws -> Operations.CreateBackup.Output {
         let context = try routed()
-        let target = (try? environmentKey(project: input.path.project, environment: input.path.environment).description).map { "\($0)/\(input.path.service)" } ?? "-"
+        let target = auditTarget(project: input.path.project, environment: input.path.environment, service: input.path.service)
         return try await audited(target: target, context) {
             let principal = try context.caller()
             let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)
@@ -59,7 +64,7 @@ extension ControllerAPI {
 
     public func restoreBackup(_ input: Operations.RestoreBackup.Input) async throws -> Operations.RestoreBackup.Output {
         let context = try routed()
-        let target = (try? environmentKey(project: input.path.project, environment: input.path.environment).description).map { "\($0)/\(input.path.service)" } ?? "-"
+        let target = auditTarget(project: input.path.project, environment: input.path.environment, service: input.path.service)
         return try await audited(target: target, context) {
             let principal = try context.caller()
             let state = try await ownedEnvironment(project: input.path.project, environment: input.path.environment, principal)

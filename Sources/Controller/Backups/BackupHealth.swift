@@ -7,19 +7,20 @@ import Synchronization
 public final class BackupHealth: Sendable {
     public static let shared = BackupHealth()
 
-    private let failing = Mutex<[String: (reason: String, at: Date)]>([:])
+    /// The last reason of each failing service.
+    private let failing = Mutex<[String: String]>([:])
 
     public init() {}
 
     func succeeded(_ service: String) { _ = failing.withLock { $0.removeValue(forKey: service) } }
 
-    func failed(_ service: String, _ reason: String, at: Date) { failing.withLock { $0[service] = (reason, at) } }
+    func failed(_ service: String, _ reason: String) { failing.withLock { $0[service] = reason } }
 
     /// `ok`, or `2 failing: acme/shop/production/db: …; …`.
     public var summary: String {
         let now = failing.withLock { $0 }
         guard !now.isEmpty else { return "ok" }
-        let listed = now.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key): \($0.value.reason)" }.joined(separator: "; ")
+        let listed = now.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key): \($0.value)" }.joined(separator: "; ")
         return "\(now.count) failing: \(listed)\(now.count > 5 ? "; …" : "")"
     }
 }

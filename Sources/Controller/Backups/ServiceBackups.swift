@@ -73,7 +73,7 @@ public struct ServiceBackups: Sendable {
             Counter(label: MetricFamily.backupBytesTotal.name).increment(by: Int(record.bytes))
             return record
         } catch {
-            BackupHealth.shared.failed(service, "\(error)", at: time.now())
+            BackupHealth.shared.failed(service, "\(error)")
             Counter(label: MetricFamily.backupsTotal.name, dimensions: [("result", "failed"), ("trigger", trigger)]).increment()
             throw error
         }
@@ -116,8 +116,7 @@ public struct ServiceBackups: Sendable {
                 sink.abandon()
                 throw error
             }
-            let elapsed = ContinuousClock.now - started
-            record.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            record.seconds = (ContinuousClock.now - started).inSeconds
             try files.record(record)
             let pruned = files.prune(team: team, project: record.project, environment: record.environment, service: name, keep: service.backup?.keep ?? 7)
             logger.info("backed up a service", metadata: [
@@ -139,10 +138,12 @@ public struct ServiceBackups: Sendable {
     func verified(_ record: BackupRecord) throws -> sending BackupCipher.Reader {
         let check = try BackupCipher.Reader(path: files.path(record))
         defer { check.close() }
-        try check.unlock(SymmetricKey(data: try vault.openBackupKey(check.header.sealedKey, context: Self.context(record))))
+        let key = SymmetricKey(data: try vault.openBackupKey(check.header.sealedKey, context: Self.context(record)))
+        try check.unlock(key)
         while try check.next() != nil {}
         let reader = try BackupCipher.Reader(path: files.path(record))
-        try reader.unlock(SymmetricKey(data: try vault.openBackupKey(reader.header.sealedKey, context: Self.context(record))))
+        // The same file, read again: its header is the one just checked.
+        try reader.unlock(key)
         return reader
     }
 

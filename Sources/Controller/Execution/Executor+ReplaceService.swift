@@ -11,10 +11,9 @@ extension Executor {
     /// and starts on the same volume, and the change is recorded as failed (not tried again
     /// until a new apply), saying why.
     func replace(_ service: String, oldID: String, spec: ContainerSpec, port: Int, stopTimeout: Duration, deadline: Duration, _ key: EnvironmentKey) async throws {
-        if !spec.volumes.isEmpty, let backups, let vault, let state = try await store.load(key),
+        if !spec.volumes.isEmpty, let backups = serviceBackups, let state = try await store.load(key),
            try await runtime.inspect(oldID)?.state == .running {
-            _ = try await ServiceBackups(files: backups, runtime: runtime, vault: vault, time: time, logger: logger)
-                .create(state, service: service, trigger: "before-change")
+            _ = try await backups.create(state, service: service, trigger: "before-change")
         }
         let aside = "\(spec.name)-previous"
         try await runtime.stop(oldID, timeout: stopTimeout)

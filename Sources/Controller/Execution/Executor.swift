@@ -108,11 +108,11 @@ public struct Executor: Sendable {
         case .replaceService(let service, let oldID, let spec, let port, let stopTimeout, let deadline):
             try await replace(service, oldID: oldID, spec: spec, port: port, stopTimeout: stopTimeout, deadline: deadline, key)
         case .backupService(let service):
-            guard let backups, let vault else {
+            guard let backups = serviceBackups else {
                 throw ServiceBackups.Failure(description: "\(service) is to be backed up, and this controller keeps no backups (--backup-dir, --secret-key-file)")
             }
             guard let state = try await store.load(key) else { return }
-            _ = try await ServiceBackups(files: backups, runtime: runtime, vault: vault, time: time, logger: logger).create(state, service: service, trigger: "schedule")
+            _ = try await backups.create(state, service: service, trigger: "schedule")
         case .restoreService(let service, let backup, let spec, let target, let timeout):
             try await restore(service, backup: backup, spec: spec, target: target, stopTimeout: timeout, port: spec.containerPort, key)
         case .startContainer(let id, _):

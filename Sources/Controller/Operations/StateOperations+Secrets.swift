@@ -21,9 +21,7 @@ extension StateOperations {
     /// environment only, never shown. One already set (generated before, or set by a person)
     /// is kept: the service was initialised with it.
     func generateServiceSecrets(_ wanted: EnvironmentSpec, owner: SecretOwner, vault: SecretVault, environment: EnvironmentName) async throws {
-        let names = wanted.services.flatMap { service in
-            service.generatedSecrets.compactMap { try? EnvVarName(parsing: service.variablePrefix + "_" + $0.value) }
-        }
+        let names = wanted.services.flatMap(\.appSecretNames)
         guard !names.isEmpty else { return }
         let missing = try await vault.store.secrets(owner).bind(names, for: environment).missing
         guard !missing.isEmpty else { return }

@@ -100,7 +100,7 @@ public struct Reconciler: Sendable {
         var lastBackups: [String: Date] = [:]
         if let backups {
             for service in state.desired?.spec.services ?? [] where service.backup != nil {
-                let newest = backups.list(team: state.team.value, project: key.project.value, environment: key.environment.value, service: service.name.value).first
+                let newest = backups.newest(team: state.team.value, project: key.project.value, environment: key.environment.value, service: service.name.value)
                 if let newest { lastBackups[service.name.value] = newest.createdAt }
             }
         }

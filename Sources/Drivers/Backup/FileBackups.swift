@@ -55,7 +55,22 @@ public struct FileBackups: Sendable {
     /// The service's backups whose file is in place, newest first.
     public func list(team: String, project: String, environment: String, service: String) -> [BackupRecord] {
         let directory = directory(team: team, project: project, environment: environment, service: service)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return listings(directory).compactMap { read(directory, $0) }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+    }
+
+    /// The newest of them, reading one listing (ids begin with their time): what the reconciler
+    /// asks every pass for a service with a schedule.
+    public func newest(team: String, project: String, environment: String, service: String) -> BackupRecord? {
+        let directory = directory(team: team, project: project, environment: environment, service: service)
+        return listings(directory).sorted(by: >).lazy.compactMap { read(directory, $0) }.first
+    }
+
+    private func listings(_ directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") }
+    }
+
+    /// One listing, when its backup's file is in place.
+    private func read(_ directory: String, _ name: String) -> BackupRecord? {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
@@ -64,12 +79,10 @@ public struct FileBackups: Sendable {
             }
             return date
         }
-        return names.filter { $0.hasSuffix(".json") }.compactMap { name -> BackupRecord? in
-            guard let data = FileManager.default.contents(atPath: directory + "/" + name),
-                  let record = try? decoder.decode(BackupRecord.self, from: data),
-                  FileManager.default.fileExists(atPath: path(record)) else { return nil }
-            return record
-        }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        guard let data = FileManager.default.contents(atPath: directory + "/" + name),
+              let record = try? decoder.decode(BackupRecord.self, from: data),
+              FileManager.default.fileExists(atPath: path(record)) else { return nil }
+        return record
     }
 
     /// Removes one backup (file and listing).

@@ -186,8 +186,10 @@ extension NodeReader {
             if let env = fields["env"] { spec.env = self.env(env) }
             if let generated = fields["generated-secrets"] {
                 let names = secrets(generated).map(\.value)
-                for generatedName in names where spec.variablePrefix.count + 1 + generatedName.value.count > EnvVarName.maxLength {
-                    report(generated.path, at: Position(generated.value.mark), "`\(spec.variablePrefix)_\(generatedName)` would be longer than \(EnvVarName.maxLength) characters; shorten the name")
+                var named = spec
+                named.generatedSecrets = names
+                for (app, _) in named.appSecrets where app.count > EnvVarName.maxLength {
+                    report(generated.path, at: Position(generated.value.mark), "`\(app)` would be longer than \(EnvVarName.maxLength) characters; shorten the name")
                 }
                 for name in names where spec.env.keys.contains(name) {
                     report(generated.path, at: Position(generated.value.mark), "`\(name)` is also in the service's `env`; a generated secret is made by codeb")

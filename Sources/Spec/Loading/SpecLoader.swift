@@ -234,10 +234,10 @@ public enum SpecLoader {
         var env = layer.env
         // The layer checked each name makes a variable (a letter first, not too long).
         for service in services {
-            if let host = try? EnvVarName(parsing: service.variablePrefix + "_HOST") { env[host] = service.name.value }
-            if let port = try? EnvVarName(parsing: service.variablePrefix + "_PORT") { env[port] = String(service.port.value) }
+            if let host = try? EnvVarName(parsing: service.hostVariable) { env[host] = service.name.value }
+            if let port = try? EnvVarName(parsing: service.portVariable) { env[port] = String(service.port.value) }
         }
-        let generated = services.flatMap { service in service.generatedSecrets.compactMap { try? EnvVarName(parsing: service.variablePrefix + "_" + $0.value) } }
+        let generated = services.flatMap(\.appSecretNames)
         let template = SlotTemplate(
             image: image.value,
             command: layer.command?.value,

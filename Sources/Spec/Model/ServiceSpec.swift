@@ -40,8 +40,21 @@ public struct ServiceSpec: Sendable, Hashable, Codable {
 
     /// The names the app is given for it: host, port, then each generated secret.
     public var injectedVariables: [String] {
-        [variablePrefix + "_HOST", variablePrefix + "_PORT"] + generatedSecrets.map { variablePrefix + "_" + $0.value }
+        [hostVariable, portVariable] + appSecrets.map(\.app)
     }
+
+    public var hostVariable: String { variablePrefix + "_HOST" }
+    public var portVariable: String { variablePrefix + "_PORT" }
+
+    /// Each generated secret under the app's name for it and the service's own:
+    /// (`DB_POSTGRES_PASSWORD`, `POSTGRES_PASSWORD`).
+    public var appSecrets: [(app: String, service: EnvVarName)] {
+        generatedSecrets.map { (variablePrefix + "_" + $0.value, $0) }
+    }
+
+    /// The app's names of the generated secrets, as secret names (the loader refuses a service
+    /// whose would not be one).
+    public var appSecretNames: [EnvVarName] { appSecrets.compactMap { try? EnvVarName(parsing: $0.app) } }
 }
 
 /// `backup: { every: 24h, keep: 7 }`.
